@@ -1,0 +1,315 @@
+//! Tolerant parsing of attribute arguments: `key = value, key(nested, ...), key`.
+//!
+//! The parser walks token trees itself instead of stopping at the first syntax error, so that every
+//! mistake of an attribute is reported in one build and the parser can never panic.
+
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
+use syn::LitStr;
+
+use crate::ctxt::Ctxt;
+use crate::suggest::did_you_mean;
+
+/// One `key …` argument.
+pub(crate) struct Arg {
+    pub(crate) key: Ident,
+    pub(crate) value: Value,
+}
+
+/// What followed a key.
+pub(crate) enum Value {
+    /// `key = tokens` (tokens up to the next top-level comma; may be empty).
+    Eq { eq_span: Span, tokens: TokenStream },
+    /// `key(…)`.
+    List(Group),
+    /// A bare `key`.
+    Flag,
+}
+
+impl Arg {
+    /// The span of the value (or of the key when there is no value).
+    pub(crate) fn value_span(&self) -> Span {
+        match &self.value {
+            Value::Eq { tokens, eq_span } => {
+                let mut iter = tokens.clone().into_iter();
+                match iter.next() {
+                    Some(first) => {
+                        let start = first.span();
+                        iter.last().and_then(|last| start.join(last.span())).unwrap_or(start)
+                    }
+                    None => *eq_span,
+                }
+            }
+            Value::List(g) => g.span(),
+            Value::Flag => self.key.span(),
+        }
+    }
+}
+
+/// Splits `input` into arguments, reporting malformed pieces to `cx` and skipping them.
+pub(crate) fn parse_args(cx: &mut Ctxt, input: TokenStream) -> Vec<Arg> {
+    let mut args = Vec::new();
+    let mut tokens = input.into_iter().peekable();
+    loop {
+        let Some(first) = tokens.next() else { break };
+        let key = match first {
+            TokenTree::Ident(ident) => ident,
+            TokenTree::Punct(p) if p.as_char() == ',' => {
+                cx.error(p.span(), "unexpected `,`", "remove the extra comma");
+                continue;
+            }
+            other => {
+                cx.error(
+                    other.span(),
+                    format!("expected a key such as `method`, found `{other}`"),
+                    "write the arguments as `key = value`, separated by commas",
+                );
+                skip_to_comma(&mut tokens);
+                continue;
+            }
+        };
+        let value = match tokens.peek() {
+            None => Value::Flag,
+            Some(TokenTree::Punct(p)) if p.as_char() == ',' => {
+                tokens.next();
+                args.push(Arg { key, value: Value::Flag });
+                continue;
+            }
+            Some(TokenTree::Punct(p)) if p.as_char() == '=' => {
+                let eq_span = p.span();
+                tokens.next();
+                let mut value = TokenStream::new();
+                while let Some(tt) = tokens.peek() {
+                    if matches!(tt, TokenTree::Punct(p) if p.as_char() == ',') {
+                        break;
+                    }
+                    if let Some(tt) = tokens.next() {
+                        value.extend([tt]);
+                    }
+                }
+                Value::Eq { eq_span, tokens: value }
+            }
+            Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis => {
+                let g = g.clone();
+                tokens.next();
+                Value::List(g)
+            }
+            Some(other) => {
+                cx.error(
+                    other.span(),
+                    format!("expected `=` after `{key}`, found `{other}`"),
+                    format!("write `{key} = value`"),
+                );
+                skip_to_comma(&mut tokens);
+                continue;
+            }
+        };
+        args.push(Arg { key, value });
+        // Consume the separating comma; anything else was reported above.
+        match tokens.next() {
+            None => break,
+            Some(TokenTree::Punct(p)) if p.as_char() == ',' => {}
+            Some(other) => {
+                cx.error(
+                    other.span(),
+                    format!("expected `,` found `{other}`"),
+                    "separate arguments with commas",
+                );
+                skip_to_comma(&mut tokens);
+            }
+        }
+    }
+    args
+}
+
+fn skip_to_comma(tokens: &mut std::iter::Peekable<proc_macro2::token_stream::IntoIter>) {
+    for tt in tokens.by_ref() {
+        if matches!(&tt, TokenTree::Punct(p) if p.as_char() == ',') {
+            break;
+        }
+    }
+}
+
+/// Reports unknown keys (with a suggestion) and duplicate keys; returns the arguments whose key is
+/// known and first of its name.
+pub(crate) fn known_unique<'a>(
+    cx: &mut Ctxt,
+    args: &'a [Arg],
+    known: &[&'static str],
+    what: &str,
+) -> Vec<&'a Arg> {
+    let mut seen: Vec<&Arg> = Vec::new();
+    for arg in args {
+        let name = arg.key.to_string();
+        if !known.contains(&name.as_str()) {
+            cx.error(
+                arg.key.span(),
+                format!("unknown key `{name}` in {what}.{}", did_you_mean(&name, known.iter().copied())),
+                format!("the keys are: {}", known.join(", ")),
+            );
+            continue;
+        }
+        if seen.iter().any(|a| a.key == arg.key) {
+            cx.error(
+                arg.key.span(),
+                format!("duplicate key `{name}` in {what}"),
+                format!("give `{name}` once"),
+            );
+            continue;
+        }
+        seen.push(arg);
+    }
+    seen
+}
+
+/// The tokens of `key = tokens`, reporting a missing value.
+fn eq_tokens<'a>(cx: &mut Ctxt, arg: &'a Arg, expected: &str) -> Option<&'a TokenStream> {
+    match &arg.value {
+        Value::Eq { tokens, eq_span } => {
+            if tokens.is_empty() {
+                cx.error(
+                    *eq_span,
+                    format!("`{}` needs a value after `=`", arg.key),
+                    format!("write `{} = {expected}`", arg.key),
+                );
+                None
+            } else {
+                Some(tokens)
+            }
+        }
+        _ => {
+            cx.error(
+                arg.key.span(),
+                format!("`{}` needs a value", arg.key),
+                format!("write `{} = {expected}`", arg.key),
+            );
+            None
+        }
+    }
+}
+
+/// `key = "string"`.
+pub(crate) fn lit_str(cx: &mut Ctxt, arg: &Arg, example: &str) -> Option<LitStr> {
+    let tokens = eq_tokens(cx, arg, example)?;
+    match syn::parse2::<LitStr>(tokens.clone()) {
+        Ok(lit) => Some(lit),
+        Err(_) => {
+            cx.error(
+                arg.value_span(),
+                format!("`{}` takes a string literal", arg.key),
+                format!("write `{} = {example}`", arg.key),
+            );
+            None
+        }
+    }
+}
+
+/// `key = "non-blank string"`: blank strings are reported with `blank_message`.
+pub(crate) fn non_blank_str(cx: &mut Ctxt, arg: &Arg, example: &str, blank_help: &str) -> Option<LitStr> {
+    let lit = lit_str(cx, arg, example)?;
+    if lit.value().trim().is_empty() {
+        cx.error(lit.span(), format!("`{}` must not be blank", arg.key), blank_help);
+        return None;
+    }
+    Some(lit)
+}
+
+/// `key = Ident`.
+pub(crate) fn ident(cx: &mut Ctxt, arg: &Arg, example: &str) -> Option<Ident> {
+    let tokens = eq_tokens(cx, arg, example)?;
+    let mut iter = tokens.clone().into_iter();
+    match (iter.next(), iter.next()) {
+        (Some(TokenTree::Ident(ident)), None) => Some(ident),
+        (Some(TokenTree::Literal(lit)), None) => {
+            let text = lit.to_string();
+            let bare = text.trim_matches('"');
+            cx.error(
+                lit.span(),
+                format!("`{}` takes a keyword, not a string literal", arg.key),
+                format!("write `{} = {bare}` without quotes", arg.key),
+            );
+            None
+        }
+        _ => {
+            cx.error(
+                arg.value_span(),
+                format!("`{}` takes a single keyword", arg.key),
+                format!("write `{} = {example}`", arg.key),
+            );
+            None
+        }
+    }
+}
+
+/// `key = some::Path`.
+pub(crate) fn path(cx: &mut Ctxt, arg: &Arg, example: &str) -> Option<syn::Path> {
+    let tokens = eq_tokens(cx, arg, example)?;
+    match syn::parse2::<syn::Path>(tokens.clone()) {
+        Ok(p) => Some(p),
+        Err(_) => {
+            cx.error(
+                arg.value_span(),
+                format!("`{}` takes a type path", arg.key),
+                format!("write `{} = {example}`", arg.key),
+            );
+            None
+        }
+    }
+}
+
+/// A bracketed list of string literals: `["a", "b"]`. Returns the bracket span and the literals.
+pub(crate) fn str_list(cx: &mut Ctxt, arg: &Arg, example: &str) -> Option<(Span, Vec<LitStr>)> {
+    let tokens = eq_tokens(cx, arg, example)?;
+    let mut iter = tokens.clone().into_iter();
+    let group = match (iter.next(), iter.next()) {
+        (Some(TokenTree::Group(g)), None) if g.delimiter() == Delimiter::Bracket => g,
+        _ => {
+            cx.error(
+                arg.value_span(),
+                format!("`{}` takes a list of scope strings in brackets", arg.key),
+                format!("write `{} = {example}`", arg.key),
+            );
+            return None;
+        }
+    };
+    let parser = syn::punctuated::Punctuated::<LitStr, syn::Token![,]>::parse_terminated;
+    match syn::parse::Parser::parse2(parser, group.stream()) {
+        Ok(list) => Some((group.span(), list.into_iter().collect())),
+        Err(e) => {
+            cx.error(
+                e.span(),
+                format!("`{}` takes string literals only: {e}", arg.key),
+                format!("write `{} = {example}`", arg.key),
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    #[test]
+    fn parses_all_value_shapes() {
+        let mut cx = Ctxt::new();
+        let args = parse_args(
+            &mut cx,
+            quote!(method = PUT, scopes = ["a", "b"], readonly_exceptions(POST = "x"), flag),
+        );
+        assert!(!cx.has_errors());
+        let keys: Vec<String> = args.iter().map(|a| a.key.to_string()).collect();
+        assert_eq!(keys, ["method", "scopes", "readonly_exceptions", "flag"]);
+        assert!(matches!(args[2].value, Value::List(_)));
+        assert!(matches!(args[3].value, Value::Flag));
+    }
+
+    #[test]
+    fn recovers_after_garbage() {
+        let mut cx = Ctxt::new();
+        let args = parse_args(&mut cx, quote!("oops" = 1, method = GET, path ! x, owner = "a"));
+        assert!(cx.has_errors());
+        let keys: Vec<String> = args.iter().map(|a| a.key.to_string()).collect();
+        assert_eq!(keys, ["method", "owner"]);
+    }
+}

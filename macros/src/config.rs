@@ -1,0 +1,465 @@
+//! The policy configuration the macros check against: the scope vocabulary and the gates.
+//!
+//! Built in: Sentry's scopes, read-only set and hierarchy, and the `replay` gate. A crate replaces the
+//! vocabulary (and adds gates) with a `scopegate.toml` beside its `Cargo.toml`:
+//!
+//! ```toml
+//! [scopes]
+//! known = ["doc:read", "doc:write"]
+//! readonly = ["doc:read"]
+//! implies = { "doc:write" = ["doc:read"] }
+//!
+//! [gates.profiling]
+//! feature = "organizations:profiling"
+//! allowlists = false
+//! areas = ["profiling"]
+//! bypass = { active_superuser = true }
+//! ```
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::SystemTime;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The most scopes a vocabulary may hold (the runtime keeps scope sets in a `u128`).
+pub(crate) const MAX_SCOPES: usize = 128;
+
+/// Which principals skip a gate's access lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Bypass {
+    pub(crate) active_superuser: bool,
+    pub(crate) org_token_scope: Option<String>,
+    pub(crate) integration_scope: Option<String>,
+}
+
+/// A feature-area gate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Gate {
+    pub(crate) name: String,
+    pub(crate) feature: String,
+    pub(crate) allowlists: bool,
+    pub(crate) areas: Vec<String>,
+    pub(crate) bypass: Bypass,
+}
+
+impl Gate {
+    /// Does the path template lie in this gate's area?
+    pub(crate) fn covers(&self, path: &str) -> bool {
+        path.split('/').any(|seg| self.areas.iter().any(|a| a == seg))
+    }
+}
+
+/// A resolved configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Config {
+    pub(crate) scopes: Vec<String>,
+    pub(crate) readonly: Vec<String>,
+    /// Closed hierarchy: scope → every scope it implies (excluding itself), in vocabulary order.
+    pub(crate) implies: Vec<(String, Vec<String>)>,
+    pub(crate) gates: Vec<Gate>,
+    /// The `scopegate.toml` this came from, if any (tracked so that editing it rebuilds).
+    pub(crate) file: Option<PathBuf>,
+}
+
+impl Config {
+    pub(crate) fn is_known(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+
+    pub(crate) fn is_readonly(&self, scope: &str) -> bool {
+        self.readonly.iter().any(|s| s == scope)
+    }
+
+    pub(crate) fn gate(&self, name: &str) -> Option<&Gate> {
+        self.gates.iter().find(|g| g.name == name)
+    }
+
+    /// Sentry's vocabulary and the `replay` gate.
+    pub(crate) fn sentry() -> Config {
+        const SCOPES: &[&str] = &[
+            "org:read",
+            "org:write",
+            "org:admin",
+            "org:integrations",
+            "org:ci",
+            "member:invite",
+            "member:read",
+            "member:write",
+            "member:admin",
+            "team:read",
+            "team:write",
+            "team:admin",
+            "project:read",
+            "project:write",
+            "project:admin",
+            "project:releases",
+            "project:distribution",
+            "event:read",
+            "event:write",
+            "event:admin",
+            "alerts:read",
+            "alerts:write",
+            "openid",
+            "profile",
+            "email",
+        ];
+        const READONLY: &[&str] =
+            &["org:read", "member:read", "team:read", "project:read", "event:read", "alerts:read"];
+        const IMPLIES: &[(&str, &[&str])] = &[
+            ("org:write", &["org:read"]),
+            ("org:admin", &["org:read", "org:write", "org:integrations"]),
+            ("member:invite", &["member:read"]),
+            ("member:write", &["member:read", "member:invite"]),
+            ("member:admin", &["member:read", "member:invite", "member:write"]),
+            ("team:write", &["team:read"]),
+            ("team:admin", &["team:write"]),
+            ("project:write", &["project:read"]),
+            ("project:admin", &["project:write"]),
+            ("event:write", &["event:read"]),
+            ("event:admin", &["event:write"]),
+            ("alerts:write", &["alerts:read"]),
+        ];
+        let scopes: Vec<String> = SCOPES.iter().map(|s| s.to_string()).collect();
+        let direct: Vec<(String, Vec<String>)> =
+            IMPLIES.iter().map(|(s, i)| (s.to_string(), i.iter().map(|x| x.to_string()).collect())).collect();
+        Config {
+            implies: close_hierarchy(&scopes, &direct),
+            scopes,
+            readonly: READONLY.iter().map(|s| s.to_string()).collect(),
+            gates: vec![replay_gate()],
+            file: None,
+        }
+    }
+}
+
+fn replay_gate() -> Gate {
+    Gate {
+        name: "replay".into(),
+        feature: "organizations:session-replay".into(),
+        allowlists: true,
+        areas: vec!["replays".into()],
+        bypass: Bypass {
+            active_superuser: true,
+            org_token_scope: Some("event:read".into()),
+            integration_scope: Some("event:read".into()),
+        },
+    }
+}
+
+/// Transitive closure of the direct hierarchy, keeping vocabulary order; scopes implying nothing are
+/// left out.
+fn close_hierarchy(scopes: &[String], direct: &[(String, Vec<String>)]) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for scope in scopes {
+        let mut reached: Vec<&str> = Vec::new();
+        let mut stack: Vec<&str> = vec![scope];
+        while let Some(s) = stack.pop() {
+            for (from, to) in direct {
+                if from == s {
+                    for t in to {
+                        if t != scope && !reached.contains(&t.as_str()) {
+                            reached.push(t);
+                            stack.push(t);
+                        }
+                    }
+                }
+            }
+        }
+        if !reached.is_empty() {
+            let ordered: Vec<String> =
+                scopes.iter().filter(|s| reached.contains(&s.as_str())).cloned().collect();
+            out.push((scope.clone(), ordered));
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// scopegate.toml
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDoc {
+    scopes: Option<Spanned<FileScopes>>,
+    #[serde(default)]
+    gates: BTreeMap<Spanned<String>, Spanned<FileGate>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileScopes {
+    known: Vec<Spanned<String>>,
+    #[serde(default)]
+    readonly: Vec<Spanned<String>>,
+    #[serde(default)]
+    implies: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileGate {
+    feature: Spanned<String>,
+    #[serde(default)]
+    allowlists: bool,
+    #[serde(default)]
+    areas: Vec<Spanned<String>>,
+    #[serde(default)]
+    bypass: FileBypass,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileBypass {
+    #[serde(default)]
+    active_superuser: bool,
+    org_token_scope: Option<Spanned<String>>,
+    integration_scope: Option<Spanned<String>>,
+}
+
+/// An error in `scopegate.toml`, already formatted as `path:line:column: message`.
+pub(crate) type ConfigError = String;
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Parses the text of a `scopegate.toml`. `file` is only used in messages.
+pub(crate) fn parse_config(file: &Path, text: &str) -> Result<Config, ConfigError> {
+    let at = |span: std::ops::Range<usize>, msg: &str| {
+        let (line, col) = line_col(text, span.start);
+        format!("{}:{line}:{col}: {msg}", file.display())
+    };
+    let doc: FileDoc = toml::from_str(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        at(span, e.message().trim())
+    })?;
+
+    let mut config = Config::sentry();
+    config.file = Some(file.to_path_buf());
+
+    if let Some(scopes) = doc.scopes {
+        let span = scopes.span();
+        let scopes = scopes.into_inner();
+        if scopes.known.is_empty() {
+            return Err(at(span, "`scopes.known` must list at least one scope"));
+        }
+        if scopes.known.len() > MAX_SCOPES {
+            return Err(at(
+                span,
+                &format!(
+                    "a vocabulary holds at most {MAX_SCOPES} scopes, this one has {}",
+                    scopes.known.len()
+                ),
+            ));
+        }
+        let mut known: Vec<String> = Vec::new();
+        for s in &scopes.known {
+            let name = s.get_ref();
+            if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"') {
+                return Err(at(
+                    s.span(),
+                    &format!(
+                        "invalid scope name {name:?}: scopes are non-empty and contain no spaces or quotes"
+                    ),
+                ));
+            }
+            if known.contains(name) {
+                return Err(at(s.span(), &format!("scope `{name}` is listed twice")));
+            }
+            known.push(name.clone());
+        }
+        let check_known = |s: &Spanned<String>, what: &str| -> Result<(), ConfigError> {
+            if known.contains(s.get_ref()) {
+                Ok(())
+            } else {
+                Err(at(s.span(), &format!("{what} `{}` is not in `scopes.known`", s.get_ref())))
+            }
+        };
+        let mut readonly = Vec::new();
+        for s in &scopes.readonly {
+            check_known(s, "read-only scope")?;
+            if !readonly.contains(s.get_ref()) {
+                readonly.push(s.get_ref().clone());
+            }
+        }
+        let mut direct = Vec::new();
+        for (from, to) in &scopes.implies {
+            check_known(from, "scope")?;
+            let mut list = Vec::new();
+            for t in to {
+                check_known(t, "implied scope")?;
+                list.push(t.get_ref().clone());
+            }
+            direct.push((from.get_ref().clone(), list));
+        }
+        config.implies = close_hierarchy(&known, &direct);
+        config.scopes = known;
+        config.readonly = readonly;
+    }
+
+    // Gates' bypass scopes must exist in the final vocabulary; the built-in replay gate's bypass
+    // scope is dropped when a custom vocabulary lacks it.
+    for gate in &mut config.gates {
+        for slot in [&mut gate.bypass.org_token_scope, &mut gate.bypass.integration_scope] {
+            if slot.as_ref().is_some_and(|s| !config.scopes.contains(s)) {
+                *slot = None;
+            }
+        }
+    }
+
+    for (name, gate) in doc.gates {
+        let name_span = name.span();
+        let name = name.into_inner();
+        if !is_identifier(&name) {
+            return Err(at(
+                name_span,
+                &format!("gate name `{name}` must be an identifier (letters, digits, `_`)"),
+            ));
+        }
+        let gate = gate.into_inner();
+        if gate.feature.get_ref().trim().is_empty() {
+            return Err(at(gate.feature.span(), "a gate's `feature` must not be blank"));
+        }
+        let mut areas = Vec::new();
+        for a in &gate.areas {
+            let seg = a.get_ref();
+            if seg.is_empty() || seg.contains('/') || seg.contains('{') || seg.contains('}') {
+                return Err(at(
+                    a.span(),
+                    &format!("area `{seg}` must be one literal path segment, without `/` or `{{}}`"),
+                ));
+            }
+            areas.push(seg.clone());
+        }
+        let mut bypass = Bypass { active_superuser: gate.bypass.active_superuser, ..Bypass::default() };
+        for (src, dst) in [
+            (&gate.bypass.org_token_scope, &mut bypass.org_token_scope),
+            (&gate.bypass.integration_scope, &mut bypass.integration_scope),
+        ] {
+            if let Some(s) = src {
+                if !config.scopes.contains(s.get_ref()) {
+                    return Err(at(
+                        s.span(),
+                        &format!("bypass scope `{}` is not a known scope", s.get_ref()),
+                    ));
+                }
+                *dst = Some(s.get_ref().clone());
+            }
+        }
+        let def = Gate {
+            name: name.clone(),
+            feature: gate.feature.into_inner(),
+            allowlists: gate.allowlists,
+            areas,
+            bypass,
+        };
+        match config.gates.iter_mut().find(|g| g.name == name) {
+            Some(existing) => *existing = def,
+            None => config.gates.push(def),
+        }
+    }
+    Ok(config)
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+type Cached = (Option<(SystemTime, u64)>, Rc<Result<Config, ConfigError>>);
+
+thread_local! {
+    static CACHE: RefCell<HashMap<PathBuf, Cached>> = RefCell::new(HashMap::new());
+}
+
+/// The configuration of the crate being compiled: its `scopegate.toml` or the built-in one.
+pub(crate) fn load() -> Rc<Result<Config, ConfigError>> {
+    let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
+        return Rc::new(Ok(Config::sentry()));
+    };
+    let file = PathBuf::from(dir).join("scopegate.toml");
+    let stamp =
+        std::fs::metadata(&file).ok().map(|m| (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()));
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some((cached_stamp, config)) = cache.get(&file) {
+            if *cached_stamp == stamp {
+                return Rc::clone(config);
+            }
+        }
+        let config = Rc::new(match stamp {
+            None => Ok(Config::sentry()),
+            Some(_) => match std::fs::read_to_string(&file) {
+                Ok(text) => parse_config(&file, &text),
+                Err(e) => Err(format!("{}: cannot read: {e}", file.display())),
+            },
+        });
+        cache.insert(file, (stamp, Rc::clone(&config)));
+        config
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentry_hierarchy_is_closed() {
+        let c = Config::sentry();
+        let get =
+            |s: &str| c.implies.iter().find(|(k, _)| k == s).map(|(_, v)| v.clone()).unwrap_or_default();
+        assert_eq!(get("team:admin"), ["team:read", "team:write"]);
+        assert_eq!(get("member:admin"), ["member:invite", "member:read", "member:write"]);
+        assert_eq!(get("org:admin"), ["org:read", "org:write", "org:integrations"]);
+        assert!(get("project:releases").is_empty());
+        assert!(get("project:admin").contains(&"project:read".to_string()));
+    }
+
+    #[test]
+    fn parses_custom_vocabulary_and_gate() {
+        let text = r#"
+[scopes]
+known = ["doc:read", "doc:write", "doc:admin"]
+readonly = ["doc:read"]
+implies = { "doc:admin" = ["doc:write"], "doc:write" = ["doc:read"] }
+
+[gates.profiling]
+feature = "organizations:profiling"
+areas = ["profiling"]
+bypass = { active_superuser = true, org_token_scope = "doc:read" }
+"#;
+        let c = parse_config(Path::new("scopegate.toml"), text).expect("valid");
+        assert_eq!(c.scopes, ["doc:read", "doc:write", "doc:admin"]);
+        assert_eq!(
+            c.implies[1],
+            ("doc:admin".to_string(), vec!["doc:read".to_string(), "doc:write".to_string()])
+        );
+        let g = c.gate("profiling").expect("gate");
+        assert!(g.covers("/x/profiling/"));
+        assert_eq!(g.bypass.org_token_scope.as_deref(), Some("doc:read"));
+        // The built-in replay gate stays, without bypass scopes the vocabulary lacks.
+        let r = c.gate("replay").expect("replay");
+        assert_eq!(r.bypass.org_token_scope, None);
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let text = "[scopes]\nknown = [\"a\"]\nreadonly = [\"b\"]\n";
+        let e = parse_config(Path::new("/x/scopegate.toml"), text).unwrap_err();
+        assert!(e.starts_with("/x/scopegate.toml:3:"), "{e}");
+        assert!(e.contains("`b` is not in `scopes.known`"), "{e}");
+        let e = parse_config(Path::new("f.toml"), "[scopes]\nknwn = 1\n").unwrap_err();
+        assert!(e.starts_with("f.toml:2:"), "{e}");
+        let e = parse_config(Path::new("f.toml"), "[scopes\n").unwrap_err();
+        assert!(e.starts_with("f.toml:1:"), "{e}");
+    }
+}

@@ -1,0 +1,43 @@
+//! Procedural macros of [scopegate](https://docs.rs/scopegate). Use them through the `scopegate` crate:
+//! `#[scopegate::endpoint(...)]`, `#[scopegate::permission(...)]` and `scopegate::config!()`.
+//!
+//! This file only converts between `proc_macro` and `proc_macro2`; the logic lives in modules that
+//! work on `proc_macro2` types so that it can be unit-tested and fuzzed outside the compiler.
+
+#![doc(html_root_url = "https://docs.rs/scopegate-macros/0.1.0")]
+
+use proc_macro::TokenStream;
+
+mod args;
+mod config;
+mod ctxt;
+mod endpoint;
+mod expand_config;
+mod path;
+mod permission;
+mod suggest;
+
+/// Declares an HTTP endpoint together with its permission policy. See the `scopegate` crate.
+#[proc_macro_attribute]
+pub fn endpoint(args: TokenStream, item: TokenStream) -> TokenStream {
+    endpoint::expand(args.into(), item.into()).into()
+}
+
+/// Declares a shared per-method scope map on a unit struct. See the `scopegate` crate.
+#[proc_macro_attribute]
+pub fn permission(args: TokenStream, item: TokenStream) -> TokenStream {
+    permission::expand(args.into(), item.into()).into()
+}
+
+/// Expands to the calling crate's policy configuration (`&'static scopegate::Config`), read from the
+/// `scopegate.toml` beside its `Cargo.toml`, or the built-in Sentry configuration when there is none.
+#[proc_macro]
+pub fn config(input: TokenStream) -> TokenStream {
+    expand_config::expand_crate_config(input.into()).into()
+}
+
+#[doc(hidden)]
+#[proc_macro]
+pub fn __default_config(input: TokenStream) -> TokenStream {
+    expand_config::expand_default_config(input.into()).into()
+}

@@ -1,0 +1,205 @@
+//! `#[scopegate::permission(GET = [...], POST = [...], readonly_exceptions(POST = "..."))]`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::LitStr;
+
+use crate::args::{self, Value};
+use crate::config::{self, Config};
+use crate::ctxt::Ctxt;
+use crate::endpoint::{Method, scope_list};
+use crate::expand_config;
+
+const EXCEPTIONS: &str = "readonly_exceptions";
+
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    match &*config::load() {
+        Ok(config) => expand_with(config, args, item),
+        Err(e) => {
+            let err = syn::Error::new(
+                Span::call_site(),
+                crate::ctxt::with_help(e, "fix scopegate.toml beside Cargo.toml"),
+            )
+            .into_compile_error();
+            let track = expand_config::track_broken_file();
+            quote!(#item const _: () = { #track }; #err)
+        }
+    }
+}
+
+struct Entry {
+    method: Method,
+    scopes: Vec<LitStr>,
+    readonly: Vec<LitStr>,
+    exception: Option<LitStr>,
+}
+
+pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut cx = Ctxt::new();
+    let strukt = match syn::parse2::<syn::ItemStruct>(item.clone()) {
+        Ok(s) => {
+            if !matches!(s.fields, syn::Fields::Unit) || !s.generics.params.is_empty() {
+                cx.error_spanned(
+                    &s.ident,
+                    "`#[scopegate::permission]` applies to a unit struct without generics",
+                    format!("declare the class as `pub struct {};`", s.ident),
+                );
+            }
+            Some(s)
+        }
+        Err(_) => {
+            cx.error(
+                Span::call_site(),
+                "`#[scopegate::permission]` applies to a unit struct",
+                "declare the class as `pub struct MyPermission;`",
+            );
+            None
+        }
+    };
+
+    let mut keys: Vec<&'static str> = Method::NAMES.to_vec();
+    keys.push(EXCEPTIONS);
+    let all = args::parse_args(&mut cx, args);
+    let args = args::known_unique(&mut cx, &all, &keys, "#[scopegate::permission]");
+
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut exceptions_arg = None;
+    for arg in &args {
+        let key = arg.key.to_string();
+        if key == EXCEPTIONS {
+            exceptions_arg = Some(*arg);
+            continue;
+        }
+        let Some(method) = Method::parse(&key) else { continue };
+        if let Some(scopes) = scope_list(&mut cx, config, arg) {
+            let readonly = scopes.iter().filter(|l| config.is_readonly(&l.value())).cloned().collect();
+            entries.push(Entry { method, scopes, readonly, exception: None });
+        }
+    }
+    if args.iter().all(|a| a.key == EXCEPTIONS) && !cx.has_errors() {
+        cx.error(
+            Span::call_site(),
+            "the permission class maps no method, so it grants nothing",
+            "map methods to scopes, e.g. `GET = [\"org:read\"], POST = [\"org:write\"]`",
+        );
+    }
+
+    if let Some(arg) = exceptions_arg {
+        match &arg.value {
+            Value::List(group) => {
+                let nested = args::parse_args(&mut cx, group.stream());
+                let nested = args::known_unique(&mut cx, &nested, &Method::NAMES, "readonly_exceptions(...)");
+                for ex in nested {
+                    let name = ex.key.to_string();
+                    let Some(method) = Method::parse(&name) else { continue };
+                    let Some(note) = args::non_blank_str(
+                        &mut cx,
+                        ex,
+                        "\"why read-only tokens may call this\"",
+                        "write the justification, or remove the exception and the read-only scopes",
+                    ) else {
+                        continue;
+                    };
+                    let declared = args.iter().any(|a| a.key == name);
+                    match entries.iter_mut().find(|e| e.method == method) {
+                        _ if !method.is_mutation() => cx.error(
+                            ex.key.span(),
+                            format!("readonly exception for {name} is not needed: {name} is not a mutation"),
+                            "remove it; stale notes hide the real policy debt",
+                        ),
+                        None if !declared => cx.error(
+                            ex.key.span(),
+                            format!("readonly exception for {name}, but the class does not map {name}"),
+                            format!("add `{name} = [...]` or remove the exception"),
+                        ),
+                        None => {}
+                        Some(e) if e.readonly.is_empty() => cx.error(
+                            ex.key.span(),
+                            format!("readonly exception for {name} is not needed: {name} accepts no read-only scope"),
+                            "remove it; stale notes hide the real policy debt",
+                        ),
+                        Some(e) => e.exception = Some(note),
+                    }
+                }
+            }
+            _ => cx.error(
+                arg.key.span(),
+                "`readonly_exceptions` takes a list of `METHOD = \"justification\"`",
+                "write `readonly_exceptions(POST = \"why read-only tokens may POST\")`",
+            ),
+        }
+    }
+
+    let Some(strukt) = strukt else {
+        let errors = cx.into_compile_errors();
+        return quote!(#item #errors);
+    };
+    if cx.has_errors() {
+        let errors = cx.into_compile_errors();
+        return quote!(#item #errors);
+    }
+
+    let ident = &strukt.ident;
+    let name = ident.to_string();
+    let methods = entries.iter().map(|e| {
+        let m = e.method.tokens();
+        let scopes = &e.scopes;
+        let readonly = &e.readonly;
+        let exception = match &e.exception {
+            Some(l) => quote!(::core::option::Option::Some(#l)),
+            None => quote!(::core::option::Option::None),
+        };
+        quote!(::scopegate::__private::MethodScopes::__new(#m, &[#(#scopes),*], &[#(#readonly),*], #exception))
+    });
+    let track = expand_config::track_file(config);
+    quote! {
+        #item
+        impl ::scopegate::__private::Permission for #ident {
+            const CLASS: &'static ::scopegate::__private::PermissionClass =
+                &::scopegate::__private::PermissionClass::__new(#name, ::core::module_path!(), &[#(#methods),*]);
+        }
+        const _: () = { #track };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: TokenStream) -> String {
+        expand_with(
+            &Config::sentry(),
+            args,
+            quote!(
+                pub struct P;
+            ),
+        )
+        .to_string()
+    }
+
+    #[test]
+    fn class_expands() {
+        let out = run(quote!(
+            GET = ["org:read"],
+            POST = ["org:read", "org:write"],
+            readonly_exceptions(POST = "why")
+        ));
+        assert!(out.contains("impl :: scopegate :: __private :: Permission for P"), "{out}");
+        assert!(!out.contains("compile_error"), "{out}");
+    }
+
+    #[test]
+    fn stale_and_unknown_exceptions_are_errors() {
+        let out = run(quote!(
+            GET = ["org:read"],
+            POST = ["org:write"],
+            readonly_exceptions(GET = "x", POST = "y", PUT = "z")
+        ));
+        assert_eq!(out.matches("compile_error").count(), 3, "{out}");
+    }
+
+    #[test]
+    fn empty_class_is_an_error() {
+        assert!(run(quote!()).contains("maps no method"));
+    }
+}

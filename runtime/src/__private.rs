@@ -1,0 +1,123 @@
+//! Items the macros' generated code refers to. Not a public API: names and signatures may change
+//! in any release.
+
+pub use ::inventory;
+
+pub use crate::config::{Bypass, Config, GateDef, Vocabulary};
+pub use crate::record::{
+    Access, Endpoint, Method, MethodScopes, Permission, PermissionClass, Publish, Source,
+};
+
+/// A fixed-capacity string built during const evaluation, for compile-time error messages.
+#[derive(Debug)]
+pub struct ConstMessage {
+    buf: [u8; 1024],
+    len: usize,
+}
+
+impl ConstMessage {
+    const fn new() -> Self {
+        ConstMessage { buf: [0; 1024], len: 0 }
+    }
+
+    const fn push(mut self, s: &str) -> Self {
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        // Truncate on a char boundary if the message would overflow.
+        if self.len + bytes.len() > self.buf.len() {
+            return self;
+        }
+        while i < bytes.len() {
+            self.buf[self.len] = bytes[i];
+            self.len += 1;
+            i += 1;
+        }
+        self
+    }
+
+    const fn push_list(mut self, items: &[&str]) -> Self {
+        self = self.push("[");
+        let mut i = 0;
+        while i < items.len() {
+            if i > 0 {
+                self = self.push(", ");
+            }
+            self = self.push("\"").push(items[i]).push("\"");
+            i += 1;
+        }
+        self.push("]")
+    }
+
+    const fn fail(self) -> Option<ConstMessage> {
+        Some(self)
+    }
+
+    /// The message text.
+    pub const fn as_str(&self) -> &str {
+        let (bytes, _) = self.buf.split_at(self.len);
+        match core::str::from_utf8(bytes) {
+            Ok(msg) => msg,
+            Err(_) => "scopegate: invalid permission class",
+        }
+    }
+}
+
+/// Compile-time check of an endpoint that names a permission class (rules R1, R2, R4), evaluated in
+/// a `const` so that it works for classes declared in other modules and crates.
+///
+/// Returns the error message, which the generated code turns into a compile-time panic.
+pub const fn check_class_endpoint(
+    class: &PermissionClass,
+    method: Method,
+    endpoint: &str,
+    has_exception: bool,
+) -> Option<ConstMessage> {
+    let Some(entry) = class.get(method) else {
+        return ConstMessage::new()
+            .push(endpoint)
+            .push(" ")
+            .push(method.as_str())
+            .push(" uses ")
+            .push(class.name())
+            .push(", which maps no scopes for ")
+            .push(method.as_str())
+            .push(": every request would be denied.\n= help: add `")
+            .push(method.as_str())
+            .push(" = [...]` to ")
+            .push(class.name())
+            .push(", or name a class that maps ")
+            .push(method.as_str())
+            .fail();
+    };
+    let readonly = entry.readonly_scopes();
+    if method.is_mutation() && !readonly.is_empty() && !has_exception && entry.readonly_exception().is_none()
+    {
+        return ConstMessage::new()
+            .push(endpoint)
+            .push(" ")
+            .push(method.as_str())
+            .push(" accepts readonly scopes ")
+            .push_list(readonly)
+            .push(" via ")
+            .push(class.name())
+            .push(". Remove the readonly scopes or add a readonly_exception with a justification.\n= help: add `readonly_exception = \"why\"` to the endpoint, or `readonly_exceptions(")
+            .push(method.as_str())
+            .push(" = \"why\")` to ")
+            .push(class.name())
+            .fail();
+    }
+    if has_exception && readonly.is_empty() {
+        return ConstMessage::new()
+            .push("`readonly_exception` on ")
+            .push(endpoint)
+            .push(" ")
+            .push(method.as_str())
+            .push(" is not needed: ")
+            .push(class.name())
+            .push(" accepts no read-only scope for ")
+            .push(method.as_str())
+            .push(".\n= help: remove it; stale notes hide the real policy debt")
+            .fail();
+    }
+    None
+}

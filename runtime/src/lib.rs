@@ -1,0 +1,35 @@
+//! # scopegate
+//!
+//! Declare HTTP API endpoints together with their permission policy, enforce the policy at compile
+//! time (`cargo build` fails on an unjustified read-only scope on a mutation, an unknown scope, an
+//! ungated replay endpoint, …) and on every request, and dump/audit the registry.
+//!
+//! ```
+//! #[scopegate::endpoint(
+//!     method = PUT,
+//!     path = "/organizations/{organization_id_or_slug}/dashboards/{dashboard_id}/",
+//!     scopes = ["org:read", "org:write", "org:admin"],
+//!     readonly_exception = "Members may edit dashboards they created without org:write.",
+//!     owner = "dashboards",
+//!     publish = public,
+//! )]
+//! async fn update_dashboard() {}
+//!
+//! let registry = scopegate::Registry::global();
+//! let endpoint = registry.by_handler(concat!(module_path!(), "::update_dashboard")).unwrap();
+//! assert_eq!(endpoint.readonly_scopes(), &["org:read"]);
+//! ```
+
+extern crate self as scopegate;
+
+mod config;
+mod record;
+mod registry;
+
+pub use config::{Bypass, Config, GateDef, Vocabulary};
+pub use record::{Access, Endpoint, Method, MethodScopes, Permission, PermissionClass, Publish, Source};
+pub use registry::{Registry, RegistryError};
+pub use scopegate_macros::{config, endpoint, permission};
+
+#[doc(hidden)]
+pub mod __private;

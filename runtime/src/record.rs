@@ -1,0 +1,409 @@
+//! The records the macros register: endpoints and permission classes.
+//!
+//! Every value here is `const`-constructible from `&'static` data so that `#[endpoint]` can hand it to
+//! `inventory` without running any code at startup.
+
+use std::fmt;
+
+/// An HTTP method an endpoint can be declared with.
+///
+/// ```
+/// use scopegate::Method;
+/// assert!(Method::Put.is_mutation());
+/// assert!(!Method::Get.is_mutation());
+/// assert_eq!(Method::parse("PATCH"), Some(Method::Patch));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `HEAD`
+    Head,
+    /// `OPTIONS`
+    Options,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// Every method, in declaration order.
+    pub const ALL: [Method; 7] = [
+        Method::Get,
+        Method::Head,
+        Method::Options,
+        Method::Post,
+        Method::Put,
+        Method::Patch,
+        Method::Delete,
+    ];
+
+    /// The method's name in upper case, as on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Head => "HEAD",
+            Method::Options => "OPTIONS",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// `true` for POST, PUT, PATCH and DELETE: the methods that change state.
+    pub const fn is_mutation(self) -> bool {
+        matches!(self, Method::Post | Method::Put | Method::Patch | Method::Delete)
+    }
+
+    /// Parses a method name (exact, upper case, as HTTP requires). Unknown names give `None`.
+    pub fn parse(name: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.as_str() == name)
+    }
+
+    /// A dense index (0..7), used for per-method tables.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How widely an endpoint is published, like Sentry's `publish_status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Publish {
+    /// Internal: not documented (the default).
+    Private,
+    /// Experimental: may change without notice, not documented.
+    Experimental,
+    /// Documented as experimental.
+    PublicExperimental,
+    /// Documented public API; requires an `owner`.
+    Public,
+}
+
+impl Publish {
+    /// The keyword used in the attribute and in dumps (`private`, `experimental`, …).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Publish::Private => "private",
+            Publish::Experimental => "experimental",
+            Publish::PublicExperimental => "public_experimental",
+            Publish::Public => "public",
+        }
+    }
+
+    /// `true` for the levels that appear in published documentation (OpenAPI).
+    pub const fn is_published(self) -> bool {
+        matches!(self, Publish::Public | Publish::PublicExperimental)
+    }
+}
+
+impl fmt::Display for Publish {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a declaration sits in its source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Source {
+    /// The file, as `file!()` reports it.
+    pub file: &'static str,
+    /// The 1-based line of the handler's name.
+    pub line: u32,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// The scopes a permission class grants for one method.
+#[derive(Debug, PartialEq, Eq)]
+pub struct MethodScopes {
+    method: Method,
+    scopes: &'static [&'static str],
+    readonly: &'static [&'static str],
+    readonly_exception: Option<&'static str>,
+}
+
+impl MethodScopes {
+    #[doc(hidden)]
+    pub const fn __new(
+        method: Method,
+        scopes: &'static [&'static str],
+        readonly: &'static [&'static str],
+        readonly_exception: Option<&'static str>,
+    ) -> Self {
+        MethodScopes { method, scopes, readonly, readonly_exception }
+    }
+
+    /// The method this entry is for.
+    pub const fn method(&self) -> Method {
+        self.method
+    }
+
+    /// Scopes accepted for the method; any one grants access.
+    pub const fn scopes(&self) -> &'static [&'static str] {
+        self.scopes
+    }
+
+    /// The read-only subset of [`scopes`](Self::scopes), per the declaring crate's vocabulary.
+    pub const fn readonly_scopes(&self) -> &'static [&'static str] {
+        self.readonly
+    }
+
+    /// The class-level justification for accepting read-only scopes on this (mutating) method.
+    pub const fn readonly_exception(&self) -> Option<&'static str> {
+        self.readonly_exception
+    }
+}
+
+/// A shared per-method scope map declared with `#[scopegate::permission]` (Sentry's `scope_map`).
+///
+/// A method missing from the map grants nothing.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PermissionClass {
+    name: &'static str,
+    module: &'static str,
+    methods: &'static [MethodScopes],
+}
+
+impl PermissionClass {
+    #[doc(hidden)]
+    pub const fn __new(name: &'static str, module: &'static str, methods: &'static [MethodScopes]) -> Self {
+        PermissionClass { name, module, methods }
+    }
+
+    /// The class's type name, e.g. `DashboardsPermission`.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The module that declares the class (`module_path!()`).
+    pub const fn module(&self) -> &'static str {
+        self.module
+    }
+
+    /// Every method entry, in declaration order.
+    pub const fn methods(&self) -> &'static [MethodScopes] {
+        self.methods
+    }
+
+    /// The entry for `method`, if the class maps it.
+    pub const fn get(&self, method: Method) -> Option<&'static MethodScopes> {
+        let mut i = 0;
+        while i < self.methods.len() {
+            if self.methods[i].method as usize == method as usize {
+                return Some(&self.methods[i]);
+            }
+            i += 1;
+        }
+        None
+    }
+}
+
+/// A type declared with `#[scopegate::permission(...)]`.
+///
+/// Implemented by the macro; name the type in `#[endpoint(permission = Type)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a scopegate permission class",
+    label = "not declared with `#[scopegate::permission(...)]`",
+    note = "declare the class with `#[scopegate::permission(GET = [\"org:read\"], ...)] struct {Self};`"
+)]
+pub trait Permission {
+    /// The class's scope map.
+    const CLASS: &'static PermissionClass;
+}
+
+/// How an endpoint decides who may call it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// `scopes = [...]`: any one of these scopes grants access.
+    Scopes(&'static [&'static str]),
+    /// `permission = Class`: the class's scopes for the endpoint's method.
+    Permission(&'static PermissionClass),
+    /// `unauthenticated = "why"`: no credentials needed.
+    Unauthenticated(&'static str),
+}
+
+/// One registered endpoint: everything its `#[scopegate::endpoint]` declared.
+///
+/// ```
+/// # #[scopegate::endpoint(method = GET, path = "/organizations/{org}/", scopes = ["org:read"])]
+/// # fn details() {}
+/// let registry = scopegate::Registry::global();
+/// let e = registry.by_handler(concat!(module_path!(), "::details")).unwrap();
+/// assert_eq!(e.path(), "/organizations/{org}/");
+/// assert_eq!(e.scopes(), &["org:read"]);
+/// ```
+#[derive(Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    handler: &'static str,
+    method: Method,
+    path: &'static str,
+    access: Access,
+    readonly: &'static [&'static str],
+    readonly_exception: Option<&'static str>,
+    owner: &'static str,
+    publish: Publish,
+    gate: Option<&'static str>,
+    gate_exempt: Option<&'static str>,
+    source: Source,
+}
+
+impl Endpoint {
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    pub const fn __new(
+        handler: &'static str,
+        method: Method,
+        path: &'static str,
+        access: Access,
+        readonly: &'static [&'static str],
+        readonly_exception: Option<&'static str>,
+        owner: &'static str,
+        publish: Publish,
+        gate: Option<&'static str>,
+        gate_exempt: Option<&'static str>,
+        source: Source,
+    ) -> Self {
+        Endpoint {
+            handler,
+            method,
+            path,
+            access,
+            readonly,
+            readonly_exception,
+            owner,
+            publish,
+            gate,
+            gate_exempt,
+            source,
+        }
+    }
+
+    /// The handler's full path, e.g. `my_api::dashboards::update_dashboard`.
+    pub const fn handler(&self) -> &'static str {
+        self.handler
+    }
+
+    /// The handler's function name (the last segment of [`handler`](Self::handler)).
+    pub fn name(&self) -> &'static str {
+        self.handler.rsplit("::").next().unwrap_or(self.handler)
+    }
+
+    /// The declared method.
+    pub const fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The declared path template, with `{param}` segments.
+    pub const fn path(&self) -> &'static str {
+        self.path
+    }
+
+    /// How access is decided.
+    pub const fn access(&self) -> Access {
+        self.access
+    }
+
+    /// The scopes that grant access (any one of them). Empty for unauthenticated endpoints and for a
+    /// class that does not map this method (which grants nothing).
+    pub const fn scopes(&self) -> &'static [&'static str] {
+        match self.access {
+            Access::Scopes(s) => s,
+            Access::Permission(class) => match class.get(self.method) {
+                Some(m) => m.scopes,
+                None => &[],
+            },
+            Access::Unauthenticated(_) => &[],
+        }
+    }
+
+    /// The read-only subset of [`scopes`](Self::scopes).
+    pub const fn readonly_scopes(&self) -> &'static [&'static str] {
+        match self.access {
+            Access::Scopes(_) => self.readonly,
+            Access::Permission(class) => match class.get(self.method) {
+                Some(m) => m.readonly,
+                None => &[],
+            },
+            Access::Unauthenticated(_) => &[],
+        }
+    }
+
+    /// The justification for accepting read-only scopes on a mutation: the endpoint's own note, or
+    /// else its permission class's note for this method.
+    pub const fn readonly_exception(&self) -> Option<&'static str> {
+        if self.readonly_exception.is_some() {
+            return self.readonly_exception;
+        }
+        match self.access {
+            Access::Permission(class) => match class.get(self.method) {
+                Some(m) => m.readonly_exception,
+                None => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The permission class, when the endpoint names one.
+    pub const fn permission(&self) -> Option<&'static PermissionClass> {
+        match self.access {
+            Access::Permission(class) => Some(class),
+            _ => None,
+        }
+    }
+
+    /// The justification of an unauthenticated endpoint.
+    pub const fn unauthenticated(&self) -> Option<&'static str> {
+        match self.access {
+            Access::Unauthenticated(why) => Some(why),
+            _ => None,
+        }
+    }
+
+    /// `true` when the endpoint requires credentials.
+    pub const fn requires_credentials(&self) -> bool {
+        !matches!(self.access, Access::Unauthenticated(_))
+    }
+
+    /// The team or area that owns the endpoint (`"unowned"` by default).
+    pub const fn owner(&self) -> &'static str {
+        self.owner
+    }
+
+    /// How widely the endpoint is published.
+    pub const fn publish(&self) -> Publish {
+        self.publish
+    }
+
+    /// The feature-area gate, e.g. `replay`.
+    pub const fn gate(&self) -> Option<&'static str> {
+        self.gate
+    }
+
+    /// Why the endpoint lies in a gated area but carries no gate.
+    pub const fn gate_exempt(&self) -> Option<&'static str> {
+        self.gate_exempt
+    }
+
+    /// Where the handler is declared.
+    pub const fn source(&self) -> Source {
+        self.source
+    }
+}
+
+inventory::collect!(Endpoint);

@@ -1,0 +1,1 @@
+//! Permission classes declared in their own crate (see the cross-crate tests).

@@ -1,0 +1,1 @@
+//! A crate with its own `scopegate.toml` vocabulary.

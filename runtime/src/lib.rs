@@ -23,12 +23,23 @@
 extern crate self as scopegate;
 
 mod config;
+mod decision;
+mod engine;
+mod gates;
+mod principal;
 mod record;
 mod registry;
+mod router;
+mod scopes;
 
 pub use config::{Bypass, Config, GateDef, Vocabulary};
 pub use record::{Access, Endpoint, Method, MethodScopes, Permission, PermissionClass, Publish, Source};
-pub use registry::{Registry, RegistryError};
+pub use decision::{AccessRequest, Decision, Denial, Reason};
+pub use gates::{GateSource, InMemoryGates, OrganizationState, OrganizationStateBuilder, UnknownGate};
+pub use principal::{Membership, OrganizationId, Principal, TeamId, UserCredential, UserId};
+pub use registry::{Registry, RegistryError, Route};
+pub use router::Params;
+pub use scopes::{Indices, ScopeSet};
 pub use scopegate_macros::{config, endpoint, permission};
 
 #[doc(hidden)]

@@ -4,7 +4,10 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use crate::config::Config;
+use crate::gates::MAX_GATES;
 use crate::record::{Endpoint, Method};
+use crate::router::{Params, Router};
+use crate::scopes::{ScopeSet, ScopeTable};
 
 /// A problem found while building a [`Registry`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +53,11 @@ pub enum RegistryError {
         /// `handler (file:line)`.
         handler: String,
     },
+    /// The configuration exceeds what the engine supports (more than 128 scopes or 64 gates).
+    Unsupported {
+        /// What is too large.
+        detail: String,
+    },
 }
 
 impl fmt::Display for RegistryError {
@@ -73,6 +81,7 @@ impl fmt::Display for RegistryError {
                 f,
                 "{handler} lies in the `{gate}` area but is not gated by it; add `gate = {gate}` or `gate_exempt = \"why\"`"
             ),
+            RegistryError::Unsupported { detail } => write!(f, "unsupported configuration: {detail}"),
         }
     }
 }
@@ -83,11 +92,31 @@ fn describe(e: &Endpoint) -> String {
     format!("{} ({})", e.handler(), e.source())
 }
 
-/// Every registered endpoint, sorted by path then method, validated, and indexed for lookup.
+/// What the engine precomputes for one endpoint.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Compiled {
+    /// The scopes that grant access (any one).
+    pub(crate) accepted: ScopeSet,
+    /// Index of the endpoint's gate in `config.gates()`.
+    pub(crate) gate: Option<u8>,
+}
+
+/// What the engine precomputes for one gate: its bypass scopes as masks (empty: no bypass).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CompiledGate {
+    pub(crate) org_token_bypass: ScopeSet,
+    pub(crate) integration_bypass: ScopeSet,
+}
+
+/// Every registered endpoint, sorted by path then method, validated, and indexed for lookup and
+/// for the allocation-free [`authorize`](Registry::authorize) decision.
 pub struct Registry {
     config: &'static Config,
     endpoints: Vec<&'static Endpoint>,
-    routers: [matchit::Router<usize>; 7],
+    pub(crate) compiled: Vec<Compiled>,
+    pub(crate) gates: Vec<CompiledGate>,
+    pub(crate) scopes: ScopeTable,
+    pub(crate) router: Router,
 }
 
 impl fmt::Debug for Registry {
@@ -148,6 +177,21 @@ impl Registry {
             }
         }
         let vocab = config.vocabulary();
+        let scopes = match ScopeTable::new(vocab) {
+            Ok(table) => Some(table),
+            Err(detail) => {
+                errors.push(RegistryError::Unsupported { detail });
+                None
+            }
+        };
+        if config.gates().len() > MAX_GATES {
+            errors.push(RegistryError::Unsupported {
+                detail: format!(
+                    "the configuration defines {} gates; scopegate supports at most {MAX_GATES}",
+                    config.gates().len()
+                ),
+            });
+        }
         for e in &endpoints {
             for scope in e.scopes() {
                 if !vocab.contains(scope) {
@@ -171,7 +215,10 @@ impl Registry {
                 }
             }
         }
+        // matchit (axum's router) decides which templates are ambiguous; the engine's own router,
+        // which matches the same way without allocating, serves the lookups.
         let mut routers: [matchit::Router<usize>; 7] = Default::default();
+        let mut router = Router::new();
         if errors.is_empty() {
             for (i, e) in endpoints.iter().enumerate() {
                 if let Err(err) = routers[e.method().index()].insert(e.path(), i) {
@@ -180,10 +227,41 @@ impl Registry {
                         detail: err.to_string(),
                         handler: describe(e),
                     });
+                } else if let Err(existing) = router.insert(e.method(), e.path(), index_u32(i)) {
+                    errors.push(RegistryError::Ambiguous {
+                        method: e.method(),
+                        detail: format!(
+                            "its route is the same as that of {}",
+                            describe(endpoints[existing as usize])
+                        ),
+                        handler: describe(e),
+                    });
                 }
             }
         }
-        if errors.is_empty() { Ok(Registry { config, endpoints, routers }) } else { Err(errors) }
+        let Some(scopes) = scopes.filter(|_| errors.is_empty()) else { return Err(errors) };
+        let compiled = endpoints
+            .iter()
+            .map(|e| Compiled {
+                accepted: scopes.parse(e.scopes().iter().copied()),
+                gate: e
+                    .gate()
+                    .and_then(|g| config.gates().iter().position(|d| d.name() == g))
+                    .and_then(|i| u8::try_from(i).ok()),
+            })
+            .collect();
+        let gates = config
+            .gates()
+            .iter()
+            .map(|g| {
+                let bypass = g.bypass();
+                CompiledGate {
+                    org_token_bypass: scopes.parse(bypass.org_token_scope),
+                    integration_bypass: scopes.parse(bypass.integration_scope),
+                }
+            })
+            .collect();
+        Ok(Registry { config, endpoints, compiled, gates, scopes, router })
     }
 
     /// The configuration (vocabulary and gates) the registry enforces.
@@ -217,7 +295,107 @@ impl Registry {
     }
 
     /// The endpoint that serves `method` on the concrete request `path` (e.g. `/organizations/acme/`).
+    ///
+    /// Routing follows axum's router (`matchit`): literal segments win over `{param}`s, which win
+    /// over a trailing `{*catch_all}`. Allocates nothing.
     pub fn lookup(&self, method: Method, path: &str) -> Option<&'static Endpoint> {
-        self.routers[method.index()].at(path).ok().map(|m| self.endpoints[*m.value])
+        self.router.find(method, path).and_then(|i| self.endpoints.get(i as usize).copied())
+    }
+
+    /// Like [`lookup`](Self::lookup), with the path's `{param}` values and the endpoint's accepted
+    /// scopes.
+    pub fn route<'p>(&self, method: Method, path: &'p str) -> Option<Route<'p>> {
+        let i = self.router.find(method, path)? as usize;
+        Some(Route { endpoint: self.endpoints.get(i)?, accepted: self.compiled.get(i)?.accepted, path })
+    }
+
+    /// The index of `endpoint` in [`endpoints`](Self::endpoints) (compared by identity).
+    pub(crate) fn position(&self, endpoint: &Endpoint) -> Option<usize> {
+        self.router
+            .find(endpoint.method(), endpoint.path())
+            .map(|i| i as usize)
+            .filter(|&i| self.endpoints.get(i).is_some_and(|e| std::ptr::eq(*e, endpoint)))
+            .or_else(|| self.endpoints.iter().position(|e| std::ptr::eq(*e, endpoint)))
+    }
+
+    /// The scopes `endpoint` accepts, as a set (empty for an endpoint of another registry).
+    pub fn accepted_scopes(&self, endpoint: &Endpoint) -> ScopeSet {
+        self.position(endpoint).map_or(ScopeSet::EMPTY, |i| self.compiled[i].accepted)
+    }
+
+    /// Parses scope names (untrusted strings, e.g. a token's stored scope list) into a set of this
+    /// registry's vocabulary; unknown names are ignored. Not expanded by the hierarchy.
+    ///
+    /// ```
+    /// let registry = scopegate::Registry::global();
+    /// let set = registry.scope_set(["org:write", "org:writ", ""]);
+    /// assert_eq!(registry.scope_names(set).collect::<Vec<_>>(), ["org:write"]);
+    /// ```
+    pub fn scope_set<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> ScopeSet {
+        self.scopes.parse(names)
+    }
+
+    /// The names of the scopes in `set`, in vocabulary order (bits beyond the vocabulary are skipped).
+    pub fn scope_names(&self, set: ScopeSet) -> impl Iterator<Item = &'static str> + '_ {
+        set.indices().filter_map(|i| self.scopes.name(i))
+    }
+
+    /// `set` closed under the vocabulary's hierarchy (what a token holding `set` holds).
+    ///
+    /// ```
+    /// let registry = scopegate::Registry::global();
+    /// let admin = registry.closure(registry.scope_set(["org:admin"]));
+    /// assert_eq!(
+    ///     registry.scope_names(admin).collect::<Vec<_>>(),
+    ///     ["org:read", "org:write", "org:admin", "org:integrations"]
+    /// );
+    /// ```
+    pub fn closure(&self, set: ScopeSet) -> ScopeSet {
+        self.scopes.closure(set)
+    }
+
+    /// Every scope of the vocabulary.
+    pub fn all_scopes(&self) -> ScopeSet {
+        self.scopes.all()
+    }
+
+    /// The vocabulary's read-only scopes.
+    pub fn readonly_scope_set(&self) -> ScopeSet {
+        self.scopes.readonly()
+    }
+}
+
+fn index_u32(i: usize) -> u32 {
+    // A registry holds far fewer than 2^32 endpoints; saturate rather than wrap.
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// A request routed to an endpoint: see [`Registry::route`].
+#[derive(Clone, Copy, Debug)]
+pub struct Route<'p> {
+    endpoint: &'static Endpoint,
+    accepted: ScopeSet,
+    path: &'p str,
+}
+
+impl<'p> Route<'p> {
+    /// The endpoint serving the request.
+    pub fn endpoint(&self) -> &'static Endpoint {
+        self.endpoint
+    }
+
+    /// The scopes the endpoint accepts.
+    pub fn accepted_scopes(&self) -> ScopeSet {
+        self.accepted
+    }
+
+    /// The `{param}` values, in template order.
+    pub fn params(&self) -> Params<'p> {
+        Params::new(self.endpoint.path(), self.path)
+    }
+
+    /// The value of the parameter `name`.
+    pub fn param(&self, name: &str) -> Option<&'p str> {
+        self.params().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 }

@@ -1,0 +1,203 @@
+//! The enforcement engine: [`Registry::authorize`], the fail-closed decision of one request.
+
+use crate::decision::{AccessRequest, Decision, Denial, Reason};
+use crate::principal::{Membership, Principal, UserCredential};
+use crate::record::Endpoint;
+use crate::registry::Registry;
+use crate::scopes::ScopeSet;
+
+impl Registry {
+    /// Decides one request, fail-closed, in the order of the design:
+    ///
+    /// 1. no endpoint serves `(method, path)` → 404 `endpoint_not_found`;
+    /// 2. the endpoint needs credentials and the principal is anonymous → 401 `no_credentials`;
+    /// 3. an organization token or integration outside its own organization → 403
+    ///    `wrong_organization`; the effective scopes (see [`Principal`]) share no scope with the
+    ///    endpoint's → 403 `missing_scope`;
+    /// 4. the endpoint's gate has its feature flag off for the organization, or there is no
+    ///    organization → 404 `feature_disabled`;
+    /// 5. a gate with allowlists, in granular mode: an active superuser, an organization token or an
+    ///    integration holding the gate's bypass scope pass; a non-member → 403 `not_a_member`; an
+    ///    empty allowlist → 403 `empty_allowlist`; a member neither on the user allowlist nor in an
+    ///    allowed team → 403 `not_on_allowlist`;
+    ///
+    /// else the request is allowed. The decision allocates nothing and takes no lock; each denial
+    /// emits one `tracing` event (target `scopegate`, `debug` for 404 `endpoint_not_found` and 401,
+    /// `info` otherwise) with the fields `status`, `reason`, `method`, `path`, `handler`, `principal`,
+    /// `organization` and `gate`.
+    ///
+    /// ```
+    /// use scopegate::{AccessRequest, Membership, Method, OrganizationId, Principal, Registry, UserId};
+    ///
+    /// #[scopegate::endpoint(method = PUT, path = "/organizations/{org}/settings/", scopes = ["org:write", "org:admin"])]
+    /// async fn update_settings() {}
+    ///
+    /// let registry = Registry::global();
+    /// let member = Membership {
+    ///     organization: OrganizationId(1),
+    ///     role_scopes: registry.scope_set(["org:read", "org:write"]),
+    ///     teams: &[],
+    /// };
+    /// // A session uses the member's role scopes.
+    /// let alice = Principal::session(UserId(1));
+    /// let request = AccessRequest::new(Method::Put, "/organizations/acme/settings/", &alice)
+    ///     .with_membership(&member);
+    /// assert!(registry.authorize(&request).is_allowed());
+    ///
+    /// // A user token holding only org:read is limited to it, whatever the role.
+    /// let token = Principal::user_token(UserId(1), registry.scope_set(["org:read"]));
+    /// let request = AccessRequest { principal: &token, ..request };
+    /// let denial = *registry.authorize(&request).denial().unwrap();
+    /// assert_eq!((denial.status, denial.reason.code()), (403, "missing_scope"));
+    /// assert_eq!(
+    ///     denial.to_json(),
+    ///     r#"{"status":403,"error":"missing_scope","detail":"Your credentials hold none of the scopes this endpoint accepts.","accepted_scopes":["org:write","org:admin"]}"#
+    /// );
+    ///
+    /// let nobody = Principal::Anonymous;
+    /// let request = AccessRequest::new(Method::Put, "/organizations/acme/settings/", &nobody);
+    /// assert_eq!(registry.authorize(&request).status(), 401);
+    /// let request = AccessRequest::new(Method::Get, "/organizations/acme/settings/", &nobody);
+    /// assert_eq!(registry.authorize(&request).code(), "endpoint_not_found");
+    /// ```
+    pub fn authorize(&self, request: &AccessRequest<'_>) -> Decision {
+        let Some(index) = self.router.find(request.method, request.path) else {
+            return self.deny(request, None, Reason::EndpointNotFound);
+        };
+        let index = index as usize;
+        let (Some(&endpoint), Some(&compiled)) = (self.endpoints().get(index), self.compiled.get(index))
+        else {
+            return self.deny(request, None, Reason::EndpointNotFound);
+        };
+        let target = request.organization.map(|o| o.id());
+        // A membership of another organization than the target counts as none.
+        let member = request.membership.filter(|m| target.is_none_or(|t| t == m.organization));
+
+        if endpoint.requires_credentials() {
+            let effective = match *request.principal {
+                Principal::Anonymous => {
+                    return self.deny(request, Some(endpoint), Reason::NoCredentials);
+                }
+                Principal::User { active_superuser: true, .. } => self.scopes.all(),
+                Principal::User { credential, .. } => match (credential, member) {
+                    (_, None) => ScopeSet::EMPTY,
+                    (UserCredential::Session, Some(m)) => m.role_scopes,
+                    (UserCredential::Token { scopes }, Some(m)) => {
+                        self.scopes.closure(scopes).intersection(m.role_scopes)
+                    }
+                },
+                Principal::OrgToken { organization, scopes }
+                | Principal::Integration { organization, scopes } => {
+                    if target != Some(organization) {
+                        return self.deny(request, Some(endpoint), Reason::WrongOrganization);
+                    }
+                    self.scopes.closure(scopes)
+                }
+            };
+            if !effective.contains_any(compiled.accepted) {
+                return self.deny(
+                    request,
+                    Some(endpoint),
+                    Reason::MissingScope { accepted: endpoint.scopes() },
+                );
+            }
+        }
+
+        if let Some(gate) = compiled.gate {
+            if let Err(reason) = self.check_gate(usize::from(gate), request, member) {
+                return self.deny(request, Some(endpoint), reason);
+            }
+        }
+        Decision::Allow(endpoint)
+    }
+
+    /// Steps 4 and 5: the gate's feature flag, then its allowlists.
+    fn check_gate(
+        &self,
+        gate: usize,
+        request: &AccessRequest<'_>,
+        member: Option<&Membership<'_>>,
+    ) -> Result<(), Reason> {
+        let gates = self.config().gates();
+        let (Some(def), Some(compiled)) = (gates.get(gate), self.gates.get(gate)) else {
+            // The registry only compiles gates it knows; fail closed regardless.
+            return Err(Reason::FeatureDisabled { gate: "", feature: "" });
+        };
+        let disabled = Reason::FeatureDisabled { gate: def.name(), feature: def.feature() };
+        let Some(org) = request.organization else { return Err(disabled) };
+        let view = org.view(gates, gate);
+        if !view.feature {
+            return Err(disabled);
+        }
+        if !def.has_allowlists() || !view.granular {
+            return Ok(());
+        }
+        let bypass = def.bypass();
+        let bypassed = match *request.principal {
+            Principal::User { active_superuser, .. } => active_superuser && bypass.active_superuser,
+            Principal::OrgToken { organization, scopes } => {
+                organization == org.id()
+                    && self.scopes.closure(scopes).contains_any(compiled.org_token_bypass)
+            }
+            Principal::Integration { organization, scopes } => {
+                organization == org.id()
+                    && self.scopes.closure(scopes).contains_any(compiled.integration_bypass)
+            }
+            Principal::Anonymous => false,
+        };
+        if bypassed {
+            return Ok(());
+        }
+        let (Principal::User { id, .. }, Some(member)) = (*request.principal, member) else {
+            return Err(Reason::NotAMember { gate: def.name() });
+        };
+        if view.users.is_empty() && view.teams.is_empty() {
+            return Err(Reason::EmptyAllowlist { gate: def.name() });
+        }
+        if view.users.binary_search(&id).is_ok()
+            || member.teams.iter().any(|team| view.teams.binary_search(team).is_ok())
+        {
+            return Ok(());
+        }
+        Err(Reason::NotOnAllowlist { gate: def.name() })
+    }
+
+    /// Builds the denial and emits its tracing event.
+    fn deny(
+        &self,
+        request: &AccessRequest<'_>,
+        endpoint: Option<&'static Endpoint>,
+        reason: Reason,
+    ) -> Decision {
+        let denial = Denial::new(reason, endpoint);
+        let handler = endpoint.map(Endpoint::handler);
+        let organization = request.organization.map(|o| o.id().0);
+        let principal = request.principal.kind();
+        match reason {
+            Reason::EndpointNotFound | Reason::NoCredentials => tracing::debug!(
+                target: "scopegate",
+                status = denial.status,
+                reason = reason.code(),
+                method = request.method.as_str(),
+                path = request.path,
+                handler,
+                principal,
+                organization,
+                "request denied"
+            ),
+            _ => tracing::info!(
+                target: "scopegate",
+                status = denial.status,
+                reason = reason.code(),
+                method = request.method.as_str(),
+                path = request.path,
+                handler,
+                principal,
+                organization,
+                gate = reason.gate(),
+                "request denied"
+            ),
+        }
+        Decision::Deny(denial)
+    }
+}

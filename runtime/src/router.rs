@@ -1,0 +1,299 @@
+//! The request router: a per-method trie of path segments that matches without allocating.
+//!
+//! Semantics are those of `matchit` (which axum uses) for the templates `#[endpoint]` accepts, where
+//! every parameter is a whole segment: a literal segment is preferred to a `{param}`, which is
+//! preferred to a trailing `{*catch_all}`, with backtracking; a parameter matches one non-empty
+//! segment, a catch-all the non-empty rest of the path. The registry still inserts every template
+//! into `matchit` to reject the ambiguous pairs `matchit` rejects.
+
+use crate::record::Method;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Segment<'a> {
+    Literal(&'a str),
+    Param(&'a str),
+    CatchAll(&'a str),
+}
+
+fn segment(s: &str) -> Segment<'_> {
+    match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+        Some(inner) => match inner.strip_prefix('*') {
+            Some(name) => Segment::CatchAll(name),
+            None => Segment::Param(inner),
+        },
+        None => Segment::Literal(s),
+    }
+}
+
+/// The segments of a path template or a concrete path: everything after the leading `/`, split on
+/// `/` (so `/` is one empty segment and a trailing slash gives an empty last segment).
+fn segments(path: &str) -> impl Iterator<Item = &str> {
+    path.strip_prefix('/').unwrap_or(path).split('/')
+}
+
+#[derive(Debug, Default)]
+struct Node {
+    /// Literal children, sorted by segment.
+    literals: Vec<(&'static str, u32)>,
+    param: Option<u32>,
+    /// The endpoint whose template ends with a catch-all here.
+    catch_all: Option<u32>,
+    /// The endpoint whose template ends exactly here.
+    value: Option<u32>,
+}
+
+/// Maps `(method, concrete path)` to an endpoint index.
+#[derive(Debug)]
+pub(crate) struct Router {
+    nodes: Vec<Node>,
+    roots: [u32; 7],
+}
+
+impl Router {
+    pub(crate) fn new() -> Router {
+        let mut nodes = Vec::with_capacity(7);
+        nodes.resize_with(7, Node::default);
+        Router { nodes, roots: [0, 1, 2, 3, 4, 5, 6] }
+    }
+
+    /// Adds a template. Returns the index already stored for the same route, if any (the template
+    /// is then not added).
+    pub(crate) fn insert(&mut self, method: Method, template: &'static str, value: u32) -> Result<(), u32> {
+        let mut node = self.roots[method.index()] as usize;
+        let mut parts = segments(template).peekable();
+        while let Some(part) = parts.next() {
+            match segment(part) {
+                Segment::CatchAll(_) if parts.peek().is_none() => {
+                    return match self.nodes[node].catch_all {
+                        Some(existing) => Err(existing),
+                        None => {
+                            self.nodes[node].catch_all = Some(value);
+                            Ok(())
+                        }
+                    };
+                }
+                // A catch-all that is not last is rejected by the macros; route it as a parameter.
+                Segment::Param(_) | Segment::CatchAll(_) => {
+                    node = match self.nodes[node].param {
+                        Some(child) => child as usize,
+                        None => {
+                            let child = self.push();
+                            self.nodes[node].param = Some(child);
+                            child as usize
+                        }
+                    };
+                }
+                Segment::Literal(lit) => {
+                    node = match self.nodes[node].literals.binary_search_by(|(s, _)| (*s).cmp(lit)) {
+                        Ok(i) => self.nodes[node].literals[i].1 as usize,
+                        Err(i) => {
+                            let child = self.push();
+                            self.nodes[node].literals.insert(i, (lit, child));
+                            child as usize
+                        }
+                    };
+                }
+            }
+        }
+        match self.nodes[node].value {
+            Some(existing) => Err(existing),
+            None => {
+                self.nodes[node].value = Some(value);
+                Ok(())
+            }
+        }
+    }
+
+    fn push(&mut self) -> u32 {
+        self.nodes.push(Node::default());
+        // Node counts are bounded by the number of template segments, far below u32::MAX.
+        u32::try_from(self.nodes.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    /// The endpoint index serving `method` on the concrete `path`.
+    pub(crate) fn find(&self, method: Method, path: &str) -> Option<u32> {
+        let rest = path.strip_prefix('/')?;
+        self.walk(self.roots[method.index()], rest)
+    }
+
+    /// `rest` is the unmatched part of the path after a `/`. Recursion depth is bounded by the
+    /// depth of the trie (the longest template), not by the request path.
+    fn walk(&self, node: u32, rest: &str) -> Option<u32> {
+        let node_ref = self.nodes.get(node as usize)?;
+        let (seg, tail) = match rest.find('/') {
+            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+            None => (rest, None),
+        };
+        if let Ok(i) = node_ref.literals.binary_search_by(|(s, _)| (*s).cmp(seg)) {
+            if let Some(found) = self.descend(node_ref.literals[i].1, tail) {
+                return Some(found);
+            }
+        }
+        if let Some(child) = node_ref.param {
+            if !seg.is_empty() {
+                if let Some(found) = self.descend(child, tail) {
+                    return Some(found);
+                }
+            }
+        }
+        match node_ref.catch_all {
+            Some(found) if !rest.is_empty() => Some(found),
+            _ => None,
+        }
+    }
+
+    fn descend(&self, child: u32, tail: Option<&str>) -> Option<u32> {
+        match tail {
+            None => self.nodes.get(child as usize)?.value,
+            Some(rest) => self.walk(child, rest),
+        }
+    }
+}
+
+/// The `{param}` values of a concrete path matched against its template, in template order.
+///
+/// ```
+/// # #[scopegate::endpoint(method = GET, path = "/organizations/{org}/replays/{replay_id}/",
+/// #     scopes = ["event:read"], gate = replay)]
+/// # fn replay_details() {}
+/// let registry = scopegate::Registry::global();
+/// let route = registry.route(scopegate::Method::Get, "/organizations/acme/replays/42/").unwrap();
+/// assert_eq!(route.endpoint().path(), "/organizations/{org}/replays/{replay_id}/");
+/// assert_eq!(route.param("replay_id"), Some("42"));
+/// assert_eq!(route.params().collect::<Vec<_>>(), [("org", "acme"), ("replay_id", "42")]);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Params<'p> {
+    template: std::str::Split<'static, char>,
+    path: Option<&'p str>,
+}
+
+impl<'p> Params<'p> {
+    pub(crate) fn new(template: &'static str, path: &'p str) -> Params<'p> {
+        Params {
+            template: template.strip_prefix('/').unwrap_or(template).split('/'),
+            path: Some(path.strip_prefix('/').unwrap_or(path)),
+        }
+    }
+}
+
+impl<'p> Iterator for Params<'p> {
+    type Item = (&'static str, &'p str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let part = self.template.next()?;
+            let rest = self.path?;
+            let (seg, tail) = match rest.find('/') {
+                Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+                None => (rest, None),
+            };
+            match segment(part) {
+                Segment::Literal(_) => self.path = tail,
+                Segment::Param(name) => {
+                    self.path = tail;
+                    return Some((name, seg));
+                }
+                Segment::CatchAll(name) => {
+                    self.path = None;
+                    return Some((name, rest));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn router(templates: &[&'static str]) -> Router {
+        let mut r = Router::new();
+        for (i, t) in templates.iter().enumerate() {
+            r.insert(Method::Get, t, i as u32).expect("distinct");
+        }
+        r
+    }
+
+    #[test]
+    fn literal_beats_param_beats_catch_all_with_backtracking() {
+        let r = router(&["/a/{x}/c", "/a/b/d", "/a/{*rest}", "/", "/a", "/a/"]);
+        assert_eq!(r.find(Method::Get, "/a/b/d"), Some(1));
+        assert_eq!(r.find(Method::Get, "/a/b/c"), Some(0));
+        assert_eq!(r.find(Method::Get, "/a/b/e"), Some(2));
+        assert_eq!(r.find(Method::Get, "/"), Some(3));
+        assert_eq!(r.find(Method::Get, "/a"), Some(4));
+        assert_eq!(r.find(Method::Get, "/a/"), Some(5));
+        assert_eq!(r.find(Method::Get, "a"), None);
+        assert_eq!(r.find(Method::Get, ""), None);
+        assert_eq!(r.find(Method::Post, "/a/b/d"), None);
+        // A parameter never matches an empty segment.
+        assert_eq!(r.find(Method::Get, "/a//c"), Some(2));
+        let r = router(&["/files/{*rest}"]);
+        assert_eq!(r.find(Method::Get, "/files/"), None);
+        assert_eq!(r.find(Method::Get, "/files/a/b/"), Some(0));
+    }
+
+    #[test]
+    fn params_follow_the_template() {
+        let p: Vec<_> = Params::new("/o/{org}/r/{id}/", "/o/acme/r/7/").collect();
+        assert_eq!(p, [("org", "acme"), ("id", "7")]);
+        let p: Vec<_> = Params::new("/files/{*rest}", "/files/a/b/").collect();
+        assert_eq!(p, [("rest", "a/b/")]);
+        assert_eq!(Params::new("/", "/").count(), 0);
+    }
+
+    fn template() -> impl Strategy<Value = String> {
+        let seg = prop_oneof![
+            4 => prop::sample::select(vec!["a", "b", "ab", "c"]).prop_map(str::to_string),
+            2 => Just("{p}".to_string()),
+        ];
+        (prop::collection::vec(seg, 0..4), any::<bool>(), any::<bool>()).prop_map(|(segs, slash, catch)| {
+            let mut t = String::new();
+            for (i, s) in segs.iter().enumerate() {
+                // Distinct parameter names, as the macros require.
+                t.push('/');
+                t.push_str(&s.replace("{p}", &format!("{{p{i}}}")));
+            }
+            if catch {
+                t.push_str("/{*rest}");
+            } else if slash || t.is_empty() {
+                t.push('/');
+            }
+            t
+        })
+    }
+
+    fn concrete() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(vec!["a", "b", "ab", "c", "x", ""]), 0..6)
+            .prop_map(|segs| format!("/{}", segs.join("/")))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// The trie agrees with matchit (axum's router) on every template set matchit accepts.
+        #[test]
+        fn agrees_with_matchit(templates in prop::collection::vec(template(), 1..8), paths in prop::collection::vec(concrete(), 1..8)) {
+            let templates: Vec<&'static str> =
+                templates.into_iter().map(|t| &*Box::leak(t.into_boxed_str())).collect();
+            let mut m = matchit::Router::new();
+            let mut ours = Router::new();
+            for (i, &t) in templates.iter().enumerate() {
+                if m.insert(t, i as u32).is_ok() {
+                    prop_assert!(ours.insert(Method::Get, t, i as u32).is_ok(), "{t} accepted by matchit only");
+                }
+            }
+            for p in &paths {
+                let expected = m.at(p).ok().map(|x| *x.value);
+                prop_assert_eq!(ours.find(Method::Get, p), expected, "path {}", p);
+                if let Ok(found) = m.at(p) {
+                    let t = templates[*found.value as usize];
+                    let want: Vec<(&str, &str)> = found.params.iter().collect();
+                    let got: Vec<(&str, &str)> = Params::new(t, p).collect();
+                    prop_assert_eq!(got, want, "params of {} in {}", p, t);
+                }
+            }
+        }
+    }
+}

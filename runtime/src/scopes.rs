@@ -1,0 +1,282 @@
+//! Scope sets: the scopes of one vocabulary as a 128-bit bitset.
+//!
+//! Bit `i` stands for `config.vocabulary().scopes()[i]`. A [`Registry`](crate::Registry) turns scope
+//! names into sets ([`Registry::scope_set`](crate::Registry::scope_set)), closes them under the
+//! vocabulary's hierarchy ([`Registry::closure`](crate::Registry::closure)) and names them again
+//! ([`Registry::scope_names`](crate::Registry::scope_names)); the set itself knows no names.
+
+use std::fmt;
+use std::ops::{BitAnd, BitAndAssign, BitOr, BitOrAssign, Sub};
+
+/// A set of scopes of one vocabulary, as a bitset (bit `i` = `config.vocabulary().scopes()[i]`).
+///
+/// Every operation is a handful of integer instructions; a set is `Copy` and never allocates.
+///
+/// ```
+/// use scopegate::ScopeSet;
+/// let read = ScopeSet::single(0);
+/// let write = ScopeSet::single(1);
+/// let both = read | write;
+/// assert!(both.contains_any(write));
+/// assert!(both.is_superset(read));
+/// assert_eq!((both - read), write);
+/// assert_eq!(both.len(), 2);
+/// assert_eq!(both.indices().collect::<Vec<_>>(), [0, 1]);
+/// assert!(ScopeSet::EMPTY.is_empty());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct ScopeSet(u128);
+
+impl ScopeSet {
+    /// The most scopes a vocabulary can hold.
+    pub const CAPACITY: usize = 128;
+
+    /// The empty set.
+    pub const EMPTY: ScopeSet = ScopeSet(0);
+
+    /// The set whose bits are `bits`.
+    pub const fn from_bits(bits: u128) -> ScopeSet {
+        ScopeSet(bits)
+    }
+
+    /// The raw bits.
+    pub const fn bits(self) -> u128 {
+        self.0
+    }
+
+    /// The set holding only the scope at `index`; empty when `index` is out of range (≥ 128).
+    pub const fn single(index: usize) -> ScopeSet {
+        if index < Self::CAPACITY { ScopeSet(1u128 << index) } else { ScopeSet::EMPTY }
+    }
+
+    /// The set of the first `count` scopes (all of a vocabulary of `count` scopes).
+    pub const fn first(count: usize) -> ScopeSet {
+        if count >= Self::CAPACITY { ScopeSet(u128::MAX) } else { ScopeSet((1u128 << count) - 1) }
+    }
+
+    /// `true` when the set holds no scope.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// How many scopes the set holds.
+    pub const fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    /// Does the set hold the scope at `index`?
+    pub const fn contains(self, index: usize) -> bool {
+        index < Self::CAPACITY && self.0 & (1u128 << index) != 0
+    }
+
+    /// Do the two sets share at least one scope? (The access check: held ∩ accepted ≠ ∅.)
+    pub const fn contains_any(self, other: ScopeSet) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// Does the set hold every scope of `other`?
+    pub const fn is_superset(self, other: ScopeSet) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Scopes in either set.
+    pub const fn union(self, other: ScopeSet) -> ScopeSet {
+        ScopeSet(self.0 | other.0)
+    }
+
+    /// Scopes in both sets.
+    pub const fn intersection(self, other: ScopeSet) -> ScopeSet {
+        ScopeSet(self.0 & other.0)
+    }
+
+    /// Scopes in `self` but not in `other`.
+    pub const fn difference(self, other: ScopeSet) -> ScopeSet {
+        ScopeSet(self.0 & !other.0)
+    }
+
+    /// The set with the scope at `index` added (unchanged when `index` ≥ 128).
+    pub const fn with(self, index: usize) -> ScopeSet {
+        self.union(ScopeSet::single(index))
+    }
+
+    /// The set with the scope at `index` removed.
+    pub const fn without(self, index: usize) -> ScopeSet {
+        self.difference(ScopeSet::single(index))
+    }
+
+    /// The indices of the scopes in the set, ascending.
+    pub const fn indices(self) -> Indices {
+        Indices(self.0)
+    }
+}
+
+impl fmt::Debug for ScopeSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ScopeSet")?;
+        f.debug_set().entries(self.indices()).finish()
+    }
+}
+
+impl BitOr for ScopeSet {
+    type Output = ScopeSet;
+    fn bitor(self, rhs: ScopeSet) -> ScopeSet {
+        self.union(rhs)
+    }
+}
+
+impl BitOrAssign for ScopeSet {
+    fn bitor_assign(&mut self, rhs: ScopeSet) {
+        *self = self.union(rhs);
+    }
+}
+
+impl BitAnd for ScopeSet {
+    type Output = ScopeSet;
+    fn bitand(self, rhs: ScopeSet) -> ScopeSet {
+        self.intersection(rhs)
+    }
+}
+
+impl BitAndAssign for ScopeSet {
+    fn bitand_assign(&mut self, rhs: ScopeSet) {
+        *self = self.intersection(rhs);
+    }
+}
+
+impl Sub for ScopeSet {
+    type Output = ScopeSet;
+    fn sub(self, rhs: ScopeSet) -> ScopeSet {
+        self.difference(rhs)
+    }
+}
+
+/// Iterator over the indices in a [`ScopeSet`], ascending; see [`ScopeSet::indices`].
+#[derive(Clone, Debug)]
+pub struct Indices(u128);
+
+impl Iterator for Indices {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        if self.0 == 0 {
+            return None;
+        }
+        let i = self.0.trailing_zeros() as usize;
+        self.0 &= self.0 - 1;
+        Some(i)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.0.count_ones() as usize;
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for Indices {}
+
+/// A vocabulary compiled for the hot path: name → bit lookup, and every scope's closed hierarchy as
+/// a mask, so closing a set under the hierarchy is one OR per held scope.
+#[derive(Debug)]
+pub(crate) struct ScopeTable {
+    /// The vocabulary, in bit order.
+    names: &'static [&'static str],
+    /// `(name, bit)` sorted by name, for binary search.
+    by_name: Vec<(&'static str, u8)>,
+    /// `implied[i]`: scope `i` and every scope it implies.
+    implied: Vec<ScopeSet>,
+    all: ScopeSet,
+    readonly: ScopeSet,
+}
+
+impl ScopeTable {
+    /// Compiles a vocabulary; `Err` with a message when it holds more than 128 scopes.
+    pub(crate) fn new(vocab: &crate::Vocabulary) -> Result<ScopeTable, String> {
+        let names = vocab.scopes();
+        if names.len() > ScopeSet::CAPACITY {
+            return Err(format!(
+                "the vocabulary holds {} scopes; scopegate supports at most {}",
+                names.len(),
+                ScopeSet::CAPACITY
+            ));
+        }
+        let mut by_name: Vec<(&'static str, u8)> = Vec::with_capacity(names.len());
+        for (i, name) in names.iter().enumerate() {
+            // `i < 128` was checked above. A repeated name keeps its first bit.
+            if !by_name.iter().any(|(n, _)| n == name) {
+                by_name.push((name, i as u8));
+            }
+        }
+        by_name.sort_unstable();
+        let mut table = ScopeTable {
+            names,
+            by_name,
+            implied: Vec::with_capacity(names.len()),
+            all: ScopeSet::first(names.len()),
+            readonly: ScopeSet::EMPTY,
+        };
+        table.readonly = table.parse(vocab.readonly().iter().copied());
+        // The configuration's hierarchy is already closed, but close it again here so that a
+        // hand-built one behaves the same (a fixpoint over at most 128 masks).
+        let mut implied: Vec<ScopeSet> = (0..names.len())
+            .map(|i| ScopeSet::single(i) | table.parse(vocab.implied_by(names[i]).iter().copied()))
+            .collect();
+        loop {
+            let mut changed = false;
+            for i in 0..implied.len() {
+                let mut closed = implied[i];
+                for j in implied[i].indices() {
+                    closed |= implied[j];
+                }
+                if closed != implied[i] {
+                    implied[i] = closed;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        table.implied = implied;
+        Ok(table)
+    }
+
+    /// The bit of one scope name, if the vocabulary knows it.
+    pub(crate) fn index(&self, name: &str) -> Option<usize> {
+        self.by_name.binary_search_by(|(n, _)| (*n).cmp(name)).ok().map(|i| self.by_name[i].1 as usize)
+    }
+
+    /// Parses names; unknown ones are ignored.
+    pub(crate) fn parse<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> ScopeSet {
+        let mut set = ScopeSet::EMPTY;
+        for name in names {
+            if let Some(i) = self.index(name) {
+                set = set.with(i);
+            }
+        }
+        set
+    }
+
+    /// The set closed under the hierarchy.
+    pub(crate) fn closure(&self, set: ScopeSet) -> ScopeSet {
+        let mut out = set;
+        for i in set.indices() {
+            // Bits beyond the vocabulary have no entry and imply nothing.
+            if let Some(mask) = self.implied.get(i) {
+                out |= *mask;
+            }
+        }
+        out
+    }
+
+    pub(crate) fn all(&self) -> ScopeSet {
+        self.all
+    }
+
+    pub(crate) fn readonly(&self) -> ScopeSet {
+        self.readonly
+    }
+
+    pub(crate) fn name(&self, index: usize) -> Option<&'static str> {
+        self.names.get(index).copied()
+    }
+}

@@ -22,6 +22,8 @@
 
 extern crate self as scopegate;
 
+#[cfg(feature = "axum")]
+pub mod axum;
 mod config;
 mod decision;
 mod engine;

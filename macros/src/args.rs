@@ -7,7 +7,7 @@ use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use syn::LitStr;
 
 use crate::ctxt::Ctxt;
-use crate::suggest::did_you_mean;
+use crate::suggest::{did_you_mean, nearest};
 
 /// One `key …` argument.
 pub(crate) struct Arg {
@@ -161,6 +161,50 @@ pub(crate) fn known_unique<'a>(
     seen
 }
 
+/// The keys the user meant to give: every known key present (valid or not), plus the nearest known
+/// key of each misspelled one. Checks of the form "missing `x`" or "`x` is required when …" consult
+/// this, so that a typo or an invalid value is reported once, without follow-on errors.
+pub(crate) fn intended_keys(args: &[Arg], known: &[&'static str]) -> Vec<&'static str> {
+    let mut intended = Vec::new();
+    for arg in args {
+        let name = arg.key.to_string();
+        let key = match known.iter().find(|k| **k == name) {
+            Some(k) => Some(*k),
+            None => nearest(&name, known.iter().copied()),
+        };
+        if let Some(key) = key
+            && !intended.contains(&key)
+        {
+            intended.push(key);
+        }
+    }
+    intended
+}
+
+/// The head of an item (`pub struct Name`, `fn name(…) -> T`, `impl Trait for T`): its tokens after
+/// the outer attributes, up to its body. Errors about the item's kind are spanned on it.
+pub(crate) fn item_head(item: &TokenStream) -> TokenStream {
+    let mut head = TokenStream::new();
+    let mut tokens = item.clone().into_iter().peekable();
+    while let Some(tt) = tokens.next() {
+        match &tt {
+            // `#[attr]` (and inner `#![attr]`) before the item.
+            TokenTree::Punct(p) if p.as_char() == '#' && head.is_empty() => {
+                if matches!(tokens.peek(), Some(TokenTree::Punct(bang)) if bang.as_char() == '!') {
+                    tokens.next();
+                }
+                if matches!(tokens.peek(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket) {
+                    tokens.next();
+                }
+            }
+            TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => break,
+            TokenTree::Punct(p) if p.as_char() == ';' || p.as_char() == '=' => break,
+            _ => head.extend([tt]),
+        }
+    }
+    if head.is_empty() { item.clone() } else { head }
+}
+
 /// The tokens of `key = tokens`, reporting a missing value.
 fn eq_tokens<'a>(cx: &mut Ctxt, arg: &'a Arg, expected: &str) -> Option<&'a TokenStream> {
     match &arg.value {
@@ -302,6 +346,78 @@ mod tests {
         assert_eq!(keys, ["method", "scopes", "readonly_exceptions", "flag"]);
         assert!(matches!(args[2].value, Value::List(_)));
         assert!(matches!(args[3].value, Value::Flag));
+    }
+
+    #[test]
+    fn intended_keys_include_typos_and_invalid_values() {
+        let mut cx = Ctxt::new();
+        let args = parse_args(&mut cx, quote!(mehtod = GET, path, scopes = 1, zzz = 2, path = "/"));
+        assert_eq!(
+            intended_keys(&args, &["method", "path", "scopes", "owner"]),
+            ["method", "path", "scopes"]
+        );
+    }
+
+    #[test]
+    fn item_head_stops_at_the_body_and_skips_attributes() {
+        let head = |item: TokenStream| item_head(&item).to_string();
+        assert_eq!(
+            head(quote!(
+                #[derive(Debug)]
+                #[doc = "x"]
+                pub struct S {
+                    a: u8,
+                }
+            )),
+            quote!(pub struct S).to_string()
+        );
+        assert_eq!(
+            head(quote!(
+                pub(crate) struct T(u8);
+            )),
+            quote!(pub(crate) struct T(u8)).to_string()
+        );
+        assert_eq!(
+            head(quote!(
+                const C: u8 = 1;
+            )),
+            quote!(const C: u8).to_string()
+        );
+        assert_eq!(
+            head(quote!(
+                fn f(x: u8) -> u8 {
+                    x
+                }
+            )),
+            quote!(fn f(x: u8) -> u8).to_string()
+        );
+        // Nothing but attributes: the whole item.
+        assert_eq!(head(quote!(#[a])), quote!(#[a]).to_string());
+        assert_eq!(head(TokenStream::new()), "");
+    }
+
+    #[test]
+    fn value_span_never_fails() {
+        let mut cx = Ctxt::new();
+        let args = parse_args(&mut cx, quote!(a =, b = x y z, c(d), e));
+        assert_eq!(args.len(), 4);
+        for arg in &args {
+            let _ = arg.value_span();
+        }
+    }
+
+    #[test]
+    fn string_and_list_values() {
+        let mut cx = Ctxt::new();
+        let args = parse_args(&mut cx, quote!(a = "x", b = ["p", "q",], c = [], d = ["p" "q"], e = "x" "y"));
+        assert_eq!(lit_str(&mut cx, &args[0], "\"x\"").map(|l| l.value()), Some("x".to_string()));
+        let (_, list) = str_list(&mut cx, &args[1], "[]").expect("a list");
+        assert_eq!(list.iter().map(LitStr::value).collect::<Vec<_>>(), ["p", "q"]);
+        assert_eq!(str_list(&mut cx, &args[2], "[]").map(|(_, l)| l.len()), Some(0));
+        assert!(!cx.has_errors());
+        assert!(str_list(&mut cx, &args[3], "[]").is_none());
+        assert!(lit_str(&mut cx, &args[4], "\"x\"").is_none());
+        assert!(cx.has_errors());
     }
 
     #[test]

@@ -383,18 +383,24 @@ thread_local! {
 
 /// The configuration of the crate being compiled: its `scopegate.toml` or the built-in one.
 pub(crate) fn load() -> Rc<Result<Config, ConfigError>> {
-    let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
-        return Rc::new(Ok(Config::sentry()));
-    };
-    let file = PathBuf::from(dir).join("scopegate.toml");
+    match std::env::var_os("CARGO_MANIFEST_DIR") {
+        Some(dir) => load_from(Path::new(&dir)),
+        None => Rc::new(Ok(Config::sentry())),
+    }
+}
+
+/// The configuration of the crate whose manifest lies in `dir`, cached per file and re-read when
+/// the file's modification time or length changes.
+pub(crate) fn load_from(dir: &Path) -> Rc<Result<Config, ConfigError>> {
+    let file = dir.join("scopegate.toml");
     let stamp =
         std::fs::metadata(&file).ok().map(|m| (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()));
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if let Some((cached_stamp, config)) = cache.get(&file) {
-            if *cached_stamp == stamp {
-                return Rc::clone(config);
-            }
+        if let Some((cached_stamp, config)) = cache.get(&file)
+            && *cached_stamp == stamp
+        {
+            return Rc::clone(config);
         }
         let config = Rc::new(match stamp {
             None => Ok(Config::sentry()),
@@ -451,15 +457,148 @@ bypass = { active_superuser = true, org_token_scope = "doc:read" }
         assert_eq!(r.bypass.org_token_scope, None);
     }
 
+    /// The error of `text`, which must be rejected.
+    fn error(text: &str) -> String {
+        match parse_config(Path::new("dir/scopegate.toml"), text) {
+            Ok(c) => panic!("accepted {text:?}: {c:?}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn every_config_error_names_file_line_and_column() {
+        let cases: &[(&str, &str)] = &[
+            ("[scopes]\nknown = [\"a\", \"a\"]\n", "dir/scopegate.toml:2:15: scope `a` is listed twice"),
+            ("[scopes]\nknown = [\"a b\"]\n", "dir/scopegate.toml:2:10: invalid scope name \"a b\""),
+            ("[scopes]\nknown = [\"\"]\n", "dir/scopegate.toml:2:10: invalid scope name \"\""),
+            (
+                "\n[scopes]\nknown = []\n",
+                "dir/scopegate.toml:2:1: `scopes.known` must list at least one scope",
+            ),
+            (
+                "[scopes]\nknown = [\"a\"]\nimplies = { \"a\" = [\"b\"] }\n",
+                "dir/scopegate.toml:3:20: implied scope `b` is not in `scopes.known`",
+            ),
+            (
+                "[scopes]\nknown = [\"a\"]\nimplies = { \"c\" = [\"a\"] }\n",
+                "dir/scopegate.toml:3:13: scope `c` is not in `scopes.known`",
+            ),
+            ("[scopes]\nknown = \"a\"\n", "dir/scopegate.toml:2:9: invalid type"),
+            (
+                "[gates.\"my-gate\"]\nfeature = \"f\"\n",
+                "dir/scopegate.toml:1:8: gate name `my-gate` must be an identifier",
+            ),
+            ("[gates.g]\nfeature = \" \"\n", "dir/scopegate.toml:2:11: a gate's `feature` must not be blank"),
+            (
+                "[gates.g]\nfeature = \"f\"\nareas = [\"a/b\"]\n",
+                "dir/scopegate.toml:3:10: area `a/b` must be one literal path segment",
+            ),
+            (
+                "[gates.g]\nfeature = \"f\"\nareas = [\"{x}\"]\n",
+                "dir/scopegate.toml:3:10: area `{x}` must be one literal",
+            ),
+            (
+                "[gates.g]\nfeature = \"f\"\nbypass = { org_token_scope = \"nope\" }\n",
+                "dir/scopegate.toml:3:30: bypass scope `nope` is not a known scope",
+            ),
+            ("[gates.g]\nfeature = \"f\"\ncolour = 1\n", "dir/scopegate.toml:3:1: unknown field `colour`"),
+            ("[gates.g]\nareas = [\"x\"]\n", "dir/scopegate.toml:1:1: missing field `feature`"),
+            ("colour = 1\n", "dir/scopegate.toml:1:1: unknown field `colour`"),
+            ("[scopes\n", "dir/scopegate.toml:1:"),
+        ];
+        for (text, expected) in cases {
+            let e = error(text);
+            assert!(e.starts_with(expected), "{text:?}\n  gave     {e}\n  expected {expected}");
+        }
+    }
+
+    #[test]
+    fn vocabulary_size_is_bounded() {
+        let scopes: Vec<String> = (0..=MAX_SCOPES).map(|i| format!("\"s{i}\"")).collect();
+        let e = error(&format!("[scopes]\nknown = [{}]\n", scopes.join(", ")));
+        assert!(e.contains("a vocabulary holds at most 128 scopes, this one has 129"), "{e}");
+        let scopes: Vec<String> = (0..MAX_SCOPES).map(|i| format!("\"s{i}\"")).collect();
+        let c = parse_config(Path::new("f"), &format!("[scopes]\nknown = [{}]\n", scopes.join(", ")));
+        assert_eq!(c.map(|c| c.scopes.len()), Ok(MAX_SCOPES));
+    }
+
+    #[test]
+    fn hierarchy_cycles_terminate_and_exclude_the_scope_itself() {
+        let text = "[scopes]\nknown = [\"a\", \"b\", \"c\"]\nimplies = { a = [\"b\"], b = [\"c\", \"a\"] }\n";
+        let c = parse_config(Path::new("f"), text).expect("valid");
+        assert_eq!(
+            c.implies,
+            [
+                ("a".to_string(), vec!["b".to_string(), "c".to_string()]),
+                ("b".to_string(), vec!["a".to_string(), "c".to_string()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_gate_of_the_file_replaces_the_built_in_one() {
+        let text =
+            "[gates.replay]\nfeature = \"organizations:replay-v2\"\nareas = [\"replays\", \"recordings\"]\n";
+        let c = parse_config(Path::new("f"), text).expect("valid");
+        assert_eq!(c.gates.len(), 1);
+        let g = c.gate("replay").expect("replay");
+        assert_eq!(g.feature, "organizations:replay-v2");
+        assert!(g.covers("/p/recordings/{id}/"));
+        assert!(!g.allowlists, "fields left out take their defaults");
+        assert_eq!(g.bypass, Bypass::default());
+        // Without [scopes] the built-in vocabulary stays.
+        assert_eq!(c.scopes, Config::sentry().scopes);
+        assert_eq!(c.file.as_deref(), Some(Path::new("f")));
+    }
+
+    #[test]
+    fn line_col_counts_characters_and_clamps() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+        assert_eq!(line_col("é\nx", 3), (2, 1));
+        assert_eq!(line_col("ab", 99), (1, 3));
+        // Not on a char boundary: never panics.
+        let _ = line_col("éé", 1);
+    }
+
+    #[test]
+    fn load_reads_the_crate_file_and_notices_edits() {
+        let dir = std::env::temp_dir().join(format!("scopegate-macros-load-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("scopegate.toml");
+        let _ = std::fs::remove_file(&file);
+
+        // No file: the built-in configuration.
+        assert_eq!(*load_from(&dir), Ok(Config::sentry()));
+
+        std::fs::write(&file, "[scopes]\nknown = [\"doc:read\"]\n").expect("write");
+        let loaded = load_from(&dir);
+        let config = loaded.as_ref().as_ref().expect("valid");
+        assert_eq!(config.scopes, ["doc:read"]);
+        assert_eq!(config.file.as_deref(), Some(file.as_path()));
+
+        // A broken edit is noticed (the length changes), and the error names the file and line.
+        std::fs::write(&file, "[scopes]\nknown = [\"doc:read\"]\nreadonly = [\"doc:raed\"]\n")
+            .expect("write");
+        let e = load_from(&dir).as_ref().clone().expect_err("broken");
+        let expected =
+            format!("{}:3:13: read-only scope `doc:raed` is not in `scopes.known`", file.display());
+        assert_eq!(e, expected);
+
+        std::fs::remove_file(&file).expect("remove");
+        assert_eq!(*load_from(&dir), Ok(Config::sentry()));
+        let _ = std::fs::remove_dir(&dir);
+    }
+
     #[test]
     fn errors_name_file_and_line() {
         let text = "[scopes]\nknown = [\"a\"]\nreadonly = [\"b\"]\n";
-        let e = parse_config(Path::new("/x/scopegate.toml"), text).unwrap_err();
+        let e = parse_config(Path::new("/x/scopegate.toml"), text).expect_err("rejected");
         assert!(e.starts_with("/x/scopegate.toml:3:"), "{e}");
         assert!(e.contains("`b` is not in `scopes.known`"), "{e}");
-        let e = parse_config(Path::new("f.toml"), "[scopes]\nknwn = 1\n").unwrap_err();
+        let e = parse_config(Path::new("f.toml"), "[scopes]\nknwn = 1\n").expect_err("rejected");
         assert!(e.starts_with("f.toml:2:"), "{e}");
-        let e = parse_config(Path::new("f.toml"), "[scopes\n").unwrap_err();
+        let e = parse_config(Path::new("f.toml"), "[scopes\n").expect_err("rejected");
         assert!(e.starts_with("f.toml:1:"), "{e}");
     }
 }

@@ -102,34 +102,42 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
     let func = match syn::parse2::<syn::ItemFn>(item.clone()) {
         Ok(f) => Some(f),
         Err(_) => {
-            cx.error(
-                Span::call_site(),
+            cx.error_spanned(
+                &args::item_head(&item),
                 "`#[scopegate::endpoint]` applies to a function",
                 "put the attribute on the handler `fn` (sync or async)",
             );
             None
         }
     };
-    if let Some(f) = &func {
-        if let Some(recv) = f.sig.receiver() {
-            cx.error_spanned(
-                recv,
-                "`#[scopegate::endpoint]` handlers must be free functions, not methods",
-                "move the handler out of the `impl` block",
-            );
-        }
+    let has_receiver = func.as_ref().is_some_and(|f| f.sig.receiver().is_some());
+    if let Some(recv) = func.as_ref().and_then(|f| f.sig.receiver()) {
+        cx.error_spanned(
+            recv,
+            "`#[scopegate::endpoint]` handlers must be free functions, not methods",
+            "move the handler out of the `impl` block",
+        );
     }
     let name = func.as_ref().map(|f| f.sig.ident.clone());
-    let registration = check(&mut cx, config, args, name.as_ref());
-    let registration = if cx.has_errors() { None } else { registration };
-    let errors = cx.into_compile_errors();
-    match registration {
-        Some(reg) => quote!(#item #reg),
-        None => quote!(#item #errors),
+    let checked = check(&mut cx, config, args, name.as_ref());
+    if !cx.has_errors()
+        && let Some(registration) = checked.registration
+    {
+        return quote!(#item #registration);
     }
+    let errors = cx.into_compile_errors();
+    // Still check the permission class (it may hold more mistakes, and naming it keeps its `use`
+    // from being reported as unused). Inside an `impl` block no `const _` item is allowed.
+    let class_check = match checked.class_check {
+        Some(items) if !has_receiver => quote!(const _: () = { #items };),
+        _ => TokenStream::new(),
+    };
+    quote!(#item #class_check #errors)
 }
 
 struct Parsed {
+    /// The keys given (even with an invalid value) or misspelled; see [`args::intended_keys`].
+    intended: Vec<&'static str>,
     method: Option<(Method, Ident)>,
     path: Option<LitStr>,
     access: Option<(Ident, AccessDecl)>,
@@ -143,6 +151,8 @@ struct Parsed {
 fn parse(cx: &mut Ctxt, config: &Config, args: TokenStream) -> Parsed {
     let all = args::parse_args(cx, args);
     let args = args::known_unique(cx, &all, KEYS, "#[scopegate::endpoint]");
+    let intended = args::intended_keys(&all, KEYS);
+    let given = |key: &str| intended.contains(&key);
     let find = |key: &str| args.iter().copied().find(|a| a.key == key);
 
     let method = find("method").and_then(|arg| {
@@ -252,21 +262,21 @@ fn parse(cx: &mut Ctxt, config: &Config, args: TokenStream) -> Parsed {
         )
     });
 
-    if find("method").is_none() {
+    if !given("method") {
         cx.error(
             Span::call_site(),
             "missing `method`",
             "add `method = GET` (or HEAD, OPTIONS, POST, PUT, PATCH, DELETE)",
         );
     }
-    if find("path").is_none() {
+    if !given("path") {
         cx.error(
             Span::call_site(),
             "missing `path`",
             "add `path = \"/organizations/{organization_id_or_slug}/\"`",
         );
     }
-    if access_args.is_empty() {
+    if !["scopes", "permission", "unauthenticated"].iter().any(|k| given(k)) {
         cx.error(
             Span::call_site(),
             "missing access policy: the endpoint declares none of `scopes`, `permission` and `unauthenticated`",
@@ -274,7 +284,22 @@ fn parse(cx: &mut Ctxt, config: &Config, args: TokenStream) -> Parsed {
         );
     }
 
-    Parsed { method, path, access, readonly_exception, owner, publish, gate, gate_exempt }
+    Parsed { intended, method, path, access, readonly_exception, owner, publish, gate, gate_exempt }
+}
+
+impl Parsed {
+    /// Was `key` given, possibly misspelled or with an invalid value?
+    fn given(&self, key: &str) -> bool {
+        self.intended.contains(&key)
+    }
+}
+
+/// What [`check`] produced.
+struct Checked {
+    /// The `inventory` registration, when the declaration is complete.
+    registration: Option<TokenStream>,
+    /// The compile-time check of the endpoint against its permission class, when it names one.
+    class_check: Option<TokenStream>,
 }
 
 /// `scopes = [...]`: non-empty, known, no duplicates (R3).
@@ -312,7 +337,7 @@ pub(crate) fn scope_list(cx: &mut Ctxt, config: &Config, arg: &Arg) -> Option<Ve
     ok.then_some(lits)
 }
 
-fn check(cx: &mut Ctxt, config: &Config, args: TokenStream, name: Option<&Ident>) -> Option<TokenStream> {
+fn check(cx: &mut Ctxt, config: &Config, args: TokenStream, name: Option<&Ident>) -> Checked {
     let p = parse(cx, config, args);
     let fn_name = name.map(|n| n.unraw().to_string()).unwrap_or_else(|| "endpoint".into());
     let method_name = p.method.as_ref().map_or("?", |(m, _)| m.as_str());
@@ -322,7 +347,8 @@ fn check(cx: &mut Ctxt, config: &Config, args: TokenStream, name: Option<&Ident>
         (Some((_, AccessDecl::Scopes(lits))), Some((method, _))) => {
             let readonly: Vec<&LitStr> = lits.iter().filter(|l| config.is_readonly(&l.value())).collect();
             let listed = readonly.iter().map(|l| format!("{:?}", l.value())).collect::<Vec<_>>().join(", ");
-            if method.is_mutation() && !readonly.is_empty() && p.readonly_exception.is_none() {
+            // A blank or malformed `readonly_exception` was reported already (no follow-on error).
+            if method.is_mutation() && !readonly.is_empty() && !p.given("readonly_exception") {
                 cx.error(
                     readonly[0].span(),
                     format!(
@@ -362,32 +388,33 @@ fn check(cx: &mut Ctxt, config: &Config, args: TokenStream, name: Option<&Ident>
             }
         }
         (Some((_, AccessDecl::Permission(_))), Some((method, _))) => {
-            if let Some(note) = &p.readonly_exception {
-                if !method.is_mutation() {
-                    cx.error(
-                        note.span(),
-                        format!(
-                            "`readonly_exception` on {fn_name} {} is not needed: {} is not a mutation",
-                            method.as_str(),
-                            method.as_str()
-                        ),
-                        "remove it; stale notes hide the real policy debt",
-                    );
-                }
+            if let Some(note) = &p.readonly_exception
+                && !method.is_mutation()
+            {
+                cx.error(
+                    note.span(),
+                    format!(
+                        "`readonly_exception` on {fn_name} {} is not needed: {} is not a mutation",
+                        method.as_str(),
+                        method.as_str()
+                    ),
+                    "remove it; stale notes hide the real policy debt",
+                );
             }
         }
         _ => {}
     }
 
     // Publishing.
-    if let Some((level, ident)) = &p.publish {
-        if PUBLISH[*level] == "public" && p.owner.is_none() {
-            cx.error(
-                ident.span(),
-                format!("public endpoint {fn_name} {method_name} needs an `owner`"),
-                "add `owner = \"team-name\"` so the published API has someone answerable for it",
-            );
-        }
+    if let Some((level, ident)) = &p.publish
+        && PUBLISH[*level] == "public"
+        && !p.given("owner")
+    {
+        cx.error(
+            ident.span(),
+            format!("public endpoint {fn_name} {method_name} needs an `owner`"),
+            "add `owner = \"team-name\"` so the published API has someone answerable for it",
+        );
     }
 
     // R5: gated areas.
@@ -409,7 +436,8 @@ fn check(cx: &mut Ctxt, config: &Config, args: TokenStream, name: Option<&Ident>
                     "remove it; stale notes hide the real policy debt",
                 );
             }
-        } else {
+        } else if !p.given("gate_exempt") && (p.gate.is_some() || !p.given("gate")) {
+            // (An invalid `gate` or `gate_exempt` was reported already: no follow-on error.)
             for gate in area_gates {
                 if declared.as_deref() != Some(gate.name.as_str()) {
                     cx.error(
@@ -423,28 +451,71 @@ fn check(cx: &mut Ctxt, config: &Config, args: TokenStream, name: Option<&Ident>
                 }
             }
         }
-    } else if let Some(exempt) = &p.gate_exempt {
-        if p.gate.is_some() {
-            cx.error(exempt.span(), "`gate_exempt` conflicts with `gate`", "remove one of them");
-        }
+    } else if let Some(exempt) = &p.gate_exempt
+        && p.gate.is_some()
+    {
+        cx.error(exempt.span(), "`gate_exempt` conflicts with `gate`", "remove one of them");
     }
 
-    let name = name?;
-    let (method, _) = p.method?;
-    let path = p.path?;
-    let (_, access) = p.access?;
-    Some(registration(
-        config,
-        name,
-        method,
-        &path,
-        access,
-        &p.readonly_exception,
-        &p.owner,
-        p.publish.map(|(i, _)| i),
-        &p.gate,
-        &p.gate_exempt,
-    ))
+    let class_check = match &p.access {
+        Some((_, AccessDecl::Permission(class))) => Some(class_check(
+            class,
+            p.method.as_ref().map(|(m, _)| *m),
+            &fn_name,
+            // On a safe method the note was reported above; don't report it twice.
+            p.given("readonly_exception") && p.method.as_ref().is_some_and(|(m, _)| m.is_mutation()),
+        )),
+        _ => None,
+    };
+    let registration = (|| {
+        let name = name?;
+        let (method, _) = p.method?;
+        let path = p.path?;
+        let (_, access) = p.access?;
+        Some(registration(
+            config,
+            name,
+            method,
+            &path,
+            access,
+            &p.readonly_exception,
+            &p.owner,
+            p.publish.map(|(i, _)| i),
+            &p.gate,
+            &p.gate_exempt,
+            class_check.clone(),
+        ))
+    })();
+    Checked { registration, class_check }
+}
+
+/// Items that name the class (`__SCOPEGATE_CLASS`) and, when the method is known, check the
+/// endpoint against the class's map during const evaluation (rules R1, R2 and R4 for classes,
+/// which may live in other modules or crates). Errors are spanned on the class path.
+fn class_check(class: &syn::Path, method: Option<Method>, fn_name: &str, has_exception: bool) -> TokenStream {
+    // Span the items from the class path's first token to its last, so rustc underlines the whole
+    // path when the trait bound or the const evaluation fails.
+    let mut tokens = class.to_token_stream().into_iter();
+    let first = tokens.next().map_or_else(Span::call_site, |t| t.span());
+    let last = tokens.last().map_or(first, |t| t.span());
+    let class_const = quote_spanned! {first=>
+        #[allow(dead_code)]
+        const __SCOPEGATE_CLASS: &'static ::scopegate::__private::PermissionClass =
+            <#class as ::scopegate::__private::Permission>::CLASS;
+    };
+    let Some(method) = method else { return class_const };
+    let method_tokens = method.tokens();
+    let callee = quote_spanned!(first=> ::scopegate::__private::check_class_endpoint);
+    let args = quote_spanned!(last=> (__SCOPEGATE_CLASS, #method_tokens, #fn_name, #has_exception));
+    let panic_path = quote_spanned!(first=> ::core::panic!);
+    let panic_args = quote_spanned!(last=> ("{}", message.as_str()));
+    quote_spanned! {first=>
+        #class_const
+        const _: () = match #callee #args {
+            ::core::option::Option::Some(message) => #panic_path #panic_args,
+            ::core::option::Option::None => (),
+        };
+    }
 }
 
 fn opt_lit(lit: &Option<LitStr>) -> TokenStream {
@@ -466,12 +537,11 @@ fn registration(
     publish: Option<usize>,
     gate: &Option<Ident>,
     gate_exempt: &Option<LitStr>,
+    class_check: Option<TokenStream>,
 ) -> TokenStream {
     let fn_name = name.unraw().to_string();
     let method_tokens = method.tokens();
-    let method_str = method.as_str();
     let exception = opt_lit(readonly_exception);
-    let has_exception = readonly_exception.is_some();
     let owner = owner.as_ref().map_or_else(|| quote!("unowned"), |o| quote!(#o));
     let publish = Ident::new(
         ["Private", "Experimental", "PublicExperimental", "Public"][publish.unwrap_or(0)],
@@ -497,31 +567,15 @@ fn registration(
                 quote!(&[#(#readonly),*]),
             )
         }
-        AccessDecl::Permission(class) => {
-            // Span the check from the class path's first token to its last, so rustc underlines
-            // the whole path when const evaluation fails.
-            let mut tokens = class.to_token_stream().into_iter();
-            let first = tokens.next().map_or_else(Span::call_site, |t| t.span());
-            let last = tokens.last().map_or(first, |t| t.span());
-            let callee = quote_spanned!(first=> ::scopegate::__private::check_class_endpoint);
-            let args = quote_spanned!(last=> (__SCOPEGATE_CLASS, #method_tokens, #fn_name, #has_exception));
-            let panic_path = quote_spanned!(first=> ::core::panic!);
-            let panic_args = quote_spanned!(last=> ("{}", message.as_str()));
-            let items = quote_spanned! {first=>
-                const __SCOPEGATE_CLASS: &'static ::scopegate::__private::PermissionClass =
-                    <#class as ::scopegate::__private::Permission>::CLASS;
-                const _: () = match #callee #args {
-                    ::core::option::Option::Some(message) => #panic_path #panic_args,
-                    ::core::option::Option::None => (),
-                };
-            };
-            (items, quote!(::scopegate::__private::Access::Permission(__SCOPEGATE_CLASS)), quote!(&[]))
-        }
+        AccessDecl::Permission(_) => (
+            class_check.unwrap_or_default(),
+            quote!(::scopegate::__private::Access::Permission(__SCOPEGATE_CLASS)),
+            quote!(&[]),
+        ),
         AccessDecl::Unauthenticated(why) => {
             (TokenStream::new(), quote!(::scopegate::__private::Access::Unauthenticated(#why)), quote!(&[]))
         }
     };
-    let _ = method_str;
 
     quote! {
         #[doc(hidden)]
@@ -551,13 +605,22 @@ fn registration(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{compile_errors, mentions, starts_with};
+    use proptest::prelude::*;
 
     fn errors(args: TokenStream, item: TokenStream) -> Vec<String> {
-        let out = expand_with(&Config::sentry(), args, item).to_string();
-        out.split("compile_error !")
-            .skip(1)
-            .map(|s| s.trim_start_matches([' ', '{', '(']).split(" }").next().unwrap_or("").to_string())
-            .collect()
+        compile_errors(&expand_with(&Config::sentry(), args, item))
+    }
+
+    fn handler() -> TokenStream {
+        quote!(
+            fn handler() {}
+        )
+    }
+
+    /// The errors of `#[endpoint(args)] fn handler() {}`.
+    fn errs(args: TokenStream) -> Vec<String> {
+        errors(args, handler())
     }
 
     #[test]
@@ -577,6 +640,57 @@ mod tests {
         .to_string();
         assert!(out.contains("inventory :: submit"), "{out}");
         assert!(!out.contains("compile_error"), "{out}");
+        // Only the read-only subset is recorded as read-only.
+        assert!(out.contains(r#"& ["org:read"]"#), "{out}");
+        assert!(out.contains(r#"Some ("creators may edit")"#), "{out}");
+        assert!(out.contains(r#""update_dashboard""#), "{out}");
+    }
+
+    #[test]
+    fn registration_records_every_declared_value() {
+        let out = expand_with(
+            &Config::sentry(),
+            quote!(
+                method = DELETE,
+                path = "/projects/{o}/{p}/replays/{r}/",
+                scopes = ["event:admin"],
+                owner = "replay",
+                publish = public_experimental,
+                gate = r#replay,
+            ),
+            quote!(
+                pub async fn r#delete_replay() {}
+            ),
+        );
+        assert!(compile_errors(&out).is_empty(), "{out}");
+        let text = out.to_string();
+        for expected in [
+            r#""delete_replay""#,
+            "Method :: Delete",
+            r#""/projects/{o}/{p}/replays/{r}/""#,
+            r#"Access :: Scopes (& ["event:admin"])"#,
+            r#""replay""#,
+            "Publish :: PublicExperimental",
+            r#"Some ("replay")"#,
+        ] {
+            assert!(text.contains(expected), "missing {expected} in {text}");
+        }
+        // No raw-identifier prefix leaks into the registration.
+        let registration = text.split_once("const _").map_or("", |(_, r)| r);
+        assert!(!registration.contains("r#"), "{registration}");
+    }
+
+    #[test]
+    fn defaults_are_private_and_unowned() {
+        let out = expand_with(
+            &Config::sentry(),
+            quote!(method = GET, path = "/a/", unauthenticated = "health check"),
+            handler(),
+        )
+        .to_string();
+        assert!(out.contains("Publish :: Private"), "{out}");
+        assert!(out.contains(r#""unowned""#), "{out}");
+        assert!(out.contains(r#"Access :: Unauthenticated ("health check")"#), "{out}");
     }
 
     #[test]
@@ -587,8 +701,201 @@ mod tests {
                 fn update() {}
             ),
         );
+        assert_eq!(
+            errs,
+            ["update PUT accepts readonly scopes [\"org:read\"]. Remove the readonly scopes or add a \
+                 readonly_exception with a justification.\n= help: add `readonly_exception = \"why holders \
+                 of read-only scopes may call this\"`, or remove the read-only scopes"]
+        );
+    }
+
+    #[test]
+    fn r1_lists_every_readonly_scope_for_every_mutation() {
+        for method in ["POST", "PUT", "PATCH", "DELETE"] {
+            let m = Ident::new(method, Span::call_site());
+            let errs = errs(quote!(
+                method = #m,
+                path = "/a/",
+                scopes = ["member:read", "org:admin", "event:read"]
+            ));
+            assert_eq!(errs.len(), 1, "{errs:?}");
+            let expected =
+                format!("handler {method} accepts readonly scopes [\"member:read\", \"event:read\"]. Remove");
+            assert!(errs[0].starts_with(&expected), "{errs:?}");
+        }
+        for method in ["GET", "HEAD", "OPTIONS"] {
+            let m = Ident::new(method, Span::call_site());
+            assert_eq!(errs(quote!(method = #m, path = "/a/", scopes = ["org:read"])), Vec::<String>::new());
+        }
+    }
+
+    #[test]
+    fn r2_stale_or_blank_exceptions() {
+        let blank = errs(quote!(method = PUT, path = "/a/", scopes = ["org:read"], readonly_exception = " "));
+        assert_eq!(blank.len(), 1, "no follow-on R1 error: {blank:?}");
+        assert!(blank[0].starts_with("`readonly_exception` must not be blank"), "{blank:?}");
+
+        let get = errs(quote!(method = GET, path = "/a/", scopes = ["org:read"], readonly_exception = "x"));
+        assert_eq!(get.len(), 1, "{get:?}");
+        assert!(get[0].contains("handler GET is not needed: GET is not a mutation"), "{get:?}");
+
+        let none =
+            errs(quote!(method = POST, path = "/a/", scopes = ["org:write"], readonly_exception = "x"));
+        assert_eq!(none.len(), 1, "{none:?}");
+        assert!(none[0].contains("it accepts no read-only scope"), "{none:?}");
+
+        let unauth =
+            errs(quote!(method = POST, path = "/a/", unauthenticated = "y", readonly_exception = "x"));
+        assert_eq!(unauth.len(), 1, "{unauth:?}");
+        assert!(unauth[0].contains("the endpoint is unauthenticated"), "{unauth:?}");
+
+        let not_str =
+            errs(quote!(method = PUT, path = "/a/", scopes = ["org:read"], readonly_exception = why));
+        assert_eq!(not_str.len(), 1, "{not_str:?}");
+        assert!(not_str[0].starts_with("`readonly_exception` takes a string literal"), "{not_str:?}");
+    }
+
+    #[test]
+    fn r2_exception_on_a_safe_method_with_a_class_is_reported_once() {
+        let out = expand_with(
+            &Config::sentry(),
+            quote!(method = GET, path = "/a/", permission = C, readonly_exception = "x"),
+            handler(),
+        );
+        let errs = compile_errors(&out);
         assert_eq!(errs.len(), 1, "{errs:?}");
-        assert!(errs[0].contains("update PUT accepts readonly scopes [\\\"org:read\\\"]"), "{errs:?}");
+        // The class check still runs, told that there is no exception to judge.
+        assert!(mentions(&out, "check_class_endpoint"), "{out}");
+        assert!(out.to_string().contains("\"handler\" , false"), "{out}");
+    }
+
+    #[test]
+    fn r3_scope_lists() {
+        let e = errs(quote!(method = GET, path = "/a/", scopes = ["org:raed"]));
+        assert_eq!(e.len(), 1);
+        assert!(e[0].starts_with(
+            "unknown scope \"org:raed\". Did you mean `org:read`?\n= help: known scopes: org:read, "
+        ));
+        let e = errs(quote!(method = GET, path = "/a/", scopes = ["zzzzzz"]));
+        assert!(e[0].starts_with("unknown scope \"zzzzzz\".\n= help:"), "{e:?}");
+        let e = errs(quote!(method = GET, path = "/a/", scopes = ["org:read", "org:read", "org:read"]));
+        assert_eq!(e.len(), 2, "each repetition is reported: {e:?}");
+        assert!(e.iter().all(|m| m.starts_with("duplicate scope \"org:read\"")));
+        let e = errs(quote!(method = GET, path = "/a/", scopes = []));
+        assert!(e[0].starts_with("`scopes = []` grants access to nobody"), "{e:?}");
+        let e = errs(quote!(method = GET, path = "/a/", scopes = ["org:read", 1]));
+        assert!(e[0].starts_with("`scopes` takes string literals only"), "{e:?}");
+        let e = errs(quote!(method = GET, path = "/a/", scopes = ("org:read")));
+        assert!(e[0].starts_with("`scopes` takes a list of scope strings in brackets"), "{e:?}");
+        let e = errs(quote!(method = GET, path = "/a/", scopes = ["org:read",]));
+        assert!(e.is_empty(), "a trailing comma is fine: {e:?}");
+    }
+
+    #[test]
+    fn r4_missing_keys_are_reported_at_once() {
+        let e = errs(quote!());
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert!(e[0].starts_with("missing `method`"));
+        assert!(e[1].starts_with("missing `path`"));
+        assert!(e[2].starts_with("missing access policy"));
+    }
+
+    #[test]
+    fn r4_misspelled_keys_cause_no_follow_on_errors() {
+        let e = errs(quote!(mehtod = GET, pth = "/a/", scope = ["org:read"]));
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert!(e[0].starts_with("unknown key `mehtod` in #[scopegate::endpoint]. Did you mean `method`?"));
+        assert!(e[1].contains("Did you mean `path`?"), "{e:?}");
+        assert!(e[2].contains("Did you mean `scopes`?"), "{e:?}");
+        let e = errs(quote!(method = GET, path = "/a/", scopes = ["org:read"], ower = "x", publish = public));
+        assert_eq!(e.len(), 1, "no `needs an owner` after a misspelled owner: {e:?}");
+        let e = errs(quote!(method = GET, path = "/a/", scopes = ["org:read"], colour = 1));
+        assert_eq!(e.len(), 1);
+        assert!(
+            e[0].starts_with(
+                "unknown key `colour` in #[scopegate::endpoint].\n= help: the keys are: method, "
+            )
+        );
+    }
+
+    #[test]
+    fn r4_duplicate_keys_and_conflicting_access() {
+        let e = errs(quote!(method = GET, method = PUT, path = "/a/", scopes = ["org:read"]));
+        assert_eq!(e.len(), 1, "the first `method` wins, the second is reported: {e:?}");
+        assert!(e[0].starts_with("duplicate key `method`"));
+        let e = errs(quote!(
+            method = GET,
+            path = "/a/",
+            scopes = ["org:read"],
+            permission = C,
+            unauthenticated = "x"
+        ));
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].starts_with("`permission` conflicts with `scopes`"), "{e:?}");
+        assert!(e[1].starts_with("`unauthenticated` conflicts with `scopes`"), "{e:?}");
+    }
+
+    #[test]
+    fn r4_values_of_the_wrong_shape() {
+        let e = errs(quote!(method = "GET", path = "/a/", scopes = ["org:read"]));
+        assert!(
+            e[0].starts_with("`method` takes a keyword, not a string literal\n= help: write `method = GET`")
+        );
+        let e = errs(quote!(method = GET PUT, path = "/a/", scopes = ["org:read"]));
+        assert!(e[0].starts_with("`method` takes a single keyword"), "{e:?}");
+        let e = errs(quote!(method = get, path = "/a/", scopes = ["org:read"]));
+        assert!(e[0].starts_with("unknown method `get`. Did you mean `GET`?"), "{e:?}");
+        let e = errs(quote!(method = FETCH, path = "/a/", scopes = ["org:read"]));
+        assert!(e[0].starts_with("unknown method `FETCH`.\n"), "no far-fetched suggestion: {e:?}");
+        let e = errs(quote!(method = GET, path = "a", scopes = ["org:read"]));
+        assert!(e[0].starts_with("path \"a\" must start with `/`"), "{e:?}");
+        let e = errs(quote!(method = GET, path = "/a/", permission = 12, owner));
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].starts_with("`permission` takes a type path"), "{e:?}");
+        assert!(e[1].starts_with("`owner` needs a value"), "{e:?}");
+        let e = errs(quote!(method = GET, path = "/a/", scopes = ["org:read"], publish = internal));
+        assert!(e[0].starts_with("unknown publish level `internal`.\n"), "{e:?}");
+        let e = errs(quote!(method = GET, path = "/a/", scopes = ["org:read"], gate = profiling));
+        assert!(e[0].starts_with("unknown gate `profiling`.\n= help: the gates are: replay"), "{e:?}");
+    }
+
+    #[test]
+    fn public_endpoints_need_a_non_blank_owner() {
+        let e = errs(quote!(method = GET, path = "/a/", scopes = ["org:read"], publish = public));
+        assert_eq!(e.len(), 1);
+        assert!(e[0].starts_with("public endpoint handler GET needs an `owner`"), "{e:?}");
+        let e = errs(quote!(method = GET, path = "/a/", scopes = ["org:read"], publish = public, owner = ""));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].starts_with("`owner` must not be blank"), "{e:?}");
+        for level in ["private", "experimental", "public_experimental"] {
+            let level = Ident::new(level, Span::call_site());
+            assert!(
+                errs(quote!(method = GET, path = "/a/", scopes = ["org:read"], publish = #level)).is_empty()
+            );
+        }
+    }
+
+    #[test]
+    fn r5_gate_rules() {
+        let replay = quote!(method = GET, path = "/o/{o}/replays/", scopes = ["event:read"]);
+        let e = errs(replay.clone());
+        assert_eq!(e.len(), 1);
+        assert!(e[0].contains("lies in the `replay` area but is not gated by it"), "{e:?}");
+        assert!(errs(quote!(#replay, gate = replay)).is_empty());
+        assert!(errs(quote!(#replay, gate_exempt = "counts only")).is_empty());
+        let e = errs(quote!(#replay, gate_exempt = " "));
+        assert_eq!(e.len(), 1, "no follow-on `not gated` error: {e:?}");
+        let e = errs(quote!(#replay, gate = replays));
+        assert_eq!(e.len(), 1, "no follow-on `not gated` error: {e:?}");
+        let e = errs(quote!(#replay, gate = replay, gate_exempt = "x"));
+        assert_eq!(e.len(), 1);
+        assert!(e[0].starts_with("`gate_exempt` conflicts with `gate = replay`"), "{e:?}");
+        let e = errs(quote!(method = GET, path = "/o/", scopes = ["org:read"], gate_exempt = "x"));
+        assert!(e[0].contains("lies in no gated area"), "{e:?}");
+        // A segment merely containing the area's name is not in the area.
+        assert!(errs(quote!(method = GET, path = "/o/replays-count/", scopes = ["org:read"])).is_empty());
+        // A gate outside its area is allowed (e.g. a settings page of the gated feature).
+        assert!(errs(quote!(method = GET, path = "/o/", scopes = ["org:read"], gate = replay)).is_empty());
     }
 
     #[test]
@@ -604,23 +911,92 @@ mod tests {
 
     #[test]
     fn item_is_always_reemitted() {
+        let keep = quote!(
+            fn keep_me() {}
+        );
+        let out = expand_with(&Config::sentry(), quote!(nonsense), keep.clone());
+        assert!(starts_with(&out, &keep), "{out}");
+        let strukt = quote!(
+            struct NotAFn;
+        );
+        let out = expand_with(&Config::sentry(), quote!(method = GET), strukt.clone());
+        assert!(starts_with(&out, &strukt), "{out}");
+        assert!(compile_errors(&out)[0].starts_with("`#[scopegate::endpoint]` applies to a function"));
+    }
+
+    #[test]
+    fn methods_are_rejected_without_items_invalid_in_impl_blocks() {
         let out = expand_with(
             &Config::sentry(),
-            quote!(nonsense),
+            quote!(method = GET, path = "/a/", permission = C),
             quote!(
-                fn keep_me() {}
+                fn handler(&self) {}
             ),
-        )
-        .to_string();
-        assert!(out.starts_with("fn keep_me"), "{out}");
+        );
+        let errs = compile_errors(&out);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].starts_with("`#[scopegate::endpoint]` handlers must be free functions"));
+        // Inside an `impl` block a `const _` item would add a confusing error.
+        assert!(!out.to_string().contains("const _"), "{out}");
+    }
+
+    #[test]
+    fn class_is_checked_even_when_other_arguments_are_wrong() {
         let out = expand_with(
             &Config::sentry(),
-            quote!(method = GET),
-            quote!(
-                struct NotAFn;
-            ),
-        )
-        .to_string();
-        assert!(out.starts_with("struct NotAFn"), "{out}");
+            quote!(method = PUT, path = "no-slash", permission = crate::classes::C),
+            handler(),
+        );
+        assert_eq!(compile_errors(&out).len(), 1, "{out}");
+        assert!(mentions(&out, "check_class_endpoint"), "{out}");
+        assert!(!mentions(&out, "inventory"), "nothing is registered: {out}");
+        // Without a valid method only the class's existence is checked.
+        let out =
+            expand_with(&Config::sentry(), quote!(method = PUTT, path = "/a/", permission = C), handler());
+        assert!(mentions(&out, "Permission") && !mentions(&out, "check_class_endpoint"), "{out}");
+    }
+
+    /// Scopes of the built-in vocabulary, read-only ones first.
+    const SCOPES: [&str; 8] = [
+        "org:read",
+        "member:read",
+        "event:read",
+        "org:write",
+        "org:admin",
+        "member:admin",
+        "event:write",
+        "project:releases",
+    ];
+
+    proptest! {
+        /// R1/R2 for direct scopes, against an independent oracle: an error exactly when a mutation
+        /// accepts a read-only scope without a note, or a note is present but not needed.
+        #[test]
+        fn readonly_rules_match_the_oracle(
+            method in 0..7usize,
+            picked in proptest::sample::subsequence(SCOPES.to_vec(), 1..=SCOPES.len()),
+            note in proptest::bool::ANY,
+        ) {
+            let name = Method::NAMES[method];
+            let mutation = matches!(name, "POST" | "PUT" | "PATCH" | "DELETE");
+            let readonly: Vec<&str> = picked.iter().copied().filter(|s| s.ends_with(":read")).collect();
+            let m = Ident::new(name, Span::call_site());
+            let note_arg = if note { quote!(readonly_exception = "why",) } else { quote!() };
+            let out = expand_with(
+                &Config::sentry(),
+                quote!(method = #m, path = "/a/", scopes = [#(#picked),*], #note_arg),
+                handler(),
+            );
+            let errs = compile_errors(&out);
+            let r1 = mutation && !readonly.is_empty() && !note;
+            let r2 = note && (!mutation || readonly.is_empty());
+            prop_assert_eq!(errs.len(), usize::from(r1) + usize::from(r2), "{:?}", errs);
+            if r1 {
+                let list = readonly.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ");
+                let expected = format!("handler {name} accepts readonly scopes [{list}]. ");
+                prop_assert!(errs[0].starts_with(&expected), "{:?}", errs);
+            }
+            prop_assert_eq!(mentions(&out, "inventory"), errs.is_empty());
+        }
     }
 }

@@ -16,6 +16,8 @@ mod expand_config;
 mod path;
 mod permission;
 mod suggest;
+#[cfg(test)]
+mod testing;
 
 /// Declares an HTTP endpoint together with its permission policy. See the `scopegate` crate.
 #[proc_macro_attribute]

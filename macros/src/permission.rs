@@ -38,18 +38,26 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
     let mut cx = Ctxt::new();
     let strukt = match syn::parse2::<syn::ItemStruct>(item.clone()) {
         Ok(s) => {
-            if !matches!(s.fields, syn::Fields::Unit) || !s.generics.params.is_empty() {
+            let help = format!("declare the class as `pub struct {};`", s.ident);
+            if !s.generics.params.is_empty() {
                 cx.error_spanned(
-                    &s.ident,
+                    &s.generics,
                     "`#[scopegate::permission]` applies to a unit struct without generics",
-                    format!("declare the class as `pub struct {};`", s.ident),
+                    &help,
+                );
+            }
+            if !matches!(s.fields, syn::Fields::Unit) {
+                cx.error_spanned(
+                    &s.fields,
+                    "`#[scopegate::permission]` applies to a unit struct: a class holds no data",
+                    &help,
                 );
             }
             Some(s)
         }
         Err(_) => {
-            cx.error(
-                Span::call_site(),
+            cx.error_spanned(
+                &args::item_head(&item),
                 "`#[scopegate::permission]` applies to a unit struct",
                 "declare the class as `pub struct MyPermission;`",
             );
@@ -92,14 +100,18 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
                 for ex in nested {
                     let name = ex.key.to_string();
                     let Some(method) = Method::parse(&name) else { continue };
-                    let Some(note) = args::non_blank_str(
-                        &mut cx,
-                        ex,
-                        "\"why read-only tokens may call this\"",
-                        "write the justification, or remove the exception and the read-only scopes",
-                    ) else {
+                    let Some(note) = args::lit_str(&mut cx, ex, "\"why read-only tokens may call this\"")
+                    else {
                         continue;
                     };
+                    if note.value().trim().is_empty() {
+                        cx.error(
+                            note.span(),
+                            format!("the readonly exception for {name} must not be blank"),
+                            "write the justification, or remove the exception and the read-only scopes",
+                        );
+                        continue;
+                    }
                     let declared = args.iter().any(|a| a.key == name);
                     match entries.iter_mut().find(|e| e.method == method) {
                         _ if !method.is_mutation() => cx.error(
@@ -165,6 +177,7 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{compile_errors, mentions, starts_with};
 
     fn run(args: TokenStream) -> String {
         expand_with(
@@ -177,6 +190,16 @@ mod tests {
         .to_string()
     }
 
+    fn errs(args: TokenStream) -> Vec<String> {
+        compile_errors(&expand_with(
+            &Config::sentry(),
+            args,
+            quote!(
+                pub struct P;
+            ),
+        ))
+    }
+
     #[test]
     fn class_expands() {
         let out = run(quote!(
@@ -186,20 +209,104 @@ mod tests {
         ));
         assert!(out.contains("impl :: scopegate :: __private :: Permission for P"), "{out}");
         assert!(!out.contains("compile_error"), "{out}");
+        // Each method's read-only subset and exception are recorded.
+        assert!(
+            out.contains(
+                r#"Method :: Get , & ["org:read"] , & ["org:read"] , :: core :: option :: Option :: None"#
+            ),
+            "{out}"
+        );
+        assert!(out.contains(r#"Method :: Post , & ["org:read" , "org:write"] , & ["org:read"] , :: core :: option :: Option :: Some ("why")"#), "{out}");
+        assert!(out.contains(r#"__new ("P" , :: core :: module_path ! ()"#), "{out}");
     }
 
     #[test]
     fn stale_and_unknown_exceptions_are_errors() {
-        let out = run(quote!(
+        let e = errs(quote!(
             GET = ["org:read"],
             POST = ["org:write"],
             readonly_exceptions(GET = "x", POST = "y", PUT = "z")
         ));
-        assert_eq!(out.matches("compile_error").count(), 3, "{out}");
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert!(e[0].starts_with("readonly exception for GET is not needed: GET is not a mutation"), "{e:?}");
+        assert!(
+            e[1].starts_with("readonly exception for POST is not needed: POST accepts no read-only scope")
+        );
+        assert!(e[2].starts_with("readonly exception for PUT, but the class does not map PUT"), "{e:?}");
+    }
+
+    #[test]
+    fn exceptions_must_be_well_formed() {
+        let e = errs(quote!(POST = ["org:read"], readonly_exceptions(POST = "  ")));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].starts_with("the readonly exception for POST must not be blank"), "{e:?}");
+        let e = errs(quote!(POST = ["org:read"], readonly_exceptions = "x"));
+        assert!(
+            e[0].starts_with("`readonly_exceptions` takes a list of `METHOD = \"justification\"`"),
+            "{e:?}"
+        );
+        let e = errs(quote!(POST = ["org:read"], readonly_exceptions(POST = x, FETCH = "y", POST = "z")));
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert!(e[0].starts_with("unknown key `FETCH` in readonly_exceptions(...)"), "{e:?}");
+        assert!(e[1].starts_with("duplicate key `POST` in readonly_exceptions(...)"), "{e:?}");
+        assert!(e[2].starts_with("`POST` takes a string literal"), "{e:?}");
+        // An exception for a method whose scope list was wrong adds no follow-on error.
+        let e = errs(quote!(POST = ["org:raed"], readonly_exceptions(POST = "x")));
+        assert_eq!(e.len(), 1, "{e:?}");
+    }
+
+    #[test]
+    fn keys_are_methods_and_exceptions() {
+        let e = errs(quote!(
+            GET = ["org:read"],
+            get = ["org:read"],
+            GET = ["org:write"],
+            readonly_exception(POST = "x")
+        ));
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert!(
+            e[0].starts_with("unknown key `get` in #[scopegate::permission]. Did you mean `GET`?"),
+            "{e:?}"
+        );
+        assert!(e[1].starts_with("duplicate key `GET`"), "{e:?}");
+        assert!(e[2].contains("Did you mean `readonly_exceptions`?"), "{e:?}");
     }
 
     #[test]
     fn empty_class_is_an_error() {
         assert!(run(quote!()).contains("maps no method"));
+        let e = errs(quote!(readonly_exceptions(POST = "x")));
+        assert!(e.iter().any(|m| m.starts_with("the permission class maps no method")), "{e:?}");
+    }
+
+    #[test]
+    fn only_unit_structs_without_generics() {
+        for item in [
+            quote!(
+                pub struct P(u8);
+            ),
+            quote!(
+                pub struct P {
+                    x: u8,
+                }
+            ),
+            quote!(
+                pub struct P<T>;
+            ),
+            quote!(
+                pub enum P {}
+            ),
+            quote!(
+                fn p() {}
+            ),
+            quote!(garbage tokens),
+        ] {
+            let out = expand_with(&Config::sentry(), quote!(GET = ["org:read"]), item.clone());
+            assert!(starts_with(&out, &item), "the item is re-emitted: {out}");
+            let e = compile_errors(&out);
+            assert_eq!(e.len(), 1, "{item}: {e:?}");
+            assert!(e[0].starts_with("`#[scopegate::permission]` applies to a unit struct"), "{e:?}");
+            assert!(!mentions(&out, "impl"), "no impl for an invalid class: {out}");
+        }
     }
 }

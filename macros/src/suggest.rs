@@ -12,7 +12,7 @@ where
             return Some(candidate);
         }
         let score = strsim::normalized_damerau_levenshtein(&lowered, &candidate.to_ascii_lowercase());
-        if score >= 0.6 && best.is_none_or(|(_, s)| score > s) {
+        if score > 0.6 && best.is_none_or(|(_, s)| score > s) {
             best = Some((candidate, score));
         }
     }
@@ -43,5 +43,10 @@ mod tests {
         assert_eq!(nearest("put", ["GET", "PUT"]), Some("PUT"));
         assert_eq!(nearest("banana", scopes), None);
         assert_eq!(did_you_mean("xyz", scopes), "");
+        // Too far to be a typo (distance 2 of 5): no misleading suggestion.
+        assert_eq!(nearest("FETCH", ["GET", "PATCH"]), None);
+        assert_eq!(nearest("replays", ["replay"]), Some("replay"));
+        assert_eq!(did_you_mean("scope", ["scopes", "path"]), " Did you mean `scopes`?");
+        assert_eq!(nearest("", scopes), None);
     }
 }

@@ -65,12 +65,37 @@ pub(crate) fn track_broken_file() -> TokenStream {
     }
 }
 
+/// The error for a `scopegate.toml` that cannot be used; `error` starts with `path:line:column:`.
+fn config_error(error: &str) -> TokenStream {
+    let msg = crate::ctxt::with_help(
+        error,
+        "fix scopegate.toml beside Cargo.toml; its format is described in the scopegate crate docs",
+    );
+    syn::Error::new(Span::call_site(), msg).into_compile_error()
+}
+
+/// What `#[endpoint]` and `#[permission]` expand to when the crate's `scopegate.toml` is broken: the
+/// item unchanged (so no follow-on errors), the file tracked (so fixing it rebuilds), and the error.
+pub(crate) fn broken_config_item(error: &str, item: TokenStream) -> TokenStream {
+    let err = config_error(error);
+    let track = track_broken_file();
+    quote!(#item const _: () = { #track }; #err)
+}
+
 pub(crate) fn expand_crate_config(input: TokenStream) -> TokenStream {
+    expand_crate_config_loaded(&config::load(), input)
+}
+
+/// `config!()` against the result of loading the crate's configuration.
+pub(crate) fn expand_crate_config_loaded(
+    loaded: &Result<Config, config::ConfigError>,
+    input: TokenStream,
+) -> TokenStream {
     if !input.is_empty() {
         return syn::Error::new_spanned(input, "`scopegate::config!()` takes no arguments")
             .into_compile_error();
     }
-    match &*config::load() {
+    match loaded {
         Ok(c) => {
             let value = config_value(c);
             let track = track_file(c);
@@ -82,11 +107,7 @@ pub(crate) fn expand_crate_config(input: TokenStream) -> TokenStream {
         }
         Err(e) => {
             let track = track_broken_file();
-            let msg = crate::ctxt::with_help(
-                e,
-                "fix scopegate.toml; its format is described in the scopegate crate docs",
-            );
-            let err = syn::Error::new(Span::call_site(), msg).into_compile_error();
+            let err = config_error(e);
             quote!({ #track #err ::scopegate::Config::sentry() })
         }
     }
@@ -97,4 +118,103 @@ pub(crate) fn expand_default_config(input: TokenStream) -> TokenStream {
         return syn::Error::new_spanned(input, "takes no arguments").into_compile_error();
     }
     config_value(&Config::sentry())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{compile_errors, starts_with};
+    use crate::{endpoint, permission};
+
+    /// A crate directory holding a broken `scopegate.toml`, removed on drop.
+    struct BrokenCrate(std::path::PathBuf);
+
+    impl BrokenCrate {
+        fn new(name: &str, toml: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!("scopegate-{name}-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            std::fs::write(dir.join("scopegate.toml"), toml).expect("write");
+            BrokenCrate(dir)
+        }
+    }
+
+    impl Drop for BrokenCrate {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn a_broken_file_is_one_error_naming_file_line_and_column_in_every_macro() {
+        let krate =
+            BrokenCrate::new("broken", "[scopes]\nknown = [\"doc:read\"]\nreadonly = [\"doc:raed\"]\n");
+        let loaded = config::load_from(&krate.0);
+        let file = krate.0.join("scopegate.toml");
+        let expected = format!(
+            "{}:3:13: read-only scope `doc:raed` is not in `scopes.known`\n= help: fix scopegate.toml beside \
+             Cargo.toml; its format is described in the scopegate crate docs",
+            file.display()
+        );
+        let handler = quote!(
+            fn handler() {}
+        );
+        let out = endpoint::expand_loaded(
+            &loaded,
+            quote!(method = GET, path = "/", scopes = ["x"]),
+            handler.clone(),
+        );
+        assert!(starts_with(&out, &handler), "{out}");
+        assert_eq!(compile_errors(&out), std::slice::from_ref(&expected));
+
+        let class = quote!(
+            pub struct P;
+        );
+        let out = permission::expand_loaded(&loaded, quote!(GET = ["x"]), class.clone());
+        assert!(starts_with(&out, &class), "{out}");
+        assert_eq!(compile_errors(&out), std::slice::from_ref(&expected));
+
+        let out = expand_crate_config_loaded(&loaded, TokenStream::new());
+        assert_eq!(compile_errors(&out), [expected]);
+        // Still an expression of the right type, so the error is the only one.
+        assert!(out.to_string().contains(":: scopegate :: Config :: sentry ()"), "{out}");
+    }
+
+    #[test]
+    fn a_valid_file_is_tracked_so_that_editing_it_rebuilds() {
+        let krate = BrokenCrate::new("valid", "[scopes]\nknown = [\"doc:read\"]\n");
+        let loaded = config::load_from(&krate.0);
+        let out = expand_crate_config_loaded(&loaded, TokenStream::new()).to_string();
+        let file = krate.0.join("scopegate.toml");
+        let include = format!("include_bytes ! ({:?})", file.display().to_string());
+        assert!(out.contains(&include), "{out}");
+        assert!(out.contains(r#"Vocabulary :: __new (& ["doc:read"] , & [] , & [])"#), "{out}");
+        // The built-in configuration has no file to track.
+        assert!(track_file(&Config::sentry()).is_empty());
+    }
+
+    #[test]
+    fn config_takes_no_arguments() {
+        let out = expand_crate_config_loaded(&Ok(Config::sentry()), quote!(x));
+        assert_eq!(compile_errors(&out), ["`scopegate::config!()` takes no arguments"]);
+        let out = expand_default_config(quote!(x));
+        assert_eq!(compile_errors(&out).len(), 1);
+    }
+
+    #[test]
+    fn the_built_in_config_expands_every_scope_and_gate() {
+        let out = config_value(&Config::sentry()).to_string();
+        for scope in Config::sentry().scopes {
+            assert!(out.contains(&format!("{scope:?}")), "{scope} missing from {out}");
+        }
+        assert!(
+            out.contains(
+                r#"GateDef :: __new ("replay" , "organizations:session-replay" , true , & ["replays"]"#
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"org_token_scope : :: core :: option :: Option :: Some ("event:read")"#),
+            "{out}"
+        );
+    }
 }

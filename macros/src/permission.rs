@@ -13,17 +13,19 @@ use crate::expand_config;
 const EXCEPTIONS: &str = "readonly_exceptions";
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    match &*config::load() {
+    expand_loaded(&config::load(), args, item)
+}
+
+/// Expansion against the result of loading the crate's configuration; a broken `scopegate.toml`
+/// gives one error naming its file and line, and the item unchanged.
+pub(crate) fn expand_loaded(
+    loaded: &Result<Config, config::ConfigError>,
+    args: TokenStream,
+    item: TokenStream,
+) -> TokenStream {
+    match loaded {
         Ok(config) => expand_with(config, args, item),
-        Err(e) => {
-            let err = syn::Error::new(
-                Span::call_site(),
-                crate::ctxt::with_help(e, "fix scopegate.toml beside Cargo.toml"),
-            )
-            .into_compile_error();
-            let track = expand_config::track_broken_file();
-            quote!(#item const _: () = { #track }; #err)
-        }
+        Err(e) => expand_config::broken_config_item(e, item),
     }
 }
 

@@ -44,5 +44,7 @@ pub use router::Params;
 pub use scopes::{Indices, ScopeSet};
 pub use scopegate_macros::{config, endpoint, permission};
 
+pub mod testing;
+
 #[doc(hidden)]
 pub mod __private;

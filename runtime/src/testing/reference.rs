@@ -1,0 +1,278 @@
+//! A reference model of the access rules, written plainly: strings and hash sets, a list scan for
+//! routing, and every rule of the design spelled out in order, with no bitsets, no precomputation
+//! and no sharing with the engine.
+//!
+//! It exists to be compared with [`Registry::authorize`](crate::Registry::authorize) (the crate's
+//! property tests run both on hundreds of thousands of random requests); it is public so that a
+//! service can do the same with its own registry, and because it is the most readable statement of
+//! the rules.
+//!
+//! ```
+//! use std::collections::HashSet;
+//! use scopegate::Method;
+//! use scopegate::testing::reference::{decide, Caller, Case};
+//!
+//! #[scopegate::endpoint(method = GET, path = "/organizations/{org}/stats/", scopes = ["org:read"])]
+//! fn stats() {}
+//!
+//! let registry = scopegate::Registry::global();
+//! let case = Case {
+//!     method: Method::Get,
+//!     path: "/organizations/acme/stats/".to_string(),
+//!     caller: Caller::Anonymous,
+//!     member: None,
+//!     organization: None,
+//! };
+//! let outcome = decide(registry.config(), registry.endpoints(), &case);
+//! assert_eq!((outcome.status, outcome.code), (401, "no_credentials"));
+//! ```
+
+use std::collections::{HashMap, HashSet};
+
+use crate::config::{Config, Vocabulary};
+use crate::record::{Endpoint, Method};
+
+/// Who calls, in plain terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Caller {
+    /// No credentials.
+    Anonymous,
+    /// A user: with a session (`token: None`) or a user auth token holding these scope names.
+    User {
+        /// The user's id.
+        id: u64,
+        /// The token's scope names (untrusted: unknown names are ignored); `None` for a session.
+        token: Option<HashSet<String>>,
+        /// An active superuser session.
+        active_superuser: bool,
+    },
+    /// An organization auth token.
+    OrgToken {
+        /// The organization it belongs to.
+        organization: u64,
+        /// Its scope names.
+        scopes: HashSet<String>,
+    },
+    /// An installed integration.
+    Integration {
+        /// The organization it is installed in.
+        organization: u64,
+        /// Its scope names.
+        scopes: HashSet<String>,
+    },
+}
+
+/// The caller's membership in an organization.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    /// The organization.
+    pub organization: u64,
+    /// The scope names of the member's role.
+    pub role: HashSet<String>,
+    /// The member's teams.
+    pub teams: HashSet<u64>,
+}
+
+/// The target organization's settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Organization {
+    /// Its id.
+    pub id: u64,
+    /// The feature flags that are on, e.g. `organizations:session-replay`.
+    pub features: HashSet<String>,
+    /// The gates in granular (allowlist) mode.
+    pub granular: HashSet<String>,
+    /// Per gate, the users on its allowlist.
+    pub users: HashMap<String, HashSet<u64>>,
+    /// Per gate, the teams on its allowlist.
+    pub teams: HashMap<String, HashSet<u64>>,
+}
+
+/// One request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Case {
+    /// The method.
+    pub method: Method,
+    /// The concrete path.
+    pub path: String,
+    /// Who calls.
+    pub caller: Caller,
+    /// The caller's membership, if any.
+    pub member: Option<Member>,
+    /// The target organization, if any.
+    pub organization: Option<Organization>,
+}
+
+/// What the model decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// 200 when allowed, else 401, 403 or 404.
+    pub status: u16,
+    /// `"allowed"` or the denial's reason code.
+    pub code: &'static str,
+    /// The handler of the endpoint the request was routed to.
+    pub handler: Option<&'static str>,
+}
+
+fn outcome(status: u16, code: &'static str, endpoint: Option<&Endpoint>) -> Outcome {
+    Outcome { status, code, handler: endpoint.map(|e| e.handler()) }
+}
+
+/// How one template segment matches: a literal, a `{param}` (one segment, empty only if another
+/// follows) or a trailing `{*rest}` (the non-empty rest of the path). Ordered by routing priority.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Literal,
+    Param,
+    CatchAll,
+}
+
+/// The kinds of the template's segments if it matches `path`, else `None`.
+fn match_template(template: &str, path: &str) -> Option<Vec<Kind>> {
+    let template: Vec<&str> = template.strip_prefix('/')?.split('/').collect();
+    let path_rest = path.strip_prefix('/')?;
+    let segments: Vec<&str> = path_rest.split('/').collect();
+    let mut kinds = Vec::new();
+    for (i, part) in template.iter().enumerate() {
+        if part.starts_with("{*") && part.ends_with('}') && i == template.len() - 1 {
+            // The rest of the path, slashes included, must not be empty.
+            let rest = segments.get(i..)?.join("/");
+            if rest.is_empty() {
+                return None;
+            }
+            kinds.push(Kind::CatchAll);
+            return Some(kinds);
+        }
+        let segment = segments.get(i)?;
+        if part.starts_with('{') && part.ends_with('}') {
+            if segment.is_empty() && i == segments.len() - 1 {
+                return None;
+            }
+            kinds.push(Kind::Param);
+        } else {
+            if part != segment {
+                return None;
+            }
+            kinds.push(Kind::Literal);
+        }
+    }
+    if segments.len() == template.len() { Some(kinds) } else { None }
+}
+
+/// Routing: of every endpoint whose template matches, the one whose segments are most specific
+/// first (a literal before a parameter before a catch-all, compared from the left).
+fn route<'e>(endpoints: &[&'e Endpoint], method: Method, path: &str) -> Option<&'e Endpoint> {
+    endpoints
+        .iter()
+        .filter(|e| e.method() == method)
+        .filter_map(|e| match_template(e.path(), path).map(|kinds| (kinds, *e)))
+        .min_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, e)| e)
+}
+
+/// The names closed under the vocabulary's hierarchy; unknown names are dropped.
+fn with_hierarchy(vocabulary: &Vocabulary, names: &HashSet<String>) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for name in names {
+        if vocabulary.contains(name) {
+            out.insert(name.clone());
+            for implied in vocabulary.implied_by(name) {
+                out.insert(implied.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Decides `case` against `endpoints` under `config`, following the design's rules literally.
+pub fn decide(config: &Config, endpoints: &[&'static Endpoint], case: &Case) -> Outcome {
+    let vocabulary = config.vocabulary();
+
+    // 1. Routing.
+    let Some(endpoint) = route(endpoints, case.method, &case.path) else {
+        return outcome(404, "endpoint_not_found", None);
+    };
+    let target: Option<u64> = case.organization.as_ref().map(|o| o.id);
+
+    // A membership in another organization than the target does not count.
+    let member: Option<&Member> = match (&case.member, target) {
+        (Some(m), Some(t)) if m.organization != t => None,
+        (m, _) => m.as_ref(),
+    };
+
+    // 2. and 3. Credentials and scopes.
+    if endpoint.requires_credentials() {
+        let held: HashSet<String> = match &case.caller {
+            Caller::Anonymous => return outcome(401, "no_credentials", Some(endpoint)),
+            Caller::User { active_superuser: true, .. } => {
+                vocabulary.scopes().iter().map(|s| s.to_string()).collect()
+            }
+            Caller::User { token: None, .. } => match member {
+                Some(m) => m.role.clone(),
+                None => HashSet::new(),
+            },
+            Caller::User { token: Some(token), .. } => match member {
+                Some(m) => with_hierarchy(vocabulary, token).intersection(&m.role).cloned().collect(),
+                None => HashSet::new(),
+            },
+            Caller::OrgToken { organization, scopes } | Caller::Integration { organization, scopes } => {
+                if target != Some(*organization) {
+                    return outcome(403, "wrong_organization", Some(endpoint));
+                }
+                with_hierarchy(vocabulary, scopes)
+            }
+        };
+        let granted = endpoint.scopes().iter().any(|accepted| held.contains(*accepted));
+        if !granted {
+            return outcome(403, "missing_scope", Some(endpoint));
+        }
+    }
+
+    // 4. and 5. The gate.
+    if let Some(gate_name) = endpoint.gate() {
+        let Some(gate) = config.gate(gate_name) else {
+            return outcome(404, "feature_disabled", Some(endpoint));
+        };
+        let Some(org) = &case.organization else {
+            return outcome(404, "feature_disabled", Some(endpoint));
+        };
+        if !org.features.contains(gate.feature()) {
+            return outcome(404, "feature_disabled", Some(endpoint));
+        }
+        if gate.has_allowlists() && org.granular.contains(gate.name()) {
+            let bypass = gate.bypass();
+            let bypassed = match &case.caller {
+                Caller::User { active_superuser, .. } => *active_superuser && bypass.active_superuser,
+                Caller::OrgToken { organization, scopes } => {
+                    *organization == org.id
+                        && bypass
+                            .org_token_scope
+                            .is_some_and(|s| with_hierarchy(vocabulary, scopes).contains(s))
+                }
+                Caller::Integration { organization, scopes } => {
+                    *organization == org.id
+                        && bypass
+                            .integration_scope
+                            .is_some_and(|s| with_hierarchy(vocabulary, scopes).contains(s))
+                }
+                Caller::Anonymous => false,
+            };
+            if !bypassed {
+                let (Caller::User { id, .. }, Some(member)) = (&case.caller, member) else {
+                    return outcome(403, "not_a_member", Some(endpoint));
+                };
+                let empty = HashSet::new();
+                let users = org.users.get(gate.name()).unwrap_or(&empty);
+                let teams = org.teams.get(gate.name()).unwrap_or(&empty);
+                if users.is_empty() && teams.is_empty() {
+                    return outcome(403, "empty_allowlist", Some(endpoint));
+                }
+                let on_list = users.contains(id) || member.teams.iter().any(|t| teams.contains(t));
+                if !on_list {
+                    return outcome(403, "not_on_allowlist", Some(endpoint));
+                }
+            }
+        }
+    }
+    outcome(200, "allowed", Some(endpoint))
+}

@@ -1,0 +1,180 @@
+//! Registry validation at startup: duplicates, router-ambiguous paths, unknown scopes and gates,
+//! ungated endpoints in gated areas, and configurations beyond the engine's capacity. Every error
+//! names the handlers with their file:line.
+
+use scopegate::{
+    Access, Bypass, Config, Endpoint, GateDef, Method, Publish, Registry, RegistryError, Source, Vocabulary,
+};
+
+#[allow(clippy::too_many_arguments)]
+fn endpoint(
+    handler: &'static str,
+    method: Method,
+    path: &'static str,
+    scopes: &'static [&'static str],
+    gate: Option<&'static str>,
+    gate_exempt: Option<&'static str>,
+    line: u32,
+) -> &'static Endpoint {
+    Box::leak(Box::new(Endpoint::__new(
+        handler,
+        method,
+        path,
+        Access::Scopes(scopes),
+        &[],
+        None,
+        "unowned",
+        Publish::Private,
+        gate,
+        gate_exempt,
+        Source { file: "src/api.rs", line },
+    )))
+}
+
+fn plain(handler: &'static str, method: Method, path: &'static str, line: u32) -> &'static Endpoint {
+    endpoint(handler, method, path, &["org:write"], None, None, line)
+}
+
+fn errors(endpoints: Vec<&'static Endpoint>) -> Vec<RegistryError> {
+    match Registry::from_endpoints(Config::sentry(), endpoints) {
+        Ok(r) => panic!("expected errors, got a registry of {} endpoints", r.len()),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn duplicate_routes_name_both_handlers() {
+    let errs = errors(vec![
+        plain("api::a::update", Method::Put, "/organizations/{org}/", 10),
+        plain("api::b::update", Method::Put, "/organizations/{org}/", 20),
+        plain("api::b::details", Method::Get, "/organizations/{org}/", 30),
+    ]);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    let msg = errs[0].to_string();
+    assert!(msg.contains("PUT /organizations/{org}/ is declared twice"), "{msg}");
+    assert!(msg.contains("api::a::update (src/api.rs:10)"), "{msg}");
+    assert!(msg.contains("api::b::update (src/api.rs:20)"), "{msg}");
+}
+
+#[test]
+fn router_ambiguous_paths_are_rejected() {
+    let errs = errors(vec![
+        plain("api::by_id", Method::Get, "/teams/{team_id}/", 1),
+        plain("api::by_slug", Method::Get, "/teams/{team_slug}/", 2),
+    ]);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    let msg = errs[0].to_string();
+    assert!(matches!(errs[0], RegistryError::Ambiguous { method: Method::Get, .. }), "{msg}");
+    assert!(msg.contains("(src/api.rs:"), "{msg}");
+    // Different methods on the same template, and literal-vs-param siblings, are fine.
+    let ok = Registry::from_endpoints(
+        Config::sentry(),
+        vec![
+            plain("api::get", Method::Get, "/teams/{team}/", 1),
+            plain("api::put", Method::Put, "/teams/{team}/", 2),
+            plain("api::me", Method::Get, "/teams/me/", 3),
+        ],
+    );
+    assert_eq!(ok.map(|r| r.len()).ok(), Some(3));
+}
+
+#[test]
+fn ungated_endpoints_in_gated_areas_are_reported() {
+    let errs = errors(vec![
+        endpoint(
+            "api::replays",
+            Method::Get,
+            "/organizations/{org}/replays/",
+            &["event:read"],
+            None,
+            None,
+            7,
+        ),
+        endpoint(
+            "api::gated",
+            Method::Get,
+            "/organizations/{org}/replays/{id}/",
+            &["event:read"],
+            Some("replay"),
+            None,
+            8,
+        ),
+        endpoint(
+            "api::exempt",
+            Method::Get,
+            "/organizations/{org}/replays-count/replays/",
+            &["event:read"],
+            None,
+            Some("Counts only; checked by the caller."),
+            9,
+        ),
+    ]);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!(
+        errs[0],
+        RegistryError::Ungated {
+            gate: "replay".to_string(),
+            handler: "api::replays (src/api.rs:7)".to_string()
+        }
+    );
+    assert!(errs[0].to_string().contains("add `gate = replay`"));
+}
+
+#[test]
+fn unknown_scopes_and_gates_are_reported_together() {
+    let errs = errors(vec![
+        endpoint("api::a", Method::Get, "/a/", &["org:reed"], None, None, 1),
+        endpoint("api::b", Method::Get, "/b/", &["org:read"], Some("profiling"), None, 2),
+    ]);
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(
+        errs.iter().any(|e| matches!(e, RegistryError::UnknownScope { scope, .. } if scope == "org:reed"))
+    );
+    assert!(errs.iter().any(|e| matches!(e, RegistryError::UnknownGate { gate, .. } if gate == "profiling")));
+}
+
+#[test]
+fn configurations_beyond_capacity_are_errors_not_panics() {
+    let names: Vec<&'static str> =
+        (0..129).map(|i| &*Box::leak(format!("s{i}:read").into_boxed_str())).collect();
+    let names: &'static [&'static str] = Box::leak(names.into_boxed_slice());
+    let big: &'static Config = Box::leak(Box::new(Config::__new(Vocabulary::__new(names, &[], &[]), &[])));
+    let errs = match Registry::from_endpoints(big, Vec::new()) {
+        Ok(_) => panic!("129 scopes must be rejected"),
+        Err(e) => e,
+    };
+    assert!(errs[0].to_string().contains("129 scopes"), "{errs:?}");
+
+    let bypass = Bypass { active_superuser: false, org_token_scope: None, integration_scope: None };
+    let gates: Vec<GateDef> = (0..65)
+        .map(|i| GateDef::__new(Box::leak(format!("g{i}").into_boxed_str()), "f", false, &[], bypass))
+        .collect();
+    let gates: &'static [GateDef] = Box::leak(gates.into_boxed_slice());
+    let many: &'static Config =
+        Box::leak(Box::new(Config::__new(Vocabulary::__new(&["a"], &[], &[]), gates)));
+    let errs = match Registry::from_endpoints(many, Vec::new()) {
+        Ok(_) => panic!("65 gates must be rejected"),
+        Err(e) => e,
+    };
+    assert!(errs[0].to_string().contains("65 gates"), "{errs:?}");
+}
+
+#[test]
+fn a_valid_registry_is_sorted_and_indexed() {
+    let r = Registry::from_endpoints(
+        Config::sentry(),
+        vec![
+            plain("api::z", Method::Get, "/z/", 1),
+            plain("api::a_put", Method::Put, "/a/", 2),
+            plain("api::a_get", Method::Get, "/a/", 3),
+        ],
+    )
+    .expect("valid");
+    let order: Vec<&str> = r.iter().map(|e| e.handler()).collect();
+    assert_eq!(order, ["api::a_get", "api::a_put", "api::z"]);
+    assert_eq!(r.by_handler("api::a_put").map(|e| e.method()), Some(Method::Put));
+    assert_eq!(r.lookup(Method::Get, "/z/").map(|e| e.handler()), Some("api::z"));
+    assert!(r.lookup(Method::Get, "/z").is_none());
+    // The global registry is built once.
+    assert!(std::ptr::eq(Registry::global(), Registry::global()));
+}

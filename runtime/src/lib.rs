@@ -44,6 +44,9 @@ pub use router::Params;
 pub use scopes::{Indices, ScopeSet};
 pub use scopegate_macros::{config, endpoint, permission};
 
+pub mod audit;
+pub mod cli;
+pub mod dump;
 pub mod testing;
 
 #[doc(hidden)]

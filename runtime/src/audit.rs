@@ -1,0 +1,859 @@
+//! Policy debt and the baseline that only shrinks.
+//!
+//! *Policy debt* is every mutation that accepts read-only scopes, each with its written
+//! justification (`readonly_exception`). [`DebtReport`] lists it, counted per owner.
+//!
+//! A [`Baseline`] pins, per endpoint (keyed by `"METHOD path"`), the policy facts a review must see
+//! change: the accepted scopes, the read-only ones and their justification, the gate, and whether
+//! the endpoint needs credentials. [`audit`] compares a registry with a baseline and fails on any
+//! regression — a new exception, a newly accepted read-only scope on a mutation, a widened scope
+//! list, a lost gate, an endpoint that stopped requiring credentials, or a new endpoint that carries
+//! debt — while removed debt and narrowed policy pass. Accepting a regression is a deliberate act:
+//! rewrite the baseline (`audit --update`, see [`crate::cli`]) and commit it, so the diff shows it.
+//!
+//! ```standalone_crate
+//! use scopegate::audit::{Baseline, audit};
+//!
+//! #[scopegate::endpoint(
+//!     method = POST, path = "/organizations/{org}/searches/",
+//!     scopes = ["org:read", "org:write"],
+//!     readonly_exception = "Members may save personal searches without org:write.",
+//!     owner = "search",
+//! )]
+//! fn create_search() {}
+//!
+//! let registry = scopegate::Registry::global();
+//! let baseline = Baseline::from_registry(registry);
+//! assert!(audit(registry, &baseline).passed());
+//!
+//! // An empty baseline does not know this debt yet: the audit fails and names the endpoint.
+//! let report = audit(registry, &Baseline::default());
+//! assert!(!report.passed());
+//! assert!(report.to_string().contains("POST /organizations/{org}/searches/"));
+//! assert!(report.to_string().contains("--update"));
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::record::{Endpoint, Method, Source};
+use crate::registry::Registry;
+
+/// The `format` tag of a baseline file.
+pub const BASELINE_FORMAT: &str = "scopegate-policy-baseline/1";
+
+/// The usual file name of a baseline, at the root of a service's repository.
+pub const DEFAULT_BASELINE: &str = "policy-baseline.json";
+
+// ---------------------------------------------------------------------------------------------
+// Debt report
+// ---------------------------------------------------------------------------------------------
+
+/// One mutation that accepts read-only scopes: a unit of policy debt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Debt {
+    /// The handler's full path.
+    pub handler: &'static str,
+    /// The (mutating) method.
+    pub method: Method,
+    /// The path template.
+    pub path: &'static str,
+    /// Every accepted scope.
+    pub scopes: &'static [&'static str],
+    /// The accepted read-only scopes.
+    pub readonly_scopes: &'static [&'static str],
+    /// The permission class the scopes come from, if any.
+    pub class: Option<&'static str>,
+    /// The owning team or area.
+    pub owner: &'static str,
+    /// The justification (`readonly_exception` of the endpoint or its class).
+    pub note: Option<&'static str>,
+    /// Where the handler is declared.
+    pub source: Source,
+}
+
+impl Debt {
+    /// The debt an endpoint carries, if any.
+    pub fn of(e: &'static Endpoint) -> Option<Debt> {
+        has_debt(e).then(|| Debt {
+            handler: e.handler(),
+            method: e.method(),
+            path: e.path(),
+            scopes: e.scopes(),
+            readonly_scopes: e.readonly_scopes(),
+            class: e.permission().map(|c| c.name()),
+            owner: e.owner(),
+            note: e.readonly_exception(),
+            source: e.source(),
+        })
+    }
+}
+
+fn has_debt(e: &Endpoint) -> bool {
+    e.method().is_mutation() && !e.readonly_scopes().is_empty()
+}
+
+/// Every unit of policy debt of a registry, sorted by owner, then path, then method.
+///
+/// ```standalone_crate
+/// #[scopegate::endpoint(
+///     method = PUT, path = "/organizations/{org}/dashboards/{id}/",
+///     scopes = ["org:read", "org:write"],
+///     readonly_exception = "Members may edit dashboards they created.",
+///     owner = "dashboards",
+/// )]
+/// fn update_dashboard() {}
+///
+/// let report = scopegate::audit::DebtReport::new(scopegate::Registry::global());
+/// assert_eq!(report.items().len(), 1);
+/// assert_eq!(report.per_owner().get("dashboards"), Some(&1));
+/// assert!(report.to_string().contains("Members may edit dashboards they created."));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DebtReport {
+    items: Vec<Debt>,
+}
+
+impl DebtReport {
+    /// Collects the debt of `registry`.
+    pub fn new(registry: &Registry) -> DebtReport {
+        let mut items: Vec<Debt> = registry.iter().filter_map(Debt::of).collect();
+        items.sort_by(|a, b| (a.owner, a.path, a.method).cmp(&(b.owner, b.path, b.method)));
+        DebtReport { items }
+    }
+
+    /// Every unit of debt, sorted by owner, then path, then method.
+    pub fn items(&self) -> &[Debt] {
+        &self.items
+    }
+
+    /// How many units of debt each owner carries (owners without debt are absent).
+    pub fn per_owner(&self) -> BTreeMap<&'static str, usize> {
+        let mut counts = BTreeMap::new();
+        for d in &self.items {
+            *counts.entry(d.owner).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    /// How many units of debt there are.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// `true` when no mutation accepts a read-only scope.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+impl fmt::Display for DebtReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.items.is_empty() {
+            return writeln!(f, "policy debt: none (no mutation accepts a read-only scope)");
+        }
+        let counts = self.per_owner();
+        writeln!(
+            f,
+            "policy debt: {} mutations accept read-only scopes ({})",
+            self.items.len(),
+            owner_counts(&counts)
+        )?;
+        let mut owner = None;
+        for d in &self.items {
+            if owner != Some(d.owner) {
+                owner = Some(d.owner);
+                writeln!(f, "  {} ({})", d.owner, counts.get(d.owner).copied().unwrap_or(0))?;
+            }
+            writeln!(f, "    {} {}  {}  ({})", d.method, d.path, d.handler, d.source)?;
+            write!(f, "      scopes: {}; read-only: {}", d.scopes.join(", "), d.readonly_scopes.join(", "))?;
+            match d.class {
+                Some(class) => writeln!(f, "; class: {class}")?,
+                None => writeln!(f)?,
+            }
+            writeln!(f, "      note: {}", d.note.unwrap_or("(none)"))?;
+        }
+        Ok(())
+    }
+}
+
+fn owner_counts(counts: &BTreeMap<&str, usize>) -> String {
+    counts.iter().map(|(o, n)| format!("{o}: {n}")).collect::<Vec<_>>().join(", ")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Baseline
+// ---------------------------------------------------------------------------------------------
+
+/// Identifies an endpoint in a baseline: `"METHOD path"`. Ordered by path, then method.
+///
+/// ```
+/// use scopegate::audit::EndpointKey;
+/// let key: EndpointKey = "PUT /organizations/{org}/".parse().unwrap();
+/// assert_eq!(key.method, scopegate::Method::Put);
+/// assert_eq!(key.to_string(), "PUT /organizations/{org}/");
+/// assert!("put /x/".parse::<EndpointKey>().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EndpointKey {
+    /// The path template (compared first).
+    pub path: String,
+    /// The method.
+    pub method: Method,
+}
+
+impl EndpointKey {
+    /// The key of an endpoint.
+    pub fn of(e: &Endpoint) -> EndpointKey {
+        EndpointKey { path: e.path().to_string(), method: e.method() }
+    }
+}
+
+impl fmt::Display for EndpointKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.path)
+    }
+}
+
+impl std::str::FromStr for EndpointKey {
+    type Err = BaselineError;
+
+    fn from_str(s: &str) -> Result<EndpointKey, BaselineError> {
+        let bad = || BaselineError::BadKey(s.to_string());
+        let (method, path) = s.split_once(' ').ok_or_else(bad)?;
+        let method = Method::parse(method).ok_or_else(bad)?;
+        if !path.starts_with('/') || path.chars().any(char::is_whitespace) {
+            return Err(bad());
+        }
+        Ok(EndpointKey { path: path.to_string(), method })
+    }
+}
+
+/// The policy facts a baseline pins for one endpoint.
+///
+/// Compared by [`audit`]: `scopes`, `readonly_scopes`, `gate` and `unauthenticated`. Kept for the
+/// reader of the diff: `handler`, `owner` and `readonly_exception` (the note's wording may change
+/// without failing the audit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFacts {
+    /// The handler's full path.
+    pub handler: String,
+    /// The owning team or area.
+    pub owner: String,
+    /// Every accepted scope, sorted.
+    pub scopes: Vec<String>,
+    /// The accepted read-only scopes, sorted.
+    #[serde(default)]
+    pub readonly_scopes: Vec<String>,
+    /// The justification for accepting read-only scopes on a mutation.
+    #[serde(default)]
+    pub readonly_exception: Option<String>,
+    /// The feature-area gate.
+    #[serde(default)]
+    pub gate: Option<String>,
+    /// `true` when the endpoint needs no credentials.
+    #[serde(default)]
+    pub unauthenticated: bool,
+}
+
+impl PolicyFacts {
+    /// The facts of an endpoint.
+    pub fn of(e: &Endpoint) -> PolicyFacts {
+        let sorted = |s: &[&str]| {
+            let mut v: Vec<String> = s.iter().map(|s| s.to_string()).collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        PolicyFacts {
+            handler: e.handler().to_string(),
+            owner: e.owner().to_string(),
+            scopes: sorted(e.scopes()),
+            readonly_scopes: sorted(e.readonly_scopes()),
+            readonly_exception: if has_debt(e) { e.readonly_exception().map(str::to_string) } else { None },
+            gate: e.gate().map(str::to_string),
+            unauthenticated: !e.requires_credentials(),
+        }
+    }
+}
+
+/// A committed record of every endpoint's policy facts, keyed by `"METHOD path"`.
+///
+/// Its JSON form is stable and meant to be diffed: `{"format": "scopegate-policy-baseline/1",
+/// "endpoints": {"GET /path/": {"handler", "owner", "scopes", "readonly_scopes",
+/// "readonly_exception", "gate", "unauthenticated"}}}`, endpoints sorted by path then method, scope
+/// lists sorted, two-space indentation, a trailing newline.
+///
+/// ```standalone_crate
+/// # #[scopegate::endpoint(method = GET, path = "/organizations/{org}/", scopes = ["org:read"])]
+/// # fn details() {}
+/// use scopegate::audit::Baseline;
+/// let baseline = Baseline::from_registry(scopegate::Registry::global());
+/// let text = baseline.to_json();
+/// assert!(text.contains("\"GET /organizations/{org}/\""));
+/// assert_eq!(Baseline::parse(&text).unwrap(), baseline);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Baseline {
+    endpoints: BTreeMap<EndpointKey, PolicyFacts>,
+}
+
+impl Baseline {
+    /// The baseline that pins `registry` as it is.
+    pub fn from_registry(registry: &Registry) -> Baseline {
+        Baseline { endpoints: registry.iter().map(|e| (EndpointKey::of(e), PolicyFacts::of(e))).collect() }
+    }
+
+    /// Parses a baseline file's text.
+    pub fn parse(text: &str) -> Result<Baseline, BaselineError> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct File {
+            format: String,
+            endpoints: BTreeMap<String, PolicyFacts>,
+        }
+        let file: File = serde_json::from_str(text).map_err(|e| BaselineError::Json(e.to_string()))?;
+        if file.format != BASELINE_FORMAT {
+            return Err(BaselineError::UnsupportedFormat(file.format));
+        }
+        let mut endpoints = BTreeMap::new();
+        for (key, facts) in file.endpoints {
+            endpoints.insert(key.parse::<EndpointKey>()?, facts);
+        }
+        Ok(Baseline { endpoints })
+    }
+
+    /// Reads and parses a baseline file.
+    pub fn read(path: impl AsRef<Path>) -> Result<Baseline, BaselineError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| BaselineError::Io { path: path.to_path_buf(), message: e.to_string() })?;
+        Baseline::parse(&text).map_err(|e| e.in_file(path))
+    }
+
+    /// The baseline's JSON text (see the type's documentation for the layout).
+    pub fn to_json(&self) -> String {
+        let mut out = serde_json::to_string_pretty(self).unwrap_or_else(|e| {
+            format!("{{\"format\": {:?}, \"error\": {:?}}}", BASELINE_FORMAT, e.to_string())
+        });
+        out.push('\n');
+        out
+    }
+
+    /// Writes the baseline's JSON text to `path`, replacing the file.
+    pub fn write(&self, path: impl AsRef<Path>) -> Result<(), BaselineError> {
+        let path = path.as_ref();
+        std::fs::write(path, self.to_json())
+            .map_err(|e| BaselineError::Io { path: path.to_path_buf(), message: e.to_string() })
+    }
+
+    /// The facts pinned for `key`.
+    pub fn get(&self, key: &EndpointKey) -> Option<&PolicyFacts> {
+        self.endpoints.get(key)
+    }
+
+    /// Every pinned endpoint, sorted by path then method.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&EndpointKey, &PolicyFacts)> + '_ {
+        self.endpoints.iter()
+    }
+
+    /// Pins `facts` for `key` (replacing what was there), e.g. to build a baseline by hand.
+    pub fn insert(&mut self, key: EndpointKey, facts: PolicyFacts) -> Option<PolicyFacts> {
+        self.endpoints.insert(key, facts)
+    }
+
+    /// Forgets `key`.
+    pub fn remove(&mut self, key: &EndpointKey) -> Option<PolicyFacts> {
+        self.endpoints.remove(key)
+    }
+
+    /// How many endpoints are pinned.
+    pub fn len(&self) -> usize {
+        self.endpoints.len()
+    }
+
+    /// `true` when nothing is pinned.
+    pub fn is_empty(&self) -> bool {
+        self.endpoints.is_empty()
+    }
+}
+
+impl Serialize for Baseline {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Entries<'a>(&'a BTreeMap<EndpointKey, PolicyFacts>);
+        impl Serialize for Entries<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(self.0.len()))?;
+                for (key, facts) in self.0 {
+                    map.serialize_entry(&key.to_string(), facts)?;
+                }
+                map.end()
+            }
+        }
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("format", BASELINE_FORMAT)?;
+        map.serialize_entry("endpoints", &Entries(&self.endpoints))?;
+        map.end()
+    }
+}
+
+/// Writes the baseline of `registry` to `path` (what `audit --update` does).
+pub fn write_baseline(registry: &Registry, path: impl AsRef<Path>) -> Result<Baseline, BaselineError> {
+    let baseline = Baseline::from_registry(registry);
+    baseline.write(path)?;
+    Ok(baseline)
+}
+
+/// A baseline that cannot be read or parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaselineError {
+    /// The file cannot be read or written.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's message.
+        message: String,
+    },
+    /// The text is not a baseline (bad JSON, missing or unknown fields).
+    Json(String),
+    /// The `format` tag is not [`BASELINE_FORMAT`].
+    UnsupportedFormat(String),
+    /// An endpoint key is not `"METHOD /path"`.
+    BadKey(String),
+    /// One of the other errors, in a file.
+    InFile {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        error: Box<BaselineError>,
+    },
+}
+
+impl BaselineError {
+    fn in_file(self, path: &Path) -> BaselineError {
+        BaselineError::InFile { path: path.to_path_buf(), error: Box::new(self) }
+    }
+
+    /// `true` when the error is a missing file (so a caller can suggest creating it).
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            BaselineError::Io { path, .. } => !path.exists(),
+            BaselineError::InFile { error, .. } => error.is_not_found(),
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for BaselineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BaselineError::Io { path, message } => write!(f, "{}: {message}", path.display()),
+            BaselineError::Json(e) => write!(f, "not a scopegate policy baseline: {e}"),
+            BaselineError::UnsupportedFormat(tag) => {
+                write!(f, "unsupported baseline format {tag:?} (expected {BASELINE_FORMAT:?})")
+            }
+            BaselineError::BadKey(key) => {
+                write!(
+                    f,
+                    "bad endpoint key {key:?}: expected \"METHOD /path\", e.g. \"GET /organizations/{{org}}/\""
+                )
+            }
+            BaselineError::InFile { path, error } => write!(f, "{}: {error}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for BaselineError {}
+
+// ---------------------------------------------------------------------------------------------
+// Audit
+// ---------------------------------------------------------------------------------------------
+
+/// What changed on one endpoint between the baseline and the registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Regression: an endpoint the baseline does not know accepts read-only scopes on a mutation.
+    NewEndpointWithDebt {
+        /// The read-only scopes it accepts.
+        readonly_scopes: Vec<String>,
+        /// Its justification.
+        exception: Option<String>,
+    },
+    /// Regression: a mutation that accepted no read-only scope now does (a new exception).
+    NewException {
+        /// The read-only scopes it now accepts.
+        readonly_scopes: Vec<String>,
+        /// Its justification.
+        exception: Option<String>,
+    },
+    /// Regression: a mutation with an exception accepts more read-only scopes than before.
+    NewReadonlyScopes {
+        /// The newly accepted read-only scopes.
+        added: Vec<String>,
+    },
+    /// Regression: the endpoint accepts scopes it did not accept before.
+    WidenedScopes {
+        /// The newly accepted scopes (read-only scopes on mutations are reported separately).
+        added: Vec<String>,
+    },
+    /// Regression: the endpoint no longer requires credentials.
+    NowUnauthenticated,
+    /// Regression: the endpoint lost its gate (or changed it to another one).
+    LostGate {
+        /// The gate in the baseline.
+        was: String,
+        /// The gate now, if any.
+        now: Option<String>,
+    },
+    /// Improvement: the mutation no longer accepts read-only scopes (its exception is gone).
+    ExceptionRemoved {
+        /// The read-only scopes it accepted.
+        readonly_scopes: Vec<String>,
+    },
+    /// Improvement: the mutation accepts fewer read-only scopes.
+    ReadonlyScopesRemoved {
+        /// The read-only scopes no longer accepted.
+        removed: Vec<String>,
+    },
+    /// Improvement: the endpoint accepts fewer scopes.
+    ScopesNarrowed {
+        /// The scopes no longer accepted.
+        removed: Vec<String>,
+    },
+    /// Improvement: the endpoint gained a gate.
+    GateAdded {
+        /// The gate.
+        gate: String,
+    },
+    /// Improvement: the endpoint now requires credentials.
+    NowAuthenticated,
+    /// Improvement: the endpoint is gone (with whatever debt it carried).
+    Removed {
+        /// `true` when the baseline recorded debt for it.
+        had_debt: bool,
+    },
+}
+
+impl Change {
+    /// `true` for the changes that fail the audit.
+    pub fn is_regression(&self) -> bool {
+        matches!(
+            self,
+            Change::NewEndpointWithDebt { .. }
+                | Change::NewException { .. }
+                | Change::NewReadonlyScopes { .. }
+                | Change::WidenedScopes { .. }
+                | Change::NowUnauthenticated
+                | Change::LostGate { .. }
+        )
+    }
+}
+
+fn list(items: &[String]) -> String {
+    items.join(", ")
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let note = |f: &mut fmt::Formatter<'_>, e: &Option<String>| match e {
+            Some(e) => write!(f, "; justification: {e:?}"),
+            None => write!(f, "; no justification recorded"),
+        };
+        match self {
+            Change::NewEndpointWithDebt { readonly_scopes, exception } => {
+                write!(f, "new endpoint accepts read-only scopes on a mutation: {}", list(readonly_scopes))?;
+                note(f, exception)
+            }
+            Change::NewException { readonly_scopes, exception } => {
+                write!(f, "new read-only exception: the mutation now accepts {}", list(readonly_scopes))?;
+                note(f, exception)
+            }
+            Change::NewReadonlyScopes { added } => {
+                write!(f, "the mutation now also accepts read-only scopes {}", list(added))
+            }
+            Change::WidenedScopes { added } => {
+                write!(f, "scope list widened: now also accepts {}", list(added))
+            }
+            Change::NowUnauthenticated => write!(f, "no longer requires credentials (now unauthenticated)"),
+            Change::LostGate { was, now: Some(now) } => write!(f, "gate changed from `{was}` to `{now}`"),
+            Change::LostGate { was, now: None } => write!(f, "lost its gate `{was}`"),
+            Change::ExceptionRemoved { readonly_scopes } => {
+                write!(f, "read-only exception removed (no longer accepts {})", list(readonly_scopes))
+            }
+            Change::ReadonlyScopesRemoved { removed } => {
+                write!(f, "no longer accepts read-only scopes {}", list(removed))
+            }
+            Change::ScopesNarrowed { removed } => write!(f, "no longer accepts {}", list(removed)),
+            Change::GateAdded { gate } => write!(f, "gained gate `{gate}`"),
+            Change::NowAuthenticated => write!(f, "now requires credentials"),
+            Change::Removed { had_debt: true } => write!(f, "endpoint removed, with its read-only exception"),
+            Change::Removed { had_debt: false } => write!(f, "endpoint removed"),
+        }
+    }
+}
+
+/// One change on one endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The endpoint.
+    pub key: EndpointKey,
+    /// Its handler (from the registry, or from the baseline for a removed endpoint).
+    pub handler: String,
+    /// Where the handler is declared (absent for a removed endpoint).
+    pub source: Option<Source>,
+    /// What changed.
+    pub change: Change,
+}
+
+/// The outcome of [`audit`]: regressions fail it; improvements and untracked endpoints pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditReport {
+    /// Changes that fail the audit, in endpoint order.
+    pub regressions: Vec<Finding>,
+    /// Changes that shrink the policy (they pass; `--update` locks them in).
+    pub improvements: Vec<Finding>,
+    /// Endpoints the baseline does not know that carry no debt (they pass; `--update` pins them).
+    pub untracked: Vec<EndpointKey>,
+    /// `true` when the baseline differs from the registry in any way, even only in handler names,
+    /// owners or the wording of a note: rewriting it with `--update` would change the file.
+    pub stale: bool,
+    /// The registry's current policy debt.
+    pub debt: DebtReport,
+}
+
+impl AuditReport {
+    /// `true` when there is no regression.
+    pub fn passed(&self) -> bool {
+        self.regressions.is_empty()
+    }
+
+    /// The distinct endpoints that have regressions, in order.
+    pub fn failing_endpoints(&self) -> Vec<&EndpointKey> {
+        let mut keys: Vec<&EndpointKey> = self.regressions.iter().map(|f| &f.key).collect();
+        keys.dedup();
+        keys
+    }
+}
+
+fn findings_by_endpoint(findings: &[Finding]) -> Vec<(&Finding, Vec<&Change>)> {
+    let mut out: Vec<(&Finding, Vec<&Change>)> = Vec::new();
+    for finding in findings {
+        match out.last_mut() {
+            Some((first, changes)) if first.key == finding.key => changes.push(&finding.change),
+            _ => out.push((finding, vec![&finding.change])),
+        }
+    }
+    out
+}
+
+fn write_findings(f: &mut fmt::Formatter<'_>, findings: &[Finding]) -> fmt::Result {
+    for (first, changes) in findings_by_endpoint(findings) {
+        write!(f, "  {}  ({}", first.key, first.handler)?;
+        if let Some(source) = first.source {
+            write!(f, ", {source}")?;
+        }
+        writeln!(f, ")")?;
+        for change in changes {
+            writeln!(f, "    - {change}")?;
+        }
+    }
+    Ok(())
+}
+
+impl fmt::Display for AuditReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let counts = self.debt.per_owner();
+        let debt = if counts.is_empty() {
+            "no read-only exceptions".to_string()
+        } else {
+            format!("{} read-only exceptions ({})", self.debt.len(), owner_counts(&counts))
+        };
+        if self.passed() {
+            writeln!(f, "policy audit passed: {debt}")?;
+        } else {
+            let endpoints = self.failing_endpoints();
+            writeln!(
+                f,
+                "policy audit FAILED: {} regression(s) on {} endpoint(s) against the baseline",
+                self.regressions.len(),
+                endpoints.len()
+            )?;
+            write_findings(f, &self.regressions)?;
+            writeln!(f)?;
+            writeln!(
+                f,
+                "If this is deliberate, accept it: rerun the audit with `--update` (in the scopegate \
+                 workspace: `cargo xtask audit --update`) and commit the rewritten baseline, so that \
+                 the review shows the new policy. Otherwise narrow the scopes, restore the gate, or \
+                 remove the read-only scopes from the mutation."
+            )?;
+            writeln!(f, "Current policy: {debt}.")?;
+        }
+        if !self.improvements.is_empty() {
+            writeln!(f)?;
+            writeln!(f, "improvements (the baseline can shrink; `--update` locks them in):")?;
+            write_findings(f, &self.improvements)?;
+        }
+        if !self.untracked.is_empty() {
+            writeln!(f)?;
+            writeln!(f, "new endpoints without debt (not yet in the baseline; `--update` pins them):")?;
+            for key in &self.untracked {
+                writeln!(f, "  {key}")?;
+            }
+        }
+        if self.passed() && self.stale && self.improvements.is_empty() && self.untracked.is_empty() {
+            writeln!(
+                f,
+                "the baseline's descriptive fields (handler, owner, note) are out of date; `--update` refreshes them"
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn minus(a: &[String], b: &[String]) -> Vec<String> {
+    let b: BTreeSet<&String> = b.iter().collect();
+    a.iter().filter(|s| !b.contains(s)).cloned().collect()
+}
+
+/// Compares `registry` with `baseline` (see the [module documentation](self)).
+pub fn audit(registry: &Registry, baseline: &Baseline) -> AuditReport {
+    let mut regressions = Vec::new();
+    let mut improvements = Vec::new();
+    let mut untracked = Vec::new();
+    let mut seen = BTreeSet::new();
+
+    let mut endpoints: Vec<&'static Endpoint> = registry.iter().collect();
+    endpoints.sort_by(|a, b| (a.path(), a.method()).cmp(&(b.path(), b.method())));
+    for e in endpoints {
+        let key = EndpointKey::of(e);
+        let now = PolicyFacts::of(e);
+        let mut push = |change: Change| {
+            let finding = Finding {
+                key: key.clone(),
+                handler: e.handler().to_string(),
+                source: Some(e.source()),
+                change,
+            };
+            if finding.change.is_regression() {
+                regressions.push(finding)
+            } else {
+                improvements.push(finding)
+            }
+        };
+        let Some(old) = baseline.get(&key) else {
+            if has_debt(e) {
+                push(Change::NewEndpointWithDebt {
+                    readonly_scopes: now.readonly_scopes.clone(),
+                    exception: now.readonly_exception.clone(),
+                });
+            } else {
+                untracked.push(key.clone());
+            }
+            seen.insert(key);
+            continue;
+        };
+        let mutation = key.method.is_mutation();
+        let debt_old = mutation && !old.readonly_scopes.is_empty();
+        let debt_now = mutation && !now.readonly_scopes.is_empty();
+        // Read-only scopes on a mutation reported by a debt finding, kept out of the scope diff.
+        let mut reported: Vec<String> = Vec::new();
+        match (debt_old, debt_now) {
+            (false, true) => {
+                reported = now.readonly_scopes.clone();
+                push(Change::NewException {
+                    readonly_scopes: now.readonly_scopes.clone(),
+                    exception: now.readonly_exception.clone(),
+                });
+            }
+            (true, true) => {
+                let added = minus(&now.readonly_scopes, &old.readonly_scopes);
+                let removed = minus(&old.readonly_scopes, &now.readonly_scopes);
+                if !added.is_empty() {
+                    reported.extend(added.iter().cloned());
+                    push(Change::NewReadonlyScopes { added });
+                }
+                if !removed.is_empty() {
+                    reported.extend(removed.iter().cloned());
+                    push(Change::ReadonlyScopesRemoved { removed });
+                }
+            }
+            (true, false) => {
+                reported = old.readonly_scopes.clone();
+                push(Change::ExceptionRemoved { readonly_scopes: old.readonly_scopes.clone() });
+            }
+            (false, false) => {}
+        }
+        match (old.unauthenticated, now.unauthenticated) {
+            (false, true) => push(Change::NowUnauthenticated),
+            (true, false) => push(Change::NowAuthenticated),
+            _ => {
+                let added = minus(&minus(&now.scopes, &old.scopes), &reported);
+                if !added.is_empty() {
+                    push(Change::WidenedScopes { added });
+                }
+                let removed = minus(&minus(&old.scopes, &now.scopes), &reported);
+                if !removed.is_empty() {
+                    push(Change::ScopesNarrowed { removed });
+                }
+            }
+        }
+        match (&old.gate, &now.gate) {
+            (Some(was), now_gate) if now_gate.as_ref() != Some(was) => {
+                push(Change::LostGate { was: was.clone(), now: now_gate.clone() });
+            }
+            (None, Some(gate)) => push(Change::GateAdded { gate: gate.clone() }),
+            _ => {}
+        }
+        seen.insert(key);
+    }
+    for (key, old) in baseline.iter() {
+        if !seen.contains(key) {
+            improvements.push(Finding {
+                key: key.clone(),
+                handler: old.handler.clone(),
+                source: None,
+                change: Change::Removed {
+                    had_debt: key.method.is_mutation() && !old.readonly_scopes.is_empty(),
+                },
+            });
+        }
+    }
+    improvements.sort_by(|a, b| a.key.cmp(&b.key));
+    AuditReport {
+        regressions,
+        improvements,
+        untracked,
+        stale: Baseline::from_registry(registry) != *baseline,
+        debt: DebtReport::new(registry),
+    }
+}
+
+/// Test assertion: panics with the audit report when `registry` has policy regressions against the
+/// baseline text `baseline_json` (e.g. `include_str!("../policy-baseline.json")`), or when the
+/// baseline cannot be parsed.
+///
+/// ```standalone_crate
+/// #[scopegate::endpoint(method = GET, path = "/organizations/{org}/", scopes = ["org:read"])]
+/// fn details() {}
+///
+/// let registry = scopegate::Registry::global();
+/// let baseline = scopegate::audit::Baseline::from_registry(registry).to_json();
+/// scopegate::audit::assert_no_new_debt(registry, &baseline);
+/// ```
+#[track_caller]
+pub fn assert_no_new_debt(registry: &Registry, baseline_json: &str) {
+    let baseline = match Baseline::parse(baseline_json) {
+        Ok(b) => b,
+        Err(e) => panic!("assert_no_new_debt: invalid policy baseline: {e}"),
+    };
+    let report = audit(registry, &baseline);
+    if !report.passed() {
+        panic!("{report}");
+    }
+}

@@ -1,0 +1,382 @@
+//! The `registry` and `audit` subcommands a service's `main` can hand over to scopegate.
+//!
+//! ```no_run
+//! use std::process::ExitCode;
+//!
+//! fn main() -> ExitCode {
+//!     let args: Vec<String> = std::env::args().collect();
+//!     if scopegate::cli::is_command(&args) {
+//!         return scopegate::cli::run(scopegate::Registry::global(), args);
+//!     }
+//!     // … start the service …
+//!     ExitCode::SUCCESS
+//! }
+//! ```
+//!
+//! ```text
+//! my-service registry [--format json|md|html|openapi] [--output FILE] [--title TEXT] [--api-version V]
+//! my-service audit [--baseline FILE] [--update]
+//! ```
+//!
+//! `registry` prints the registry (see [`crate::dump`]); `audit` compares it with the committed
+//! baseline (see [`crate::audit`]) and exits with status 1 on a regression; `audit --update` rewrites
+//! the baseline to accept the current policy deliberately. Usage errors exit with status 2.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::audit::{self, Baseline, DEFAULT_BASELINE};
+use crate::dump::{self, Format, OpenApiOptions};
+use crate::registry::Registry;
+
+/// The subcommands [`run`] handles.
+pub const COMMANDS: [&str; 2] = ["registry", "audit"];
+
+const USAGE: &str = "\
+usage:
+  <program> registry [--format json|md|html|openapi] [--output FILE] [--title TEXT] [--api-version VERSION]
+  <program> audit [--baseline FILE] [--update]
+
+registry   print every declared endpoint and its permission policy
+  --format       json (default; the contract shape), md (a table per owner), html (permission
+                 matrix), openapi (OpenAPI 3.1 of the published endpoints)
+  --output       write to FILE instead of standard output
+  --title        OpenAPI info.title (default \"API\")
+  --api-version  OpenAPI info.version (default \"0.0.0\")
+
+audit      fail (exit status 1) when the policy regressed against the baseline: a new read-only
+           exception, a newly accepted read-only scope on a mutation, a widened scope list, a lost
+           gate, an endpoint that stopped requiring credentials, or a new endpoint with debt
+  --baseline     the baseline file (default policy-baseline.json)
+  --update       accept the current policy deliberately: rewrite the baseline, then commit it
+";
+
+/// How a command ended; converts into the process [`ExitCode`] (0, 1 and 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// The command did its job (exit status 0).
+    Success,
+    /// The audit failed, or a file could not be read or written (exit status 1).
+    Failure,
+    /// The command line is wrong (exit status 2).
+    Usage,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> ExitCode {
+        match status {
+            Status::Success => ExitCode::SUCCESS,
+            Status::Failure => ExitCode::from(1),
+            Status::Usage => ExitCode::from(2),
+        }
+    }
+}
+
+/// `true` when `args` start with one of [`COMMANDS`], with or without the program name in front
+/// (so both `std::env::args()` and `std::env::args().skip(1)` work).
+///
+/// ```
+/// assert!(scopegate::cli::is_command(&["my-service", "registry", "--format", "md"]));
+/// assert!(scopegate::cli::is_command(&["audit"]));
+/// assert!(!scopegate::cli::is_command(&["my-service", "serve"]));
+/// assert!(!scopegate::cli::is_command::<&str>(&[]));
+/// ```
+pub fn is_command<S: AsRef<str>>(args: &[S]) -> bool {
+    command_start(args).is_some()
+}
+
+fn command_start<S: AsRef<str>>(args: &[S]) -> Option<usize> {
+    let is = |i: usize| args.get(i).is_some_and(|a| COMMANDS.contains(&a.as_ref()));
+    if is(0) {
+        Some(0)
+    } else if is(1) {
+        Some(1)
+    } else {
+        None
+    }
+}
+
+/// Runs a subcommand against `registry`, printing to standard output and error.
+///
+/// `args` may include the program name (see [`is_command`]).
+pub fn run<I, S>(registry: &Registry, args: I) -> ExitCode
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    execute(registry, args, &mut stdout.lock(), &mut stderr.lock()).into()
+}
+
+/// Like [`run`], writing to the given streams and returning the [`Status`] (for tests and for
+/// services that embed the commands in their own CLI).
+///
+/// ```standalone_crate
+/// # #[scopegate::endpoint(method = GET, path = "/organizations/{org}/", scopes = ["org:read"])]
+/// # fn details() {}
+/// use scopegate::cli::{Status, execute};
+/// let (mut out, mut err) = (Vec::new(), Vec::new());
+/// let status = execute(scopegate::Registry::global(), ["registry", "--format", "md"], &mut out, &mut err);
+/// assert_eq!(status, Status::Success);
+/// assert!(String::from_utf8(out).unwrap().contains("/organizations/{org}/"));
+///
+/// let status = execute(scopegate::Registry::global(), ["registry", "--format", "yaml"], &mut Vec::new(), &mut err);
+/// assert_eq!(status, Status::Usage);
+/// ```
+pub fn execute<I, S>(registry: &Registry, args: I, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Status
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    let args: Vec<String> = args.into_iter().map(Into::into).collect();
+    let start = command_start(&args).unwrap_or(0);
+    let rest = &args[start.min(args.len())..];
+    let result = match rest.first().map(String::as_str) {
+        Some("registry") => parse_registry(&rest[1..]).and_then(|cmd| cmd.run(registry, stdout, stderr)),
+        Some("audit") => parse_audit(&rest[1..]).and_then(|cmd| cmd.run(registry, stdout, stderr)),
+        Some("help" | "-h" | "--help") => Err(Exit::Help),
+        Some(other) => {
+            Err(Exit::Usage(format!("unknown command `{other}` (expected `registry` or `audit`)")))
+        }
+        None => Err(Exit::Usage("missing command (expected `registry` or `audit`)".to_string())),
+    };
+    match result {
+        Ok(status) => status,
+        Err(Exit::Help) => match stdout.write_all(USAGE.as_bytes()) {
+            Ok(()) => Status::Success,
+            Err(_) => Status::Failure,
+        },
+        Err(Exit::Usage(message)) => {
+            let _ = write!(stderr, "error: {message}\n\n{USAGE}");
+            Status::Usage
+        }
+        Err(Exit::Failure(message)) => {
+            let _ = writeln!(stderr, "error: {message}");
+            Status::Failure
+        }
+    }
+}
+
+/// Why a command stopped early.
+enum Exit {
+    Help,
+    Usage(String),
+    Failure(String),
+}
+
+/// Reads `--name=value` and `--name value` options.
+struct Args<'a> {
+    args: &'a [String],
+    pos: usize,
+}
+
+impl<'a> Args<'a> {
+    fn new(args: &'a [String]) -> Self {
+        Args { args, pos: 0 }
+    }
+
+    /// The next option name and its inline value (`--format=md` → `("--format", Some("md"))`).
+    fn next_option(&mut self) -> Option<Result<(&'a str, Option<&'a str>), Exit>> {
+        let arg = self.args.get(self.pos)?;
+        self.pos += 1;
+        if arg == "-h" || arg == "--help" {
+            return Some(Err(Exit::Help));
+        }
+        if !arg.starts_with("--") {
+            return Some(Err(Exit::Usage(format!("unexpected argument `{arg}`"))));
+        }
+        Some(Ok(match arg.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (arg.as_str(), None),
+        }))
+    }
+
+    fn value(&mut self, name: &str, inline: Option<&'a str>) -> Result<&'a str, Exit> {
+        if let Some(v) = inline {
+            return if v.is_empty() { Err(Exit::Usage(format!("`{name}` needs a value"))) } else { Ok(v) };
+        }
+        match self.args.get(self.pos) {
+            Some(v) if !v.starts_with("--") && !v.is_empty() => {
+                self.pos += 1;
+                Ok(v)
+            }
+            _ => Err(Exit::Usage(format!("`{name}` needs a value"))),
+        }
+    }
+}
+
+fn set_once<T>(slot: &mut Option<T>, name: &str, value: T) -> Result<(), Exit> {
+    if slot.is_some() {
+        return Err(Exit::Usage(format!("`{name}` given twice")));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+struct RegistryCommand {
+    format: Format,
+    output: Option<PathBuf>,
+    options: OpenApiOptions,
+}
+
+fn parse_registry(args: &[String]) -> Result<RegistryCommand, Exit> {
+    let mut args = Args::new(args);
+    let (mut format, mut output, mut title, mut version) = (None, None, None, None);
+    while let Some(option) = args.next_option() {
+        let (name, inline) = option?;
+        match name {
+            "--format" => {
+                let value = args.value(name, inline)?;
+                let parsed = Format::parse(value).ok_or_else(|| {
+                    Exit::Usage(format!("unknown format `{value}` (expected json, md, html or openapi)"))
+                })?;
+                set_once(&mut format, name, parsed)?;
+            }
+            "--output" => set_once(&mut output, name, PathBuf::from(args.value(name, inline)?))?,
+            "--title" => set_once(&mut title, name, args.value(name, inline)?.to_string())?,
+            "--api-version" => set_once(&mut version, name, args.value(name, inline)?.to_string())?,
+            other => return Err(Exit::Usage(format!("unknown option `{other}` for `registry`"))),
+        }
+    }
+    let format = format.unwrap_or(Format::Json);
+    if (title.is_some() || version.is_some()) && format != Format::OpenApi {
+        return Err(Exit::Usage(
+            "`--title` and `--api-version` only apply to `--format openapi`".to_string(),
+        ));
+    }
+    let defaults = OpenApiOptions::default();
+    let options = OpenApiOptions {
+        title: title.unwrap_or(defaults.title),
+        version: version.unwrap_or(defaults.version),
+        ..OpenApiOptions::default()
+    };
+    Ok(RegistryCommand { format, output, options })
+}
+
+impl RegistryCommand {
+    fn run(
+        self,
+        registry: &Registry,
+        stdout: &mut dyn Write,
+        stderr: &mut dyn Write,
+    ) -> Result<Status, Exit> {
+        let text = match self.format {
+            Format::OpenApi => dump::openapi_json(registry, &self.options),
+            other => dump::render(registry, other),
+        };
+        match &self.output {
+            Some(path) => {
+                std::fs::write(path, &text)
+                    .map_err(|e| Exit::Failure(format!("cannot write {}: {e}", path.display())))?;
+                let _ = writeln!(
+                    stderr,
+                    "wrote {} endpoints as {} to {}",
+                    registry.len(),
+                    self.format,
+                    path.display()
+                );
+            }
+            None => stdout
+                .write_all(text.as_bytes())
+                .map_err(|e| Exit::Failure(format!("cannot write to standard output: {e}")))?,
+        }
+        Ok(Status::Success)
+    }
+}
+
+struct AuditCommand {
+    baseline: PathBuf,
+    update: bool,
+}
+
+fn parse_audit(args: &[String]) -> Result<AuditCommand, Exit> {
+    let mut args = Args::new(args);
+    let (mut baseline, mut update) = (None, false);
+    while let Some(option) = args.next_option() {
+        let (name, inline) = option?;
+        match name {
+            "--baseline" => set_once(&mut baseline, name, PathBuf::from(args.value(name, inline)?))?,
+            "--update" => {
+                if inline.is_some() {
+                    return Err(Exit::Usage("`--update` takes no value".to_string()));
+                }
+                if update {
+                    return Err(Exit::Usage("`--update` given twice".to_string()));
+                }
+                update = true;
+            }
+            other => return Err(Exit::Usage(format!("unknown option `{other}` for `audit`"))),
+        }
+    }
+    Ok(AuditCommand { baseline: baseline.unwrap_or_else(|| PathBuf::from(DEFAULT_BASELINE)), update })
+}
+
+impl AuditCommand {
+    fn run(
+        self,
+        registry: &Registry,
+        stdout: &mut dyn Write,
+        stderr: &mut dyn Write,
+    ) -> Result<Status, Exit> {
+        if self.update {
+            return update(registry, &self.baseline, stdout, stderr);
+        }
+        let baseline = Baseline::read(&self.baseline).map_err(|e| {
+            if e.is_not_found() {
+                Exit::Failure(format!(
+                    "baseline {} not found; create it with `audit --update` and commit it",
+                    self.baseline.display()
+                ))
+            } else {
+                Exit::Failure(e.to_string())
+            }
+        })?;
+        let report = audit::audit(registry, &baseline);
+        if report.passed() {
+            write!(stdout, "{report}").map_err(|e| Exit::Failure(format!("cannot write the report: {e}")))?;
+            Ok(Status::Success)
+        } else {
+            let _ = write!(stderr, "{report}");
+            Ok(Status::Failure)
+        }
+    }
+}
+
+fn update(
+    registry: &Registry,
+    path: &Path,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<Status, Exit> {
+    let previous = match Baseline::read(path) {
+        Ok(b) => Some(b),
+        Err(e) if e.is_not_found() => None,
+        Err(e) => {
+            let _ = writeln!(stderr, "warning: replacing an unreadable baseline: {e}");
+            None
+        }
+    };
+    let baseline = audit::write_baseline(registry, path).map_err(|e| Exit::Failure(e.to_string()))?;
+    let mut message = format!("wrote {} ({} endpoints pinned", path.display(), baseline.len());
+    let debt = audit::DebtReport::new(registry);
+    message.push_str(&format!(", {} read-only exceptions)\n", debt.len()));
+    if let Some(previous) = previous {
+        let report = audit::audit(registry, &previous);
+        if !report.regressions.is_empty() {
+            message.push_str("accepted:\n");
+            for f in &report.regressions {
+                message.push_str(&format!("  {}  {}\n", f.key, f.change));
+            }
+        }
+        if !report.improvements.is_empty() {
+            message.push_str("recorded improvements:\n");
+            for f in &report.improvements {
+                message.push_str(&format!("  {}  {}\n", f.key, f.change));
+            }
+        }
+    }
+    stdout.write_all(message.as_bytes()).map_err(|e| Exit::Failure(format!("cannot write: {e}")))?;
+    Ok(Status::Success)
+}

@@ -1,0 +1,154 @@
+//! The Markdown dump: one table per owner.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::{EndpointRecord, sorted_endpoints};
+use crate::registry::Registry;
+
+/// The registry as Markdown: a summary line, then one table per owner (owners sorted by name) with
+/// the columns method, path, scopes, read-only exception, gate, publish and handler.
+///
+/// Read-only scopes are marked `(read-only)`; an endpoint with no credentials shows why in the scopes
+/// column; a gate-exempt endpoint shows its reason in the gate column. Every cell is escaped: `|` and
+/// Markdown punctuation are backslash-escaped, `<`, `>` and `&` become entities, line breaks become
+/// `<br>`, and code spans pick a fence longer than any backtick run they contain.
+///
+/// ```standalone_crate
+/// #[scopegate::endpoint(
+///     method = POST, path = "/organizations/{org}/searches/",
+///     scopes = ["org:read", "org:write"],
+///     readonly_exception = "Members save personal searches | without org:write.",
+///     owner = "search",
+/// )]
+/// fn create_search() {}
+///
+/// let md = scopegate::dump::markdown(scopegate::Registry::global());
+/// assert!(md.contains("## search"));
+/// assert!(md.contains("Members save personal searches \\| without org:write."));
+/// ```
+pub fn markdown(registry: &Registry) -> String {
+    let endpoints = sorted_endpoints(registry);
+    let mut by_owner: BTreeMap<&str, Vec<(EndpointRecord, Option<&str>)>> = BTreeMap::new();
+    for e in &endpoints {
+        by_owner.entry(e.owner()).or_default().push((EndpointRecord::new(e), e.gate_exempt()));
+    }
+    let exceptions = endpoints.iter().filter(|e| e.readonly_exception().is_some()).count();
+
+    let mut out = String::from("# API endpoints\n\n");
+    let _ = writeln!(
+        out,
+        "{} endpoints, {} owners, {} accepting read-only scopes on a mutation (policy debt).\n",
+        endpoints.len(),
+        by_owner.len(),
+        exceptions
+    );
+    for (owner, records) in &by_owner {
+        let _ = writeln!(out, "## {}\n", text(owner));
+        out.push_str("| Method | Path | Scopes | Read-only exception | Gate | Publish | Handler |\n");
+        out.push_str("| --- | --- | --- | --- | --- | --- | --- |\n");
+        for (r, gate_exempt) in records {
+            let scopes = match r.unauthenticated {
+                Some(why) => format!("none (unauthenticated: {})", text(why)),
+                None if r.scopes.is_empty() => "none (denies every request)".to_string(),
+                None => {
+                    let list: Vec<String> = r
+                        .scopes
+                        .iter()
+                        .map(|s| {
+                            if r.readonly_scopes.contains(s) {
+                                format!("{} (read-only)", code(s))
+                            } else {
+                                code(s)
+                            }
+                        })
+                        .collect();
+                    let mut cell = list.join(", ");
+                    if let Some(class) = r.permission {
+                        let _ = write!(cell, " via {}", code(class));
+                    }
+                    cell
+                }
+            };
+            let exception = r.readonly_exception.map_or_else(|| "—".to_string(), text);
+            let gate = match (r.gate, gate_exempt) {
+                (Some(g), _) => code(g),
+                (None, Some(why)) => format!("exempt: {}", text(why)),
+                (None, None) => "—".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                code(r.method),
+                code(r.path),
+                scopes,
+                exception,
+                gate,
+                r.publish,
+                code(r.handler)
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Escapes free text for a table cell.
+pub(crate) fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push_str("<br>");
+            }
+            '\n' => out.push_str("<br>"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '|' | '`' | '*' | '_' | '[' | ']' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A code span for a table cell: a fence longer than any backtick run inside, `|` escaped (GitHub
+/// tables split on `|` even inside code spans), line breaks as spaces.
+pub(crate) fn code(s: &str) -> String {
+    let body: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let body = body.replace('|', "\\|");
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    if longest > 0 || body.starts_with(' ') || body.ends_with(' ') {
+        format!("{fence} {body} {fence}")
+    } else {
+        format!("{fence}{body}{fence}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_escapes_pipes_newlines_and_html() {
+        assert_eq!(text("a | b\nc\r\nd <b>&"), "a \\| b<br>c<br>d &lt;b&gt;&amp;");
+        assert_eq!(text("*x* _y_ `z`"), "\\*x\\* \\_y\\_ \\`z\\`");
+    }
+
+    #[test]
+    fn code_spans_survive_backticks_and_pipes() {
+        assert_eq!(code("/a/{b}/"), "`/a/{b}/`");
+        assert_eq!(code("a`b"), "`` a`b ``");
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("a\nb"), "`a b`");
+    }
+}

@@ -1,0 +1,538 @@
+//! The policy-debt audit: every regression kind fails, shrinking passes, and `audit --update`
+//! writes a baseline that then passes.
+//!
+//! Module `before` holds the policy as committed in a baseline; module `after` holds the same
+//! endpoints (same method and path) as a change would leave them. Each test builds a registry from
+//! a chosen mix of the two, so both registries and baselines come from real declarations.
+
+// The handlers exist for their registrations only; nothing calls them.
+#![allow(dead_code)]
+// `permission = Class` expands to a `&'static` constant spanned on the class path, which this lint
+// reports on the user's token (a macro issue); allowed here so the test stays warning-free.
+#![allow(clippy::redundant_static_lifetimes)]
+
+use scopegate::audit::{self, Baseline, Change, DebtReport, EndpointKey, assert_no_new_debt};
+use scopegate::cli::{Status, execute};
+use scopegate::{Config, Endpoint, Method, Registry};
+
+#[scopegate::permission(
+    PUT = ["org:read", "org:write"],
+    readonly_exceptions(PUT = "Members may rename monitors they created."),
+)]
+struct MonitorPermission;
+
+mod before {
+    /// Stays the same.
+    #[scopegate::endpoint(method = GET, path = "/stable/", scopes = ["org:read"], owner = "core")]
+    fn stable() {}
+
+    /// Gains a read-only exception.
+    #[scopegate::endpoint(method = PUT, path = "/exception/", scopes = ["org:write"], owner = "dashboards")]
+    fn exception() {}
+
+    /// Gains another read-only scope on top of its exception.
+    #[scopegate::endpoint(
+        method = PUT, path = "/more-readonly/", scopes = ["org:read", "org:write"],
+        readonly_exception = "Members may edit their own alert rules.", owner = "alerts",
+    )]
+    fn more_readonly() {}
+
+    /// Accepts one more (write) scope.
+    #[scopegate::endpoint(method = GET, path = "/widened/", scopes = ["project:write"], owner = "core")]
+    fn widened() {}
+
+    /// Loses its gate.
+    #[scopegate::endpoint(
+        method = GET, path = "/organizations/{org}/replays/", scopes = ["event:read"], owner = "replay", gate = replay,
+    )]
+    fn gated() {}
+
+    /// Stops requiring credentials.
+    #[scopegate::endpoint(method = GET, path = "/opened/", scopes = ["org:read"], owner = "core")]
+    fn opened() {}
+
+    /// Gains debt through a permission class.
+    #[scopegate::endpoint(method = PUT, path = "/monitors/{id}/", scopes = ["org:write"], owner = "crons")]
+    fn via_class() {}
+
+    /// Loses its read-only exception.
+    #[scopegate::endpoint(
+        method = POST, path = "/fixed/", scopes = ["org:read", "org:write"],
+        readonly_exception = "Legacy clients post with org:read.", owner = "dashboards",
+    )]
+    fn fixed() {}
+
+    /// Accepts fewer scopes.
+    #[scopegate::endpoint(method = GET, path = "/narrowed/", scopes = ["org:read", "org:write"], owner = "core")]
+    fn narrowed() {}
+
+    /// Gains a gate.
+    #[scopegate::endpoint(method = GET, path = "/gains-gate/", scopes = ["org:read"], owner = "core")]
+    fn gains_gate() {}
+
+    /// Is removed, with its debt.
+    #[scopegate::endpoint(
+        method = DELETE, path = "/removed/", scopes = ["org:read", "org:write"],
+        readonly_exception = "Anyone may delete their own drafts.", owner = "dashboards",
+    )]
+    fn removed() {}
+
+    /// Keeps its debt; only the wording of the note changes.
+    #[scopegate::endpoint(
+        method = PATCH, path = "/reworded/", scopes = ["org:read", "org:write"],
+        readonly_exception = "Members may star searches.", owner = "search",
+    )]
+    fn reworded() {}
+}
+
+mod after {
+    #[scopegate::endpoint(method = GET, path = "/stable/", scopes = ["org:read"], owner = "core")]
+    fn stable() {}
+
+    #[scopegate::endpoint(
+        method = PUT, path = "/exception/", scopes = ["org:read", "org:write"],
+        readonly_exception = "Members may edit dashboards they created.", owner = "dashboards",
+    )]
+    fn exception() {}
+
+    #[scopegate::endpoint(
+        method = PUT, path = "/more-readonly/", scopes = ["org:read", "member:read", "org:write"],
+        readonly_exception = "Members may edit their own alert rules.", owner = "alerts",
+    )]
+    fn more_readonly() {}
+
+    #[scopegate::endpoint(method = GET, path = "/widened/", scopes = ["project:write", "project:admin"], owner = "core")]
+    fn widened() {}
+
+    #[scopegate::endpoint(
+        method = GET, path = "/organizations/{org}/replays/", scopes = ["event:read"], owner = "replay",
+        gate_exempt = "Lists replay ids only.",
+    )]
+    fn gated() {}
+
+    #[scopegate::endpoint(method = GET, path = "/opened/", unauthenticated = "Public status page.", owner = "core")]
+    fn opened() {}
+
+    #[scopegate::endpoint(method = PUT, path = "/monitors/{id}/", permission = super::MonitorPermission, owner = "crons")]
+    fn via_class() {}
+
+    #[scopegate::endpoint(method = POST, path = "/fixed/", scopes = ["org:write"], owner = "dashboards")]
+    fn fixed() {}
+
+    #[scopegate::endpoint(method = GET, path = "/narrowed/", scopes = ["org:write"], owner = "core")]
+    fn narrowed() {}
+
+    #[scopegate::endpoint(method = GET, path = "/gains-gate/", scopes = ["org:read"], owner = "core", gate = replay)]
+    fn gains_gate() {}
+
+    #[scopegate::endpoint(
+        method = PATCH, path = "/reworded/", scopes = ["org:read", "org:write"],
+        readonly_exception = "Members may star and unstar saved searches.", owner = "search",
+    )]
+    fn reworded() {}
+
+    /// New, without debt.
+    #[scopegate::endpoint(method = GET, path = "/new-clean/", scopes = ["org:read"], owner = "core")]
+    fn new_clean() {}
+
+    /// New, with debt.
+    #[scopegate::endpoint(
+        method = POST, path = "/new-debt/", scopes = ["org:read", "org:write"],
+        readonly_exception = "Members may bookmark issues.", owner = "issues",
+    )]
+    fn new_debt() {}
+}
+
+/// Every endpoint of this binary whose handler is in `module` (`audit::<module>::…`).
+fn declared(module: &str) -> Vec<&'static Endpoint> {
+    let prefix = format!("audit::{module}::");
+    // The binary registers both modules, whose keys overlap, so the global registry cannot be
+    // used; the endpoints are taken from the same `inventory` collection it reads.
+    scopegate::__private::inventory::iter::<Endpoint>().filter(|e| e.handler().starts_with(&prefix)).collect()
+}
+
+fn build(endpoints: Vec<&'static Endpoint>) -> Registry {
+    match Registry::from_endpoints(Config::sentry(), endpoints) {
+        Ok(r) => r,
+        Err(errors) => panic!("invalid test registry: {errors:?}"),
+    }
+}
+
+fn before() -> Registry {
+    build(declared("before"))
+}
+
+/// The `before` registry with the endpoints named in `changed` replaced by (or, when absent
+/// there, extended with) their `after` versions, and those named in `dropped` removed.
+fn changed(changed: &[&str], dropped: &[&str]) -> Registry {
+    let name = |e: &Endpoint| e.name().to_string();
+    let mut endpoints: Vec<&'static Endpoint> = declared("before")
+        .into_iter()
+        .filter(|e| !changed.contains(&name(e).as_str()) && !dropped.contains(&name(e).as_str()))
+        .collect();
+    endpoints.extend(declared("after").into_iter().filter(|e| changed.contains(&name(e).as_str())));
+    assert_eq!(
+        endpoints.iter().filter(|e| e.handler().starts_with("audit::after::")).count(),
+        changed.len(),
+        "every changed endpoint exists in `after`"
+    );
+    build(endpoints)
+}
+
+fn key(method: Method, path: &str) -> EndpointKey {
+    EndpointKey { path: path.to_string(), method }
+}
+
+/// Audits `registry` against the baseline of `before` and returns the single regression.
+fn single_regression(registry: &Registry) -> (audit::Finding, String) {
+    let report = audit::audit(registry, &Baseline::from_registry(&before()));
+    assert!(!report.passed());
+    assert_eq!(report.regressions.len(), 1, "{report}");
+    (report.regressions[0].clone(), report.to_string())
+}
+
+#[test]
+fn an_unchanged_registry_passes_and_is_current() {
+    let registry = before();
+    let baseline = Baseline::from_registry(&registry);
+    let report = audit::audit(&registry, &baseline);
+    assert!(report.passed(), "{report}");
+    assert!(report.improvements.is_empty() && report.untracked.is_empty() && !report.stale);
+    assert!(
+        report
+            .to_string()
+            .starts_with("policy audit passed: 4 read-only exceptions (alerts: 1, dashboards: 2, search: 1)"),
+        "{report}"
+    );
+    assert_no_new_debt(&registry, &baseline.to_json());
+}
+
+#[test]
+fn a_new_exception_fails() {
+    let (finding, text) = single_regression(&changed(&["exception"], &[]));
+    assert_eq!(finding.key, key(Method::Put, "/exception/"));
+    assert_eq!(finding.handler, "audit::after::exception");
+    assert_eq!(
+        finding.change,
+        Change::NewException {
+            readonly_scopes: vec!["org:read".into()],
+            exception: Some("Members may edit dashboards they created.".into()),
+        }
+    );
+    assert!(text.contains("PUT /exception/  (audit::after::exception, runtime/tests/audit.rs:"), "{text}");
+    assert!(text.contains("new read-only exception: the mutation now accepts org:read"), "{text}");
+    assert!(text.contains("--update"), "{text}");
+}
+
+#[test]
+fn a_new_exception_through_a_permission_class_fails() {
+    let (finding, _) = single_regression(&changed(&["via_class"], &[]));
+    assert_eq!(
+        finding.change,
+        Change::NewException {
+            readonly_scopes: vec!["org:read".into()],
+            exception: Some("Members may rename monitors they created.".into()),
+        }
+    );
+}
+
+#[test]
+fn a_newly_accepted_readonly_scope_on_a_mutation_fails() {
+    let (finding, text) = single_regression(&changed(&["more_readonly"], &[]));
+    assert_eq!(finding.change, Change::NewReadonlyScopes { added: vec!["member:read".into()] });
+    assert!(text.contains("now also accepts read-only scopes member:read"), "{text}");
+}
+
+#[test]
+fn a_widened_scope_list_fails() {
+    let (finding, text) = single_regression(&changed(&["widened"], &[]));
+    assert_eq!(finding.change, Change::WidenedScopes { added: vec!["project:admin".into()] });
+    assert!(text.contains("GET /widened/"), "{text}");
+}
+
+#[test]
+fn a_lost_gate_fails() {
+    let (finding, text) = single_regression(&changed(&["gated"], &[]));
+    assert_eq!(finding.change, Change::LostGate { was: "replay".into(), now: None });
+    assert!(text.contains("lost its gate `replay`"), "{text}");
+}
+
+#[test]
+fn dropping_credentials_fails() {
+    let (finding, _) = single_regression(&changed(&["opened"], &[]));
+    assert_eq!(finding.change, Change::NowUnauthenticated);
+}
+
+#[test]
+fn a_new_endpoint_with_debt_fails_and_without_debt_passes() {
+    let (finding, _) = single_regression(&changed(&["new_debt"], &[]));
+    assert_eq!(finding.key, key(Method::Post, "/new-debt/"));
+    assert!(matches!(finding.change, Change::NewEndpointWithDebt { .. }));
+
+    let report = audit::audit(&changed(&["new_clean"], &[]), &Baseline::from_registry(&before()));
+    assert!(report.passed(), "{report}");
+    assert_eq!(report.untracked, vec![key(Method::Get, "/new-clean/")]);
+    assert!(report.to_string().contains("new endpoints without debt"), "{report}");
+}
+
+#[test]
+fn shrinking_passes_and_is_reported() {
+    let registry = changed(&["fixed", "narrowed", "gains_gate"], &["removed"]);
+    let report = audit::audit(&registry, &Baseline::from_registry(&before()));
+    assert!(report.passed(), "{report}");
+    let changes: Vec<(String, Change)> =
+        report.improvements.iter().map(|f| (f.key.to_string(), f.change.clone())).collect();
+    assert_eq!(
+        changes,
+        vec![
+            (
+                "POST /fixed/".to_string(),
+                Change::ExceptionRemoved { readonly_scopes: vec!["org:read".into()] }
+            ),
+            ("GET /gains-gate/".to_string(), Change::GateAdded { gate: "replay".into() }),
+            ("GET /narrowed/".to_string(), Change::ScopesNarrowed { removed: vec!["org:read".into()] }),
+            ("DELETE /removed/".to_string(), Change::Removed { had_debt: true }),
+        ]
+    );
+    assert!(report.stale);
+    let remaining: Vec<&str> = report.debt.items().iter().map(|d| d.path).collect();
+    assert_eq!(remaining, ["/more-readonly/", "/reworded/"]);
+}
+
+#[test]
+fn rewording_a_note_passes_but_marks_the_baseline_stale() {
+    let report = audit::audit(&changed(&["reworded"], &[]), &Baseline::from_registry(&before()));
+    assert!(report.passed(), "{report}");
+    assert!(report.improvements.is_empty());
+    assert!(report.stale);
+    assert!(report.to_string().contains("out of date"), "{report}");
+}
+
+#[test]
+fn the_full_change_reports_every_failing_endpoint() {
+    let registry = build(declared("after"));
+    let report = audit::audit(&registry, &Baseline::from_registry(&before()));
+    let failing: Vec<String> = report.failing_endpoints().iter().map(|k| k.to_string()).collect();
+    assert_eq!(
+        failing,
+        [
+            "PUT /exception/",
+            "PUT /monitors/{id}/",
+            "PUT /more-readonly/",
+            "POST /new-debt/",
+            "GET /opened/",
+            "GET /organizations/{org}/replays/",
+            "GET /widened/",
+        ]
+    );
+    let text = report.to_string();
+    assert!(text.starts_with("policy audit FAILED: 7 regression(s) on 7 endpoint(s)"), "{text}");
+    for endpoint in &failing {
+        assert!(text.contains(&format!("  {endpoint}  (audit::after::")), "{endpoint} missing from:\n{text}");
+    }
+    assert!(text.contains("cargo xtask audit --update"));
+    let result = std::panic::catch_unwind(|| {
+        assert_no_new_debt(&registry, &Baseline::from_registry(&before()).to_json())
+    });
+    let message = match result {
+        Ok(()) => panic!("assert_no_new_debt must fail"),
+        Err(payload) => payload.downcast_ref::<String>().cloned().unwrap_or_default(),
+    };
+    assert!(message.contains("policy audit FAILED") && message.contains("PUT /exception/"), "{message}");
+}
+
+#[test]
+fn the_debt_report_lists_each_exception_with_its_facts_per_owner() {
+    let registry = build(declared("after"));
+    let debt = DebtReport::new(&registry);
+    let rows: Vec<(&str, &str, Option<&str>)> =
+        debt.items().iter().map(|d| (d.owner, d.path, d.class)).collect();
+    assert_eq!(
+        rows,
+        [
+            ("alerts", "/more-readonly/", None),
+            ("crons", "/monitors/{id}/", Some("MonitorPermission")),
+            ("dashboards", "/exception/", None),
+            ("issues", "/new-debt/", None),
+            ("search", "/reworded/", None),
+        ]
+    );
+    let crons = &debt.items()[1];
+    assert_eq!(crons.method, Method::Put);
+    assert_eq!(crons.scopes, ["org:read", "org:write"]);
+    assert_eq!(crons.readonly_scopes, ["org:read"]);
+    assert_eq!(crons.note, Some("Members may rename monitors they created."));
+    assert_eq!(crons.handler, "audit::after::via_class");
+    assert_eq!(
+        debt.per_owner().into_iter().collect::<Vec<_>>(),
+        [("alerts", 1), ("crons", 1), ("dashboards", 1), ("issues", 1), ("search", 1),]
+    );
+    let text = debt.to_string();
+    assert!(
+        text.starts_with("policy debt: 5 mutations accept read-only scopes (alerts: 1, crons: 1,"),
+        "{text}"
+    );
+    assert!(text.contains("class: MonitorPermission"));
+    assert!(text.contains("note: Members may bookmark issues."));
+}
+
+#[test]
+fn the_baseline_file_is_stable_sorted_and_round_trips() {
+    let registry = build(
+        declared("before").into_iter().filter(|e| ["stable", "fixed", "gated"].contains(&e.name())).collect(),
+    );
+    let text = Baseline::from_registry(&registry).to_json();
+    let expected = r#"{
+  "format": "scopegate-policy-baseline/1",
+  "endpoints": {
+    "POST /fixed/": {
+      "handler": "audit::before::fixed",
+      "owner": "dashboards",
+      "scopes": [
+        "org:read",
+        "org:write"
+      ],
+      "readonly_scopes": [
+        "org:read"
+      ],
+      "readonly_exception": "Legacy clients post with org:read.",
+      "gate": null,
+      "unauthenticated": false
+    },
+    "GET /organizations/{org}/replays/": {
+      "handler": "audit::before::gated",
+      "owner": "replay",
+      "scopes": [
+        "event:read"
+      ],
+      "readonly_scopes": [
+        "event:read"
+      ],
+      "readonly_exception": null,
+      "gate": "replay",
+      "unauthenticated": false
+    },
+    "GET /stable/": {
+      "handler": "audit::before::stable",
+      "owner": "core",
+      "scopes": [
+        "org:read"
+      ],
+      "readonly_scopes": [
+        "org:read"
+      ],
+      "readonly_exception": null,
+      "gate": null,
+      "unauthenticated": false
+    }
+  }
+}
+"#;
+    assert_eq!(text, expected);
+    let parsed = Baseline::parse(&text).expect("parses");
+    assert_eq!(parsed, Baseline::from_registry(&registry));
+    assert_eq!(parsed.to_json(), text);
+}
+
+#[test]
+fn a_broken_baseline_is_an_error_not_a_panic() {
+    let cases = [
+        ("", "not a scopegate policy baseline"),
+        ("[]", "not a scopegate policy baseline"),
+        (r#"{"format": "other/9", "endpoints": {}}"#, "unsupported baseline format \"other/9\""),
+        (
+            r#"{"format": "scopegate-policy-baseline/1", "endpoints": {"get /x/": {"handler": "h", "owner": "o", "scopes": []}}}"#,
+            "bad endpoint key \"get /x/\"",
+        ),
+        (
+            r#"{"format": "scopegate-policy-baseline/1", "endpoints": {"GET x": {"handler": "h", "owner": "o", "scopes": []}}}"#,
+            "bad endpoint key",
+        ),
+        (
+            r#"{"format": "scopegate-policy-baseline/1", "endpoints": {"GET /x/": {"handler": "h", "owner": "o", "scopes": [], "colour": 1}}}"#,
+            "unknown field `colour`",
+        ),
+        (
+            r#"{"format": "scopegate-policy-baseline/1", "endpoints": {"GET /x/": {"handler": "h", "owner": "o"}}}"#,
+            "missing field `scopes`",
+        ),
+    ];
+    for (text, message) in cases {
+        let err = Baseline::parse(text).expect_err(text);
+        assert!(err.to_string().contains(message), "{text}: {err}");
+    }
+    let minimal = r#"{"format": "scopegate-policy-baseline/1", "endpoints": {"GET /x/": {"handler": "h", "owner": "o", "scopes": ["org:read"]}}}"#;
+    let baseline = Baseline::parse(minimal).expect("optional facts default");
+    assert_eq!(baseline.get(&key(Method::Get, "/x/")).map(|f| f.gate.clone()), Some(None));
+    let result = std::panic::catch_unwind(|| assert_no_new_debt(&before(), "{"));
+    assert!(result.is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The `audit` subcommand
+// ---------------------------------------------------------------------------------------------
+
+fn cli(registry: &Registry, args: &[&str]) -> (Status, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let status = execute(registry, args.iter().copied(), &mut out, &mut err);
+    (status, String::from_utf8(out).expect("utf-8"), String::from_utf8(err).expect("utf-8"))
+}
+
+#[test]
+fn update_writes_a_baseline_that_then_passes() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("scopegate-audit-cli");
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let path = dir.join("policy-baseline.json");
+    let _ = std::fs::remove_file(&path);
+    let file = path.to_str().expect("utf-8 path");
+
+    let (status, _, err) = cli(&before(), &["audit", "--baseline", file]);
+    assert_eq!(status, Status::Failure);
+    assert!(err.contains("not found; create it with `audit --update`"), "{err}");
+
+    let (status, out, err) = cli(&before(), &["my-service", "audit", "--baseline", file, "--update"]);
+    assert_eq!(status, Status::Success, "{err}");
+    assert!(out.contains("12 endpoints pinned, 4 read-only exceptions"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("written"),
+        Baseline::from_registry(&before()).to_json()
+    );
+
+    let (status, out, _) = cli(&before(), &["audit", "--baseline", file]);
+    assert_eq!(status, Status::Success);
+    assert!(out.starts_with("policy audit passed"), "{out}");
+
+    // A regression fails the command and names the endpoint on standard error.
+    let regressed = changed(&["exception"], &[]);
+    let (status, out, err) = cli(&regressed, &["audit", &format!("--baseline={file}")]);
+    assert_eq!(status, Status::Failure);
+    assert!(out.is_empty());
+    assert!(err.contains("PUT /exception/") && err.contains("--update"), "{err}");
+
+    // Accepting it deliberately rewrites the baseline and says what was accepted.
+    let (status, out, _) = cli(&regressed, &["audit", "--update", "--baseline", file]);
+    assert_eq!(status, Status::Success);
+    assert!(out.contains("accepted:\n  PUT /exception/  new read-only exception"), "{out}");
+    let (status, _, _) = cli(&regressed, &["audit", "--baseline", file]);
+    assert_eq!(status, Status::Success);
+
+    // A corrupt baseline is reported, not a panic.
+    std::fs::write(&path, "{ not json").expect("write");
+    let (status, _, err) = cli(&regressed, &["audit", "--baseline", file]);
+    assert_eq!(status, Status::Failure);
+    assert!(err.contains("not a scopegate policy baseline"), "{err}");
+}
+
+#[test]
+fn audit_command_rejects_bad_usage() {
+    for (args, message) in [
+        (&["audit", "--update=yes"][..], "`--update` takes no value"),
+        (&["audit", "--update", "--update"], "`--update` given twice"),
+        (&["audit", "--baseline"], "`--baseline` needs a value"),
+        (&["audit", "--format", "json"], "unknown option `--format` for `audit`"),
+    ] {
+        let (status, _, err) = cli(&before(), args);
+        assert_eq!(status, Status::Usage, "{args:?}");
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+}

@@ -1,0 +1,198 @@
+//! Data access behind the service's own types.
+//!
+//! Handlers, principal resolution and the CLI only see the [`Store`] trait and the
+//! [`model`](crate::model) types. [`SqliteStore`] is the embedded default; a PostgreSQL backend
+//! implements the same trait and nothing else changes.
+//!
+//! The trait is synchronous: callers in async code run it on the blocking pool through
+//! [`AppState::store`](crate::AppState::store), one closure per request step, so a backend may
+//! block freely (SQLite always does).
+//!
+//! ```
+//! use scopegate_demo::model::IdOrSlug;
+//! use scopegate_demo::store::{SqliteStore, Store};
+//!
+//! let store = SqliteStore::open_in_memory().unwrap();
+//! let acme = store.organization(&IdOrSlug::parse("acme")).unwrap().unwrap();
+//! let settings = store.organization_settings(acme.id).unwrap();
+//! assert!(settings.features.iter().any(|f| f == "organizations:session-replay"));
+//! assert!(!settings.granular_replay);
+//! ```
+
+use std::fmt;
+
+use crate::model::{
+    Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
+    NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
+    Project, RecordingSegment, Replay, ReplayView, SavedSearch, Team, User,
+};
+use crate::token::TokenKind;
+
+mod seed;
+mod sqlite;
+
+pub use sqlite::{SCHEMA_VERSION, SqliteStore};
+
+/// Why a store operation failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreError {
+    /// The input breaks a rule of the data (e.g. an allowlisted user who is not a member).
+    Invalid(String),
+    /// The change collides with existing data (e.g. a slug already taken).
+    Conflict(String),
+    /// The backend failed (I/O, corruption, a schema newer than this binary, …).
+    Backend(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Invalid(msg) => write!(f, "invalid: {msg}"),
+            StoreError::Conflict(msg) => write!(f, "conflict: {msg}"),
+            StoreError::Backend(msg) => write!(f, "database error: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// The result of a store operation.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Everything the service reads and writes. Every method that writes more than one row does so
+/// atomically.
+///
+/// Lookups scoped by organization or project (`dashboard(org, id)`, `replay(project, id)`, …)
+/// return `None` for an object of another organization or project, so a handler cannot leak
+/// across organizations by forgetting a check.
+pub trait Store: Send + Sync + fmt::Debug + 'static {
+    // --- Credentials -------------------------------------------------------------------------
+
+    /// The credential whose secret hashes to `hash`, if it exists.
+    fn credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>>;
+    /// The user called `username`.
+    fn user(&self, username: &str) -> StoreResult<Option<User>>;
+    /// Stores a session for a user; `superuser` opens it in superuser mode.
+    fn create_session(&self, user_id: i64, superuser: bool, hash: &str) -> StoreResult<()>;
+    /// Stores a user auth token bound to one organization the user is a member of.
+    fn create_user_token(
+        &self,
+        user_id: i64,
+        organization_id: i64,
+        name: &str,
+        scopes: &[String],
+        hash: &str,
+        last_characters: &str,
+    ) -> StoreResult<i64>;
+    /// Stores an organization auth token.
+    fn create_org_auth_token(
+        &self,
+        organization_id: i64,
+        name: &str,
+        scopes: &[String],
+        created_by: Option<i64>,
+        hash: &str,
+        last_characters: &str,
+    ) -> StoreResult<OrgAuthToken>;
+    /// An organization's auth tokens, oldest first.
+    fn org_auth_tokens(&self, organization_id: i64) -> StoreResult<Vec<OrgAuthToken>>;
+    /// Deletes an organization auth token; `false` when there is none with that id.
+    fn delete_org_auth_token(&self, organization_id: i64, token_id: i64) -> StoreResult<bool>;
+
+    // --- Organizations -----------------------------------------------------------------------
+
+    /// The organization named by id or slug.
+    fn organization(&self, key: &IdOrSlug) -> StoreResult<Option<Organization>>;
+    /// An organization's features and replay access settings.
+    fn organization_settings(&self, organization_id: i64) -> StoreResult<OrganizationSettings>;
+    /// Applies a change atomically and returns the updated organization.
+    fn update_organization(
+        &self,
+        organization_id: i64,
+        update: &OrganizationUpdate,
+    ) -> StoreResult<Organization>;
+    /// Turns a feature flag on or off; `true` when that changed anything.
+    fn set_feature(&self, organization_id: i64, feature: &str, enabled: bool) -> StoreResult<bool>;
+
+    // --- Members and teams -------------------------------------------------------------------
+
+    /// The user's membership in the organization.
+    fn member_of(&self, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>>;
+    /// A membership by its id.
+    fn member(&self, organization_id: i64, member_id: i64) -> StoreResult<Option<Member>>;
+    /// Every member, by membership id.
+    fn members(&self, organization_id: i64) -> StoreResult<Vec<Member>>;
+    /// Removes a member (with their team memberships, allowlist entries and user tokens there),
+    /// refusing to remove the only owner.
+    fn remove_member(&self, organization_id: i64, member_id: i64) -> StoreResult<MemberRemoval>;
+    /// Every team, by id.
+    fn teams(&self, organization_id: i64) -> StoreResult<Vec<Team>>;
+    /// A team by id or slug.
+    fn team(&self, organization_id: i64, key: &IdOrSlug) -> StoreResult<Option<Team>>;
+    /// Adds a member to a team of the same organization; `false` when already in it.
+    fn add_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool>;
+    /// Removes a member from a team; `false` when not in it.
+    fn remove_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool>;
+
+    // --- Projects ----------------------------------------------------------------------------
+
+    /// Every project, by id.
+    fn projects(&self, organization_id: i64) -> StoreResult<Vec<Project>>;
+    /// A project by id or slug.
+    fn project(&self, organization_id: i64, key: &IdOrSlug) -> StoreResult<Option<Project>>;
+
+    // --- Dashboards --------------------------------------------------------------------------
+
+    /// Every dashboard, by id.
+    fn dashboards(&self, organization_id: i64) -> StoreResult<Vec<Dashboard>>;
+    /// One dashboard.
+    fn dashboard(&self, organization_id: i64, dashboard_id: i64) -> StoreResult<Option<Dashboard>>;
+    /// Creates a dashboard.
+    fn create_dashboard(&self, organization_id: i64, new: &NewDashboard) -> StoreResult<Dashboard>;
+    /// Changes a dashboard; `None` when it does not exist.
+    fn update_dashboard(
+        &self,
+        organization_id: i64,
+        dashboard_id: i64,
+        update: &DashboardUpdate,
+    ) -> StoreResult<Option<Dashboard>>;
+    /// Deletes a dashboard; `false` when it does not exist.
+    fn delete_dashboard(&self, organization_id: i64, dashboard_id: i64) -> StoreResult<bool>;
+
+    // --- Saved searches ----------------------------------------------------------------------
+
+    /// The organization-wide searches and the `viewer`'s personal ones, by id.
+    fn saved_searches(&self, organization_id: i64, viewer: Option<i64>) -> StoreResult<Vec<SavedSearch>>;
+    /// One saved search (whoever owns it).
+    fn saved_search(&self, organization_id: i64, search_id: i64) -> StoreResult<Option<SavedSearch>>;
+    /// Creates a saved search.
+    fn create_saved_search(&self, organization_id: i64, new: &NewSavedSearch) -> StoreResult<SavedSearch>;
+    /// Deletes a saved search; `false` when it does not exist.
+    fn delete_saved_search(&self, organization_id: i64, search_id: i64) -> StoreResult<bool>;
+
+    // --- Replays -----------------------------------------------------------------------------
+
+    /// The organization's replays (of one project, if given), newest first.
+    fn replays(&self, organization_id: i64, project_id: Option<i64>) -> StoreResult<Vec<Replay>>;
+    /// One replay of the organization, whatever its project.
+    fn organization_replay(&self, organization_id: i64, replay_id: &str) -> StoreResult<Option<Replay>>;
+    /// One replay of a project.
+    fn replay(&self, project_id: i64, replay_id: &str) -> StoreResult<Option<Replay>>;
+    /// Deletes a replay with its segments and views; `false` when it does not exist.
+    fn delete_replay(&self, project_id: i64, replay_id: &str) -> StoreResult<bool>;
+    /// A replay's recording segments, in order.
+    fn recording_segments(&self, replay_id: &str) -> StoreResult<Vec<RecordingSegment>>;
+    /// One recording segment.
+    fn recording_segment(&self, replay_id: &str, segment_id: i64) -> StoreResult<Option<RecordingSegment>>;
+    /// Who viewed a replay, most recent first.
+    fn replay_viewers(&self, replay_id: &str) -> StoreResult<Vec<ReplayView>>;
+    /// Records that a user viewed a replay (again).
+    fn mark_replay_viewed(&self, replay_id: &str, user_id: i64) -> StoreResult<()>;
+    /// A project's replay deletion jobs, newest first.
+    fn deletion_jobs(&self, project_id: i64) -> StoreResult<Vec<DeletionJob>>;
+    /// One deletion job.
+    fn deletion_job(&self, project_id: i64, job_id: i64) -> StoreResult<Option<DeletionJob>>;
+    /// Creates a deletion job and runs it: deletes the matching replays and records how many,
+    /// atomically.
+    fn create_deletion_job(&self, project_id: i64, new: &NewDeletionJob) -> StoreResult<DeletionJob>;
+}

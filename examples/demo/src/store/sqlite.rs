@@ -1,0 +1,1305 @@
+//! The embedded SQLite store: WAL mode, foreign keys on, migrations tracked in
+//! `PRAGMA user_version`, every multi-statement write in one transaction.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+
+use super::{Store, StoreError, StoreResult, seed};
+use crate::model::{
+    Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
+    NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
+    Project, RecordingSegment, Replay, ReplayView, Role, SavedSearch, Team, User, Visibility,
+};
+use crate::token::TokenKind;
+
+/// The current time as stored: RFC 3339, UTC, milliseconds.
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+/// Schema migrations, in order; migration `i` brings `user_version` from `i` to `i + 1`.
+/// Never edit a released migration: append a new one.
+const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];
+
+/// The schema version this binary creates and understands.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// The SQLite [`Store`]. One connection behind a mutex: SQLite serialises writers anyway, and every
+/// call is short.
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(code, msg) = &e {
+            let text = msg.clone().unwrap_or_else(|| code.to_string());
+            match code.extended_code {
+                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                    return StoreError::Conflict(text);
+                }
+                rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY | rusqlite::ffi::SQLITE_CONSTRAINT_CHECK => {
+                    return StoreError::Invalid(text);
+                }
+                _ => {}
+            }
+        }
+        StoreError::Backend(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Backend(format!("stored JSON is malformed: {e}"))
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`, migrates it to [`SCHEMA_VERSION`] and, when
+    /// it was new, seeds the demo data.
+    ///
+    /// # Errors
+    /// When the file cannot be opened, is not a database, or has a newer schema than this binary.
+    pub fn open(path: impl AsRef<Path>) -> StoreResult<SqliteStore> {
+        let conn = Connection::open(path)?;
+        // `journal_mode` answers with the mode in force; an in-memory database stays in `memory`.
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        SqliteStore::init(conn)
+    }
+
+    /// An in-memory database, migrated and seeded (for tests and examples).
+    ///
+    /// # Errors
+    /// When SQLite cannot allocate the database.
+    pub fn open_in_memory() -> StoreResult<SqliteStore> {
+        SqliteStore::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> StoreResult<SqliteStore> {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        migrate(&mut conn)?;
+        Ok(SqliteStore { conn: Mutex::new(conn) })
+    }
+
+    /// The schema version recorded in the database.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub fn schema_version(&self) -> StoreResult<u32> {
+        Ok(self.lock().query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock rolled its transaction back (Transaction's Drop), so the
+        // connection is still consistent.
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+/// Brings the schema to [`SCHEMA_VERSION`] in one immediate transaction (so two processes opening a
+/// new file do not both migrate), seeding a database that was empty. Returns the previous version.
+fn migrate(conn: &mut Connection) -> StoreResult<u32> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let from: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if from > SCHEMA_VERSION {
+        return Err(StoreError::Backend(format!(
+            "the database has schema version {from}, newer than this binary's {SCHEMA_VERSION}; \
+             use a newer scopegate-demo or another --db file"
+        )));
+    }
+    for (version, sql) in (1..=SCHEMA_VERSION).zip(MIGRATIONS).skip(from as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+    }
+    if from == 0 {
+        seed::seed(&tx)?;
+    }
+    tx.commit()?;
+    Ok(from)
+}
+
+fn scopes_text(scopes: &[String]) -> String {
+    scopes.join(" ")
+}
+
+fn scopes_list(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_owned).collect()
+}
+
+fn json_list(text: &str) -> StoreResult<Vec<String>> {
+    Ok(serde_json::from_str(text)?)
+}
+
+fn user_row(r: &Row<'_>, at: usize) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(at)?,
+        username: r.get(at + 1)?,
+        name: r.get(at + 2)?,
+        email: r.get(at + 3)?,
+        is_superuser: r.get(at + 4)?,
+    })
+}
+
+const USER_COLUMNS: &str = "u.id, u.username, u.name, u.email, u.is_superuser";
+
+fn organization_row(r: &Row<'_>) -> rusqlite::Result<Organization> {
+    Ok(Organization {
+        id: r.get(0)?,
+        slug: r.get(1)?,
+        name: r.get(2)?,
+        open_membership: r.get(3)?,
+        date_created: r.get(4)?,
+    })
+}
+
+fn organization_by_id(conn: &Connection, id: i64) -> StoreResult<Option<Organization>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, slug, name, open_membership, date_created FROM organizations WHERE id = ?1",
+            [id],
+            organization_row,
+        )
+        .optional()?)
+}
+
+/// Loads memberships selected by `filter` (a condition on `m`), with their users and teams.
+fn load_members(conn: &Connection, filter: &str, args: impl rusqlite::Params) -> StoreResult<Vec<Member>> {
+    let sql = format!(
+        "SELECT m.id, m.organization_id, m.role, {USER_COLUMNS} FROM members m \
+         JOIN users u ON u.id = m.user_id WHERE {filter} ORDER BY m.id"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(args, |r| {
+        let role: String = r.get(2)?;
+        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, role, user_row(r, 3)?))
+    })?;
+    let mut teams_stmt = conn.prepare(
+        "SELECT t.id, t.slug FROM team_members tm JOIN teams t ON t.id = tm.team_id \
+         WHERE tm.member_id = ?1 ORDER BY t.id",
+    )?;
+    let mut members = Vec::new();
+    for row in rows {
+        let (id, organization_id, role, user) = row?;
+        let role = Role::parse(&role)
+            .ok_or_else(|| StoreError::Backend(format!("member {id} has unknown role {role:?}")))?;
+        let mut teams = Vec::new();
+        let mut team_slugs = Vec::new();
+        for team in teams_stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+            let (team_id, slug) = team?;
+            teams.push(team_id);
+            team_slugs.push(slug);
+        }
+        members.push(Member { id, organization_id, user, role, teams, team_slugs });
+    }
+    Ok(members)
+}
+
+const TEAM_SELECT: &str = "SELECT t.id, t.organization_id, t.slug, t.name, \
+     (SELECT count(*) FROM team_members tm WHERE tm.team_id = t.id) FROM teams t";
+
+fn team_row(r: &Row<'_>) -> rusqlite::Result<Team> {
+    Ok(Team {
+        id: r.get(0)?,
+        organization_id: r.get(1)?,
+        slug: r.get(2)?,
+        name: r.get(3)?,
+        member_count: r.get(4)?,
+    })
+}
+
+const PROJECT_SELECT: &str = "SELECT id, organization_id, slug, name, platform FROM projects";
+
+fn project_row(r: &Row<'_>) -> rusqlite::Result<Project> {
+    Ok(Project {
+        id: r.get(0)?,
+        organization_id: r.get(1)?,
+        slug: r.get(2)?,
+        name: r.get(3)?,
+        platform: r.get(4)?,
+    })
+}
+
+const DASHBOARD_SELECT: &str =
+    "SELECT id, organization_id, title, created_by, widgets, date_created FROM dashboards";
+
+fn dashboards_where(
+    conn: &Connection,
+    filter: &str,
+    args: impl rusqlite::Params,
+) -> StoreResult<Vec<Dashboard>> {
+    let mut stmt = conn.prepare(&format!("{DASHBOARD_SELECT} WHERE {filter} ORDER BY id"))?;
+    let rows = stmt.query_map(args, |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?, r.get(5)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, organization_id, title, created_by, widgets, date_created) = row?;
+        out.push(Dashboard {
+            id,
+            organization_id,
+            title,
+            created_by,
+            widgets: serde_json::from_str(&widgets)?,
+            date_created,
+        });
+    }
+    Ok(out)
+}
+
+const SEARCH_SELECT: &str =
+    "SELECT id, organization_id, name, query, visibility, owner_id, date_created FROM saved_searches";
+
+fn search_row(r: &Row<'_>) -> rusqlite::Result<SavedSearch> {
+    let visibility: String = r.get(4)?;
+    Ok(SavedSearch {
+        id: r.get(0)?,
+        organization_id: r.get(1)?,
+        name: r.get(2)?,
+        query: r.get(3)?,
+        visibility: if visibility == "organization" { Visibility::Organization } else { Visibility::Owner },
+        owner_id: r.get(5)?,
+        date_created: r.get(6)?,
+    })
+}
+
+const ORG_TOKEN_SELECT: &str = "SELECT id, organization_id, name, scopes, token_last_characters, created_by, \
+     date_created FROM org_auth_tokens";
+
+fn org_token_row(r: &Row<'_>) -> rusqlite::Result<OrgAuthToken> {
+    let scopes: String = r.get(3)?;
+    Ok(OrgAuthToken {
+        id: r.get(0)?,
+        organization_id: r.get(1)?,
+        name: r.get(2)?,
+        scopes: scopes_list(&scopes),
+        token_last_characters: r.get(4)?,
+        created_by: r.get(5)?,
+        date_created: r.get(6)?,
+    })
+}
+
+const REPLAY_SELECT: &str = "SELECT r.id, r.project_id, r.environment, r.started_at, r.finished_at, \
+     CAST(round((julianday(r.finished_at) - julianday(r.started_at)) * 86400) AS INTEGER), r.urls, \
+     r.count_errors, (SELECT count(*) FROM recording_segments s WHERE s.replay_id = r.id), \
+     r.user_display_name FROM replays r JOIN projects p ON p.id = r.project_id";
+
+fn replays_where(conn: &Connection, filter: &str, args: impl rusqlite::Params) -> StoreResult<Vec<Replay>> {
+    let mut stmt =
+        conn.prepare(&format!("{REPLAY_SELECT} WHERE {filter} ORDER BY r.started_at DESC, r.id"))?;
+    let rows = stmt.query_map(args, |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get::<_, String>(6)?,
+            r.get(7)?,
+            r.get(8)?,
+            r.get(9)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (
+            id,
+            project_id,
+            environment,
+            started_at,
+            finished_at,
+            duration,
+            urls,
+            count_errors,
+            count_segments,
+            user,
+        ) = row?;
+        out.push(Replay {
+            id,
+            project_id,
+            environment,
+            started_at,
+            finished_at,
+            duration,
+            urls: json_list(&urls)?,
+            count_errors,
+            count_segments,
+            user_display_name: user,
+        });
+    }
+    Ok(out)
+}
+
+fn segments_where(
+    conn: &Connection,
+    filter: &str,
+    args: impl rusqlite::Params,
+) -> StoreResult<Vec<RecordingSegment>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT replay_id, segment_id, date_added, events FROM recording_segments WHERE {filter} \
+         ORDER BY segment_id"
+    ))?;
+    let rows = stmt.query_map(args, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (replay_id, segment_id, date_added, events) = row?;
+        out.push(RecordingSegment {
+            replay_id,
+            segment_id,
+            date_added,
+            events: serde_json::from_str(&events)?,
+        });
+    }
+    Ok(out)
+}
+
+const JOB_SELECT: &str = "SELECT id, project_id, range_start, range_end, environments, status, count_deleted, \
+     date_created FROM replay_deletion_jobs";
+
+fn jobs_where(conn: &Connection, filter: &str, args: impl rusqlite::Params) -> StoreResult<Vec<DeletionJob>> {
+    let mut stmt = conn.prepare(&format!("{JOB_SELECT} WHERE {filter} ORDER BY id DESC"))?;
+    let rows = stmt.query_map(args, |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get::<_, String>(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, project_id, range_start, range_end, environments, status, count_deleted, date_created) =
+            row?;
+        out.push(DeletionJob {
+            id,
+            project_id,
+            range_start,
+            range_end,
+            environments: json_list(&environments)?,
+            status,
+            count_deleted,
+            date_created,
+        });
+    }
+    Ok(out)
+}
+
+/// Normalises a client timestamp to the stored form; `None` when SQLite cannot read it.
+fn normalise_time(conn: &Connection, value: &str) -> StoreResult<Option<String>> {
+    Ok(conn.query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?1)", [value], |r| r.get(0))?)
+}
+
+impl Store for SqliteStore {
+    fn credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {
+        let conn = self.lock();
+        let found = match kind {
+            TokenKind::Session => conn
+                .query_row(
+                    &format!(
+                        "SELECT s.superuser, {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+                         WHERE s.token_hash = ?1"
+                    ),
+                    [hash],
+                    |r| Ok(Credential::Session { superuser: r.get(0)?, user: user_row(r, 1)? }),
+                )
+                .optional()?,
+            TokenKind::User => conn
+                .query_row(
+                    &format!(
+                        "SELECT t.organization_id, t.scopes, {USER_COLUMNS} FROM user_tokens t \
+                         JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1"
+                    ),
+                    [hash],
+                    |r| {
+                        let scopes: String = r.get(1)?;
+                        Ok(Credential::UserToken {
+                            organization_id: r.get(0)?,
+                            scopes: scopes_list(&scopes),
+                            user: user_row(r, 2)?,
+                        })
+                    },
+                )
+                .optional()?,
+            TokenKind::Org => conn
+                .query_row(
+                    "SELECT organization_id, scopes FROM org_auth_tokens WHERE token_hash = ?1",
+                    [hash],
+                    |r| {
+                        let scopes: String = r.get(1)?;
+                        Ok(Credential::OrgToken { organization_id: r.get(0)?, scopes: scopes_list(&scopes) })
+                    },
+                )
+                .optional()?,
+        };
+        Ok(found)
+    }
+
+    fn user(&self, username: &str) -> StoreResult<Option<User>> {
+        Ok(self
+            .lock()
+            .query_row(
+                &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = ?1"),
+                [username],
+                |r| user_row(r, 0),
+            )
+            .optional()?)
+    }
+
+    fn create_session(&self, user_id: i64, superuser: bool, hash: &str) -> StoreResult<()> {
+        self.lock().execute(
+            "INSERT INTO sessions (token_hash, user_id, superuser) VALUES (?1, ?2, ?3)",
+            params![hash, user_id, superuser],
+        )?;
+        Ok(())
+    }
+
+    fn create_user_token(
+        &self,
+        user_id: i64,
+        organization_id: i64,
+        name: &str,
+        scopes: &[String],
+        hash: &str,
+        last_characters: &str,
+    ) -> StoreResult<i64> {
+        let conn = self.lock();
+        conn.execute(
+            "INSERT INTO user_tokens (token_hash, token_last_characters, name, user_id, organization_id, scopes) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![hash, last_characters, name, user_id, organization_id, scopes_text(scopes)],
+        )
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Invalid(_) => {
+                StoreError::Invalid("the user is not a member of the token's organization".into())
+            }
+            other => other,
+        })?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    fn create_org_auth_token(
+        &self,
+        organization_id: i64,
+        name: &str,
+        scopes: &[String],
+        created_by: Option<i64>,
+        hash: &str,
+        last_characters: &str,
+    ) -> StoreResult<OrgAuthToken> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO org_auth_tokens (token_hash, token_last_characters, name, organization_id, scopes, \
+                 created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![hash, last_characters, name, organization_id, scopes_text(scopes), created_by],
+            )?;
+            let id = tx.last_insert_rowid();
+            Ok(tx.query_row(&format!("{ORG_TOKEN_SELECT} WHERE id = ?1"), [id], org_token_row)?)
+        })
+    }
+
+    fn org_auth_tokens(&self, organization_id: i64) -> StoreResult<Vec<OrgAuthToken>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(&format!("{ORG_TOKEN_SELECT} WHERE organization_id = ?1 ORDER BY id"))?;
+        Ok(stmt.query_map([organization_id], org_token_row)?.collect::<Result<_, _>>()?)
+    }
+
+    fn delete_org_auth_token(&self, organization_id: i64, token_id: i64) -> StoreResult<bool> {
+        let n = self.lock().execute(
+            "DELETE FROM org_auth_tokens WHERE organization_id = ?1 AND id = ?2",
+            [organization_id, token_id],
+        )?;
+        Ok(n > 0)
+    }
+
+    fn organization(&self, key: &IdOrSlug) -> StoreResult<Option<Organization>> {
+        let conn = self.lock();
+        match key {
+            IdOrSlug::Id(id) => organization_by_id(&conn, *id),
+            IdOrSlug::Slug(slug) => Ok(conn
+                .query_row(
+                    "SELECT id, slug, name, open_membership, date_created FROM organizations WHERE slug = ?1",
+                    [slug],
+                    organization_row,
+                )
+                .optional()?),
+        }
+    }
+
+    fn organization_settings(&self, organization_id: i64) -> StoreResult<OrganizationSettings> {
+        let conn = self.lock();
+        let granular_replay: bool = conn
+            .query_row("SELECT granular_replay FROM organizations WHERE id = ?1", [organization_id], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .unwrap_or(false);
+        let column = |sql: &str| -> StoreResult<Vec<rusqlite::types::Value>> {
+            let mut stmt = conn.prepare(sql)?;
+            Ok(stmt.query_map([organization_id], |r| r.get(0))?.collect::<Result<_, _>>()?)
+        };
+        let text = |v: Vec<rusqlite::types::Value>| -> Vec<String> {
+            v.into_iter()
+                .filter_map(|v| if let rusqlite::types::Value::Text(t) = v { Some(t) } else { None })
+                .collect()
+        };
+        let ints = |v: Vec<rusqlite::types::Value>| -> Vec<i64> {
+            v.into_iter()
+                .filter_map(|v| if let rusqlite::types::Value::Integer(i) = v { Some(i) } else { None })
+                .collect()
+        };
+        Ok(OrganizationSettings {
+            features: text(column(
+                "SELECT feature FROM organization_features WHERE organization_id = ?1 ORDER BY feature",
+            )?),
+            granular_replay,
+            replay_access_members: ints(column(
+                "SELECT user_id FROM replay_access_members WHERE organization_id = ?1 ORDER BY user_id",
+            )?),
+            replay_access_teams: ints(column(
+                "SELECT team_id FROM replay_access_teams WHERE organization_id = ?1 ORDER BY team_id",
+            )?),
+        })
+    }
+
+    fn update_organization(
+        &self,
+        organization_id: i64,
+        update: &OrganizationUpdate,
+    ) -> StoreResult<Organization> {
+        self.write(|tx| {
+            let exists = organization_by_id(tx, organization_id)?.ok_or_else(|| {
+                StoreError::Invalid(format!("organization {organization_id} does not exist"))
+            })?;
+            if let Some(name) = &update.name {
+                tx.execute(
+                    "UPDATE organizations SET name = ?1 WHERE id = ?2",
+                    params![name, organization_id],
+                )?;
+            }
+            if let Some(slug) = &update.slug
+                && *slug != exists.slug
+            {
+                tx.execute(
+                    "UPDATE organizations SET slug = ?1 WHERE id = ?2",
+                    params![slug, organization_id],
+                )
+                .map_err(|e| match StoreError::from(e) {
+                    StoreError::Conflict(_) => {
+                        StoreError::Conflict(format!("the slug {slug:?} is already taken"))
+                    }
+                    other => other,
+                })?;
+            }
+            if let Some(open) = update.open_membership {
+                tx.execute(
+                    "UPDATE organizations SET open_membership = ?1 WHERE id = ?2",
+                    params![open, organization_id],
+                )?;
+            }
+            if let Some(granular) = update.granular_replay {
+                tx.execute(
+                    "UPDATE organizations SET granular_replay = ?1 WHERE id = ?2",
+                    params![granular, organization_id],
+                )?;
+            }
+            if let Some(users) = &update.replay_access_members {
+                let mut is_member =
+                    tx.prepare("SELECT 1 FROM members WHERE organization_id = ?1 AND user_id = ?2")?;
+                let mut missing = Vec::new();
+                for user in users {
+                    if !is_member.exists([organization_id, *user])? {
+                        missing.push(user.to_string());
+                    }
+                }
+                if !missing.is_empty() {
+                    return Err(StoreError::Invalid(format!(
+                        "replayAccessMembers: user ids {} are not members of this organization",
+                        missing.join(", ")
+                    )));
+                }
+                tx.execute(
+                    "DELETE FROM replay_access_members WHERE organization_id = ?1",
+                    [organization_id],
+                )?;
+                let mut insert = tx.prepare(
+                    "INSERT OR IGNORE INTO replay_access_members (organization_id, user_id) VALUES (?1, ?2)",
+                )?;
+                for user in users {
+                    insert.execute([organization_id, *user])?;
+                }
+            }
+            if let Some(teams) = &update.replay_access_teams {
+                let mut is_team = tx.prepare("SELECT 1 FROM teams WHERE organization_id = ?1 AND id = ?2")?;
+                let mut missing = Vec::new();
+                for team in teams {
+                    if !is_team.exists([organization_id, *team])? {
+                        missing.push(team.to_string());
+                    }
+                }
+                if !missing.is_empty() {
+                    return Err(StoreError::Invalid(format!(
+                        "replayAccessTeams: team ids {} are not teams of this organization",
+                        missing.join(", ")
+                    )));
+                }
+                tx.execute("DELETE FROM replay_access_teams WHERE organization_id = ?1", [organization_id])?;
+                let mut insert = tx.prepare(
+                    "INSERT OR IGNORE INTO replay_access_teams (organization_id, team_id) VALUES (?1, ?2)",
+                )?;
+                for team in teams {
+                    insert.execute([organization_id, *team])?;
+                }
+            }
+            organization_by_id(tx, organization_id)?
+                .ok_or_else(|| StoreError::Backend("the organization vanished during the update".into()))
+        })
+    }
+
+    fn set_feature(&self, organization_id: i64, feature: &str, enabled: bool) -> StoreResult<bool> {
+        let conn = self.lock();
+        let n = if enabled {
+            conn.execute(
+                "INSERT OR IGNORE INTO organization_features (organization_id, feature) VALUES (?1, ?2)",
+                params![organization_id, feature],
+            )?
+        } else {
+            conn.execute(
+                "DELETE FROM organization_features WHERE organization_id = ?1 AND feature = ?2",
+                params![organization_id, feature],
+            )?
+        };
+        Ok(n > 0)
+    }
+
+    fn member_of(&self, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
+        Ok(load_members(
+            &self.lock(),
+            "m.organization_id = ?1 AND m.user_id = ?2",
+            [organization_id, user_id],
+        )?
+        .pop())
+    }
+
+    fn member(&self, organization_id: i64, member_id: i64) -> StoreResult<Option<Member>> {
+        Ok(load_members(&self.lock(), "m.organization_id = ?1 AND m.id = ?2", [organization_id, member_id])?
+            .pop())
+    }
+
+    fn members(&self, organization_id: i64) -> StoreResult<Vec<Member>> {
+        load_members(&self.lock(), "m.organization_id = ?1", [organization_id])
+    }
+
+    fn remove_member(&self, organization_id: i64, member_id: i64) -> StoreResult<MemberRemoval> {
+        self.write(|tx| {
+            let role: Option<String> = tx
+                .query_row(
+                    "SELECT role FROM members WHERE organization_id = ?1 AND id = ?2",
+                    [organization_id, member_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(role) = role else { return Ok(MemberRemoval::NotFound) };
+            if role == Role::Owner.as_str() {
+                let owners: i64 = tx.query_row(
+                    "SELECT count(*) FROM members WHERE organization_id = ?1 AND role = 'owner'",
+                    [organization_id],
+                    |r| r.get(0),
+                )?;
+                if owners <= 1 {
+                    return Ok(MemberRemoval::LastOwner);
+                }
+            }
+            // Personal saved searches go with the membership; team memberships, allowlist entries
+            // and user tokens of this organization cascade.
+            tx.execute(
+                "DELETE FROM saved_searches WHERE organization_id = ?1 AND visibility = 'owner' AND owner_id = \
+                 (SELECT user_id FROM members WHERE id = ?2)",
+                [organization_id, member_id],
+            )?;
+            tx.execute("DELETE FROM members WHERE organization_id = ?1 AND id = ?2", [organization_id, member_id])?;
+            Ok(MemberRemoval::Removed)
+        })
+    }
+
+    fn teams(&self, organization_id: i64) -> StoreResult<Vec<Team>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(&format!("{TEAM_SELECT} WHERE t.organization_id = ?1 ORDER BY t.id"))?;
+        Ok(stmt.query_map([organization_id], team_row)?.collect::<Result<_, _>>()?)
+    }
+
+    fn team(&self, organization_id: i64, key: &IdOrSlug) -> StoreResult<Option<Team>> {
+        let conn = self.lock();
+        Ok(match key {
+            IdOrSlug::Id(id) => conn
+                .query_row(
+                    &format!("{TEAM_SELECT} WHERE t.organization_id = ?1 AND t.id = ?2"),
+                    [organization_id, *id],
+                    team_row,
+                )
+                .optional()?,
+            IdOrSlug::Slug(slug) => conn
+                .query_row(
+                    &format!("{TEAM_SELECT} WHERE t.organization_id = ?1 AND t.slug = ?2"),
+                    params![organization_id, slug],
+                    team_row,
+                )
+                .optional()?,
+        })
+    }
+
+    fn add_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
+        // The composite foreign keys refuse a team and a member of different organizations.
+        let n = self.lock().execute(
+            "INSERT OR IGNORE INTO team_members (organization_id, team_id, member_id) VALUES (?1, ?2, ?3)",
+            [organization_id, team_id, member_id],
+        )?;
+        Ok(n > 0)
+    }
+
+    fn remove_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
+        let n = self.lock().execute(
+            "DELETE FROM team_members WHERE organization_id = ?1 AND team_id = ?2 AND member_id = ?3",
+            [organization_id, team_id, member_id],
+        )?;
+        Ok(n > 0)
+    }
+
+    fn projects(&self, organization_id: i64) -> StoreResult<Vec<Project>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(&format!("{PROJECT_SELECT} WHERE organization_id = ?1 ORDER BY id"))?;
+        Ok(stmt.query_map([organization_id], project_row)?.collect::<Result<_, _>>()?)
+    }
+
+    fn project(&self, organization_id: i64, key: &IdOrSlug) -> StoreResult<Option<Project>> {
+        let conn = self.lock();
+        Ok(match key {
+            IdOrSlug::Id(id) => conn
+                .query_row(
+                    &format!("{PROJECT_SELECT} WHERE organization_id = ?1 AND id = ?2"),
+                    [organization_id, *id],
+                    project_row,
+                )
+                .optional()?,
+            IdOrSlug::Slug(slug) => conn
+                .query_row(
+                    &format!("{PROJECT_SELECT} WHERE organization_id = ?1 AND slug = ?2"),
+                    params![organization_id, slug],
+                    project_row,
+                )
+                .optional()?,
+        })
+    }
+
+    fn dashboards(&self, organization_id: i64) -> StoreResult<Vec<Dashboard>> {
+        dashboards_where(&self.lock(), "organization_id = ?1", [organization_id])
+    }
+
+    fn dashboard(&self, organization_id: i64, dashboard_id: i64) -> StoreResult<Option<Dashboard>> {
+        Ok(dashboards_where(
+            &self.lock(),
+            "organization_id = ?1 AND id = ?2",
+            [organization_id, dashboard_id],
+        )?
+        .pop())
+    }
+
+    fn create_dashboard(&self, organization_id: i64, new: &NewDashboard) -> StoreResult<Dashboard> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO dashboards (organization_id, title, created_by, widgets) VALUES (?1, ?2, ?3, ?4)",
+                params![organization_id, new.title, new.created_by, new.widgets.to_string()],
+            )?;
+            let id = tx.last_insert_rowid();
+            dashboards_where(tx, "id = ?1", [id])?
+                .pop()
+                .ok_or_else(|| StoreError::Backend("the new dashboard vanished".into()))
+        })
+    }
+
+    fn update_dashboard(
+        &self,
+        organization_id: i64,
+        dashboard_id: i64,
+        update: &DashboardUpdate,
+    ) -> StoreResult<Option<Dashboard>> {
+        self.write(|tx| {
+            if let Some(title) = &update.title {
+                tx.execute(
+                    "UPDATE dashboards SET title = ?1 WHERE organization_id = ?2 AND id = ?3",
+                    params![title, organization_id, dashboard_id],
+                )?;
+            }
+            if let Some(widgets) = &update.widgets {
+                tx.execute(
+                    "UPDATE dashboards SET widgets = ?1 WHERE organization_id = ?2 AND id = ?3",
+                    params![widgets.to_string(), organization_id, dashboard_id],
+                )?;
+            }
+            Ok(dashboards_where(tx, "organization_id = ?1 AND id = ?2", [organization_id, dashboard_id])?
+                .pop())
+        })
+    }
+
+    fn delete_dashboard(&self, organization_id: i64, dashboard_id: i64) -> StoreResult<bool> {
+        let n = self.lock().execute(
+            "DELETE FROM dashboards WHERE organization_id = ?1 AND id = ?2",
+            [organization_id, dashboard_id],
+        )?;
+        Ok(n > 0)
+    }
+
+    fn saved_searches(&self, organization_id: i64, viewer: Option<i64>) -> StoreResult<Vec<SavedSearch>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(&format!(
+            "{SEARCH_SELECT} WHERE organization_id = ?1 AND (visibility = 'organization' OR owner_id = ?2) ORDER BY id"
+        ))?;
+        Ok(stmt.query_map(params![organization_id, viewer], search_row)?.collect::<Result<_, _>>()?)
+    }
+
+    fn saved_search(&self, organization_id: i64, search_id: i64) -> StoreResult<Option<SavedSearch>> {
+        Ok(self
+            .lock()
+            .query_row(
+                &format!("{SEARCH_SELECT} WHERE organization_id = ?1 AND id = ?2"),
+                [organization_id, search_id],
+                search_row,
+            )
+            .optional()?)
+    }
+
+    fn create_saved_search(&self, organization_id: i64, new: &NewSavedSearch) -> StoreResult<SavedSearch> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO saved_searches (organization_id, name, query, visibility, owner_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![organization_id, new.name, new.query, new.visibility.as_str(), new.owner_id],
+            )?;
+            let id = tx.last_insert_rowid();
+            Ok(tx.query_row(&format!("{SEARCH_SELECT} WHERE id = ?1"), [id], search_row)?)
+        })
+    }
+
+    fn delete_saved_search(&self, organization_id: i64, search_id: i64) -> StoreResult<bool> {
+        let n = self.lock().execute(
+            "DELETE FROM saved_searches WHERE organization_id = ?1 AND id = ?2",
+            [organization_id, search_id],
+        )?;
+        Ok(n > 0)
+    }
+
+    fn replays(&self, organization_id: i64, project_id: Option<i64>) -> StoreResult<Vec<Replay>> {
+        replays_where(
+            &self.lock(),
+            "p.organization_id = ?1 AND (?2 IS NULL OR r.project_id = ?2)",
+            params![organization_id, project_id],
+        )
+    }
+
+    fn organization_replay(&self, organization_id: i64, replay_id: &str) -> StoreResult<Option<Replay>> {
+        Ok(replays_where(
+            &self.lock(),
+            "p.organization_id = ?1 AND r.id = ?2",
+            params![organization_id, replay_id],
+        )?
+        .pop())
+    }
+
+    fn replay(&self, project_id: i64, replay_id: &str) -> StoreResult<Option<Replay>> {
+        Ok(replays_where(&self.lock(), "r.project_id = ?1 AND r.id = ?2", params![project_id, replay_id])?
+            .pop())
+    }
+
+    fn delete_replay(&self, project_id: i64, replay_id: &str) -> StoreResult<bool> {
+        // Segments and views cascade in the same statement.
+        let n = self.lock().execute(
+            "DELETE FROM replays WHERE project_id = ?1 AND id = ?2",
+            params![project_id, replay_id],
+        )?;
+        Ok(n > 0)
+    }
+
+    fn recording_segments(&self, replay_id: &str) -> StoreResult<Vec<RecordingSegment>> {
+        segments_where(&self.lock(), "replay_id = ?1", [replay_id])
+    }
+
+    fn recording_segment(&self, replay_id: &str, segment_id: i64) -> StoreResult<Option<RecordingSegment>> {
+        Ok(segments_where(
+            &self.lock(),
+            "replay_id = ?1 AND segment_id = ?2",
+            params![replay_id, segment_id],
+        )?
+        .pop())
+    }
+
+    fn replay_viewers(&self, replay_id: &str) -> StoreResult<Vec<ReplayView>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {USER_COLUMNS}, v.viewed_at FROM replay_views v JOIN users u ON u.id = v.user_id \
+             WHERE v.replay_id = ?1 ORDER BY v.viewed_at DESC, u.id"
+        ))?;
+        Ok(stmt
+            .query_map([replay_id], |r| Ok(ReplayView { user: user_row(r, 0)?, viewed_at: r.get(5)? }))?
+            .collect::<Result<_, _>>()?)
+    }
+
+    fn mark_replay_viewed(&self, replay_id: &str, user_id: i64) -> StoreResult<()> {
+        self.lock().execute(
+            &format!(
+                "INSERT INTO replay_views (replay_id, user_id) VALUES (?1, ?2) \
+                 ON CONFLICT (replay_id, user_id) DO UPDATE SET viewed_at = {NOW}"
+            ),
+            params![replay_id, user_id],
+        )?;
+        Ok(())
+    }
+
+    fn deletion_jobs(&self, project_id: i64) -> StoreResult<Vec<DeletionJob>> {
+        jobs_where(&self.lock(), "project_id = ?1", [project_id])
+    }
+
+    fn deletion_job(&self, project_id: i64, job_id: i64) -> StoreResult<Option<DeletionJob>> {
+        Ok(jobs_where(&self.lock(), "project_id = ?1 AND id = ?2", [project_id, job_id])?.pop())
+    }
+
+    fn create_deletion_job(&self, project_id: i64, new: &NewDeletionJob) -> StoreResult<DeletionJob> {
+        self.write(|tx| {
+            let start = normalise_time(tx, &new.range_start)?.ok_or_else(|| {
+                StoreError::Invalid(format!("rangeStart {:?} is not a timestamp", new.range_start))
+            })?;
+            let end = normalise_time(tx, &new.range_end)?.ok_or_else(|| {
+                StoreError::Invalid(format!("rangeEnd {:?} is not a timestamp", new.range_end))
+            })?;
+            if start >= end {
+                return Err(StoreError::Invalid("rangeStart must be before rangeEnd".into()));
+            }
+            let environments = serde_json::to_string(&new.environments)?;
+            let deleted = tx.execute(
+                "DELETE FROM replays WHERE project_id = ?1 AND started_at >= ?2 AND started_at < ?3 \
+                 AND (json_array_length(?4) = 0 OR environment IN (SELECT value FROM json_each(?4)))",
+                params![project_id, start, end, environments],
+            )?;
+            tx.execute(
+                "INSERT INTO replay_deletion_jobs (project_id, range_start, range_end, environments, status, \
+                 count_deleted) VALUES (?1, ?2, ?3, ?4, 'completed', ?5)",
+                params![project_id, start, end, environments, i64::try_from(deleted).unwrap_or(i64::MAX)],
+            )?;
+            let id = tx.last_insert_rowid();
+            jobs_where(tx, "id = ?1", [id])?
+                .pop()
+                .ok_or_else(|| StoreError::Backend("the new job vanished".into()))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::admin;
+    use crate::token::{Secret, hash};
+
+    fn count(store: &SqliteStore, table: &str) -> i64 {
+        store.lock().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+    }
+
+    fn acme(store: &SqliteStore) -> Organization {
+        store.organization(&IdOrSlug::parse("acme")).unwrap().unwrap()
+    }
+
+    fn temp_db(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("scopegate-demo-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("demo.sqlite3");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        path
+    }
+
+    #[test]
+    fn seed_matches_the_readme() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let acme = acme(&store);
+        assert_eq!((acme.id, acme.slug.as_str()), (1, "acme"));
+        let globex = store.organization(&IdOrSlug::Id(2)).unwrap().unwrap();
+        assert_eq!(globex.slug, "globex");
+        let settings = store.organization_settings(acme.id).unwrap();
+        assert_eq!(settings.features, ["organizations:session-replay"]);
+        assert!(!settings.granular_replay);
+        assert!(settings.replay_access_members.is_empty() && settings.replay_access_teams.is_empty());
+
+        let roles: Vec<(String, Role)> =
+            store.members(acme.id).unwrap().into_iter().map(|m| (m.user.username, m.role)).collect();
+        assert_eq!(
+            roles,
+            [("owner".into(), Role::Owner), ("admin".into(), Role::Admin), ("member".into(), Role::Member)]
+        );
+        let member = store.member_of(acme.id, 3).unwrap().unwrap();
+        assert_eq!(
+            (member.teams.as_slice(), member.team_slugs.as_slice()),
+            (&[1][..], &["frontend".to_owned()][..])
+        );
+        assert!(store.member_of(globex.id, 3).unwrap().is_none(), "member is not in globex");
+        assert!(store.user("staff").unwrap().unwrap().is_superuser);
+
+        let dashboard = store.dashboard(acme.id, 1).unwrap().unwrap();
+        assert_eq!(dashboard.created_by, Some(3));
+        assert!(store.dashboard(globex.id, 1).unwrap().is_none(), "lookups are scoped by organization");
+
+        let replays = store.replays(acme.id, None).unwrap();
+        assert_eq!(replays.len(), 4);
+        assert!(replays.windows(2).all(|w| w[0].started_at >= w[1].started_at), "newest first");
+        let first = store.replay(1, "a1b2c3d4e5f60718293a4b5c6d7e8f90").unwrap().unwrap();
+        assert_eq!((first.duration, first.count_segments, first.urls.len()), (250, 3, 2));
+        assert_eq!(store.recording_segments(&first.id).unwrap().len(), 3);
+        assert!(store.replay(3, &first.id).unwrap().is_none(), "lookups are scoped by project");
+        assert_eq!(store.replays(globex.id, None).unwrap().len(), 1);
+        assert_eq!(store.org_auth_tokens(acme.id).unwrap()[0].scopes, ["org:ci"]);
+    }
+
+    #[test]
+    fn migrations_are_idempotent_and_seed_once() {
+        let path = temp_db("migrate");
+        {
+            let store = SqliteStore::open(&path).unwrap();
+            assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+            let mode: String = store.lock().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+            assert_eq!(mode, "wal");
+            let fk: bool = store.lock().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+            assert!(fk);
+            store
+                .create_dashboard(
+                    1,
+                    &NewDashboard {
+                        title: "Kept".into(),
+                        widgets: serde_json::json!([]),
+                        created_by: Some(1),
+                    },
+                )
+                .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(count(&store, "users"), 5, "reopening does not seed again");
+        assert_eq!(count(&store, "dashboards"), 4, "reopening keeps data");
+        drop(store);
+
+        // A database from a newer binary is refused, not silently used.
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        match SqliteStore::open(&path) {
+            Err(StoreError::Backend(msg)) => assert!(msg.contains("newer"), "{msg}"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn replay_settings_round_trip_atomically() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let org = acme(&store).id;
+        let update = OrganizationUpdate {
+            name: Some("Acme Inc".into()),
+            granular_replay: Some(true),
+            replay_access_members: Some(vec![1, 1]),
+            replay_access_teams: Some(vec![1]),
+            ..OrganizationUpdate::default()
+        };
+        assert_eq!(store.update_organization(org, &update).unwrap().name, "Acme Inc");
+        let settings = store.organization_settings(org).unwrap();
+        assert!(settings.granular_replay);
+        assert_eq!((settings.replay_access_members, settings.replay_access_teams), (vec![1], vec![1]));
+
+        // gina (4) is not an acme member and team 3 is globex's: the whole update is refused.
+        for bad in [
+            OrganizationUpdate {
+                name: Some("Changed".into()),
+                replay_access_members: Some(vec![3, 4]),
+                ..Default::default()
+            },
+            OrganizationUpdate {
+                granular_replay: Some(false),
+                replay_access_teams: Some(vec![3]),
+                ..Default::default()
+            },
+        ] {
+            assert!(matches!(store.update_organization(org, &bad), Err(StoreError::Invalid(_))));
+        }
+        assert_eq!(acme(&store).name, "Acme Inc");
+        let settings = store.organization_settings(org).unwrap();
+        assert!(settings.granular_replay);
+        assert_eq!((settings.replay_access_members, settings.replay_access_teams), (vec![1], vec![1]));
+
+        let clear = OrganizationUpdate { replay_access_members: Some(vec![]), ..Default::default() };
+        store.update_organization(org, &clear).unwrap();
+        assert!(store.organization_settings(org).unwrap().replay_access_members.is_empty());
+
+        let taken = OrganizationUpdate { slug: Some("globex".into()), ..Default::default() };
+        assert!(matches!(store.update_organization(org, &taken), Err(StoreError::Conflict(_))));
+
+        assert!(store.set_feature(org, "organizations:session-replay", false).unwrap());
+        assert!(!store.set_feature(org, "organizations:session-replay", false).unwrap());
+        assert!(store.organization_settings(org).unwrap().features.is_empty());
+    }
+
+    #[test]
+    fn tokens_are_stored_hashed() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let registry = scopegate::Registry::global();
+        let user_secret =
+            admin::create_user_token(&store, registry, "acme", "member", "org:read,event:read").unwrap();
+        let org_secret = admin::create_org_token(&store, registry, "acme", "event:read").unwrap();
+        let session = admin::create_session(&store, "member", false).unwrap();
+
+        let stored: Vec<String> = {
+            let conn = store.lock();
+            let mut stmt = conn
+                .prepare(
+                    "SELECT token_hash FROM user_tokens UNION ALL SELECT token_hash FROM org_auth_tokens \
+                     UNION ALL SELECT token_hash FROM sessions",
+                )
+                .unwrap();
+            stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+        };
+        for secret in [&user_secret, &org_secret, &session] {
+            assert!(stored.contains(&secret.hash()));
+            assert!(!stored.iter().any(|h| h.contains(&secret.as_str()[4..])), "no secret is stored");
+        }
+
+        match store.credential(TokenKind::User, &hash(user_secret.as_str())).unwrap() {
+            Some(Credential::UserToken { user, organization_id, scopes }) => {
+                assert_eq!((user.username.as_str(), organization_id), ("member", 1));
+                assert_eq!(scopes, ["org:read", "event:read"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            store.credential(TokenKind::Org, &org_secret.hash()).unwrap(),
+            Some(Credential::OrgToken { organization_id: 1, .. })
+        ));
+        assert!(matches!(
+            store.credential(TokenKind::Session, &session.hash()).unwrap(),
+            Some(Credential::Session { superuser: false, .. })
+        ));
+        // The wrong table, or a secret that was never issued, finds nothing.
+        assert!(store.credential(TokenKind::Org, &user_secret.hash()).unwrap().is_none());
+        let stranger = Secret::generate(TokenKind::User).unwrap();
+        assert!(store.credential(TokenKind::User, &stranger.hash()).unwrap().is_none());
+    }
+
+    #[test]
+    fn removing_a_member_cascades_and_keeps_an_owner() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let registry = scopegate::Registry::global();
+        let org = acme(&store).id;
+        let secret = admin::create_user_token(&store, registry, "acme", "member", "org:read").unwrap();
+        store
+            .update_organization(
+                org,
+                &OrganizationUpdate { replay_access_members: Some(vec![3]), ..Default::default() },
+            )
+            .unwrap();
+        assert_eq!(store.remove_member(org, 3).unwrap(), MemberRemoval::Removed);
+        assert!(store.member_of(org, 3).unwrap().is_none());
+        assert!(store.organization_settings(org).unwrap().replay_access_members.is_empty());
+        assert!(
+            store.credential(TokenKind::User, &secret.hash()).unwrap().is_none(),
+            "the token died with the membership"
+        );
+        assert_eq!(store.team(org, &IdOrSlug::parse("frontend")).unwrap().unwrap().member_count, 0);
+        assert_eq!(
+            store.saved_searches(org, Some(3)).unwrap().len(),
+            1,
+            "only the organization search is left"
+        );
+        assert_eq!(store.remove_member(org, 3).unwrap(), MemberRemoval::NotFound);
+        assert_eq!(store.remove_member(org, 1).unwrap(), MemberRemoval::LastOwner);
+    }
+
+    #[test]
+    fn team_membership_stays_inside_the_organization() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        assert!(store.add_team_member(1, 2, 3).unwrap());
+        assert!(!store.add_team_member(1, 2, 3).unwrap(), "already in the team");
+        assert!(store.remove_team_member(1, 2, 3).unwrap());
+        assert!(!store.remove_team_member(1, 2, 3).unwrap());
+        // globex's team 3 with acme's member 3, under either organization: refused.
+        assert!(matches!(store.add_team_member(1, 3, 3), Err(StoreError::Invalid(_))));
+        assert!(matches!(store.add_team_member(2, 3, 3), Err(StoreError::Invalid(_))));
+    }
+
+    #[test]
+    fn saved_searches_are_personal_or_shared() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let names = |viewer| -> Vec<String> {
+            store.saved_searches(1, viewer).unwrap().into_iter().map(|s| s.name).collect()
+        };
+        assert_eq!(names(Some(3)), ["Unresolved errors", "Assigned to me"]);
+        assert_eq!(names(Some(1)), ["Unresolved errors"]);
+        assert_eq!(names(None), ["Unresolved errors"]);
+        let personal_without_owner = NewSavedSearch {
+            name: "x".into(),
+            query: "".into(),
+            visibility: Visibility::Owner,
+            owner_id: None,
+        };
+        assert!(matches!(store.create_saved_search(1, &personal_without_owner), Err(StoreError::Invalid(_))));
+    }
+
+    #[test]
+    fn deletion_jobs_delete_in_range_atomically() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let job = NewDeletionJob {
+            range_start: "2025-06-01T00:00:00Z".into(),
+            range_end: "2025-06-04T00:00:00+00:00".into(),
+            environments: vec!["production".into()],
+        };
+        let done = store.create_deletion_job(1, &job).unwrap();
+        assert_eq!((done.status.as_str(), done.count_deleted), ("completed", 2));
+        assert_eq!(done.range_start, "2025-06-01T00:00:00.000Z");
+        let left: Vec<String> =
+            store.replays(1, Some(1)).unwrap().into_iter().map(|r| r.environment).collect();
+        assert_eq!(left, ["staging"], "other environments and projects are kept");
+        assert!(store.recording_segments("a1b2c3d4e5f60718293a4b5c6d7e8f90").unwrap().is_empty());
+        assert_eq!(store.replays(2, None).unwrap().len(), 1, "globex is untouched");
+        assert_eq!(store.deletion_job(1, done.id).unwrap(), Some(done.clone()));
+        assert!(store.deletion_job(2, done.id).unwrap().is_none());
+
+        for (start, end) in
+            [("yesterday", "2025-06-04T00:00:00Z"), ("2025-06-04T00:00:00Z", "2025-06-01T00:00:00Z")]
+        {
+            let bad =
+                NewDeletionJob { range_start: start.into(), range_end: end.into(), environments: vec![] };
+            assert!(matches!(store.create_deletion_job(1, &bad), Err(StoreError::Invalid(_))));
+        }
+        assert_eq!(store.deletion_jobs(1).unwrap().len(), 1, "refused jobs leave no row");
+    }
+
+    #[test]
+    fn replay_views_upsert() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let id = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
+        store.mark_replay_viewed(id, 3).unwrap();
+        store.mark_replay_viewed(id, 3).unwrap();
+        let viewers: Vec<String> =
+            store.replay_viewers(id).unwrap().into_iter().map(|v| v.user.username).collect();
+        assert_eq!(viewers, ["member", "owner"]);
+        assert!(matches!(
+            store.mark_replay_viewed("00000000000000000000000000000000", 3),
+            Err(StoreError::Invalid(_))
+        ));
+    }
+}

@@ -205,6 +205,7 @@ fn an_unchanged_registry_passes_and_is_current() {
         "{report}"
     );
     assert_no_new_debt(&registry, &baseline.to_json());
+    scopegate::testing::assert_no_new_debt(&registry, &baseline.to_json());
 }
 
 #[test]

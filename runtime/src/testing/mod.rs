@@ -159,3 +159,6 @@ pub(crate) fn concrete_path_with(template: &str, prefix: &str) -> String {
     }
     out
 }
+
+/// Fails a test when the registry regressed against a committed policy baseline (see [`crate::audit`]).
+pub use crate::audit::assert_no_new_debt;

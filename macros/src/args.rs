@@ -23,6 +23,9 @@ pub(crate) enum Value {
     List(Group),
     /// A bare `key`.
     Flag,
+    /// `key` followed by something other than `=`, `(…)` or `,`; already reported. Kept so that
+    /// checks for a missing key do not report it a second time.
+    Malformed,
 }
 
 impl Arg {
@@ -40,7 +43,7 @@ impl Arg {
                 }
             }
             Value::List(g) => g.span(),
-            Value::Flag => self.key.span(),
+            Value::Flag | Value::Malformed => self.key.span(),
         }
     }
 }
@@ -100,6 +103,7 @@ pub(crate) fn parse_args(cx: &mut Ctxt, input: TokenStream) -> Vec<Arg> {
                     format!("write `{key} = value`"),
                 );
                 skip_to_comma(&mut tokens);
+                args.push(Arg { key, value: Value::Malformed });
                 continue;
             }
         };
@@ -139,6 +143,9 @@ pub(crate) fn known_unique<'a>(
 ) -> Vec<&'a Arg> {
     let mut seen: Vec<&Arg> = Vec::new();
     for arg in args {
+        if matches!(arg.value, Value::Malformed) {
+            continue;
+        }
         let name = arg.key.to_string();
         if !known.contains(&name.as_str()) {
             cx.error(
@@ -426,6 +433,13 @@ mod tests {
         let args = parse_args(&mut cx, quote!("oops" = 1, method = GET, path ! x, owner = "a"));
         assert!(cx.has_errors());
         let keys: Vec<String> = args.iter().map(|a| a.key.to_string()).collect();
-        assert_eq!(keys, ["method", "owner"]);
+        assert_eq!(keys, ["method", "path", "owner"]);
+        assert!(matches!(args[1].value, Value::Malformed));
+        // A malformed argument counts as given, but is neither checked again nor used.
+        let mut cx = Ctxt::new();
+        assert_eq!(intended_keys(&args, &["method", "path", "owner"]), ["method", "path", "owner"]);
+        let used = known_unique(&mut cx, &args, &["method", "owner"], "test");
+        assert!(!cx.has_errors(), "no `unknown key` for the malformed `path`");
+        assert_eq!(used.len(), 2);
     }
 }

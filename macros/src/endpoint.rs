@@ -502,7 +502,7 @@ fn class_check(class: &syn::Path, method: Option<Method>, fn_name: &str, has_exc
     let last = tokens.last().map_or(first, |t| t.span());
     let class_const = quote_spanned! {first=>
         #[allow(dead_code)]
-        const __SCOPEGATE_CLASS: &'static ::scopegate::__private::PermissionClass =
+        const __SCOPEGATE_CLASS: &::scopegate::__private::PermissionClass =
             <#class as ::scopegate::__private::Permission>::CLASS;
     };
     let Some(method) = method else { return class_const };
@@ -803,6 +803,13 @@ mod tests {
     }
 
     #[test]
+    fn r4_malformed_arguments_cause_no_follow_on_errors() {
+        let e = errs(quote!(method GET, path = "/a/", scopes = ["org:read"]));
+        assert_eq!(e.len(), 1, "no `missing method`: {e:?}");
+        assert!(e[0].starts_with("expected `=` after `method`, found `GET`"), "{e:?}");
+    }
+
+    #[test]
     fn r4_misspelled_keys_cause_no_follow_on_errors() {
         let e = errs(quote!(mehtod = GET, pth = "/a/", scope = ["org:read"]));
         assert_eq!(e.len(), 3, "{e:?}");
@@ -956,6 +963,14 @@ mod tests {
         let out =
             expand_with(&Config::sentry(), quote!(method = PUTT, path = "/a/", permission = C), handler());
         assert!(mentions(&out, "Permission") && !mentions(&out, "check_class_endpoint"), "{out}");
+    }
+
+    #[test]
+    fn code_spanned_on_user_tokens_passes_clippy() {
+        // Items spanned on the class path count as user code for clippy, so they must not trip
+        // its lints (e.g. `redundant_static_lifetimes` on a `const` of type `&'static _`).
+        let items = class_check(&syn::parse_quote!(a::C), Some(Method::Put), "f", false).to_string();
+        assert!(!items.contains("'static"), "{items}");
     }
 
     /// Scopes of the built-in vocabulary, read-only ones first.

@@ -114,7 +114,7 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
                         );
                         continue;
                     }
-                    let declared = args.iter().any(|a| a.key == name);
+                    let declared = all.iter().any(|a| a.key == name);
                     match entries.iter_mut().find(|e| e.method == method) {
                         _ if !method.is_mutation() => cx.error(
                             ex.key.span(),
@@ -255,6 +255,9 @@ mod tests {
         // An exception for a method whose scope list was wrong adds no follow-on error.
         let e = errs(quote!(POST = ["org:raed"], readonly_exceptions(POST = "x")));
         assert_eq!(e.len(), 1, "{e:?}");
+        let e = errs(quote!(GET = ["org:read"], POST["org:read"], readonly_exceptions(POST = "x")));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].starts_with("expected `=` after `POST`"), "{e:?}");
     }
 
     #[test]

@@ -7,9 +7,6 @@
 
 // The handlers exist for their registrations only; nothing calls them.
 #![allow(dead_code)]
-// `permission = Class` expands to a `&'static` constant spanned on the class path, which this lint
-// reports on the user's token (a macro issue); allowed here so the test stays warning-free.
-#![allow(clippy::redundant_static_lifetimes)]
 
 use scopegate::audit::{self, Baseline, Change, DebtReport, EndpointKey, assert_no_new_debt};
 use scopegate::cli::{Status, execute};

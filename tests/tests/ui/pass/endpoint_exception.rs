@@ -25,7 +25,10 @@ fn main() {
     let registry = scopegate::Registry::global();
     let put = registry.by_handler(concat!(module_path!(), "::update_widget")).expect("registered");
     assert_eq!(put.readonly_scopes(), &["org:read"]);
-    assert_eq!(put.readonly_exception(), Some("Members may edit widgets of dashboards they created without org:write."));
+    assert_eq!(
+        put.readonly_exception(),
+        Some("Members may edit widgets of dashboards they created without org:write.")
+    );
     let delete = registry.by_handler(concat!(module_path!(), "::delete_dashboard")).expect("registered");
     assert_eq!(delete.readonly_scopes(), &["org:read"]);
     assert_eq!(

@@ -10,7 +10,9 @@ fn replay_count() {}
 
 fn main() {
     replay_count();
-    let endpoint = scopegate::Registry::global().by_handler(concat!(module_path!(), "::replay_count")).expect("registered");
+    let endpoint = scopegate::Registry::global()
+        .by_handler(concat!(module_path!(), "::replay_count"))
+        .expect("registered");
     assert_eq!(endpoint.gate(), None);
     assert_eq!(
         endpoint.gate_exempt(),

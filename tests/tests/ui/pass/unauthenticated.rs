@@ -11,7 +11,8 @@ async fn login() {}
 
 fn main() {
     drop(login());
-    let endpoint = scopegate::Registry::global().by_handler(concat!(module_path!(), "::login")).expect("registered");
+    let endpoint =
+        scopegate::Registry::global().by_handler(concat!(module_path!(), "::login")).expect("registered");
     assert!(!endpoint.requires_credentials());
     assert!(endpoint.scopes().is_empty());
     assert_eq!(

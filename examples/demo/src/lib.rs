@@ -127,6 +127,14 @@ where
     router.route(endpoint.path(), on(method_filter(endpoint.method()), f))
 }
 
+/// The service as it is served: [`app`] behind scopegate's enforcement layer, with the demo's
+/// principal resolution ([`resolve::resolve`]). Every request is decided by the registry before a
+/// handler runs; routes without `#[scopegate::endpoint]` and unknown paths answer 404.
+pub fn service(state: AppState) -> Router {
+    let registry = state.registry();
+    scopegate::axum::enforce(app(state.clone()), registry, state)
+}
+
 /// The service's router: every endpoint of [`api`], mounted at its declared method and path.
 ///
 /// Handlers assume scopegate's check already happened; wrap the router in the enforcement layer

@@ -1,1 +1,229 @@
-fn main() {}
+//! `scopegate-demo`: serve the demo API, create credentials, toggle features, and print or audit
+//! the permission registry. See the demo's README.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use scopegate::Registry;
+use scopegate_demo::store::SqliteStore;
+use scopegate_demo::{AppState, admin, service};
+
+#[derive(Debug, Parser)]
+#[command(name = "scopegate-demo", version, about = "A small Sentry-like API guarded by scopegate.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct Db {
+    /// The SQLite database; created and seeded when it does not exist.
+    #[arg(long, value_name = "PATH", default_value = "./scopegate-demo.sqlite3")]
+    db: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API.
+    Serve {
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8000")]
+        addr: SocketAddr,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Create auth tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Create login sessions.
+    Session {
+        #[command(subcommand)]
+        command: SessionCommand,
+    },
+    /// Turn an organization's feature flags on or off.
+    Feature {
+        #[command(subcommand)]
+        command: FeatureCommand,
+    },
+    /// Print every endpoint and its permission policy (json, md, html, openapi); see `registry --help`.
+    #[command(disable_help_flag = true)]
+    Registry {
+        /// Arguments for scopegate's `registry` command.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Compare the permission policy with the committed baseline; see `audit --help`.
+    #[command(disable_help_flag = true)]
+    Audit {
+        /// Arguments for scopegate's `audit` command.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a user auth token (bound to one organization) or, with --org-token, an organization
+    /// auth token. Prints the token as the last line.
+    Create {
+        #[command(flatten)]
+        db: Db,
+        /// The organization (slug or id).
+        #[arg(long)]
+        org: String,
+        /// The user (username) the token acts for.
+        #[arg(long, required_unless_present = "org_token", conflicts_with = "org_token")]
+        user: Option<String>,
+        /// Create an organization auth token instead of a user token.
+        #[arg(long)]
+        org_token: bool,
+        /// Comma-separated scopes, e.g. org:read,event:read.
+        #[arg(long)]
+        scopes: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SessionCommand {
+    /// Open a login session for a user. Prints the session as the last line.
+    Create {
+        #[command(flatten)]
+        db: Db,
+        /// The user (username).
+        #[arg(long)]
+        user: String,
+        /// Open an active superuser session (only for superusers, e.g. `staff`).
+        #[arg(long)]
+        superuser: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum FeatureCommand {
+    /// Turn a feature flag on.
+    Enable {
+        #[command(flatten)]
+        db: Db,
+        /// The organization (slug or id).
+        #[arg(long)]
+        org: String,
+        /// The flag, e.g. organizations:session-replay.
+        name: String,
+    },
+    /// Turn a feature flag off.
+    Disable {
+        #[command(flatten)]
+        db: Db,
+        /// The organization (slug or id).
+        #[arg(long)]
+        org: String,
+        /// The flag, e.g. organizations:session-replay.
+        name: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(db: &Db) -> Result<SqliteStore, String> {
+    SqliteStore::open(&db.db).map_err(|e| format!("{}: {e}", db.db.display()))
+}
+
+fn run(command: Command) -> Result<ExitCode, String> {
+    let registry = Registry::try_global().map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(|e| format!("  - {e}")).collect();
+        format!("the permission registry is invalid:\n{}", lines.join("\n"))
+    })?;
+    match command {
+        Command::Serve { addr, db } => serve(addr, open(&db)?).map(|()| ExitCode::SUCCESS),
+        Command::Token { command: TokenCommand::Create { db, org, user, org_token, scopes } } => {
+            let store = open(&db)?;
+            let secret = match user {
+                Some(user) if !org_token => {
+                    let secret = admin::create_user_token(&store, registry, &org, &user, &scopes)
+                        .map_err(|e| e.to_string())?;
+                    println!("Created a user token for {user} in {org} with scopes {scopes}.");
+                    secret
+                }
+                _ => {
+                    let secret = admin::create_org_token(&store, registry, &org, &scopes)
+                        .map_err(|e| e.to_string())?;
+                    println!("Created an organization token for {org} with scopes {scopes}.");
+                    secret
+                }
+            };
+            println!("Send it as `Authorization: Bearer <token>`; it is not shown again.");
+            println!("{}", secret.as_str());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Session { command: SessionCommand::Create { db, user, superuser } } => {
+            let store = open(&db)?;
+            let secret = admin::create_session(&store, &user, superuser).map_err(|e| e.to_string())?;
+            let kind = if superuser { "an active superuser session" } else { "a session" };
+            println!("Opened {kind} for {user}.");
+            println!("Send it as `Authorization: Session <session>`; it is not shown again.");
+            println!("{}", secret.as_str());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Feature { command } => {
+            let (db, org, name, enabled) = match command {
+                FeatureCommand::Enable { db, org, name } => (db, org, name, true),
+                FeatureCommand::Disable { db, org, name } => (db, org, name, false),
+            };
+            let store = open(&db)?;
+            let changed = admin::set_feature(&store, &org, &name, enabled).map_err(|e| e.to_string())?;
+            let state = if enabled { "on" } else { "off" };
+            let note = if changed { "" } else { " (it already was)" };
+            println!("{name} is {state} for {org}{note}.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Registry { args } => Ok(scopegate_cli(registry, "registry", args)),
+        Command::Audit { args } => Ok(scopegate_cli(registry, "audit", args)),
+    }
+}
+
+/// The `registry` and `audit` commands are scopegate's own (`scopegate::cli`).
+fn scopegate_cli(registry: &Registry, command: &str, args: Vec<String>) -> ExitCode {
+    scopegate::cli::run(registry, std::iter::once(command.to_owned()).chain(args))
+}
+
+fn serve(addr: SocketAddr, store: SqliteStore) -> Result<(), String> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(async move {
+        let router = service(AppState::new(store));
+        let listener =
+            tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        tracing::info!("scopegate-demo listening on http://{local}/api/0/");
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                // If the signal handler cannot be installed, serve until killed.
+                if tokio::signal::ctrl_c().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            })
+            .await
+            .map_err(|e| format!("server error: {e}"))
+    })
+}

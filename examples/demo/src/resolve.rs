@@ -30,9 +30,10 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use scopegate::axum::{OwnedMembership, Resolved, Resolver};
 use scopegate::{
-    AccessRequest, Decision, Membership, Method, OrganizationId, OrganizationState, Principal, Registry,
-    ScopeSet, TeamId, UserCredential, UserId,
+    AccessRequest, Decision, Endpoint, Membership, Method, OrganizationId, OrganizationState, Principal,
+    Registry, ScopeSet, TeamId, UserCredential, UserId,
 };
 
 use crate::AppState;
@@ -350,6 +351,37 @@ pub async fn resolve(state: &AppState, parts: &Parts) -> Result<ResolvedRequest,
         effective,
         registry,
     })
+}
+
+impl ResolvedRequest {
+    /// The facts scopegate's axum layer decides on.
+    pub fn to_scopegate(&self) -> Resolved {
+        Resolved {
+            principal: self.principal,
+            membership: self.membership.as_ref().map(|(organization, role_scopes, teams)| OwnedMembership {
+                organization: *organization,
+                role_scopes: *role_scopes,
+                teams: Arc::from(teams.as_slice()),
+            }),
+            organization: self.state.clone(),
+        }
+    }
+}
+
+/// The demo's principal resolver for scopegate's enforcement layer: [`resolve`], with the result
+/// also stored in the request's extensions (as `Arc<ResolvedRequest>`) for the handlers' [`Caller`].
+impl Resolver for AppState {
+    type Rejection = ResolveError;
+
+    async fn resolve(
+        &self,
+        parts: &mut Parts,
+        _endpoint: &'static Endpoint,
+    ) -> Result<Resolved, ResolveError> {
+        let resolved = Arc::new(resolve(self, parts).await?);
+        parts.extensions.insert(Arc::clone(&resolved));
+        Ok(resolved.to_scopegate())
+    }
 }
 
 /// A handler's view of the caller: the [`ResolvedRequest`] the enforcement layer stored in the

@@ -23,7 +23,8 @@ impl ConstMessage {
     const fn push(mut self, s: &str) -> Self {
         let bytes = s.as_bytes();
         let mut i = 0;
-        // Truncate on a char boundary if the message would overflow.
+        // A piece that would overflow the buffer is dropped whole, so the text stays valid UTF-8
+        // (messages are far shorter than the buffer: names and a few scopes).
         if self.len + bytes.len() > self.buf.len() {
             return self;
         }
@@ -100,9 +101,9 @@ pub const fn check_class_endpoint(
             .push_list(readonly)
             .push(" via ")
             .push(class.name())
-            .push(". Remove the readonly scopes or add a readonly_exception with a justification.\n= help: add `readonly_exception = \"why\"` to the endpoint, or `readonly_exceptions(")
+            .push(". Remove the readonly scopes or add a readonly_exception with a justification.\n= help: add `readonly_exception = \"why holders of read-only scopes may call this\"` to the endpoint, or `readonly_exceptions(")
             .push(method.as_str())
-            .push(" = \"why\")` to ")
+            .push(" = \"why\")` to the class ")
             .push(class.name())
             .fail();
     }

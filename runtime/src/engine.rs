@@ -103,10 +103,10 @@ impl Registry {
             }
         }
 
-        if let Some(gate) = compiled.gate {
-            if let Err(reason) = self.check_gate(usize::from(gate), request, member) {
-                return self.deny(request, Some(endpoint), reason);
-            }
+        if let Some(gate) = compiled.gate
+            && let Err(reason) = self.check_gate(usize::from(gate), request, member)
+        {
+            return self.deny(request, Some(endpoint), reason);
         }
         Decision::Allow(endpoint)
     }

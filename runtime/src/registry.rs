@@ -199,10 +199,10 @@ impl Registry {
                         .push(RegistryError::UnknownScope { scope: scope.to_string(), handler: describe(e) });
                 }
             }
-            if let Some(gate) = e.gate() {
-                if config.gate(gate).is_none() {
-                    errors.push(RegistryError::UnknownGate { gate: gate.to_string(), handler: describe(e) });
-                }
+            if let Some(gate) = e.gate()
+                && config.gate(gate).is_none()
+            {
+                errors.push(RegistryError::UnknownGate { gate: gate.to_string(), handler: describe(e) });
             }
             if e.gate_exempt().is_none() {
                 for g in config.gates() {

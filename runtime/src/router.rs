@@ -125,19 +125,18 @@ impl Router {
             Some(i) => (&rest[..i], Some(&rest[i + 1..])),
             None => (rest, None),
         };
-        if let Ok(i) = node_ref.literals.binary_search_by(|(s, _)| (*s).cmp(seg)) {
-            if let Some(found) = self.descend(node_ref.literals[i].1, tail) {
-                return Some(found);
-            }
+        if let Ok(i) = node_ref.literals.binary_search_by(|(s, _)| (*s).cmp(seg))
+            && let Some(found) = self.descend(node_ref.literals[i].1, tail)
+        {
+            return Some(found);
         }
-        if let Some(child) = node_ref.param {
-            // As in matchit 0.8.4 (axum 0.8's router): a parameter followed by `/` may be empty,
-            // a final one may not.
-            if !seg.is_empty() || tail.is_some() {
-                if let Some(found) = self.descend(child, tail) {
-                    return Some(found);
-                }
-            }
+        // As in matchit 0.8.4 (axum 0.8's router): a parameter followed by `/` may be empty, a
+        // final one may not.
+        if let Some(child) = node_ref.param
+            && (!seg.is_empty() || tail.is_some())
+            && let Some(found) = self.descend(child, tail)
+        {
+            return Some(found);
         }
         match node_ref.catch_all {
             Some(found) if !rest.is_empty() => Some(found),

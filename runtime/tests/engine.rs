@@ -376,8 +376,11 @@ fn denials_serialise_to_json_bodies() {
     assert!(d.denial().expect("denied").to_string().contains("org_delete"));
 }
 
+/// One captured event: its level and its fields, formatted.
+type Event = (tracing::Level, HashMap<String, String>);
+
 #[derive(Default, Clone)]
-struct Captured(Arc<Mutex<Vec<(tracing::Level, HashMap<String, String>)>>>);
+struct Captured(Arc<Mutex<Vec<Event>>>);
 
 struct Fields(HashMap<String, String>);
 

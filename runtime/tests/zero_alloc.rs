@@ -1,0 +1,206 @@
+//! A decision on a warmed registry allocates nothing: allowed and denied requests, every gate
+//! outcome, routing with four parameters, a catch-all and backtracking, with no tracing subscriber
+//! and with one that receives every denial event.
+//!
+//! The whole binary runs under a counting global allocator, so this file holds a single test.
+
+#![allow(dead_code)] // The handlers exist to be registered, not called.
+
+use std::alloc::System;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+use scopegate::{
+    AccessRequest, Membership, Method, OrganizationId, OrganizationState, Principal, Registry, TeamId, UserId,
+};
+
+#[global_allocator]
+static ALLOCATOR: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+#[scopegate::endpoint(method = GET, path = "/organizations/{org}/", scopes = ["org:read", "org:write", "org:admin"])]
+fn org_details() {}
+
+#[scopegate::endpoint(method = GET, path = "/organizations/{org}/members/me/", scopes = ["member:read"])]
+fn me() {}
+
+#[scopegate::endpoint(method = GET, path = "/organizations/{org}/members/{member}/", scopes = ["member:read"])]
+fn member() {}
+
+#[scopegate::endpoint(method = GET, path = "/organizations/{org}/replays/", scopes = ["event:read"], gate = replay)]
+fn replays() {}
+
+#[scopegate::endpoint(
+    method = GET,
+    path = "/projects/{org}/{project}/replays/{replay_id}/recording-segments/{segment_id}/",
+    scopes = ["event:read", "event:write", "event:admin"],
+    gate = replay
+)]
+fn segment() {}
+
+#[scopegate::endpoint(method = GET, path = "/files/{*rest}", unauthenticated = "Static files.")]
+fn files() {}
+
+const ORG: OrganizationId = OrganizationId(1);
+
+/// Counts denial events without allocating.
+struct Counting(AtomicUsize);
+
+impl tracing::Subscriber for Counting {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[test]
+fn decisions_allocate_nothing() {
+    let registry = Registry::global();
+    let r = registry;
+    let teams = [TeamId(7)];
+    let member = Membership {
+        organization: ORG,
+        role_scopes: r.scope_set(["org:read", "member:read", "event:read"]),
+        teams: &teams,
+    };
+    let other_team = Membership { teams: &[TeamId(8)], ..member };
+    let base = || OrganizationState::builder(r.config(), ORG).feature("organizations:session-replay", true);
+    let open = base().build();
+    let off = OrganizationState::builder(r.config(), ORG).build();
+    let granular = base()
+        .granular("replay", true)
+        .allow_users("replay", [UserId(1)])
+        .allow_teams("replay", [TeamId(7)])
+        .build();
+    let empty = base().granular("replay", true).build();
+    let token = r.scope_set(["org:admin", "event:admin", "member:admin", "bogus"]);
+    let alice = Principal::session(UserId(1));
+    let bob = Principal::session(UserId(2));
+    let bob_token = Principal::user_token(UserId(2), token);
+    let superuser = Principal::active_superuser(UserId(3));
+    let org_token = Principal::org_token(ORG, token);
+    let foreign = Principal::integration(OrganizationId(2), token);
+    let nobody = Principal::Anonymous;
+    let segment = "/projects/acme/web/replays/r1/recording-segments/9/";
+    let replays = "/organizations/acme/replays/";
+
+    // (request, expected status, expected code)
+    let cases: Vec<(AccessRequest<'_>, u16, &str)> = vec![
+        (
+            AccessRequest::new(Method::Get, "/organizations/acme/", &alice)
+                .with_membership(&member)
+                .with_organization(&open),
+            200,
+            "allowed",
+        ),
+        (
+            AccessRequest::new(Method::Get, "/organizations/acme/members/me/", &bob_token)
+                .with_membership(&member),
+            200,
+            "allowed",
+        ),
+        (AccessRequest::new(Method::Get, "/organizations/acme/members/42/", &superuser), 200, "allowed"),
+        (AccessRequest::new(Method::Get, "/files/a/b/c.css", &nobody), 200, "allowed"),
+        (
+            AccessRequest::new(Method::Get, segment, &alice)
+                .with_membership(&member)
+                .with_organization(&granular),
+            200,
+            "allowed",
+        ),
+        (
+            AccessRequest::new(Method::Get, segment, &bob)
+                .with_membership(&member)
+                .with_organization(&granular),
+            200,
+            "allowed",
+        ),
+        (AccessRequest::new(Method::Get, replays, &org_token).with_organization(&empty), 200, "allowed"),
+        (AccessRequest::new(Method::Get, replays, &superuser).with_organization(&empty), 200, "allowed"),
+        (AccessRequest::new(Method::Get, "/organizations/acme/nope/", &alice), 404, "endpoint_not_found"),
+        (AccessRequest::new(Method::Delete, "/organizations/acme/", &alice), 404, "endpoint_not_found"),
+        (AccessRequest::new(Method::Get, "/organizations/acme/", &nobody), 401, "no_credentials"),
+        (AccessRequest::new(Method::Get, "/organizations/acme/", &bob), 403, "missing_scope"),
+        (
+            AccessRequest::new(Method::Get, "/organizations/acme/", &foreign).with_organization(&open),
+            403,
+            "wrong_organization",
+        ),
+        (
+            AccessRequest::new(Method::Get, replays, &alice).with_membership(&member).with_organization(&off),
+            404,
+            "feature_disabled",
+        ),
+        (AccessRequest::new(Method::Get, replays, &alice).with_membership(&member), 404, "feature_disabled"),
+        (
+            AccessRequest::new(Method::Get, segment, &bob)
+                .with_membership(&other_team)
+                .with_organization(&granular),
+            403,
+            "not_on_allowlist",
+        ),
+        (
+            AccessRequest::new(Method::Get, replays, &alice)
+                .with_membership(&member)
+                .with_organization(&empty),
+            403,
+            "empty_allowlist",
+        ),
+    ];
+
+    let run = |rounds: usize| {
+        let mut checked = 0;
+        for _ in 0..rounds {
+            for (request, status, code) in &cases {
+                let d = registry.authorize(request);
+                assert!(
+                    d.status() == *status && d.code() == *code,
+                    "{} {}: {} {}",
+                    request.method,
+                    request.path,
+                    d.status(),
+                    d.code()
+                );
+                checked += 1;
+            }
+        }
+        checked
+    };
+
+    // Warm up: the registry is built, tracing call sites are registered.
+    run(2);
+    let region = Region::new(ALLOCATOR);
+    let checked = run(1_000);
+    let stats = region.change();
+    assert_eq!(checked, 1_000 * cases.len());
+    assert_eq!((stats.allocations, stats.reallocations, stats.bytes_allocated), (0, 0, 0), "{stats:?}");
+
+    // With a subscriber that receives every denial event, the decision still allocates nothing.
+    let counting = std::sync::Arc::new(Counting(AtomicUsize::new(0)));
+    let dispatch = tracing::Dispatch::from(std::sync::Arc::clone(&counting));
+    tracing::dispatcher::with_default(&dispatch, || {
+        run(2);
+        let before = counting.0.load(Ordering::Relaxed);
+        let region = Region::new(ALLOCATOR);
+        run(1_000);
+        let stats = region.change();
+        assert_eq!((stats.allocations, stats.reallocations, stats.bytes_allocated), (0, 0, 0), "{stats:?}");
+        let denials = cases.iter().filter(|(_, status, _)| *status != 200).count();
+        assert_eq!(counting.0.load(Ordering::Relaxed) - before, 1_000 * denials);
+    });
+
+    // The counter works: building a snapshot does allocate.
+    let region = Region::new(ALLOCATOR);
+    let state = base().allow_users("replay", [UserId(1)]).build();
+    assert!(region.change().bytes_allocated > 0);
+    drop(state);
+}

@@ -7,13 +7,15 @@
 //! * [`app`] builds the axum router: each handler is mounted at exactly the method and path its
 //!   `#[scopegate::endpoint]` declares, so the router and the registry cannot disagree.
 //! * [`resolve::resolve`] turns a request into scopegate's principal, membership and organization
-//!   state; the enforcement layer calls it and [`scopegate::Registry::authorize`] decides.
+//!   state; [`AppState`] is the enforcement layer's resolver, and
+//!   [`scopegate::Registry::authorize`] decides.
+//! * [`service`] is what `scopegate-demo serve` serves: [`app`] behind `scopegate::axum`'s layer.
 //! * [`store::Store`] is the data access seam; [`store::SqliteStore`] the embedded default.
 //!
 //! ```
-//! use scopegate_demo::{AppState, app, store::SqliteStore};
+//! use scopegate_demo::{AppState, service, store::SqliteStore};
 //! let state = AppState::new(SqliteStore::open_in_memory().unwrap());
-//! let router: axum::Router = app(state);
+//! let router: axum::Router = service(state);
 //! # let _ = router;
 //! ```
 

@@ -199,6 +199,30 @@ fn scopegate_cli(registry: &Registry, command: &str, args: Vec<String>) -> ExitC
     scopegate::cli::run(registry, std::iter::once(command.to_owned()).chain(args))
 }
 
+/// Resolves on Ctrl-C or, on Unix, SIGTERM. A signal that cannot be watched is ignored.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}
+
 fn serve(addr: SocketAddr, store: SqliteStore) -> Result<(), String> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -217,13 +241,10 @@ fn serve(addr: SocketAddr, store: SqliteStore) -> Result<(), String> {
         let local = listener.local_addr().map_err(|e| e.to_string())?;
         tracing::info!("scopegate-demo listening on http://{local}/api/0/");
         axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                // If the signal handler cannot be installed, serve until killed.
-                if tokio::signal::ctrl_c().await.is_err() {
-                    std::future::pending::<()>().await;
-                }
-            })
+            .with_graceful_shutdown(shutdown_signal())
             .await
-            .map_err(|e| format!("server error: {e}"))
+            .map_err(|e| format!("server error: {e}"))?;
+        tracing::info!("scopegate-demo stopped");
+        Ok(())
     })
 }

@@ -23,6 +23,10 @@
 //! With both, one blocking store call loads the credential, the organization, the caller's
 //! membership (role scopes and teams) and the organization's feature flags and replay access
 //! settings, which become an [`OrganizationState`].
+//!
+//! [`AppState`] implements scopegate's [`Resolver`], so the enforcement layer calls [`resolve`]
+//! for every request that reached a registered endpoint, and stores the [`ResolvedRequest`] in the
+//! request's extensions for the handlers' [`Caller`].
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! The enforcement engine: [`Registry::authorize`], the fail-closed decision of one request.
 
 use crate::decision::{AccessRequest, Decision, Denial, Reason};
-use crate::principal::{Membership, Principal, UserCredential};
+use crate::principal::{Membership, OrganizationId, Principal, UserCredential};
 use crate::record::Endpoint;
 use crate::registry::Registry;
 use crate::scopes::ScopeSet;
@@ -74,25 +74,12 @@ impl Registry {
         let member = request.membership.filter(|m| target.is_none_or(|t| t == m.organization));
 
         if endpoint.requires_credentials() {
-            let effective = match *request.principal {
-                Principal::Anonymous => {
-                    return self.deny(request, Some(endpoint), Reason::NoCredentials);
-                }
-                Principal::User { active_superuser: true, .. } => self.scopes.all(),
-                Principal::User { credential, .. } => match (credential, member) {
-                    (_, None) => ScopeSet::EMPTY,
-                    (UserCredential::Session, Some(m)) => m.role_scopes,
-                    (UserCredential::Token { scopes }, Some(m)) => {
-                        self.scopes.closure(scopes).intersection(m.role_scopes)
-                    }
-                },
-                Principal::OrgToken { organization, scopes }
-                | Principal::Integration { organization, scopes } => {
-                    if target != Some(organization) {
-                        return self.deny(request, Some(endpoint), Reason::WrongOrganization);
-                    }
-                    self.scopes.closure(scopes)
-                }
+            if request.principal.is_anonymous() {
+                return self.deny(request, Some(endpoint), Reason::NoCredentials);
+            }
+            let effective = match self.effective(request.principal, member, target) {
+                Ok(effective) => effective,
+                Err(reason) => return self.deny(request, Some(endpoint), reason),
             };
             if !effective.contains_any(compiled.accepted) {
                 return self.deny(
@@ -109,6 +96,58 @@ impl Registry {
             return self.deny(request, Some(endpoint), reason);
         }
         Decision::Allow(endpoint)
+    }
+
+    /// The scopes the request's principal holds in the target organization, by the rules of
+    /// [`Principal`]: what step 3 of [`authorize`](Self::authorize) intersects with the endpoint's
+    /// scopes, for handlers that make finer, object-level checks. Empty for an anonymous caller and
+    /// for an organization token or integration outside its organization. The request's method and
+    /// path are not used.
+    ///
+    /// ```
+    /// use scopegate::{AccessRequest, Membership, Method, OrganizationId, Principal, Registry, UserId};
+    /// let registry = Registry::global();
+    /// let member = Membership {
+    ///     organization: OrganizationId(1),
+    ///     role_scopes: registry.scope_set(["org:read", "project:read", "project:write"]),
+    ///     teams: &[],
+    /// };
+    /// let token = Principal::user_token(UserId(1), registry.scope_set(["project:admin"]));
+    /// let request = AccessRequest::new(Method::Get, "/", &token).with_membership(&member);
+    /// let held = registry.effective_scopes(&request);
+    /// assert_eq!(registry.scope_names(held).collect::<Vec<_>>(), ["project:read", "project:write"]);
+    /// ```
+    pub fn effective_scopes(&self, request: &AccessRequest<'_>) -> ScopeSet {
+        let target = request.organization.map(|o| o.id());
+        let member = request.membership.filter(|m| target.is_none_or(|t| t == m.organization));
+        self.effective(request.principal, member, target).unwrap_or(ScopeSet::EMPTY)
+    }
+
+    /// Step 3's effective scopes, or `WrongOrganization`.
+    fn effective(
+        &self,
+        principal: &Principal,
+        member: Option<&Membership<'_>>,
+        target: Option<OrganizationId>,
+    ) -> Result<ScopeSet, Reason> {
+        Ok(match *principal {
+            Principal::Anonymous => ScopeSet::EMPTY,
+            Principal::User { active_superuser: true, .. } => self.scopes.all(),
+            Principal::User { credential, .. } => match (credential, member) {
+                (_, None) => ScopeSet::EMPTY,
+                (UserCredential::Session, Some(m)) => m.role_scopes,
+                (UserCredential::Token { scopes }, Some(m)) => {
+                    self.scopes.closure(scopes).intersection(m.role_scopes)
+                }
+            },
+            Principal::OrgToken { organization, scopes }
+            | Principal::Integration { organization, scopes } => {
+                if target != Some(organization) {
+                    return Err(Reason::WrongOrganization);
+                }
+                self.scopes.closure(scopes)
+            }
+        })
     }
 
     /// Steps 4 and 5: the gate's feature flag, then its allowlists.

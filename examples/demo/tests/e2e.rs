@@ -413,3 +413,27 @@ async fn every_endpoint_is_routed_and_enforced() {
     assert_eq!(problems.len(), registry.len());
     assert!(registry.len() >= 25, "{} endpoints", registry.len());
 }
+
+/// Matrix row 9: a route mounted in the router without `#[scopegate::endpoint]` is refused, even for
+/// the organization owner, and even though its handler would answer.
+#[tokio::test]
+async fn unregistered_route_is_refused() {
+    async fn debug_dump() -> &'static str {
+        "internal state that no declaration covers"
+    }
+    let store = Arc::new(SqliteStore::open_in_memory().unwrap());
+    let state = AppState::with_registry(store.clone(), Registry::global());
+    let router = app(state.clone())
+        .route("/api/0/organizations/{organization_id_or_slug}/debug-dump/", axum::routing::get(debug_dump));
+    let router = scopegate::axum::enforce(router, Registry::global(), state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let demo = Demo { base: format!("http://{addr}/api/0"), store, client: reqwest::Client::new() };
+    let owner = demo.session("owner");
+
+    denied(&demo.get("/organizations/acme/debug-dump/", Some(&owner)).await, 404, "endpoint_not_found");
+    denied(&demo.get("/organizations/acme/debug-dump/", None).await, 404, "endpoint_not_found");
+    // Registered routes of the same router still work.
+    assert_eq!(demo.get("/organizations/acme/", Some(&owner)).await.0, 200);
+}

@@ -15,7 +15,7 @@
 //!
 //! ```text
 //! my-service registry [--format json|md|html|openapi] [--output FILE] [--title TEXT] [--api-version V]
-//! my-service audit [--baseline FILE] [--update]
+//! my-service audit [--baseline FILE] [--update | --strict]
 //! ```
 //!
 //! `registry` prints the registry (see [`crate::dump`]); `audit` compares it with the committed
@@ -36,7 +36,7 @@ pub const COMMANDS: [&str; 2] = ["registry", "audit"];
 const USAGE: &str = "\
 usage:
   <program> registry [--format json|md|html|openapi] [--output FILE] [--title TEXT] [--api-version VERSION]
-  <program> audit [--baseline FILE] [--update]
+  <program> audit [--baseline FILE] [--update | --strict]
 
 registry   print every declared endpoint and its permission policy
   --format       json (default; the contract shape), md (a table per owner), html (permission
@@ -50,6 +50,8 @@ audit      fail (exit status 1) when the policy regressed against the baseline: 
            gate, an endpoint that stopped requiring credentials, or a new endpoint with debt
   --baseline     the baseline file (default policy-baseline.json)
   --update       accept the current policy deliberately: rewrite the baseline, then commit it
+  --strict       also fail when the baseline is out of date (improvements not yet recorded), so the
+                 baseline can only shrink (what CI runs)
 ";
 
 /// How a command ended; converts into the process [`ExitCode`] (0, 1 and 2).
@@ -289,11 +291,12 @@ impl RegistryCommand {
 struct AuditCommand {
     baseline: PathBuf,
     update: bool,
+    strict: bool,
 }
 
 fn parse_audit(args: &[String]) -> Result<AuditCommand, Exit> {
     let mut args = Args::new(args);
-    let (mut baseline, mut update) = (None, false);
+    let (mut baseline, mut update, mut strict) = (None, false, false);
     while let Some(option) = args.next_option() {
         let (name, inline) = option?;
         match name {
@@ -307,10 +310,22 @@ fn parse_audit(args: &[String]) -> Result<AuditCommand, Exit> {
                 }
                 update = true;
             }
+            "--strict" => {
+                if inline.is_some() {
+                    return Err(Exit::Usage("`--strict` takes no value".to_string()));
+                }
+                if strict {
+                    return Err(Exit::Usage("`--strict` given twice".to_string()));
+                }
+                strict = true;
+            }
             other => return Err(Exit::Usage(format!("unknown option `{other}` for `audit`"))),
         }
     }
-    Ok(AuditCommand { baseline: baseline.unwrap_or_else(|| PathBuf::from(DEFAULT_BASELINE)), update })
+    if update && strict {
+        return Err(Exit::Usage("`--update` and `--strict` exclude each other".to_string()));
+    }
+    Ok(AuditCommand { baseline: baseline.unwrap_or_else(|| PathBuf::from(DEFAULT_BASELINE)), update, strict })
 }
 
 impl AuditCommand {
@@ -334,6 +349,18 @@ impl AuditCommand {
             }
         })?;
         let report = audit::audit(registry, &baseline);
+        if report.passed() && self.strict && report.stale {
+            // The ratchet: removed debt must be recorded, or it could come back unnoticed later.
+            let _ = write!(stderr, "{report}");
+            let _ = writeln!(
+                stderr,
+                "policy audit FAILED (--strict): the baseline {} no longer matches the code's policy; \
+                 run `audit --update` (here: `cargo xtask audit --update`) and commit it, so that debt \
+                 removed now cannot come back unnoticed",
+                self.baseline.display()
+            );
+            return Ok(Status::Failure);
+        }
         if report.passed() {
             write!(stdout, "{report}").map_err(|e| Exit::Failure(format!("cannot write the report: {e}")))?;
             Ok(Status::Success)

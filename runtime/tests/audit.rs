@@ -528,9 +528,39 @@ fn audit_command_rejects_bad_usage() {
         (&["audit", "--update", "--update"], "`--update` given twice"),
         (&["audit", "--baseline"], "`--baseline` needs a value"),
         (&["audit", "--format", "json"], "unknown option `--format` for `audit`"),
+        (&["audit", "--strict", "--update"], "`--update` and `--strict` exclude each other"),
+        (&["audit", "--strict=1"], "`--strict` takes no value"),
     ] {
         let (status, _, err) = cli(&before(), args);
         assert_eq!(status, Status::Usage, "{args:?}");
         assert!(err.contains(message), "{args:?}: {err}");
     }
+}
+
+#[test]
+fn strict_audit_fails_until_removed_debt_is_recorded() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("scopegate-audit-strict");
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let path = dir.join("policy-baseline.json");
+    let file = path.to_str().expect("utf-8 path");
+    std::fs::write(&path, Baseline::from_registry(&before()).to_json()).expect("write");
+
+    let (status, _, err) = cli(&before(), &["audit", "--strict", "--baseline", file]);
+    assert_eq!(status, Status::Success, "{err}");
+
+    // Debt removed in the code: the plain audit passes, the strict one wants the baseline to shrink.
+    let improved = changed(&["fixed"], &[]);
+    let (status, _, _) = cli(&improved, &["audit", "--baseline", file]);
+    assert_eq!(status, Status::Success);
+    let (status, _, err) = cli(&improved, &["audit", "--strict", "--baseline", file]);
+    assert_eq!(status, Status::Failure);
+    assert!(err.contains("no longer matches") && err.contains("--update"), "{err}");
+
+    // Once recorded, the debt cannot come back: the old code now fails even the plain audit.
+    let (status, _, _) = cli(&improved, &["audit", "--update", "--baseline", file]);
+    assert_eq!(status, Status::Success);
+    let (status, _, _) = cli(&improved, &["audit", "--strict", "--baseline", file]);
+    assert_eq!(status, Status::Success);
+    let (status, _, err) = cli(&before(), &["audit", "--baseline", file]);
+    assert_eq!(status, Status::Failure, "{err}");
 }

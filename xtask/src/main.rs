@@ -70,7 +70,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   bless                    re-record the trybuild UI expectations
   registry [--format json|md|html|openapi] [--output FILE]
                            print the demo's endpoint registry
-  audit [--update]         check the demo's policy against policy-baseline.json;
+  audit [--update|--strict] check the demo's policy against policy-baseline.json;
                            --update accepts the current policy (commit the file)";
 
 fn main() -> ExitCode {

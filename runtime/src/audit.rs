@@ -852,6 +852,16 @@ pub fn assert_no_new_debt(registry: &Registry, baseline_json: &str) {
         Ok(b) => b,
         Err(e) => panic!("assert_no_new_debt: invalid policy baseline: {e}"),
     };
+    if registry.is_empty() && baseline.len() > 0 {
+        // Almost always a linking problem, not a deliberate removal of every endpoint: an
+        // integration test binary only registers the endpoints of crates it references.
+        panic!(
+            "assert_no_new_debt: the registry is empty but the baseline pins {} endpoints; reference the \
+             crate that declares them from this test (e.g. call one of its functions) so its endpoints \
+             are linked in",
+            baseline.len()
+        );
+    }
     let report = audit(registry, &baseline);
     if !report.passed() {
         panic!("{report}");

@@ -564,3 +564,13 @@ fn strict_audit_fails_until_removed_debt_is_recorded() {
     let (status, _, err) = cli(&before(), &["audit", "--baseline", file]);
     assert_eq!(status, Status::Failure, "{err}");
 }
+
+#[test]
+fn assert_no_new_debt_refuses_an_empty_registry_against_a_nonempty_baseline() {
+    let empty = build(Vec::new());
+    let baseline = Baseline::from_registry(&before()).to_json();
+    let result = std::panic::catch_unwind(|| assert_no_new_debt(&empty, &baseline));
+    let message = result.expect_err("an unlinked registry must not pass silently");
+    let text = message.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(text.contains("the registry is empty"), "{text}");
+}

@@ -27,7 +27,7 @@ pub enum RegistryError {
     Ambiguous {
         /// The method both declare.
         method: Method,
-        /// The router's explanation.
+        /// `handler (file:line)` of the endpoint(s) it conflicts with, and the router's explanation.
         detail: String,
         /// `handler (file:line)` of the endpoint that could not be added.
         handler: String,
@@ -222,9 +222,24 @@ impl Registry {
         if errors.is_empty() {
             for (i, e) in endpoints.iter().enumerate() {
                 if let Err(err) = routers[e.method().index()].insert(e.path(), i) {
+                    // Name the earlier endpoint(s) it conflicts with: each one alone with it.
+                    let others: Vec<String> = endpoints[..i]
+                        .iter()
+                        .filter(|o| o.method() == e.method())
+                        .filter(|o| {
+                            let mut pair = matchit::Router::new();
+                            pair.insert(o.path(), ()).is_ok() && pair.insert(e.path(), ()).is_err()
+                        })
+                        .map(|o| describe(o))
+                        .collect();
+                    let detail = if others.is_empty() {
+                        err.to_string()
+                    } else {
+                        format!("{} ({err})", others.join(", "))
+                    };
                     errors.push(RegistryError::Ambiguous {
                         method: e.method(),
-                        detail: err.to_string(),
+                        detail,
                         handler: describe(e),
                     });
                 } else if let Err(existing) = router.insert(e.method(), e.path(), index_u32(i)) {

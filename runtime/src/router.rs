@@ -121,7 +121,7 @@ impl Router {
     /// depth of the trie (the longest template), not by the request path.
     fn walk(&self, node: u32, rest: &str) -> Option<u32> {
         let node_ref = self.nodes.get(node as usize)?;
-        let (seg, tail) = match rest.find('/') {
+        let (seg, tail) = match rest.bytes().position(|b| b == b'/') {
             Some(i) => (&rest[..i], Some(&rest[i + 1..])),
             None => (rest, None),
         };
@@ -186,7 +186,7 @@ impl<'p> Iterator for Params<'p> {
         loop {
             let part = self.template.next()?;
             let rest = self.path?;
-            let (seg, tail) = match rest.find('/') {
+            let (seg, tail) = match rest.bytes().position(|b| b == b'/') {
                 Some(i) => (&rest[..i], Some(&rest[i + 1..])),
                 None => (rest, None),
             };

@@ -65,7 +65,9 @@ fn router_ambiguous_paths_are_rejected() {
     assert_eq!(errs.len(), 1, "{errs:?}");
     let msg = errs[0].to_string();
     assert!(matches!(errs[0], RegistryError::Ambiguous { method: Method::Get, .. }), "{msg}");
-    assert!(msg.contains("(src/api.rs:"), "{msg}");
+    // Both handlers, with file:line.
+    assert!(msg.contains("api::by_slug (src/api.rs:2)"), "{msg}");
+    assert!(msg.contains("api::by_id (src/api.rs:1)"), "{msg}");
     // Different methods on the same template, and literal-vs-param siblings, are fine.
     let ok = Registry::from_endpoints(
         Config::sentry(),

@@ -32,9 +32,14 @@ fn segments(path: &str) -> impl Iterator<Item = &str> {
     path.strip_prefix('/').unwrap_or(path).split('/')
 }
 
+/// The order of literal children: by length, then bytes, so that a search mostly compares lengths.
+fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.as_bytes().cmp(b.as_bytes()))
+}
+
 #[derive(Debug, Default)]
 struct Node {
-    /// Literal children, sorted by segment.
+    /// Literal children, sorted by [`by_length`].
     literals: Vec<(&'static str, u32)>,
     param: Option<u32>,
     /// The endpoint whose template ends with a catch-all here.
@@ -85,7 +90,7 @@ impl Router {
                     };
                 }
                 Segment::Literal(lit) => {
-                    node = match self.nodes[node].literals.binary_search_by(|(s, _)| (*s).cmp(lit)) {
+                    node = match self.nodes[node].literals.binary_search_by(|(s, _)| by_length(s, lit)) {
                         Ok(i) => self.nodes[node].literals[i].1 as usize,
                         Err(i) => {
                             let child = self.push();
@@ -125,7 +130,7 @@ impl Router {
             Some(i) => (&rest[..i], Some(&rest[i + 1..])),
             None => (rest, None),
         };
-        if let Ok(i) = node_ref.literals.binary_search_by(|(s, _)| (*s).cmp(seg))
+        if let Ok(i) = node_ref.literals.binary_search_by(|(s, _)| by_length(s, seg))
             && let Some(found) = self.descend(node_ref.literals[i].1, tail)
         {
             return Some(found);

@@ -852,7 +852,7 @@ pub fn assert_no_new_debt(registry: &Registry, baseline_json: &str) {
         Ok(b) => b,
         Err(e) => panic!("assert_no_new_debt: invalid policy baseline: {e}"),
     };
-    if registry.is_empty() && baseline.len() > 0 {
+    if registry.is_empty() && !baseline.is_empty() {
         // Almost always a linking problem, not a deliberate removal of every endpoint: an
         // integration test binary only registers the endpoints of crates it references.
         panic!(

@@ -327,24 +327,16 @@ pub async fn resolve(state: &AppState, parts: &Parts) -> Result<ResolvedRequest,
         (Some(org), Some(settings)) => Some(Arc::new(organization_state(registry, org.id, settings))),
         _ => None,
     };
-    let target = state.as_ref().map(|s| s.id());
-    let role_scopes =
-        membership.as_ref().filter(|(org, _, _)| Some(*org) == target).map(|(_, scopes, _)| *scopes);
-    let effective = match principal {
-        Principal::Anonymous => ScopeSet::EMPTY,
-        Principal::User { active_superuser: true, .. } => registry.all_scopes(),
-        Principal::User { credential: UserCredential::Session, .. } => role_scopes.unwrap_or(ScopeSet::EMPTY),
-        Principal::User { credential: UserCredential::Token { scopes }, .. } => {
-            role_scopes.map_or(ScopeSet::EMPTY, |role| registry.closure(scopes).intersection(role))
-        }
-        Principal::OrgToken { organization, scopes } | Principal::Integration { organization, scopes } => {
-            if Some(organization) == target {
-                registry.closure(scopes)
-            } else {
-                ScopeSet::EMPTY
-            }
-        }
-    };
+    // The same rules as the engine's decision, so object-level checks agree with it.
+    let member_view = membership.as_ref().map(|(organization, role_scopes, teams)| Membership {
+        organization: *organization,
+        role_scopes: *role_scopes,
+        teams: teams.as_slice(),
+    });
+    let mut request = AccessRequest::new(Method::Get, "", &principal);
+    request.membership = member_view.as_ref();
+    request.organization = state.as_deref();
+    let effective = registry.effective_scopes(&request);
     Ok(ResolvedRequest {
         principal,
         user,

@@ -205,7 +205,11 @@ pub struct EnforceLayer<R> {
 
 impl<R: Clone> Clone for EnforceLayer<R> {
     fn clone(&self) -> Self {
-        EnforceLayer { registry: self.registry, routes: Arc::clone(&self.routes), resolver: self.resolver.clone() }
+        EnforceLayer {
+            registry: self.registry,
+            routes: Arc::clone(&self.routes),
+            resolver: self.resolver.clone(),
+        }
     }
 }
 
@@ -446,9 +450,13 @@ pub async fn verify_routes(router: &Router, registry: &Registry) -> Result<(), V
             }
             None => problems.push(RouteProblem::NotEnforced { handler: endpoint.handler(), route }),
             Some(reached) if reached == endpoint.handler() => {}
-            Some("unregistered") => problems.push(RouteProblem::NotRouted { handler: endpoint.handler(), route }),
-            Some(reached) => problems
-                .push(RouteProblem::RoutedElsewhere { handler: endpoint.handler(), reached: reached.to_string() }),
+            Some("unregistered") => {
+                problems.push(RouteProblem::NotRouted { handler: endpoint.handler(), route })
+            }
+            Some(reached) => problems.push(RouteProblem::RoutedElsewhere {
+                handler: endpoint.handler(),
+                reached: reached.to_string(),
+            }),
         }
     }
     if problems.is_empty() { Ok(()) } else { Err(problems) }

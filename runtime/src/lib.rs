@@ -35,14 +35,14 @@ mod router;
 mod scopes;
 
 pub use config::{Bypass, Config, GateDef, Vocabulary};
-pub use record::{Access, Endpoint, Method, MethodScopes, Permission, PermissionClass, Publish, Source};
 pub use decision::{AccessRequest, Decision, Denial, Reason};
 pub use gates::{GateSource, InMemoryGates, OrganizationState, OrganizationStateBuilder, UnknownGate};
 pub use principal::{Membership, OrganizationId, Principal, TeamId, UserCredential, UserId};
+pub use record::{Access, Endpoint, Method, MethodScopes, Permission, PermissionClass, Publish, Source};
 pub use registry::{Registry, RegistryError, Route};
 pub use router::Params;
-pub use scopes::{Indices, ScopeSet};
 pub use scopegate_macros::{config, endpoint, permission};
+pub use scopes::{Indices, ScopeSet};
 
 pub mod audit;
 pub mod cli;

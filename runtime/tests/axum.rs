@@ -8,7 +8,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, request::Parts};
 use axum::routing::{get, post};
-use scopegate::axum::{Authorized, OwnedMembership, Resolved, Resolver, RouteProblem, enforce, verify_routes};
+use scopegate::axum::{
+    Authorized, OwnedMembership, Resolved, Resolver, RouteProblem, enforce, verify_routes,
+};
 use scopegate::{Config, Endpoint, OrganizationId, OrganizationState, Principal, Registry, TeamId, UserId};
 use tower::ServiceExt;
 
@@ -48,7 +50,11 @@ struct TestResolver {
 impl Resolver for TestResolver {
     type Rejection = (StatusCode, &'static str);
 
-    async fn resolve(&self, parts: &mut Parts, _endpoint: &'static Endpoint) -> Result<Resolved, Self::Rejection> {
+    async fn resolve(
+        &self,
+        parts: &mut Parts,
+        _endpoint: &'static Endpoint,
+    ) -> Result<Resolved, Self::Rejection> {
         let registry = Registry::global();
         let org = Arc::new(
             OrganizationState::builder(Config::sentry(), ACME)
@@ -65,7 +71,11 @@ impl Resolver for TestResolver {
         let scopes = registry.scope_set(scopes.split(','));
         let all = registry.scope_set(registry.config().vocabulary().scopes().iter().copied());
         Ok(Resolved::new(Principal::user_token(UserId(user), scopes))
-            .with_membership(OwnedMembership { organization: ACME, role_scopes: all, teams: Arc::from([TeamId(1)]) })
+            .with_membership(OwnedMembership {
+                organization: ACME,
+                role_scopes: all,
+                teams: Arc::from([TeamId(1)]),
+            })
             .with_organization(org))
     }
 }
@@ -88,7 +98,8 @@ async fn call(app: &Router, method: &str, uri: &str, token: Option<&str>) -> (St
     if let Some(token) = token {
         request = request.header("authorization", format!("Bearer {token}"));
     }
-    let response = app.clone().oneshot(request.body(Body::empty()).expect("request")).await.expect("infallible");
+    let response =
+        app.clone().oneshot(request.body(Body::empty()).expect("request")).await.expect("infallible");
     let status = response.status();
     let body = axum::body::to_bytes(response.into_body(), 1 << 20).await.expect("body");
     (status, String::from_utf8_lossy(&body).into_owned())

@@ -235,11 +235,18 @@ fn serve(addr: SocketAddr, store: SqliteStore) -> Result<(), String> {
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async move {
-        let router = service(AppState::new(store));
+        let state = AppState::new(store);
+        let registry = state.registry();
+        let router = service(state);
+        // Refuse to start when a declared endpoint is not routed, or routed without enforcement.
+        if let Err(problems) = scopegate::axum::verify_routes(&router, registry).await {
+            let lines: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
+            return Err(format!("the router does not serve the registry as declared:\n{}", lines.join("\n")));
+        }
         let listener =
             tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
-        tracing::info!("scopegate-demo listening on http://{local}/api/0/");
+        tracing::info!(endpoints = registry.len(), "scopegate-demo listening on http://{local}/api/0/");
         axum::serve(listener, router)
             .with_graceful_shutdown(shutdown_signal())
             .await

@@ -1,0 +1,327 @@
+//! Compile-time cost of `#[scopegate::endpoint]`: generates three library crates in a temporary
+//! workspace — the same N handlers as plain functions, with `#[scopegate::endpoint]`, and with
+//! `#[utoipa::path]` (a peer attribute macro that also describes each endpoint) — builds their
+//! dependencies once, then times `cargo build -p <crate>` (or `cargo check`) of each crate alone,
+//! several runs in rotating order, and prints the medians and ratios.
+//!
+//! ```text
+//! cargo run --release --manifest-path bench/Cargo.toml --bin compile_bench -- [--handlers N] [--runs R] [--check] [--keep]
+//! ```
+//!
+//! Each timed build starts from the crate's source touched and `CARGO_INCREMENTAL=0`, so the
+//! crate is compiled in full (parsing, macro expansion, type checking, code generation) while its
+//! dependencies are reused.
+//!
+//! The handlers follow the generated benchmark registry: resources in five areas, each with a list
+//! route (`GET`, `POST`) and a detail route (`GET`, `PUT`, `DELETE`). Organization-area endpoints
+//! name a permission class (`permission = OrganizationPermission`, checked by const evaluation);
+//! the others list their scopes. The utoipa crate declares the same paths, path parameters and
+//! security scopes.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use scopegate_bench::median;
+
+const USAGE: &str = "usage: compile_bench [--handlers N] [--runs R] [--check] [--keep]
+  --handlers N   handlers per crate (default 1000)
+  --runs R       timed builds per crate (default 5)
+  --check        time `cargo check` instead of `cargo build`
+  --keep         keep the generated workspace (its path is printed)";
+
+#[derive(Debug)]
+struct Args {
+    handlers: usize,
+    runs: usize,
+    check: bool,
+    keep: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args { handlers: 1000, runs: 5, check: false, keep: false };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--handlers" | "--runs" => {
+                let v = it.next().ok_or_else(|| format!("{arg} needs a value\n{USAGE}"))?;
+                let n: usize = v.parse().map_err(|_| format!("{arg}: `{v}` is not a whole number"))?;
+                if n == 0 {
+                    return Err(format!("{arg} must be positive"));
+                }
+                if arg == "--handlers" {
+                    args.handlers = n;
+                } else {
+                    args.runs = n;
+                }
+            }
+            "--check" => args.check = true,
+            "--keep" => args.keep = true,
+            "-h" | "--help" => return Err(USAGE.to_string()),
+            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
+        }
+    }
+    Ok(args)
+}
+
+/// One generated handler's route.
+struct Route {
+    method: &'static str,
+    path: String,
+    params: Vec<&'static str>,
+    /// `Some(class)` for a permission class, else the scopes.
+    class: Option<&'static str>,
+    scopes: &'static [&'static str],
+}
+
+/// `(path prefix, GET scopes, mutation scopes, path parameters)`.
+type Area = (&'static str, &'static [&'static str], &'static [&'static str], &'static [&'static str]);
+
+const AREAS: [Area; 5] = [
+    (
+        "/api/0/organizations/{organization_id_or_slug}",
+        &["org:read", "org:write", "org:admin"],
+        &["org:write", "org:admin"],
+        &["organization_id_or_slug"],
+    ),
+    (
+        "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}",
+        &["project:read", "project:write", "project:admin"],
+        &["project:write", "project:admin"],
+        &["organization_id_or_slug", "project_id_or_slug"],
+    ),
+    (
+        "/api/0/teams/{organization_id_or_slug}/{team_id_or_slug}",
+        &["team:read", "team:write", "team:admin"],
+        &["team:write", "team:admin"],
+        &["organization_id_or_slug", "team_id_or_slug"],
+    ),
+    (
+        "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}",
+        &["event:read", "event:write", "event:admin"],
+        &["event:write", "event:admin"],
+        &["organization_id_or_slug", "project_id_or_slug"],
+    ),
+    (
+        "/api/0/organizations/{organization_id_or_slug}",
+        &["member:read", "member:write", "member:admin"],
+        &["member:write", "member:admin"],
+        &["organization_id_or_slug"],
+    ),
+];
+
+fn routes(count: usize) -> Vec<Route> {
+    (0..count)
+        .map(|i| {
+            let (g, k) = (i / 5, i % 5);
+            let area = g % AREAS.len();
+            let (prefix, read, write, params) = AREAS[area];
+            let (method, detail) =
+                [("GET", false), ("POST", false), ("GET", true), ("PUT", true), ("DELETE", true)][k];
+            let mut params = params.to_vec();
+            let path = if detail {
+                params.push("item_id");
+                format!("{prefix}/res{g}/{{item_id}}/")
+            } else {
+                format!("{prefix}/res{g}/")
+            };
+            Route {
+                method,
+                path,
+                params,
+                class: (area == 0).then_some("OrganizationPermission"),
+                scopes: if method == "GET" { read } else { write },
+            }
+        })
+        .collect()
+}
+
+fn quoted(scopes: &[&str]) -> String {
+    scopes.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")
+}
+
+fn plain_crate(routes: &[Route]) -> String {
+    let mut s = String::from("//! Generated: plain handlers.\n\n");
+    for (i, _) in routes.iter().enumerate() {
+        let _ =
+            writeln!(s, "/// Handler {i}.\npub async fn handler_{i}() -> &'static str {{\n    \"ok\"\n}}\n");
+    }
+    s
+}
+
+fn scopegate_crate(routes: &[Route]) -> String {
+    let mut s = String::from(
+        "//! Generated: handlers declared with #[scopegate::endpoint].\n\n\
+         /// Sentry's organization scope map.\n\
+         #[scopegate::permission(\n    GET = [\"org:read\", \"org:write\", \"org:admin\"],\n    \
+         POST = [\"org:write\", \"org:admin\"],\n    PUT = [\"org:write\", \"org:admin\"],\n    \
+         DELETE = [\"org:admin\"],\n)]\npub struct OrganizationPermission;\n\n",
+    );
+    for (i, r) in routes.iter().enumerate() {
+        let access = match r.class {
+            Some(class) => format!("permission = {class}"),
+            None => format!("scopes = [{}]", quoted(r.scopes)),
+        };
+        let _ = writeln!(
+            s,
+            "/// Handler {i}.\n#[scopegate::endpoint(\n    method = {},\n    path = {:?},\n    {access},\n    \
+             owner = \"bench\",\n    publish = public,\n)]\npub async fn handler_{i}() -> &'static str {{\n    \"ok\"\n}}\n",
+            r.method, r.path
+        );
+    }
+    s
+}
+
+fn utoipa_crate(routes: &[Route]) -> String {
+    let mut s = String::from("//! Generated: handlers declared with #[utoipa::path].\n\n");
+    for (i, r) in routes.iter().enumerate() {
+        let params: Vec<String> =
+            r.params.iter().map(|p| format!("(\"{p}\" = String, Path, description = \"{p}\")")).collect();
+        let scopes = match r.class {
+            Some(_) if r.method == "GET" => quoted(&["org:read", "org:write", "org:admin"]),
+            Some(_) if r.method == "DELETE" => quoted(&["org:admin"]),
+            Some(_) => quoted(&["org:write", "org:admin"]),
+            None => quoted(r.scopes),
+        };
+        let _ = writeln!(
+            s,
+            "/// Handler {i}.\n#[utoipa::path(\n    {},\n    path = {:?},\n    params({}),\n    \
+             responses((status = 200, description = \"ok\", body = String)),\n    security((\"token\" = [{scopes}])),\n    \
+             tag = \"bench\",\n)]\npub async fn handler_{i}() -> &'static str {{\n    \"ok\"\n}}\n",
+            r.method.to_ascii_lowercase(),
+            r.path,
+            params.join(", ")
+        );
+    }
+    s
+}
+
+fn write(path: &Path, contents: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, contents).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+const CRATES: [&str; 3] = ["plain", "scopegate", "utoipa"];
+
+fn generate(dir: &Path, repo: &Path, handlers: usize) -> Result<(), String> {
+    let routes = routes(handlers);
+    let runtime = repo.join("runtime");
+    let runtime = runtime.to_str().ok_or("the repository path is not UTF-8")?;
+    write(
+        &dir.join("Cargo.toml"),
+        "[workspace]\nresolver = \"3\"\nmembers = [\"plain\", \"scopegate\", \"utoipa\"]\n",
+    )?;
+    for (name, dep, source) in [
+        ("plain", String::new(), plain_crate(&routes)),
+        ("scopegate", format!("scopegate = {{ path = {runtime:?} }}\n"), scopegate_crate(&routes)),
+        ("utoipa", "utoipa = \"5\"\n".to_string(), utoipa_crate(&routes)),
+    ] {
+        write(
+            &dir.join(name).join("Cargo.toml"),
+            &format!(
+                "[package]\nname = \"gen-{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+                 [dependencies]\n{dep}"
+            ),
+        )?;
+        write(&dir.join(name).join("src/lib.rs"), &source)?;
+    }
+    // Start from the repository's lock file so that shared dependencies keep the versions the
+    // workspace is tested with.
+    let lock = repo.join("Cargo.lock");
+    if lock.exists() {
+        std::fs::copy(&lock, dir.join("Cargo.lock")).map_err(|e| format!("copying Cargo.lock: {e}"))?;
+    }
+    Ok(())
+}
+
+fn cargo(dir: &Path, args: &[&str]) -> Result<f64, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let start = Instant::now();
+    let out = Command::new(&cargo)
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_INCREMENTAL", "0")
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .output()
+        .map_err(|e| format!("cannot run {cargo}: {e}"))?;
+    let secs = start.elapsed().as_secs_f64();
+    if !out.status.success() {
+        return Err(format!("`cargo {}` failed:\n{}", args.join(" "), String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(secs)
+}
+
+fn touch(file: &Path) -> Result<(), String> {
+    let f =
+        std::fs::File::options().append(true).open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    f.set_modified(std::time::SystemTime::now()).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+fn repo_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+fn run(args: &Args) -> Result<(), String> {
+    let dir = std::env::temp_dir().join(format!("scopegate-compile-bench-{}", std::process::id()));
+    generate(&dir, &repo_root(), args.handlers)?;
+    eprintln!("generated {} handlers per crate in {}", args.handlers, dir.display());
+    let verb = if args.check { "check" } else { "build" };
+    // Warm-up: each crate with its dependencies, built the way it is timed (`-p`: features are
+    // unified per selected package, so a `--workspace` build would not leave the same artifacts).
+    eprintln!("warm-up: cargo {verb} -p <crate> (dependencies)…");
+    for name in CRATES {
+        cargo(&dir, &[verb, "-p", &format!("gen-{name}"), "--quiet"])?;
+    }
+    let mut times: [Vec<f64>; 3] = Default::default();
+    for run in 0..args.runs {
+        for k in 0..CRATES.len() {
+            let i = (k + run) % CRATES.len();
+            touch(&dir.join(CRATES[i]).join("src/lib.rs"))?;
+            let t = cargo(&dir, &[verb, "-p", &format!("gen-{}", CRATES[i]), "--quiet"])?;
+            eprintln!("run {} {:<10} {t:.2} s", run + 1, CRATES[i]);
+            times[i].push(t);
+        }
+    }
+    let [plain, scopegate, utoipa] = times.map(|mut t| median(&mut t).unwrap_or(f64::NAN));
+    println!(
+        "`cargo {verb} -p <crate>` of {} handlers, median of {} runs (CARGO_INCREMENTAL=0):",
+        args.handlers, args.runs
+    );
+    println!();
+    println!("| crate | median s | vs plain | vs utoipa |");
+    println!("| --- | ---: | ---: | ---: |");
+    println!("| plain functions | {plain:.2} | 1.00× | {:.2}× |", plain / utoipa);
+    println!(
+        "| #[scopegate::endpoint] | {scopegate:.2} | {:.2}× | {:.2}× |",
+        scopegate / plain,
+        scopegate / utoipa
+    );
+    println!("| #[utoipa::path] | {utoipa:.2} | {:.2}× | 1.00× |", utoipa / plain);
+    println!();
+    println!(
+        "added by #[scopegate::endpoint]: {:.2} ms per handler (utoipa: {:.2} ms)",
+        (scopegate - plain) * 1000.0 / args.handlers as f64,
+        (utoipa - plain) * 1000.0 / args.handlers as f64
+    );
+    if args.keep {
+        eprintln!("kept {}", dir.display());
+    } else {
+        std::fs::remove_dir_all(&dir).map_err(|e| format!("removing {}: {e}", dir.display()))?;
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let result = parse_args().and_then(|args| run(&args));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Runs one benchmarked operation `N` times with nothing else, for profilers: `valgrind
+//! --tool=callgrind` counts instructions deterministically, so running a mode with `N` and `2N`
+//! iterations and subtracting gives the exact instructions per operation (`bench/callgrind.sh`
+//! does this for every mode).
+//!
+//! `cargo run --release --manifest-path bench/Cargo.toml --bin profile -- <mode> <N>`
+//!
+//! Modes: `decision-sentry` (allowed requests, Sentry-like set), `decision-10k`, `plain-sentry`
+//! (the Sentry-style check), `lookup-10k`, `matchit-10k`, `build-10k`, `axum-plain`,
+//! `axum-scopegate` (one in-process request each).
+
+use std::hint::black_box;
+use std::process::ExitCode;
+
+use scopegate::{Config, Registry};
+use scopegate_bench::endpoints::generated;
+use scopegate_bench::scenario::Scenario;
+use scopegate_bench::server::{MemoryResolver, enforced_router, plain_router, request};
+use tower::ServiceExt;
+
+const MODES: &str =
+    "decision-sentry decision-10k plain-sentry lookup-10k matchit-10k build-10k axum-plain axum-scopegate";
+
+fn decisions(scenario: &Scenario, n: usize) {
+    let access = scenario.access_requests(&scenario.allow);
+    for i in 0..n {
+        black_box(scenario.registry.authorize(black_box(&access[i % access.len()])));
+    }
+}
+
+fn axum(enforced: bool, n: usize) -> Result<(), String> {
+    let scenario = Scenario::sentry_like();
+    let app = if enforced {
+        enforced_router(&scenario.endpoints, scenario.registry, MemoryResolver::for_scenario(&scenario))
+    } else {
+        plain_router(&scenario.endpoints)
+    };
+    let requests = scenario
+        .allow
+        .iter()
+        .map(|r| request(r.method, &r.path).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let runtime = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        for i in 0..n {
+            let r = &requests[i % requests.len()];
+            // Clone outside the measured difference as well: both modes pay the same for it.
+            let mut req = axum::http::Request::new(axum::body::Body::empty());
+            *req.method_mut() = r.method().clone();
+            *req.uri_mut() = r.uri().clone();
+            *req.headers_mut() = r.headers().clone();
+            let Ok(response) = app.clone().oneshot(req).await;
+            if !response.status().is_success() {
+                return Err(format!("{} {}: {}", r.method(), r.uri(), response.status()));
+            }
+        }
+        Ok(())
+    })
+}
+
+fn run(mode: &str, n: usize) -> Result<(), String> {
+    match mode {
+        "decision-sentry" => decisions(&Scenario::sentry_like(), n),
+        "decision-10k" => decisions(&Scenario::generated(10_000, 256), n),
+        "plain-sentry" => {
+            let s = Scenario::sentry_like();
+            for i in 0..n {
+                let r = &s.allow[i % s.allow.len()];
+                black_box(s.plain.decide(black_box(r.method.as_str()), black_box(&r.path), &s.caller));
+            }
+        }
+        "lookup-10k" | "matchit-10k" => {
+            let s = Scenario::generated(10_000, 256);
+            let mut routers: [matchit::Router<usize>; 7] = Default::default();
+            for (i, e) in s.endpoints.iter().enumerate() {
+                routers[e.method().index()].insert(e.path(), i).map_err(|e| e.to_string())?;
+            }
+            for i in 0..n {
+                let r = &s.allow[i % s.allow.len()];
+                if mode == "lookup-10k" {
+                    black_box(s.registry.lookup(black_box(r.method), black_box(&r.path)));
+                } else {
+                    black_box(
+                        routers[black_box(r.method).index()].at(black_box(&r.path)).ok().map(|m| *m.value),
+                    );
+                }
+            }
+        }
+        "build-10k" => {
+            let endpoints = generated(10_000);
+            for _ in 0..n {
+                let r = Registry::from_endpoints(Config::sentry(), black_box(&endpoints).iter().copied());
+                black_box(r.map_err(|e| format!("{e:?}"))?);
+            }
+        }
+        "axum-plain" => axum(false, n)?,
+        "axum-scopegate" => axum(true, n)?,
+        other => return Err(format!("unknown mode `{other}`; modes: {MODES}")),
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (Some(mode), Some(n)) = (args.first(), args.get(1).and_then(|n| n.parse::<usize>().ok())) else {
+        eprintln!("usage: profile <mode> <iterations>\nmodes: {MODES}");
+        return ExitCode::from(2);
+    };
+    match run(mode, n) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! The axum application the overhead and load benchmarks drive: one trivial handler mounted at every
+//! endpoint's method and path, served as is or behind scopegate's enforcement layer with an
+//! in-memory resolver (a token → principal map), so that the layer is measured and not a database.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::request::Parts;
+use axum::http::{Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, on};
+use scopegate::axum::{OwnedMembership, Resolved, Resolver};
+use scopegate::{Endpoint, Method, Registry};
+
+use crate::scenario::Scenario;
+
+/// The bearer token the benchmark client sends.
+pub const TOKEN: &str = "sgu_benchmark_token";
+
+/// The handler behind every route.
+pub async fn ok() -> &'static str {
+    "ok"
+}
+
+fn method_filter(method: Method) -> MethodFilter {
+    match method {
+        Method::Get => MethodFilter::GET,
+        Method::Head => MethodFilter::HEAD,
+        Method::Options => MethodFilter::OPTIONS,
+        Method::Post => MethodFilter::POST,
+        Method::Put => MethodFilter::PUT,
+        Method::Patch => MethodFilter::PATCH,
+        Method::Delete => MethodFilter::DELETE,
+    }
+}
+
+/// The router without enforcement: [`ok`] at every endpoint's method and path.
+pub fn plain_router(endpoints: &[&'static Endpoint]) -> Router {
+    endpoints
+        .iter()
+        .fold(Router::new(), |router, e| router.route(e.path(), on(method_filter(e.method()), ok)))
+}
+
+/// The same router behind scopegate's enforcement layer, resolving principals with `resolver`.
+pub fn enforced_router(
+    endpoints: &[&'static Endpoint],
+    registry: &'static Registry,
+    resolver: MemoryResolver,
+) -> Router {
+    scopegate::axum::enforce(plain_router(endpoints), registry, resolver)
+}
+
+/// A [`Resolver`] over an in-memory map from bearer token to what the token resolves to; requests
+/// without an `Authorization` header are anonymous, unknown tokens are rejected with 401.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryResolver {
+    tokens: Arc<HashMap<String, Resolved>>,
+}
+
+impl MemoryResolver {
+    /// A resolver knowing `tokens`.
+    pub fn new(tokens: HashMap<String, Resolved>) -> MemoryResolver {
+        MemoryResolver { tokens: Arc::new(tokens) }
+    }
+
+    /// A resolver knowing [`TOKEN`] as the scenario's caller (user token, member, organization).
+    pub fn for_scenario(scenario: &Scenario) -> MemoryResolver {
+        let resolved = Resolved::new(scenario.principal)
+            .with_membership(OwnedMembership {
+                organization: scenario.membership.organization,
+                role_scopes: scenario.membership.role_scopes,
+                teams: Arc::from(scenario.membership.teams),
+            })
+            .with_organization(Arc::new(scenario.organization.clone()));
+        MemoryResolver::new(HashMap::from([(TOKEN.to_string(), resolved)]))
+    }
+}
+
+/// The rejection of an unknown token.
+#[derive(Debug)]
+pub struct InvalidToken;
+
+impl IntoResponse for InvalidToken {
+    fn into_response(self) -> Response {
+        (StatusCode::UNAUTHORIZED, "invalid token").into_response()
+    }
+}
+
+impl Resolver for MemoryResolver {
+    type Rejection = InvalidToken;
+
+    async fn resolve(
+        &self,
+        parts: &mut Parts,
+        _endpoint: &'static Endpoint,
+    ) -> Result<Resolved, InvalidToken> {
+        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+            return Ok(Resolved::new(scopegate::Principal::Anonymous));
+        };
+        let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or(InvalidToken)?;
+        self.tokens.get(token).cloned().ok_or(InvalidToken)
+    }
+}
+
+/// A request as the client sends it: `method path` with the bearer token.
+///
+/// # Errors
+/// When `path` is not a valid URI.
+pub fn request(method: Method, path: &str) -> Result<Request<axum::body::Body>, axum::http::Error> {
+    Request::builder()
+        .method(method.as_str())
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .body(axum::body::Body::empty())
+}

@@ -13,6 +13,8 @@ mod config;
 mod ctxt;
 mod endpoint;
 mod expand_config;
+#[cfg(test)]
+mod fuzz_corpus;
 mod path;
 mod permission;
 mod suggest;

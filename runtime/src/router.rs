@@ -1,10 +1,12 @@
-//! The request router: a per-method trie of path segments that matches without allocating.
+//! The request router: a trie of path segments that matches without allocating.
 //!
 //! Semantics are those of `matchit` 0.8.4 (axum 0.8's router) for the templates `#[endpoint]`
 //! accepts, where every parameter is a whole segment: a literal segment is preferred to a `{param}`,
 //! which is preferred to a trailing `{*catch_all}`, with backtracking; a parameter matches one
 //! segment (which may be empty unless it is the last one), a catch-all the non-empty rest of the
-//! path. A property test checks the agreement with `matchit`. The registry still inserts every template
+//! path. As in axum, the path is matched first, whatever the method, and the method is looked up in
+//! the route found: `DELETE /a/me/` is not served by `DELETE /a/{x}/` when `GET /a/me/` exists.
+//! A property test checks the agreement with `matchit`. The registry still inserts every template
 //! into `matchit` to reject the ambiguous pairs `matchit` rejects.
 
 use crate::record::Method;
@@ -42,41 +44,58 @@ struct Node {
     /// Literal children, sorted by [`by_length`].
     literals: Vec<(&'static str, u32)>,
     param: Option<u32>,
-    /// The endpoint whose template ends with a catch-all here.
+    /// The route (index into `Router::routes`) whose template ends with a catch-all here.
     catch_all: Option<u32>,
-    /// The endpoint whose template ends exactly here.
+    /// The route whose template ends exactly here.
     value: Option<u32>,
 }
+
+/// One route: the endpoint of each method (by [`Method::index`]) whose template it is.
+type Route = [Option<u32>; 7];
 
 /// Maps `(method, concrete path)` to an endpoint index.
 #[derive(Debug)]
 pub(crate) struct Router {
     nodes: Vec<Node>,
-    roots: [u32; 7],
+    routes: Vec<Route>,
 }
 
 impl Router {
     pub(crate) fn new() -> Router {
-        let mut nodes = Vec::with_capacity(7);
-        nodes.resize_with(7, Node::default);
-        Router { nodes, roots: [0, 1, 2, 3, 4, 5, 6] }
+        Router { nodes: vec![Node::default()], routes: Vec::new() }
     }
 
-    /// Adds a template. Returns the index already stored for the same route, if any (the template
-    /// is then not added).
+    /// The endpoint of `method` in the route `slot` holds (creating the route if needed), set to
+    /// `value` unless another endpoint is already there.
+    fn claim(routes: &mut Vec<Route>, slot: &mut Option<u32>, method: Method, value: u32) -> Result<(), u32> {
+        let route = match *slot {
+            Some(route) => route as usize,
+            None => {
+                routes.push([None; 7]);
+                // Route counts are bounded by the number of endpoints, far below u32::MAX.
+                *slot = Some(u32::try_from(routes.len() - 1).unwrap_or(u32::MAX));
+                routes.len() - 1
+            }
+        };
+        let entry = &mut routes[route][method.index()];
+        match *entry {
+            Some(existing) => Err(existing),
+            None => {
+                *entry = Some(value);
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds a template. Returns the index already stored for the same route and method, if any
+    /// (the template is then not added).
     pub(crate) fn insert(&mut self, method: Method, template: &'static str, value: u32) -> Result<(), u32> {
-        let mut node = self.roots[method.index()] as usize;
+        let mut node = 0;
         let mut parts = segments(template).peekable();
         while let Some(part) = parts.next() {
             match segment(part) {
                 Segment::CatchAll(_) if parts.peek().is_none() => {
-                    return match self.nodes[node].catch_all {
-                        Some(existing) => Err(existing),
-                        None => {
-                            self.nodes[node].catch_all = Some(value);
-                            Ok(())
-                        }
-                    };
+                    return Router::claim(&mut self.routes, &mut self.nodes[node].catch_all, method, value);
                 }
                 // A catch-all that is not last is rejected by the macros; route it as a parameter.
                 Segment::Param(_) | Segment::CatchAll(_) => {
@@ -101,13 +120,7 @@ impl Router {
                 }
             }
         }
-        match self.nodes[node].value {
-            Some(existing) => Err(existing),
-            None => {
-                self.nodes[node].value = Some(value);
-                Ok(())
-            }
-        }
+        Router::claim(&mut self.routes, &mut self.nodes[node].value, method, value)
     }
 
     fn push(&mut self) -> u32 {
@@ -116,10 +129,12 @@ impl Router {
         u32::try_from(self.nodes.len() - 1).unwrap_or(u32::MAX)
     }
 
-    /// The endpoint index serving `method` on the concrete `path`.
+    /// The endpoint index serving `method` on the concrete `path`: the route the path matches,
+    /// then that route's endpoint for `method`.
     pub(crate) fn find(&self, method: Method, path: &str) -> Option<u32> {
         let rest = path.strip_prefix('/')?;
-        self.walk(self.roots[method.index()], rest)
+        let route = self.walk(0, rest)?;
+        self.routes.get(route as usize)?[method.index()]
     }
 
     /// `rest` is the unmatched part of the path after a `/`. Recursion depth is bounded by the
@@ -246,6 +261,21 @@ mod tests {
     }
 
     #[test]
+    fn the_path_is_matched_before_the_method_as_in_axum() {
+        let mut r = Router::new();
+        r.insert(Method::Get, "/a/me/", 0).expect("new");
+        r.insert(Method::Delete, "/a/{x}/", 1).expect("new");
+        r.insert(Method::Get, "/a/{x}/", 2).expect("same route, another method");
+        assert_eq!(r.insert(Method::Delete, "/a/{y}/", 3), Err(1), "same route and method");
+        // axum routes `/a/me/` to its GET-only route, which has no DELETE.
+        assert_eq!(r.find(Method::Delete, "/a/me/"), None);
+        assert_eq!(r.find(Method::Get, "/a/me/"), Some(0));
+        assert_eq!(r.find(Method::Delete, "/a/you/"), Some(1));
+        assert_eq!(r.find(Method::Get, "/a/you/"), Some(2));
+        assert_eq!(r.find(Method::Post, "/a/you/"), None);
+    }
+
+    #[test]
     fn params_follow_the_template() {
         let p: Vec<_> = Params::new("/o/{org}/r/{id}/", "/o/acme/r/7/").collect();
         assert_eq!(p, [("org", "acme"), ("id", "7")]);
@@ -302,6 +332,40 @@ mod tests {
                     let want: Vec<(&str, &str)> = found.params.iter().collect();
                     let got: Vec<(&str, &str)> = Params::new(t, p).collect();
                     prop_assert_eq!(got, want, "params of {} in {}", p, t);
+                }
+            }
+        }
+
+        /// With several methods, routing is axum's: matchit finds the route by path alone (one
+        /// per template), then the route's handler for the method, if any.
+        #[test]
+        fn agrees_with_axum_across_methods(
+            templates in prop::collection::vec((template(), 0..3usize), 1..8),
+            paths in prop::collection::vec(concrete(), 1..8),
+        ) {
+            let methods = [Method::Get, Method::Put, Method::Delete];
+            let mut m: matchit::Router<usize> = matchit::Router::new();
+            let mut routes: Vec<(&'static str, [Option<u32>; 3])> = Vec::new();
+            let mut ours = Router::new();
+            for (i, (t, method)) in templates.into_iter().enumerate() {
+                let t: &'static str = Box::leak(t.into_boxed_str());
+                let route = match routes.iter().position(|(existing, _)| *existing == t) {
+                    Some(route) => route,
+                    None if m.insert(t, routes.len()).is_ok() => {
+                        routes.push((t, [None; 3]));
+                        routes.len() - 1
+                    }
+                    None => continue,
+                };
+                if routes[route].1[method].is_none() {
+                    routes[route].1[method] = Some(i as u32);
+                    prop_assert!(ours.insert(methods[method], t, i as u32).is_ok(), "{t} accepted by axum only");
+                }
+            }
+            for p in &paths {
+                for (k, method) in methods.into_iter().enumerate() {
+                    let expected = m.at(p).ok().and_then(|x| routes[*x.value].1[k]);
+                    prop_assert_eq!(ours.find(method, p), expected, "{} {}", method, p);
                 }
             }
         }

@@ -159,15 +159,14 @@ fn match_template(template: &str, path: &str) -> Option<Vec<Kind>> {
     if segments.len() == template.len() { Some(kinds) } else { None }
 }
 
-/// Routing: of every endpoint whose template matches, the one whose segments are most specific
-/// first (a literal before a parameter before a catch-all, compared from the left).
+/// Routing, as axum does it: the path first, whatever the method — of every template that matches,
+/// the one whose segments are most specific first (a literal before a parameter before a
+/// catch-all, compared from the left) — then that route's endpoint for the method, if it has one.
 fn route<'e>(endpoints: &[&'e Endpoint], method: Method, path: &str) -> Option<&'e Endpoint> {
-    endpoints
-        .iter()
-        .filter(|e| e.method() == method)
-        .filter_map(|e| match_template(e.path(), path).map(|kinds| (kinds, *e)))
-        .min_by(|a, b| a.0.cmp(&b.0))
-        .map(|(_, e)| e)
+    let matching: Vec<(Vec<Kind>, &'e Endpoint)> =
+        endpoints.iter().filter_map(|e| match_template(e.path(), path).map(|kinds| (kinds, *e))).collect();
+    let best = matching.iter().map(|(kinds, _)| kinds).min()?;
+    matching.iter().find(|(kinds, e)| kinds == best && e.method() == method).map(|(_, e)| *e)
 }
 
 /// The names closed under the vocabulary's hierarchy; unknown names are dropped.

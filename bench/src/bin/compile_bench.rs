@@ -10,7 +10,9 @@
 //!
 //! Each timed build starts from the crate's source touched and `CARGO_INCREMENTAL=0`, so the
 //! crate is compiled in full (parsing, macro expansion, type checking, code generation) while its
-//! dependencies are reused.
+//! dependencies are reused (they are built in `bench/target/compile-bench`, kept between runs).
+//! Both wall-clock time and CPU time (user + system of cargo and rustc, from `/proc/self/stat`)
+//! are reported: CPU time is much less sensitive to other work on a shared machine.
 //!
 //! The handlers follow the generated benchmark registry: resources in five areas, each with a list
 //! route (`GET`, `POST`) and a detail route (`GET`, `PUT`, `DELETE`). Organization-area endpoints
@@ -237,21 +239,55 @@ fn generate(dir: &Path, repo: &Path, handlers: usize) -> Result<(), String> {
     Ok(())
 }
 
-fn cargo(dir: &Path, args: &[&str]) -> Result<f64, String> {
+/// CPU seconds (user + system) of this process's waited-for children so far, from
+/// `/proc/self/stat` (`cutime` + `cstime`); `None` where that file does not exist.
+fn children_cpu(ticks_per_second: f64) -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may contain spaces) start with field 3, `state`.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let cutime: f64 = fields.get(13)?.parse().ok()?;
+    let cstime: f64 = fields.get(14)?.parse().ok()?;
+    Some((cutime + cstime) / ticks_per_second)
+}
+
+/// The kernel's clock ticks per second (`getconf CLK_TCK`), 100 when it cannot be asked.
+fn ticks_per_second() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// Wall-clock and CPU seconds (cargo and rustc together) of one `cargo` command.
+#[derive(Debug, Clone, Copy)]
+struct Timing {
+    wall: f64,
+    cpu: f64,
+}
+
+fn cargo(dir: &Path, target: &Path, args: &[&str], ticks: f64) -> Result<Timing, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let cpu_before = children_cpu(ticks);
     let start = Instant::now();
     let out = Command::new(&cargo)
         .args(args)
         .current_dir(dir)
         .env("CARGO_INCREMENTAL", "0")
-        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .env("CARGO_TARGET_DIR", target)
         .output()
         .map_err(|e| format!("cannot run {cargo}: {e}"))?;
-    let secs = start.elapsed().as_secs_f64();
+    let wall = start.elapsed().as_secs_f64();
+    let cpu = match (cpu_before, children_cpu(ticks)) {
+        (Some(a), Some(b)) => b - a,
+        _ => f64::NAN,
+    };
     if !out.status.success() {
         return Err(format!("`cargo {}` failed:\n{}", args.join(" "), String::from_utf8_lossy(&out.stderr)));
     }
-    Ok(secs)
+    Ok(Timing { wall, cpu })
 }
 
 fn touch(file: &Path) -> Result<(), String> {
@@ -270,42 +306,52 @@ fn run(args: &Args) -> Result<(), String> {
     generate(&dir, &repo_root(), args.handlers)?;
     eprintln!("generated {} handlers per crate in {}", args.handlers, dir.display());
     let verb = if args.check { "check" } else { "build" };
+    let ticks = ticks_per_second();
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("compile-bench");
     // Warm-up: each crate with its dependencies, built the way it is timed (`-p`: features are
     // unified per selected package, so a `--workspace` build would not leave the same artifacts).
     eprintln!("warm-up: cargo {verb} -p <crate> (dependencies)…");
     for name in CRATES {
-        cargo(&dir, &[verb, "-p", &format!("gen-{name}"), "--quiet"])?;
+        cargo(&dir, &target, &[verb, "-p", &format!("gen-{name}"), "--quiet"], ticks)?;
     }
-    let mut times: [Vec<f64>; 3] = Default::default();
+    let mut wall: [Vec<f64>; 3] = Default::default();
+    let mut cpu: [Vec<f64>; 3] = Default::default();
     for run in 0..args.runs {
         for k in 0..CRATES.len() {
             let i = (k + run) % CRATES.len();
             touch(&dir.join(CRATES[i]).join("src/lib.rs"))?;
-            let t = cargo(&dir, &[verb, "-p", &format!("gen-{}", CRATES[i]), "--quiet"])?;
-            eprintln!("run {} {:<10} {t:.2} s", run + 1, CRATES[i]);
-            times[i].push(t);
+            let t = cargo(&dir, &target, &[verb, "-p", &format!("gen-{}", CRATES[i]), "--quiet"], ticks)?;
+            eprintln!("run {} {:<10} wall {:.2} s  cpu {:.2} s", run + 1, CRATES[i], t.wall, t.cpu);
+            wall[i].push(t.wall);
+            cpu[i].push(t.cpu);
         }
     }
-    let [plain, scopegate, utoipa] = times.map(|mut t| median(&mut t).unwrap_or(f64::NAN));
+    let [pw, sw, uw] = wall.map(|mut t| median(&mut t).unwrap_or(f64::NAN));
+    let [pc, sc, uc] = cpu.map(|mut t| median(&mut t).unwrap_or(f64::NAN));
     println!(
-        "`cargo {verb} -p <crate>` of {} handlers, median of {} runs (CARGO_INCREMENTAL=0):",
+        "`cargo {verb} -p <crate>` of {} handlers, median of {} runs (CARGO_INCREMENTAL=0); \
+         CPU = user + system time of cargo and rustc:",
         args.handlers, args.runs
     );
     println!();
-    println!("| crate | median s | vs plain | vs utoipa |");
-    println!("| --- | ---: | ---: | ---: |");
-    println!("| plain functions | {plain:.2} | 1.00× | {:.2}× |", plain / utoipa);
-    println!(
-        "| #[scopegate::endpoint] | {scopegate:.2} | {:.2}× | {:.2}× |",
-        scopegate / plain,
-        scopegate / utoipa
-    );
-    println!("| #[utoipa::path] | {utoipa:.2} | {:.2}× | 1.00× |", utoipa / plain);
+    println!("| crate | wall s | CPU s | wall vs plain | CPU vs plain | wall vs utoipa | CPU vs utoipa |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (name, w, c) in
+        [("plain functions", pw, pc), ("#[scopegate::endpoint]", sw, sc), ("#[utoipa::path]", uw, uc)]
+    {
+        println!(
+            "| {name} | {w:.2} | {c:.2} | {:.2}× | {:.2}× | {:.2}× | {:.2}× |",
+            w / pw,
+            c / pc,
+            w / uw,
+            c / uc
+        );
+    }
     println!();
     println!(
-        "added by #[scopegate::endpoint]: {:.2} ms per handler (utoipa: {:.2} ms)",
-        (scopegate - plain) * 1000.0 / args.handlers as f64,
-        (utoipa - plain) * 1000.0 / args.handlers as f64
+        "CPU added per handler: #[scopegate::endpoint] {:.2} ms, #[utoipa::path] {:.2} ms",
+        (sc - pc) * 1000.0 / args.handlers as f64,
+        (uc - pc) * 1000.0 / args.handlers as f64
     );
     if args.keep {
         eprintln!("kept {}", dir.display());

@@ -36,8 +36,8 @@ use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 
 const USAGE: &str = "usage: load [--requests N] [--seconds S] [--connections C] [--rounds R] [--demo]
-  --requests N      requests per target and round (default 20000)
-  --seconds S       time limit per target and round (default 10)
+  --requests N      requests per target and round (default 100000)
+  --seconds S       time limit per target and round (default 3)
   --connections C   concurrent keep-alive connections (default 16)
   --rounds R        measured rounds; one unmeasured warm-up round precedes them (default 5)
   --demo            also load the demo service (needs --features demo)";
@@ -52,7 +52,7 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { requests: 20_000, seconds: 10.0, connections: 16, rounds: 5, demo: false };
+    let mut args = Args { requests: 100_000, seconds: 3.0, connections: 16, rounds: 5, demo: false };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value\n{USAGE}"));

@@ -75,25 +75,38 @@ impl Drop for Server {
     }
 }
 
-/// Version `n` of the organization settings: every field depends on `n`, so a mix of two versions
-/// is visible.
-fn settings(n: u64) -> Value {
-    let members: Vec<i64> = [1, 2, 3].into_iter().filter(|m| n >> (m - 1) & 1 == 1).collect();
-    let teams: Vec<i64> = [1, 2].into_iter().filter(|t| (n >> 3) >> (t - 1) & 1 == 1).collect();
+/// The organizations whose settings are rewritten: id, name prefix, its members' user ids and
+/// its team ids (the seeded data).
+const ORGS: [(i64, &str, &[i64], &[i64]); 2] =
+    [(1, "Acme v", &[1, 2, 3], &[1, 2]), (2, "Globex v", &[4], &[3])];
+
+/// Version `n` of organization `org`'s settings: every field depends on `n`, so a mix of two
+/// versions is visible.
+fn settings(org: usize, n: u64) -> Value {
+    let (_, prefix, users, teams) = ORGS[org];
+    let bit = |i: usize| n >> i & 1 == 1;
+    let members: Vec<i64> = users.iter().enumerate().filter(|(i, _)| bit(1 + i)).map(|(_, u)| *u).collect();
+    let teams: Vec<i64> =
+        teams.iter().enumerate().filter(|(i, _)| bit(1 + users.len() + i)).map(|(_, t)| *t).collect();
     json!({
-        "name": format!("Acme v{n}"),
-        "hasGranularReplayPermissions": n % 2 == 1,
+        "name": format!("{prefix}{n}"),
+        "hasGranularReplayPermissions": bit(0),
         "replayAccessMembers": members,
         "replayAccessTeams": teams,
     })
 }
 
+/// The settings version an organization's answer shows (0: never rewritten).
+fn version_of(org: usize, details: &Value) -> u64 {
+    details["name"].as_str().unwrap().strip_prefix(ORGS[org].1).map_or(0, |n| n.parse().unwrap())
+}
+
 /// What the writers know: acknowledged writes, and the write in flight when the server died.
 #[derive(Debug, Default)]
 struct Log {
-    /// Highest acknowledged settings version, and the one sent without an answer.
-    settings_acked: u64,
-    settings_pending: Option<u64>,
+    /// Per organization: highest acknowledged settings version, and the one sent without an answer.
+    settings_acked: [u64; 2],
+    settings_pending: [Option<u64>; 2],
     /// Acknowledged dashboards (id → title), titles sent without an answer, and titles of earlier
     /// rounds sent without an answer (each either stored or not, for good).
     dashboards: HashMap<String, String>,
@@ -116,18 +129,33 @@ struct Log {
 struct Client {
     http: reqwest::Client,
     base: String,
-    owner: String,
+    /// The sessions of acme's owner and of globex's owner.
+    owners: [String; 2],
 }
 
 impl Client {
+    /// A request of acme's owner.
     async fn send(
         &self,
         method: reqwest::Method,
         path: &str,
         body: Option<Value>,
     ) -> Result<(u16, Value), ()> {
-        let mut request =
-            self.http.request(method, format!("{}{path}", self.base)).header("authorization", &self.owner);
+        self.send_as(0, method, path, body).await
+    }
+
+    /// A request of the owner of organization `org` (an index into [`ORGS`]).
+    async fn send_as(
+        &self,
+        org: usize,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<(u16, Value), ()> {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("authorization", &self.owners[org]);
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -143,26 +171,29 @@ async fn write_until_killed(client: Arc<Client>, log: Arc<Mutex<Log>>, round: u6
     let dead = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
 
-    // Settings: one version after another.
-    let (c, l, d) = (client.clone(), log.clone(), dead.clone());
-    tasks.push(tokio::spawn(async move {
-        let mut n = l.lock().unwrap().settings_acked;
-        while !d.load(Ordering::SeqCst) {
-            n += 1;
-            l.lock().unwrap().settings_pending = Some(n);
-            match c.send(reqwest::Method::PUT, "/organizations/1/", Some(settings(n))).await {
-                Ok((200, _)) => {
-                    let mut l = l.lock().unwrap();
-                    l.settings_acked = n;
-                    l.settings_pending = None;
-                    l.acknowledged += 1;
+    // Settings of each organization: one version after another.
+    for org in 0..ORGS.len() {
+        let (c, l, d) = (client.clone(), log.clone(), dead.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut n = l.lock().unwrap().settings_acked[org];
+            let path = format!("/organizations/{}/", ORGS[org].0);
+            while !d.load(Ordering::SeqCst) {
+                n += 1;
+                l.lock().unwrap().settings_pending[org] = Some(n);
+                match c.send_as(org, reqwest::Method::PUT, &path, Some(settings(org, n))).await {
+                    Ok((200, _)) => {
+                        let mut l = l.lock().unwrap();
+                        l.settings_acked[org] = n;
+                        l.settings_pending[org] = None;
+                        l.acknowledged += 1;
+                    }
+                    Ok((status, body)) => panic!("settings of {path} v{n}: {status} {body}"),
+                    Err(()) => break,
                 }
-                Ok((status, body)) => panic!("settings v{n}: {status} {body}"),
-                Err(()) => break,
             }
-        }
-        d.store(true, Ordering::SeqCst);
-    }));
+            d.store(true, Ordering::SeqCst);
+        }));
+    }
 
     // Dashboards and tokens: new rows.
     for kind in ["dashboard", "token"] {
@@ -236,18 +267,18 @@ async fn write_until_killed(client: Arc<Client>, log: Arc<Mutex<Log>>, round: u6
 /// Checks the restarted server's data against the log.
 async fn verify(client: &Client, log: &Log, db: &Path) {
     // Settings: one whole version, the acknowledged one or the one in flight.
-    let (status, org) = client.send(reqwest::Method::GET, "/organizations/1/", None).await.unwrap();
-    assert_eq!(status, 200, "{org}");
-    let version: u64 = match org["name"].as_str().unwrap().strip_prefix("Acme v") {
-        Some(n) => n.parse().unwrap(),
-        None => 0,
-    };
-    let allowed = [Some(log.settings_acked), log.settings_pending];
-    assert!(allowed.contains(&Some(version)), "settings v{version}, acknowledged {allowed:?}");
-    if version > 0 {
-        let expected = settings(version);
-        for field in ["hasGranularReplayPermissions", "replayAccessMembers", "replayAccessTeams"] {
-            assert_eq!(org[field], expected[field], "v{version} half-applied: {field} in {org}");
+    for (i, (id, ..)) in ORGS.iter().enumerate() {
+        let path = format!("/organizations/{id}/");
+        let (status, org) = client.send_as(i, reqwest::Method::GET, &path, None).await.unwrap();
+        assert_eq!(status, 200, "{org}");
+        let version = version_of(i, &org);
+        let allowed = [Some(log.settings_acked[i]), log.settings_pending[i]];
+        assert!(allowed.contains(&Some(version)), "{path}: v{version}, acknowledged {allowed:?}");
+        if version > 0 {
+            let expected = settings(i, version);
+            for field in ["hasGranularReplayPermissions", "replayAccessMembers", "replayAccessTeams"] {
+                assert_eq!(org[field], expected[field], "{path} v{version} half-applied: {field} in {org}");
+            }
         }
     }
 
@@ -334,12 +365,13 @@ fn temp_db() -> PathBuf {
 
 #[test]
 fn sigkill_mid_write_loses_no_acknowledged_write_and_applies_nothing_by_halves() {
-    const ROUNDS: u64 = 5;
+    const ROUNDS: u64 = 40;
     let db = temp_db();
-    // Create and seed the file, and open the owner's session in it.
-    let owner = {
+    // Create and seed the file, and open the owners' sessions in it.
+    let owners = {
         let store = SqliteStore::open(&db).unwrap();
-        format!("Session {}", admin::create_session(&store, "owner", false).unwrap().as_str())
+        ["owner", "gina"]
+            .map(|u| format!("Session {}", admin::create_session(&store, u, false).unwrap().as_str()))
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let log = Arc::new(Mutex::new(Log {
@@ -353,14 +385,14 @@ fn sigkill_mid_write_loses_no_acknowledged_write_and_applies_nothing_by_halves()
         let client = Arc::new(Client {
             http: reqwest::Client::new(),
             base: server.base.clone(),
-            owner: owner.clone(),
+            owners: owners.clone(),
         });
         let writers = runtime.spawn(write_until_killed(client, log.clone(), round));
         // Kill at a different moment each round, while the writers are busy.
-        std::thread::sleep(Duration::from_millis(150 + 170 * round));
+        std::thread::sleep(Duration::from_millis(20 + round * 7 % 41));
         let in_flight = {
             let l = log.lock().unwrap();
-            usize::from(l.settings_pending.is_some())
+            l.settings_pending.iter().flatten().count()
                 + l.dashboards_pending.len()
                 + l.tokens_pending.len()
                 + l.grants_pending.len()
@@ -370,19 +402,24 @@ fn sigkill_mid_write_loses_no_acknowledged_write_and_applies_nothing_by_halves()
         runtime.block_on(writers).unwrap();
 
         server = Server::start(&db);
-        let client = Client { http: reqwest::Client::new(), base: server.base.clone(), owner: owner.clone() };
+        let client =
+            Client { http: reqwest::Client::new(), base: server.base.clone(), owners: owners.clone() };
         let snapshot = std::mem::take(&mut *log.lock().unwrap());
         runtime.block_on(verify(&client, &snapshot, &db));
         // Unanswered writes are settled now: keep what the restarted server has, and count how
         // many of them had been committed before the kill.
         let mut next = snapshot;
-        let get = |path: &str| runtime.block_on(client.send(reqwest::Method::GET, path, None)).unwrap().1;
-        let org = get("/organizations/1/");
-        let version = org["name"].as_str().unwrap().strip_prefix("Acme v").map_or(0, |n| n.parse().unwrap());
-        if let Some(pending) = next.settings_pending.take() {
-            next.unanswered[usize::from(version == pending)] += 1;
+        let get_as = |org: usize, path: &str| {
+            runtime.block_on(client.send_as(org, reqwest::Method::GET, path, None)).unwrap().1
+        };
+        let get = |path: &str| get_as(0, path);
+        for (i, (id, ..)) in ORGS.iter().enumerate() {
+            let version = version_of(i, &get_as(i, &format!("/organizations/{id}/")));
+            if let Some(pending) = next.settings_pending[i].take() {
+                next.unanswered[usize::from(version == pending)] += 1;
+            }
+            next.settings_acked[i] = version;
         }
-        next.settings_acked = version;
         let members = get("/organizations/acme/members/");
         for (&(member, team), joined) in next.grants.iter_mut() {
             let slug = if team == 1 { "frontend" } else { "backend" };

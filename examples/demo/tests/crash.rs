@@ -172,11 +172,11 @@ async fn write_until_killed(client: Arc<Client>, log: Arc<Mutex<Log>>, round: u6
     let mut tasks = Vec::new();
 
     // Settings of each organization: one version after another.
-    for org in 0..ORGS.len() {
+    for (org, &(id, ..)) in ORGS.iter().enumerate() {
         let (c, l, d) = (client.clone(), log.clone(), dead.clone());
         tasks.push(tokio::spawn(async move {
             let mut n = l.lock().unwrap().settings_acked[org];
-            let path = format!("/organizations/{}/", ORGS[org].0);
+            let path = format!("/organizations/{id}/");
             while !d.load(Ordering::SeqCst) {
                 n += 1;
                 l.lock().unwrap().settings_pending[org] = Some(n);

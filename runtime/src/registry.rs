@@ -215,17 +215,31 @@ impl Registry {
                 }
             }
         }
-        // matchit (axum's router) decides which templates are ambiguous; the engine's own router,
-        // which matches the same way without allocating, serves the lookups.
-        let mut routers: [matchit::Router<usize>; 7] = Default::default();
+        // matchit (axum's router) decides which templates are ambiguous. axum keeps one route per
+        // template whatever the method, so the check spans methods: `GET /a/{x}/` and `PUT /a/{y}/`
+        // cannot both be mounted. The engine's own router, which matches the same way without
+        // allocating, serves the lookups.
+        let mut templates: matchit::Router<usize> = matchit::Router::new();
+        let mut inserted: std::collections::HashSet<&'static str> = std::collections::HashSet::new();
         let mut router = Router::new();
         if errors.is_empty() {
             for (i, e) in endpoints.iter().enumerate() {
-                if let Err(err) = routers[e.method().index()].insert(e.path(), i) {
+                let conflict = if inserted.contains(e.path()) {
+                    None
+                } else {
+                    match templates.insert(e.path(), i) {
+                        Ok(()) => {
+                            inserted.insert(e.path());
+                            None
+                        }
+                        Err(err) => Some(err),
+                    }
+                };
+                if let Some(err) = conflict {
                     // Name the earlier endpoint(s) it conflicts with: each one alone with it.
                     let others: Vec<String> = endpoints[..i]
                         .iter()
-                        .filter(|o| o.method() == e.method())
+                        .filter(|o| o.path() != e.path())
                         .filter(|o| {
                             let mut pair = matchit::Router::new();
                             pair.insert(o.path(), ()).is_ok() && pair.insert(e.path(), ()).is_err()

@@ -81,6 +81,22 @@ fn router_ambiguous_paths_are_rejected() {
 }
 
 #[test]
+fn templates_that_differ_only_in_parameter_names_conflict_across_methods() {
+    // axum keeps one route per template whatever the method and panics on this pair.
+    let errs = errors(vec![
+        plain("api::details", Method::Get, "/teams/{team_id}/", 1),
+        plain("api::update", Method::Put, "/teams/{team_slug}/", 2),
+    ]);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    let msg = errs[0].to_string();
+    assert!(matches!(errs[0], RegistryError::Ambiguous { method: Method::Put, .. }), "{msg}");
+    assert!(
+        msg.contains("api::details (src/api.rs:1)") && msg.contains("api::update (src/api.rs:2)"),
+        "{msg}"
+    );
+}
+
+#[test]
 fn ungated_endpoints_in_gated_areas_are_reported() {
     let errs = errors(vec![
         endpoint(

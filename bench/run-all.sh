@@ -18,12 +18,13 @@ mkdir -p "$out"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$out/machine.txt"
 
-cargo build --release --quiet --features demo --bins
 cargo bench --quiet --no-run
 
 cargo bench --bench decision -- --warm-up-time 1 --measurement-time 3 2>&1 | tee "$out/decision.txt"
 cargo bench --bench lookup -- --warm-up-time 1 --measurement-time 3 2>&1 | tee "$out/lookup.txt"
 cargo bench --bench axum -- --warm-up-time 1 --measurement-time 3 2>&1 | tee "$out/axum.txt"
+# `cargo bench` rebuilds the binaries without the `demo` feature: build them after it.
+cargo build --release --quiet --features demo --bins
 ./target/release/report | tee "$out/criterion.md"
 ./target/release/memory | tee "$out/memory.md"
 ./target/release/load --demo 2>&1 | tee "$out/load.md"

@@ -63,6 +63,7 @@ use axum::response::IntoResponse;
 use tower::{Layer, Service, ServiceExt};
 
 use crate::decision::{AccessRequest, Decision, Denial, Reason};
+use crate::engine::EndpointId;
 use crate::gates::OrganizationState;
 use crate::principal::{Membership, OrganizationId, Principal, TeamId};
 use crate::record::{Endpoint, Method};
@@ -194,12 +195,14 @@ where
     router.layer(EnforceLayer::new(registry, resolver))
 }
 
-type RouteKey = (Method, &'static str);
+/// Route template → the endpoint of each method (by [`Method::index`]), hashed with FxHash: the
+/// keys are the service's own templates, not attacker-chosen.
+type Routes = HashMap<&'static str, [Option<EndpointId>; 7], rustc_hash::FxBuildHasher>;
 
 /// The [`tower::Layer`] that enforces a registry; see [`enforce`].
 pub struct EnforceLayer<R> {
     registry: &'static Registry,
-    routes: Arc<HashMap<RouteKey, &'static Endpoint>>,
+    routes: Arc<Routes>,
     resolver: R,
 }
 
@@ -222,7 +225,12 @@ impl<R> fmt::Debug for EnforceLayer<R> {
 impl<R: Resolver> EnforceLayer<R> {
     /// A layer enforcing `registry`, resolving principals with `resolver`.
     pub fn new(registry: &'static Registry, resolver: R) -> Self {
-        let routes = registry.iter().map(|e| ((e.method(), e.path()), e)).collect();
+        let mut routes = Routes::default();
+        for e in registry.iter() {
+            if let Some(id) = registry.endpoint_id(e.method(), e.path()) {
+                routes.entry(e.path()).or_insert([None; 7])[e.method().index()] = Some(id);
+            }
+        }
         EnforceLayer { registry, routes: Arc::new(routes), resolver }
     }
 }
@@ -244,7 +252,7 @@ impl<S, R: Clone> Layer<S> for EnforceLayer<R> {
 pub struct Enforce<S, R> {
     inner: S,
     registry: &'static Registry,
-    routes: Arc<HashMap<RouteKey, &'static Endpoint>>,
+    routes: Arc<Routes>,
     resolver: R,
 }
 
@@ -277,10 +285,11 @@ fn not_found(endpoint: Option<&'static Endpoint>) -> Response<Body> {
 
 impl<S, R> Enforce<S, R> {
     /// The registered endpoint of the route axum matched, if any.
-    fn endpoint(&self, parts: &Parts) -> Option<&'static Endpoint> {
+    fn endpoint(&self, parts: &Parts) -> Option<(EndpointId, &'static Endpoint)> {
         let method = Method::parse(parts.method.as_str())?;
         let template = parts.extensions.get::<MatchedPath>()?.as_str();
-        self.routes.get(&(method, template)).copied()
+        let id = (*self.routes.get(template)?)[method.index()]?;
+        Some((id, self.registry.endpoint(id)?))
     }
 }
 
@@ -310,7 +319,7 @@ where
         if parts.extensions.get::<Probe>().is_some() {
             let mut response = Response::new(Body::empty());
             *response.status_mut() = StatusCode::NO_CONTENT;
-            let value = routed.map_or("unregistered", |e| e.handler());
+            let value = routed.map_or("unregistered", |(_, e)| e.handler());
             if let Ok(v) = HeaderValue::from_str(value) {
                 response.headers_mut().insert(PROBE_HEADER, v);
             }
@@ -318,7 +327,7 @@ where
         }
 
         Box::pin(async move {
-            let Some(endpoint) = routed else {
+            let Some((id, endpoint)) = routed else {
                 let matched = parts.extensions.get::<MatchedPath>().map(|m| m.as_str().to_owned());
                 tracing::warn!(
                     target: "scopegate",
@@ -333,35 +342,23 @@ where
                 Ok(r) => r,
                 Err(rejection) => return Ok(rejection.into_response()),
             };
-            let membership = resolved.membership.as_ref().map(OwnedMembership::as_membership);
-            let request = AccessRequest {
-                method: endpoint.method(),
-                path: parts.uri.path(),
-                principal: &resolved.principal,
-                membership: membership.as_ref(),
-                organization: resolved.organization.as_deref(),
+            // axum already routed the request: decide for the endpoint whose handler will run.
+            let decision = {
+                let membership = resolved.membership.as_ref().map(OwnedMembership::as_membership);
+                let request = AccessRequest {
+                    method: endpoint.method(),
+                    path: parts.uri.path(),
+                    principal: &resolved.principal,
+                    membership: membership.as_ref(),
+                    organization: resolved.organization.as_deref(),
+                };
+                registry.authorize_endpoint(id, &request)
             };
-            match registry.authorize(&request) {
-                Decision::Allow(allowed) if std::ptr::eq(allowed, endpoint) => {
-                    parts.extensions.insert(Authorized {
-                        endpoint,
-                        principal: resolved.principal,
-                        membership: resolved.membership.clone(),
-                        organization: resolved.organization.clone(),
-                    });
+            match decision {
+                Decision::Allow(_) => {
+                    let Resolved { principal, membership, organization } = resolved;
+                    parts.extensions.insert(Authorized { endpoint, principal, membership, organization });
                     inner.oneshot(Request::from_parts(parts, body)).await
-                }
-                Decision::Allow(other) => {
-                    // The router and the registry disagree about which endpoint serves this path:
-                    // refuse rather than guess.
-                    tracing::error!(
-                        target: "scopegate",
-                        routed = endpoint.handler(),
-                        registry = other.handler(),
-                        path = parts.uri.path(),
-                        "request denied: router and registry resolve the path to different endpoints"
-                    );
-                    Ok(not_found(Some(endpoint)))
                 }
                 Decision::Deny(denial) => Ok(denial_response(&denial)),
             }

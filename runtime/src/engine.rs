@@ -2,9 +2,14 @@
 
 use crate::decision::{AccessRequest, Decision, Denial, Reason};
 use crate::principal::{Membership, OrganizationId, Principal, UserCredential};
-use crate::record::Endpoint;
+use crate::record::{Endpoint, Method};
 use crate::registry::Registry;
 use crate::scopes::ScopeSet;
+
+/// A registered endpoint's position in its [`Registry`], from [`Registry::endpoint_id`]; lets a
+/// caller that already routed the request skip the path lookup ([`Registry::authorize_endpoint`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct EndpointId(u32);
 
 impl Registry {
     /// Decides one request, fail-closed, in the order of the design:
@@ -61,10 +66,53 @@ impl Registry {
     /// assert_eq!(registry.authorize(&request).code(), "endpoint_not_found");
     /// ```
     pub fn authorize(&self, request: &AccessRequest<'_>) -> Decision {
-        let Some(index) = self.router.find(request.method, request.path) else {
-            return self.deny(request, None, Reason::EndpointNotFound);
-        };
-        let index = index as usize;
+        match self.router.find(request.method, request.path) {
+            Some(index) => self.decide(index as usize, request),
+            None => self.deny(request, None, Reason::EndpointNotFound),
+        }
+    }
+
+    /// Decides a request for an endpoint the caller has already routed, skipping step 1's path
+    /// lookup: for a web framework whose router matched the route (the axum layer uses it with
+    /// the `MatchedPath` axum found). `request.method` and `request.path` then only label the
+    /// tracing event. An id of another registry is answered 404 `endpoint_not_found`.
+    ///
+    /// ```
+    /// use scopegate::{AccessRequest, Method, Principal, Registry};
+    ///
+    /// #[scopegate::endpoint(method = GET, path = "/status/{component}/", unauthenticated = "public status page")]
+    /// async fn component_status() {}
+    ///
+    /// let registry = Registry::global();
+    /// let id = registry.endpoint_id(Method::Get, "/status/{component}/").unwrap();
+    /// let anonymous = Principal::Anonymous;
+    /// let request = AccessRequest::new(Method::Get, "/status/api/", &anonymous);
+    /// assert!(registry.authorize_endpoint(id, &request).is_allowed());
+    /// ```
+    pub fn authorize_endpoint(&self, id: EndpointId, request: &AccessRequest<'_>) -> Decision {
+        self.decide(id.0 as usize, request)
+    }
+
+    /// The id of the endpoint declared with exactly this method and path template (no routing:
+    /// `{param}` segments must match the declaration's names).
+    pub fn endpoint_id(&self, method: Method, template: &str) -> Option<EndpointId> {
+        let is_it = |e: &&'static Endpoint| e.path() == template && e.method() == method;
+        let routed = self.router.find(method, template).map(|i| i as usize);
+        let index = routed
+            .filter(|&i| self.endpoints().get(i).is_some_and(is_it))
+            // A registry built from unchecked records may hold templates the router cannot
+            // reach by their own text; look those up one by one.
+            .or_else(|| self.endpoints().iter().position(is_it))?;
+        Some(EndpointId(u32::try_from(index).ok()?))
+    }
+
+    /// The endpoint an id stands for (`None` for an id of another, larger registry).
+    pub fn endpoint(&self, id: EndpointId) -> Option<&'static Endpoint> {
+        self.endpoints().get(id.0 as usize).copied()
+    }
+
+    /// Steps 2 to 5 for the endpoint at `index`.
+    fn decide(&self, index: usize, request: &AccessRequest<'_>) -> Decision {
         let (Some(&endpoint), Some(&compiled)) = (self.endpoints().get(index), self.compiled.get(index))
         else {
             return self.deny(request, None, Reason::EndpointNotFound);

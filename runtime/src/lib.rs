@@ -36,6 +36,7 @@ mod scopes;
 
 pub use config::{Bypass, Config, GateDef, Vocabulary};
 pub use decision::{AccessRequest, Decision, Denial, Reason};
+pub use engine::EndpointId;
 pub use gates::{GateSource, InMemoryGates, OrganizationState, OrganizationStateBuilder, UnknownGate};
 pub use principal::{Membership, OrganizationId, Principal, TeamId, UserCredential, UserId};
 pub use record::{Access, Endpoint, Method, MethodScopes, Permission, PermissionClass, Publish, Source};

@@ -452,3 +452,41 @@ fn one_structured_tracing_event_per_denial() {
     assert_eq!(second["principal"], "session");
     assert!(second["handler"].ends_with("::list_replays"), "{second:?}");
 }
+
+/// `authorize_endpoint` (for a framework that already routed the request) decides exactly as
+/// `authorize` does once the path is routed, for every endpoint and several kinds of principal.
+#[test]
+fn authorize_endpoint_agrees_with_routed_authorize() {
+    let registry = registry();
+    let state = testing::open_organization(registry.config(), ORGANIZATION.0);
+    let teams = [TeamId(1)];
+    let member =
+        testing::member(registry, ORGANIZATION.0, &["org:read", "event:read", "project:write"], &teams);
+    let principals = [
+        Principal::Anonymous,
+        testing::session(USER.0),
+        testing::user_token(registry, USER.0, &["org:read"]),
+        testing::org_token(registry, ORGANIZATION.0, &["event:read", "org:write"]),
+        testing::org_token(registry, OTHER_ORGANIZATION.0, &["org:admin"]),
+        testing::active_superuser(USER.0),
+    ];
+    let mut compared = 0;
+    for endpoint in registry.iter() {
+        let id = registry.endpoint_id(endpoint.method(), endpoint.path()).expect("registered");
+        assert!(std::ptr::eq(registry.endpoint(id).expect("same registry"), endpoint));
+        let path = testing::concrete_path(endpoint.path());
+        for principal in &principals {
+            let request = AccessRequest::new(endpoint.method(), &path, principal)
+                .with_membership(&member)
+                .with_organization(&state);
+            let routed = registry.authorize(&request);
+            if routed.endpoint().is_some_and(|e| std::ptr::eq(e, endpoint)) {
+                assert_eq!(registry.authorize_endpoint(id, &request), routed, "{} {path}", endpoint.method());
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= registry.len() * principals.len() / 2, "{compared} decisions compared");
+    // Not a declared template: no id.
+    assert_eq!(registry.endpoint_id(Method::Get, "/organizations/acme/"), None);
+}

@@ -64,6 +64,26 @@ fn scopegate_rows(group: &mut BenchmarkGroup<'_, WallTime>, scenario: &Scenario,
     let mut next = cycle(&access);
     group.bench_function("scopegate", |b| b.iter(|| registry.authorize(black_box(next()))));
 
+    // The decision alone, for a framework that has already routed the request (what the axum layer
+    // calls with the route axum matched): `authorize_endpoint` skips the path lookup.
+    let routed: Vec<_> = access
+        .iter()
+        .map(|a| {
+            let endpoint = registry.lookup(a.method, a.path).expect("every benchmarked path is routed");
+            (registry.endpoint_id(endpoint.method(), endpoint.path()).expect("registered"), *a)
+        })
+        .collect();
+    for (id, a) in &routed {
+        assert_eq!(registry.authorize_endpoint(*id, a), registry.authorize(a), "routed decision differs");
+    }
+    let mut next = cycle(&routed);
+    group.bench_function("scopegate routed", |b| {
+        b.iter(|| {
+            let (id, a) = next();
+            registry.authorize_endpoint(black_box(*id), black_box(a))
+        })
+    });
+
     // The same, parsing the token's and the role's scope names on every request (a service that
     // keeps names, not sets, in its session cache).
     let mut next = cycle(reqs);

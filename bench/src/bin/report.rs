@@ -75,7 +75,7 @@ fn human(ns: f64) -> String {
 }
 
 fn order(function: &str) -> usize {
-    ["plain (allow)", "scopegate", "scopegate+parse", "plain", "matchit", "casbin"]
+    ["plain (allow)", "scopegate", "scopegate routed", "scopegate+parse", "plain", "matchit", "casbin"]
         .iter()
         .position(|f| *f == function)
         .unwrap_or(usize::MAX)

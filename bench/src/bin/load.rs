@@ -69,7 +69,12 @@ fn parse_args() -> Result<Args, String> {
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
     }
-    if args.requests == 0 || args.connections == 0 || args.rounds == 0 || !args.seconds.is_finite() || args.seconds <= 0.0 {
+    if args.requests == 0
+        || args.connections == 0
+        || args.rounds == 0
+        || !args.seconds.is_finite()
+        || args.seconds <= 0.0
+    {
         return Err(format!("counts and time must be positive\n{USAGE}"));
     }
     Ok(args)

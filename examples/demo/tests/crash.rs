@@ -13,67 +13,18 @@
 #![allow(clippy::unwrap_used)]
 #![cfg(unix)]
 
+mod common;
+
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::Server;
 use scopegate_demo::admin;
 use scopegate_demo::store::SqliteStore;
 use serde_json::{Value, json};
-
-/// The demo binary serving `db` on a free loopback port.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(db: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_scopegate-demo"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-            .arg(db)
-            .env("NO_COLOR", "1")
-            .env("RUST_LOG", "warn,scopegate_demo=info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        // Reads the address from the start-up line, then keeps draining the log.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(at) = line.find("listening on http://") {
-                    let url = &line[at + "listening on ".len()..];
-                    let _ = tx.send(url.split_whitespace().next().unwrap_or(url).to_string());
-                }
-            }
-        });
-        let Ok(url) = rx.recv_timeout(Duration::from_secs(60)) else {
-            let _ = child.kill();
-            panic!("scopegate-demo did not start within 60 s");
-        };
-        Server { child, base: url.trim_end_matches('/').to_string() }
-    }
-
-    /// SIGKILL: no shutdown code runs, whatever the server was doing.
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The organizations whose settings are rewritten: id, name prefix, its members' user ids and
 /// its team ids (the seeded data).

@@ -23,14 +23,15 @@
 #![allow(clippy::unwrap_used)]
 #![cfg(target_os = "linux")]
 
+mod common;
+
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::Server;
 use scopegate::testing::reference::{self, Caller, Case, Member, Organization};
 use scopegate::{Method, Registry};
 use scopegate_demo::admin;
@@ -48,56 +49,6 @@ fn env_number(name: &str, default: u64) -> u64 {
 fn registry() -> &'static Registry {
     let _ = std::hint::black_box(scopegate_demo::app as fn(_) -> _);
     Registry::global()
-}
-
-/// The demo binary serving `db` on a free loopback port.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(db: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_scopegate-demo"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-            .arg(db)
-            .env("NO_COLOR", "1")
-            .env("RUST_LOG", "warn,scopegate_demo=info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(at) = line.find("listening on http://") {
-                    let url = &line[at + "listening on ".len()..];
-                    let _ = tx.send(url.split_whitespace().next().unwrap_or(url).to_string());
-                }
-            }
-        });
-        let Ok(url) = rx.recv_timeout(Duration::from_secs(60)) else {
-            let _ = child.kill();
-            panic!("scopegate-demo did not start within 60 s");
-        };
-        Server { child, base: url.trim_end_matches('/').to_string() }
-    }
-
-    /// The server's resident memory, in KiB.
-    fn rss_kib(&self) -> Option<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-        line.split_whitespace().nth(1)?.parse().ok()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,68 @@
+//! Shared by the tests that run the real `scopegate-demo` binary (crash and load tests).
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// The demo binary serving `db` on a free loopback port; killed when dropped.
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    /// `http://127.0.0.1:PORT/api/0`
+    pub(crate) base: String,
+}
+
+impl Server {
+    /// Starts `scopegate-demo serve` on `127.0.0.1:0` and waits (60 s at most) for the address it
+    /// prints on start-up.
+    pub(crate) fn start(db: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_scopegate-demo"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+            .arg(db)
+            .env("NO_COLOR", "1")
+            .env("RUST_LOG", "warn,scopegate_demo=info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Reads the address from the start-up line, then keeps draining the log.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(at) = line.find("listening on http://") {
+                    let url = &line[at + "listening on ".len()..];
+                    let _ = tx.send(url.split_whitespace().next().unwrap_or(url).to_string());
+                }
+            }
+        });
+        let Ok(url) = rx.recv_timeout(Duration::from_secs(60)) else {
+            let _ = child.kill();
+            panic!("scopegate-demo did not start within 60 s");
+        };
+        Server { child, base: url.trim_end_matches('/').to_string() }
+    }
+
+    /// SIGKILL: no shutdown code runs, whatever the server was doing.
+    pub(crate) fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// The server's resident memory, in KiB.
+    pub(crate) fn rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

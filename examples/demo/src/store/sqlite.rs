@@ -219,6 +219,25 @@ fn team_row(r: &Row<'_>) -> rusqlite::Result<Team> {
     })
 }
 
+/// The row of `select` (whose table is aliased `alias`, e.g. `"t."`, or `""`) with the id or slug
+/// `key`, inside organization `organization_id`.
+fn in_organization<T>(
+    conn: &Connection,
+    select: &str,
+    alias: &str,
+    organization_id: i64,
+    key: &IdOrSlug,
+    row: fn(&Row<'_>) -> rusqlite::Result<T>,
+) -> StoreResult<Option<T>> {
+    let by = |column: &str| format!("{select} WHERE {alias}organization_id = ?1 AND {alias}{column} = ?2");
+    Ok(match key {
+        IdOrSlug::Id(id) => conn.query_row(&by("id"), params![organization_id, id], row).optional()?,
+        IdOrSlug::Slug(slug) => {
+            conn.query_row(&by("slug"), params![organization_id, slug], row).optional()?
+        }
+    })
+}
+
 const PROJECT_SELECT: &str = "SELECT id, organization_id, slug, name, platform FROM projects";
 
 fn project_row(r: &Row<'_>) -> rusqlite::Result<Project> {
@@ -744,23 +763,7 @@ impl Store for SqliteStore {
     }
 
     fn team(&self, organization_id: i64, key: &IdOrSlug) -> StoreResult<Option<Team>> {
-        let conn = self.lock();
-        Ok(match key {
-            IdOrSlug::Id(id) => conn
-                .query_row(
-                    &format!("{TEAM_SELECT} WHERE t.organization_id = ?1 AND t.id = ?2"),
-                    [organization_id, *id],
-                    team_row,
-                )
-                .optional()?,
-            IdOrSlug::Slug(slug) => conn
-                .query_row(
-                    &format!("{TEAM_SELECT} WHERE t.organization_id = ?1 AND t.slug = ?2"),
-                    params![organization_id, slug],
-                    team_row,
-                )
-                .optional()?,
-        })
+        in_organization(&self.lock(), TEAM_SELECT, "t.", organization_id, key, team_row)
     }
 
     fn add_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
@@ -787,23 +790,7 @@ impl Store for SqliteStore {
     }
 
     fn project(&self, organization_id: i64, key: &IdOrSlug) -> StoreResult<Option<Project>> {
-        let conn = self.lock();
-        Ok(match key {
-            IdOrSlug::Id(id) => conn
-                .query_row(
-                    &format!("{PROJECT_SELECT} WHERE organization_id = ?1 AND id = ?2"),
-                    [organization_id, *id],
-                    project_row,
-                )
-                .optional()?,
-            IdOrSlug::Slug(slug) => conn
-                .query_row(
-                    &format!("{PROJECT_SELECT} WHERE organization_id = ?1 AND slug = ?2"),
-                    params![organization_id, slug],
-                    project_row,
-                )
-                .optional()?,
-        })
+        in_organization(&self.lock(), PROJECT_SELECT, "", organization_id, key, project_row)
     }
 
     fn dashboards(&self, organization_id: i64) -> StoreResult<Vec<Dashboard>> {

@@ -150,18 +150,8 @@ const BAD_METHODS: &[&str] = &[
     "(GET)",
 ];
 
-const ENDPOINT_KEYS: &[&str] = &[
-    "method",
-    "path",
-    "scopes",
-    "permission",
-    "unauthenticated",
-    "readonly_exception",
-    "owner",
-    "publish",
-    "gate",
-    "gate_exempt",
-];
+/// Every key `#[endpoint]` accepts, so a key added there is generated here too.
+const ENDPOINT_KEYS: &[&str] = crate::endpoint::KEYS;
 
 /// Misspelled, cased, raw or foreign keys.
 const BAD_KEYS: &[&str] = &[

@@ -174,6 +174,13 @@ fn assert_conformance_panics_with_the_list() {
 }
 
 #[test]
+#[should_panic(expected = "the registry is empty")]
+fn assert_conformance_refuses_an_empty_registry() {
+    let empty = Registry::from_endpoints(scopegate::Config::sentry(), []).expect("valid");
+    testing::assert_conformance(&empty);
+}
+
+#[test]
 fn decision_order_404_401_403() {
     let org = open();
     // 1. Unknown path or method → 404 even for a superuser.

@@ -105,8 +105,15 @@ pub fn check(registry: &Registry, decide: impl Fn(&AccessRequest<'_>) -> Decisio
 /// service's `#[test]`.
 ///
 /// # Panics
-/// When any case disagrees, listing every one of them.
+/// When any case disagrees, listing every one of them; and when the registry is empty, which in a
+/// test binary means the crate declaring the endpoints is not linked in (reference it from the
+/// test), so the check would otherwise pass without checking anything.
 pub fn assert_conformance(registry: &Registry) {
+    assert!(
+        !registry.is_empty(),
+        "scopegate conformance: the registry is empty; reference the crate that declares the endpoints \
+         from this test (e.g. call one of its functions) so its endpoints are linked in"
+    );
     let report = conformance(registry);
     assert!(report.is_ok(), "scopegate conformance failed: {report}");
 }

@@ -11,6 +11,13 @@ use crate::scopes::ScopeSet;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct EndpointId(u32);
 
+impl EndpointId {
+    /// The position in [`Registry::endpoints`].
+    pub(crate) fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
 impl Registry {
     /// Decides one request, fail-closed, in the order of the design:
     ///
@@ -90,7 +97,7 @@ impl Registry {
     /// assert!(registry.authorize_endpoint(id, &request).is_allowed());
     /// ```
     pub fn authorize_endpoint(&self, id: EndpointId, request: &AccessRequest<'_>) -> Decision {
-        self.decide(id.0 as usize, request)
+        self.decide(id.index(), request)
     }
 
     /// The id of the endpoint declared with exactly this method and path template (no routing:
@@ -108,7 +115,7 @@ impl Registry {
 
     /// The endpoint an id stands for (`None` for an id of another, larger registry).
     pub fn endpoint(&self, id: EndpointId) -> Option<&'static Endpoint> {
-        self.endpoints().get(id.0 as usize).copied()
+        self.endpoints().get(id.index()).copied()
     }
 
     /// Steps 2 to 5 for the endpoint at `index`.

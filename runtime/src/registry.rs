@@ -340,11 +340,9 @@ impl Registry {
 
     /// The index of `endpoint` in [`endpoints`](Self::endpoints) (compared by identity).
     pub(crate) fn position(&self, endpoint: &Endpoint) -> Option<usize> {
-        self.router
-            .find(endpoint.method(), endpoint.path())
-            .map(|i| i as usize)
-            .filter(|&i| self.endpoints.get(i).is_some_and(|e| std::ptr::eq(*e, endpoint)))
-            .or_else(|| self.endpoints.iter().position(|e| std::ptr::eq(*e, endpoint)))
+        // (method, path) is unique within a registry: the id of the declaration, if it is this one.
+        let i = self.endpoint_id(endpoint.method(), endpoint.path())?.index();
+        self.endpoints.get(i).is_some_and(|e| std::ptr::eq(*e, endpoint)).then_some(i)
     }
 
     /// The scopes `endpoint` accepts, as a set (empty for an endpoint of another registry).

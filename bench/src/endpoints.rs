@@ -307,19 +307,19 @@ pub fn sentry_like() -> &'static [&'static Endpoint] {
                 };
                 let handler = leak_str(handler_name(method, path));
                 let source = Source { file: FILE, line: u32::try_from(line).unwrap_or(u32::MAX) + 1 };
-                &*Box::leak(Box::new(Endpoint::__new(
+                &*Box::leak(Box::new(Endpoint::__new(scopegate::__private::Declaration {
                     handler,
                     method,
                     path,
                     access,
-                    &[],
-                    None,
-                    "bench",
-                    Publish::Public,
+                    readonly: &[],
+                    readonly_exception: None,
+                    owner: "bench",
+                    publish: Publish::Public,
                     gate,
-                    None,
+                    gate_exempt: None,
                     source,
-                )))
+                })))
             })
             .collect()
     })
@@ -389,19 +389,19 @@ pub fn generated(count: usize) -> Vec<&'static Endpoint> {
         for (i, (method, path, scopes, ro)) in routes.into_iter().enumerate() {
             let handler = leak_str(format!("generated::res{g}_{}_{i}", method.as_str().to_ascii_lowercase()));
             let line = u32::try_from(g * 5 + i + 1).unwrap_or(u32::MAX);
-            out.push(&*Box::leak(Box::new(Endpoint::__new(
-                handler,
-                method,
-                path,
-                Access::Scopes(scopes),
-                ro,
-                None,
-                "bench",
-                Publish::Private,
-                None,
-                None,
-                Source { file: "generated.rs", line },
-            ))));
+            out.push(&*Box::leak(Box::new(Endpoint::__new(scopegate::__private::Declaration {
+                    handler,
+                    method,
+                    path,
+                    access: Access::Scopes(scopes),
+                    readonly: ro,
+                    readonly_exception: None,
+                    owner: "bench",
+                    publish: Publish::Private,
+                    gate: None,
+                    gate_exempt: None,
+                    source: Source { file: "generated.rs", line },
+                }))));
         }
     }
     out

@@ -124,8 +124,10 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
     let checked = check(&mut cx, config, args, name.as_ref());
     if !cx.has_errors()
         && let Some(registration) = checked.registration
+        && let Some(func) = &func
     {
-        return quote!(#item #registration);
+        let declaration = declaration_type(func);
+        return quote!(#item #declaration #registration);
     }
     let errors = cx.into_compile_errors();
     // Still check the permission class (it may hold more mistakes, and naming it keeps its `use`
@@ -579,28 +581,48 @@ fn registration(
         }
     };
 
+    // The declaration hangs off a hidden braced struct named like the handler: a braced struct
+    // lives only in the type namespace, the function only in the value namespace, so both share
+    // the name, `use` imports both, and `routes![path::handler]` reaches the declaration through
+    // the same path as the function.
     quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals)]
         const _: () = {
             #track
             #class_items
+            impl ::scopegate::__private::Declared for #name {
+                const ENDPOINT: ::scopegate::__private::Endpoint =
+                    ::scopegate::__private::Endpoint::__new(::scopegate::__private::Declaration {
+                        handler: ::core::concat!(::core::module_path!(), "::", #fn_name),
+                        method: #method_tokens,
+                        path: #path,
+                        access: #access_tokens,
+                        readonly: #readonly,
+                        readonly_exception: #exception,
+                        owner: #owner,
+                        publish: ::scopegate::__private::Publish::#publish,
+                        gate: #gate,
+                        gate_exempt: #gate_exempt,
+                        source: ::scopegate::__private::Source { file: ::core::file!(), line: #line },
+                    });
+            }
             ::scopegate::__private::inventory::submit! {
-                ::scopegate::__private::Endpoint::__new(
-                    ::core::concat!(::core::module_path!(), "::", #fn_name),
-                    #method_tokens,
-                    #path,
-                    #access_tokens,
-                    #readonly,
-                    #exception,
-                    #owner,
-                    ::scopegate::__private::Publish::#publish,
-                    #gate,
-                    #gate_exempt,
-                    ::scopegate::__private::Source { file: ::core::file!(), line: #line },
-                )
+                <#name as ::scopegate::__private::Declared>::ENDPOINT
             }
         };
+    }
+}
+
+/// The hidden type that carries a handler's declaration (see [`registration`]), with the
+/// handler's visibility so that `routes![…]` can name it wherever it can name the function.
+fn declaration_type(func: &syn::ItemFn) -> TokenStream {
+    let vis = &func.vis;
+    let name = &func.sig.ident;
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #name {}
     }
 }
 

@@ -40,6 +40,17 @@ pub(crate) fn validate(path: &str) -> Result<Vec<String>, PathError> {
             }
             return Err(err(format!("path {path:?} has an empty segment (`//`)"), "remove the doubled `/`"));
         }
+        // axum 0.7 wrote parameters as `:name` and catch-alls as `*name`; axum 0.8 serves those
+        // segments as literal text, so a route declared that way would never match a request.
+        if let Some(name) = seg.strip_prefix(':').or_else(|| seg.strip_prefix('*'))
+            && is_param_name(name)
+        {
+            let brace = if seg.starts_with('*') { format!("{{*{name}}}") } else { format!("{{{name}}}") };
+            return Err(err(
+                format!("path segment `{seg}` uses axum 0.7 syntax, which axum 0.8 matches literally"),
+                format!("write the parameter as `{brace}`"),
+            ));
+        }
         let opens = seg.matches('{').count();
         let closes = seg.matches('}').count();
         if opens == 0 && closes == 0 {
@@ -125,5 +136,16 @@ mod tests {
         ] {
             assert!(validate(bad).is_err(), "{bad:?} should be rejected");
         }
+    }
+
+    #[test]
+    fn axum_07_parameters_get_the_08_spelling() {
+        let e = validate("/docs/:id/").unwrap_err();
+        assert!(e.message.contains("axum 0.7"), "{}", e.message);
+        assert_eq!(e.help, "write the parameter as `{id}`");
+        assert_eq!(validate("/files/*rest").unwrap_err().help, "write the parameter as `{*rest}`");
+        // A colon inside a literal segment is just text.
+        assert!(validate("/a/b:c/").is_ok());
+        assert!(validate("/a/:/").is_ok());
     }
 }

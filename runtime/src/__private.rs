@@ -5,8 +5,15 @@ pub use ::inventory;
 
 pub use crate::config::{Bypass, Config, GateDef, Vocabulary};
 pub use crate::record::{
-    Access, Endpoint, Method, MethodScopes, Permission, PermissionClass, Publish, Source,
+    Access, Declaration, Declared, Endpoint, Method, MethodScopes, Permission, PermissionClass, Publish,
+    Source,
 };
+
+/// The registry `scopegate::registry!()` built, or the panic of [`Registry::global`].
+#[track_caller]
+pub fn valid_registry(built: Result<crate::Registry, Vec<crate::RegistryError>>) -> crate::Registry {
+    built.unwrap_or_else(|errors| crate::registry::invalid(&errors))
+}
 
 /// A fixed-capacity string built during const evaluation, for compile-time error messages.
 #[derive(Debug)]

@@ -1,9 +1,10 @@
-//! Enforcement for [axum] 0.8 (feature `axum`): one line puts every route behind the registry.
+//! The declaration is the route: serve [axum] 0.8 handlers at the method and path their
+//! `#[scopegate::endpoint]` declares, with every request decided by the registry first (feature
+//! `axum`).
 //!
 //! ```no_run
-//! use axum::{Router, routing::get};
-//! use scopegate::axum::{Resolved, Resolver};
-//! use scopegate::{Endpoint, Principal};
+//! use scopegate::axum::{ApiRouter, Resolved, Resolver};
+//! use scopegate::{Endpoint, Principal, Registry};
 //!
 //! #[scopegate::endpoint(method = GET, path = "/health/", unauthenticated = "load balancer probe")]
 //! async fn health() -> &'static str { "ok" }
@@ -24,30 +25,49 @@
 //! }
 //!
 //! # async fn run() {
-//! let app = Router::new().route("/health/", get(health));
-//! let app = scopegate::axum::enforce(app, scopegate::Registry::global(), Anonymous);
+//! let api = ApiRouter::new(Registry::global(), Anonymous)
+//!     .base_path("/api/0")                    // served at /api/0/health/
+//!     .routes(scopegate::routes![health])
+//!     .into_service();
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-//! axum::serve(listener, app).await.unwrap();
+//! axum::serve(listener, api).await.unwrap();
 //! # }
 //! ```
 //!
-//! How a request flows through [`EnforceLayer`]:
-//! 1. the route axum matched ([`MatchedPath`]) and the method must be a registered endpoint with
-//!    exactly that path template, otherwise the answer is 404 `endpoint_not_found` — a route mounted
-//!    without `#[scopegate::endpoint]` is unreachable, and so is any unmatched path;
-//! 2. the service's [`Resolver`] turns the request into a [`Principal`], the caller's [`Membership`]
-//!    in the target organization and that organization's [`OrganizationState`] (or rejects it, e.g.
-//!    401 for an invalid token);
-//! 3. [`Registry::authorize`] decides; a denial is answered with its status and JSON body;
-//! 4. an allowed request reaches the handler with an [`Authorized`] extension, which handlers can
-//!    extract to see who is calling. Extracting [`Authorized`] without the layer fails with 500, so a
-//!    handler that relies on it can never run unchecked.
+//! # How a request flows
 //!
-//! Apply the layer to the outermost router (after every `route`/`nest`), so that the request URI and
-//! the matched path agree. [`verify_routes`] checks, in a test or at startup, that every registered
-//! endpoint is routed and enforced.
+//! [`ApiRouter`] mounts each handler named in [`routes!`](crate::routes) at its declared method
+//! and path (under the optional base path) and wraps it, and only it, in the enforcement step:
+//! 1. a path no declaration matches is answered 404 `endpoint_not_found` (or by your
+//!    [`fallback`](ApiRouter::fallback)); a declared path asked with a method it does not declare,
+//!    405 `method_not_allowed` with an `Allow` header; `HEAD` on a `GET` endpoint runs the `GET`
+//!    handler (decided as `GET`) without the body, as axum does;
+//! 2. the service's [`Resolver`] turns the request into a [`Principal`], the caller's membership in
+//!    the target organization and that organization's [`OrganizationState`] (or rejects it, e.g.
+//!    401 for an unknown token);
+//! 3. [`Registry::authorize_endpoint`] decides for the endpoint the handler belongs to; a denial is
+//!    answered with its status and JSON body;
+//! 4. an allowed request reaches the handler with an [`Authorized`] extension (who is calling,
+//!    with [`Authorized::has_scope`] for object-level checks). Extracting [`Authorized`] where
+//!    no enforcement ran fails with 500, so a handler relying on it can never run unchecked.
+//!
+//! # Nothing escapes
+//!
+//! Routes enter only through [`routes!`](crate::routes), which names a handler by its
+//! function path; naming a function without `#[scopegate::endpoint]` does not compile. The
+//! finished API is an [`ApiService`], not an axum `Router`: there is no `route`, `merge` or `nest`
+//! on it that could add a handler behind the check's back. To serve something outside the API
+//! (a `/metrics` page, static files), compose it *around* the service, where it is visibly
+//! outside: `axum::Router::new().route("/metrics", get(metrics)).fallback_service(api)`.
+//!
+//! # Layers
+//!
+//! [`ApiRouter::layer`] wraps every route of the API — whenever it was added — and the 404/405
+//! answers: put `CorsLayer`, `TraceLayer`, timeouts and compression there (CORS preflights are
+//! answered before any check, as they must be). [`ApiRouter::route_layer`] wraps each handler
+//! *inside* the check: it runs only for allowed requests and can extract [`Authorized`].
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
@@ -55,18 +75,19 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use axum::Router;
 use axum::body::Body;
-use axum::extract::{FromRequestParts, MatchedPath};
-use axum::http::{HeaderValue, Request, Response, StatusCode, header, request::Parts};
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::handler::Handler;
+use axum::http::{HeaderMap, HeaderValue, Request, Response, StatusCode, header, request::Parts};
 use axum::response::IntoResponse;
+use axum::routing::{MethodFilter, MethodRouter, Route};
 use tower::{Layer, Service, ServiceExt};
 
 use crate::decision::{AccessRequest, Decision, Denial, Reason};
 use crate::engine::EndpointId;
-use crate::gates::OrganizationState;
+use crate::gates::{GateSource, OrganizationState};
 use crate::principal::{Membership, OrganizationId, Principal, TeamId};
-use crate::record::{Endpoint, Method};
+use crate::record::{Declared, Endpoint, Method, Methods};
 use crate::registry::Registry;
 use crate::scopes::ScopeSet;
 
@@ -106,22 +127,46 @@ impl Resolved {
     }
 
     /// The same, with the caller's membership in the target organization.
+    #[must_use]
     pub fn with_membership(mut self, membership: OwnedMembership) -> Resolved {
         self.membership = Some(membership);
         self
     }
 
     /// The same, with the target organization's state.
+    #[must_use]
     pub fn with_organization(mut self, organization: Arc<OrganizationState>) -> Resolved {
         self.organization = Some(organization);
+        self
+    }
+
+    /// The same, with organization `id`'s state as `source` holds it (none when `source` does not
+    /// know the organization: gated endpoints then answer 404, and organization tokens are
+    /// refused).
+    ///
+    /// ```
+    /// use scopegate::axum::Resolved;
+    /// use scopegate::{Config, InMemoryGates, OrganizationId, OrganizationState, Principal};
+    /// let gates = InMemoryGates::new();
+    /// gates.set(OrganizationState::builder(Config::sentry(), OrganizationId(1)).build());
+    /// let r = Resolved::new(Principal::Anonymous).with_organization_from(&gates, OrganizationId(1));
+    /// assert_eq!(r.organization.map(|o| o.id()), Some(OrganizationId(1)));
+    /// let r = Resolved::new(Principal::Anonymous).with_organization_from(&gates, OrganizationId(2));
+    /// assert!(r.organization.is_none());
+    /// ```
+    #[must_use]
+    pub fn with_organization_from(mut self, source: &(impl GateSource + ?Sized), id: OrganizationId) -> Resolved {
+        self.organization = source.organization(id);
         self
     }
 }
 
 /// Turns a request into the facts the engine decides on. Implemented by the service, usually over
-/// its database (token lookup, membership, organization settings).
+/// its database (token lookup, membership, organization settings); [`bearer_token`],
+/// [`path_param`], [`Resolved::with_organization_from`] and [`invalid_credentials`] do the
+/// common parts.
 ///
-/// The resolver runs only for requests that reached a registered endpoint, so unknown paths never
+/// The resolver runs only for requests that reached a declared endpoint, so unknown paths never
 /// cost a database query.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot resolve principals for scopegate",
@@ -139,11 +184,65 @@ pub trait Resolver: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Resolved, Self::Rejection>> + Send;
 }
 
+/// The credentials of an `Authorization: <scheme> <credentials>` header, when its scheme is
+/// `scheme` (compared without regard to case, as RFC 9110 says). `None` when the header is absent,
+/// of another scheme, not visible ASCII, or has empty credentials.
+///
+/// ```
+/// use axum::http::{HeaderMap, HeaderValue, header::AUTHORIZATION};
+/// use scopegate::axum::authorization;
+/// let mut headers = HeaderMap::new();
+/// headers.insert(AUTHORIZATION, HeaderValue::from_static("Session s3cr3t"));
+/// assert_eq!(authorization(&headers, "session"), Some("s3cr3t"));
+/// assert_eq!(authorization(&headers, "Bearer"), None);
+/// ```
+pub fn authorization<'h>(headers: &'h HeaderMap, scheme: &str) -> Option<&'h str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (given, credentials) = value.split_once(' ')?;
+    let credentials = credentials.trim_matches(' ');
+    (given.eq_ignore_ascii_case(scheme) && !credentials.is_empty()).then_some(credentials)
+}
+
+/// The token of an `Authorization: Bearer <token>` header (see [`authorization`]).
+///
+/// ```
+/// use axum::http::{HeaderMap, HeaderValue, header::AUTHORIZATION};
+/// let mut headers = HeaderMap::new();
+/// assert_eq!(scopegate::axum::bearer_token(&headers), None);
+/// headers.insert(AUTHORIZATION, HeaderValue::from_static("Bearer sgu_abc"));
+/// assert_eq!(scopegate::axum::bearer_token(&headers), Some("sgu_abc"));
+/// ```
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    authorization(headers, "Bearer")
+}
+
+/// The value of the path parameter `name` of the route the request matched, percent-decoded as
+/// axum's `Path` extractor decodes it (e.g. the organization of
+/// `/organizations/{organization_id_or_slug}/`). `None` when the route has no such parameter or
+/// the value is not valid UTF-8.
+pub async fn path_param(parts: &mut Parts, name: &str) -> Option<String> {
+    let params = RawPathParams::from_request_parts(parts, &()).await.ok()?;
+    params.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_owned())
+}
+
+/// 401 `invalid_credentials` with `WWW-Authenticate: Bearer`: the answer for credentials that are
+/// present but unknown, expired or malformed (never treat them as anonymous).
+pub fn invalid_credentials() -> Response<Body> {
+    let mut response = json_response(
+        StatusCode::UNAUTHORIZED,
+        r#"{"status":401,"error":"invalid_credentials","detail":"The credentials are invalid or expired."}"#
+            .to_string(),
+    );
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
+}
+
 /// The facts of an allowed request, inserted into its extensions for the handler.
 ///
 /// ```
 /// async fn handler(auth: scopegate::axum::Authorized) -> String {
-///     format!("{} called {}", auth.principal.kind(), auth.endpoint.handler())
+///     let can_admin = auth.has_scope("org:admin");
+///     format!("{} called {} (admin: {can_admin})", auth.principal.kind(), auth.endpoint.handler())
 /// }
 /// ```
 #[derive(Clone, Debug)]
@@ -156,6 +255,33 @@ pub struct Authorized {
     pub membership: Option<OwnedMembership>,
     /// The target organization's state.
     pub organization: Option<Arc<OrganizationState>>,
+    effective: ScopeSet,
+    registry: &'static Registry,
+}
+
+impl Authorized {
+    /// The scopes the caller holds in the target organization (see
+    /// [`Registry::effective_scopes`]): what the decision intersected with the endpoint's.
+    pub fn effective_scopes(&self) -> ScopeSet {
+        self.effective
+    }
+
+    /// `true` when the caller holds `scope` (a name of the registry's vocabulary; unknown names
+    /// are never held), for object-level checks inside a handler.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        let wanted = self.registry.scope_set([scope]);
+        !wanted.is_empty() && self.effective.contains_any(wanted)
+    }
+
+    /// The names of the scopes the caller holds, in vocabulary order.
+    pub fn scope_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.registry.scope_names(self.effective)
+    }
+
+    /// The registry that decided the request.
+    pub fn registry(&self) -> &'static Registry {
+        self.registry
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Authorized {
@@ -163,10 +289,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Authorized {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         parts.extensions.get::<Authorized>().cloned().ok_or_else(|| {
-            tracing::error!("handler extracted scopegate::axum::Authorized, but the enforcement layer is not installed");
+            tracing::error!("handler extracted scopegate::axum::Authorized, but no scopegate check ran");
             json_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                r#"{"status":500,"error":"enforcement_missing","detail":"The permission layer is not installed."}"#
+                r#"{"status":500,"error":"enforcement_missing","detail":"The permission check did not run."}"#
                     .to_string(),
             )
         })
@@ -180,123 +306,415 @@ fn json_response(status: StatusCode, body: String) -> Response<Body> {
     response
 }
 
-/// The HTTP response for a denial: its status and JSON body.
+/// The HTTP response for a denial: its status and JSON body (and `Allow` for a 405).
 pub fn denial_response(denial: &Denial) -> Response<Body> {
     let status = StatusCode::from_u16(denial.status).unwrap_or(StatusCode::FORBIDDEN);
-    json_response(status, denial.to_json())
+    let mut response = json_response(status, denial.to_json());
+    if let Reason::MethodNotAllowed { allow } = denial.reason
+        && let Ok(value) = HeaderValue::from_str(&allow.to_string())
+    {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }
 
-/// Puts every route of `router` behind `registry` (see the module docs).
-pub fn enforce<S, R>(router: Router<S>, registry: &'static Registry, resolver: R) -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    R: Resolver,
-{
-    router.layer(EnforceLayer::new(registry, resolver))
-}
-
-/// Route template → the endpoint of each method (by [`Method::index`]), hashed with FxHash: the
-/// keys are the service's own templates, not attacker-chosen.
-type Routes = HashMap<&'static str, [Option<EndpointId>; 7], rustc_hash::FxBuildHasher>;
-
-/// The [`tower::Layer`] that enforces a registry; see [`enforce`].
-pub struct EnforceLayer<R> {
-    registry: &'static Registry,
-    routes: Arc<Routes>,
-    resolver: R,
-}
-
-impl<R: Clone> Clone for EnforceLayer<R> {
-    fn clone(&self) -> Self {
-        EnforceLayer {
-            registry: self.registry,
-            routes: Arc::clone(&self.routes),
-            resolver: self.resolver.clone(),
-        }
+fn method_filter(method: Method) -> MethodFilter {
+    match method {
+        Method::Get => MethodFilter::GET,
+        Method::Head => MethodFilter::HEAD,
+        Method::Options => MethodFilter::OPTIONS,
+        Method::Post => MethodFilter::POST,
+        Method::Put => MethodFilter::PUT,
+        Method::Patch => MethodFilter::PATCH,
+        Method::Delete => MethodFilter::DELETE,
     }
 }
 
-impl<R> fmt::Debug for EnforceLayer<R> {
+/// One handler with its declaration, as [`routes!`](crate::routes) collects it.
+struct DeclaredRoute<S> {
+    method: Method,
+    path: &'static str,
+    handler: &'static str,
+    router: MethodRouter<S>,
+}
+
+/// Handlers with their declarations, built by [`routes!`](crate::routes) and mounted with
+/// [`ApiRouter::routes`]. A module can export its own `Routes` for the service to mount.
+///
+/// ```
+/// #[scopegate::endpoint(method = GET, path = "/projects/", scopes = ["project:read"])]
+/// async fn list_projects() {}
+/// #[scopegate::endpoint(method = POST, path = "/projects/", scopes = ["project:write"])]
+/// async fn create_project() {}
+///
+/// pub fn project_routes() -> scopegate::axum::Routes {
+///     scopegate::routes![list_projects, create_project]
+/// }
+/// assert_eq!(project_routes().len(), 2);
+/// ```
+pub struct Routes<S = ()> {
+    routes: Vec<DeclaredRoute<S>>,
+}
+
+impl<S> Default for Routes<S> {
+    fn default() -> Self {
+        Routes { routes: Vec::new() }
+    }
+}
+
+impl<S> fmt::Debug for Routes<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EnforceLayer").field("endpoints", &self.routes.len()).finish_non_exhaustive()
+        f.debug_list().entries(self.routes.iter().map(|r| format!("{} {} → {}", r.method, r.path, r.handler))).finish()
     }
 }
 
-impl<R: Resolver> EnforceLayer<R> {
-    /// A layer enforcing `registry`, resolving principals with `resolver`.
+impl<S: Clone + Send + Sync + 'static> Routes<S> {
+    /// No routes.
+    pub fn new() -> Self {
+        Routes::default()
+    }
+
+    /// Adds `handler` with the declaration `D` that `#[scopegate::endpoint]` attached to it; what
+    /// [`routes!`](crate::routes) expands to.
+    #[doc(hidden)]
+    pub fn __declared<D: Declared, H: Handler<T, S>, T: 'static>(mut self, handler: H) -> Self {
+        let (method, path, name) = (D::ENDPOINT.method(), D::ENDPOINT.path(), D::ENDPOINT.handler());
+        self.routes.push(DeclaredRoute {
+            method,
+            path,
+            handler: name,
+            router: axum::routing::on(method_filter(method), handler),
+        });
+        self
+    }
+
+    /// Both sets of routes.
+    #[must_use]
+    pub fn merge(mut self, other: Routes<S>) -> Self {
+        self.routes.extend(other.routes);
+        self
+    }
+
+    /// How many handlers.
+    pub fn len(&self) -> usize {
+        self.routes.len()
+    }
+
+    /// `true` when there is none.
+    pub fn is_empty(&self) -> bool {
+        self.routes.is_empty()
+    }
+}
+
+type RouterLayer<S> = Box<dyn FnOnce(axum::Router<S>) -> axum::Router<S> + Send>;
+type HandlerLayer<S> = Arc<dyn Fn(MethodRouter<S>) -> MethodRouter<S> + Send + Sync>;
+
+/// An axum API whose routes are its declarations and whose every handler runs behind the
+/// registry's decision (see the [module docs](self)).
+///
+/// It keeps the shape of axum's `Router` — [`routes`](Self::routes) for `route`,
+/// [`layer`](Self::layer), [`route_layer`](Self::route_layer), [`fallback`](Self::fallback),
+/// [`with_state`](Self::with_state) — and ends in an [`ApiService`] to serve.
+///
+/// # Panics
+/// [`with_state`](Self::with_state) and [`into_service`](Self::into_service) panic, like axum's
+/// `Router::route` on overlapping routes, when a mounted handler is not in the router's registry
+/// (a registry built with another configuration, or from other endpoints) or is mounted twice: a
+/// misconfigured service must not start.
+pub struct ApiRouter<R, S = ()> {
+    registry: &'static Registry,
+    resolver: R,
+    base: String,
+    routes: Vec<DeclaredRoute<S>>,
+    layers: Vec<RouterLayer<S>>,
+    route_layers: Vec<HandlerLayer<S>>,
+    fallback: Option<RouterLayer<S>>,
+}
+
+impl<R, S> fmt::Debug for ApiRouter<R, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiRouter")
+            .field("base_path", &self.base)
+            .field("routes", &self.routes.len())
+            .field("layers", &self.layers.len())
+            .field("route_layers", &self.route_layers.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Resolver, S: Clone + Send + Sync + 'static> ApiRouter<R, S> {
+    /// An API enforcing `registry`, resolving callers with `resolver`, with no routes yet.
     pub fn new(registry: &'static Registry, resolver: R) -> Self {
-        let mut routes = Routes::default();
-        for e in registry.iter() {
-            if let Some(id) = registry.endpoint_id(e.method(), e.path()) {
-                routes.entry(e.path()).or_insert([None; 7])[e.method().index()] = Some(id);
+        ApiRouter {
+            registry,
+            resolver,
+            base: String::new(),
+            routes: Vec::new(),
+            layers: Vec::new(),
+            route_layers: Vec::new(),
+            fallback: None,
+        }
+    }
+
+    /// Serves every declaration under `base` (e.g. `/api/0`): a handler declared at
+    /// `/organizations/{org}/` answers `/api/0/organizations/{org}/`. Declarations, dumps and the
+    /// audit keep the declared paths; give the same base to OpenAPI as a server
+    /// ([`OpenApiOptions::servers`](crate::dump::OpenApiOptions::servers)).
+    ///
+    /// # Panics
+    /// When `base` does not start with `/`, ends with `/`, or holds a `{parameter}` or `*`: a base
+    /// path is literal text.
+    #[must_use]
+    #[track_caller]
+    pub fn base_path(mut self, base: &str) -> Self {
+        let valid = base.starts_with('/')
+            && !base.ends_with('/')
+            && !base.contains(['{', '}', '*', '?', '#'])
+            && !base.contains("//");
+        assert!(
+            valid || base.is_empty() || base == "/",
+            "scopegate: base path {base:?} must be literal, start with `/` and not end with `/` (e.g. \"/api/0\")"
+        );
+        self.base = if base == "/" { String::new() } else { base.to_string() };
+        self
+    }
+
+    /// The base path ([`base_path`](Self::base_path)); empty when there is none.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Mounts the handlers of `routes` (see [`routes!`](crate::routes)) at their declared methods
+    /// and paths.
+    #[must_use]
+    pub fn routes(mut self, routes: Routes<S>) -> Self {
+        self.routes.extend(routes.routes);
+        self
+    }
+
+    /// Wraps the whole API — every route, whenever it was mounted, and the 404/405 answers — in
+    /// `layer`, outside the permission check (like axum's `Router::layer`, which however misses
+    /// routes added after it). For `CorsLayer`, `TraceLayer`, timeouts, compression.
+    #[must_use]
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<Route> + Clone + Send + Sync + 'static,
+        L::Service: Service<Request<Body>> + Clone + Send + Sync + 'static,
+        <L::Service as Service<Request<Body>>>::Response: IntoResponse + 'static,
+        <L::Service as Service<Request<Body>>>::Error: Into<Infallible> + 'static,
+        <L::Service as Service<Request<Body>>>::Future: Send + 'static,
+    {
+        self.layers.push(Box::new(move |router: axum::Router<S>| router.layer(layer)));
+        self
+    }
+
+    /// Wraps each handler in `layer`, inside the permission check: it runs only for allowed
+    /// requests, and may read [`Authorized`] from the request's extensions.
+    #[must_use]
+    pub fn route_layer<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<Route> + Clone + Send + Sync + 'static,
+        L::Service: Service<Request<Body>, Error = Infallible> + Clone + Send + Sync + 'static,
+        <L::Service as Service<Request<Body>>>::Response: IntoResponse + 'static,
+        <L::Service as Service<Request<Body>>>::Future: Send + 'static,
+    {
+        self.route_layers.push(Arc::new(move |router: MethodRouter<S>| router.route_layer(layer.clone())));
+        self
+    }
+
+    /// Answers requests that no declaration's path matches with `handler` instead of the 404
+    /// `endpoint_not_found` body (a custom not-found page, a single-page app's `index.html`). The
+    /// fallback is not a declared endpoint: it runs without a permission check, so it must not
+    /// serve anything that needs one. A declared path asked with another method still gets 405.
+    #[must_use]
+    pub fn fallback<H, T>(mut self, handler: H) -> Self
+    where
+        H: Handler<T, S>,
+        T: 'static,
+    {
+        self.fallback = Some(Box::new(move |router: axum::Router<S>| router.fallback(handler)));
+        self
+    }
+
+    /// The registry's endpoints that no [`routes`](Self::routes) call mounted: declared but
+    /// unreachable. A service can refuse to start while the list is not empty.
+    pub fn unmounted(&self) -> Vec<&'static Endpoint> {
+        self.registry
+            .iter()
+            .filter(|e| !self.routes.iter().any(|r| r.method == e.method() && r.path == e.path()))
+            .collect()
+    }
+
+    /// Provides the handlers' state and finishes the API (see [`ApiService`]).
+    ///
+    /// # Panics
+    /// See [`ApiRouter`].
+    #[track_caller]
+    pub fn with_state(self, state: S) -> ApiService {
+        ApiService { router: self.build().with_state(state) }
+    }
+
+    /// The axum router of the API: each handler behind its check, grouped by path with a 405
+    /// answer for undeclared methods, the 404 fallback, then the layers.
+    #[track_caller]
+    fn build(self) -> axum::Router<S> {
+        let ApiRouter { registry, resolver, base, routes, layers, route_layers, fallback } = self;
+        let mut paths: BTreeMap<&'static str, (Methods, MethodRouter<S>)> = BTreeMap::new();
+        for route in routes {
+            let id = registry
+                .endpoint_id(route.method, route.path)
+                .filter(|&id| registry.endpoint(id).is_some_and(|e| e.handler() == route.handler));
+            let (Some(id), Some(endpoint)) = (id, id.and_then(|id| registry.endpoint(id))) else {
+                panic!(
+                    "scopegate: {} ({} {}) is mounted, but the router's registry does not hold its declaration \
+                     (build the registry with the crate's configuration: `scopegate::registry!()`)",
+                    route.handler, route.method, route.path
+                );
+            };
+            let mut handler = route.router;
+            for layer in &route_layers {
+                handler = layer(handler);
             }
+            let handler = handler.route_layer(EnforceLayer { registry, id, endpoint, resolver: resolver.clone() });
+            let (methods, merged) = paths.entry(route.path).or_insert_with(|| (Methods::EMPTY, MethodRouter::new()));
+            assert!(
+                !methods.contains(route.method),
+                "scopegate: {} ({} {}) is mounted twice",
+                route.handler,
+                route.method,
+                route.path
+            );
+            *methods = methods.with(route.method);
+            *merged = std::mem::replace(merged, MethodRouter::new()).merge(handler);
         }
-        EnforceLayer { registry, routes: Arc::new(routes), resolver }
+        let mut router = axum::Router::new();
+        for (path, (methods, handler)) in paths {
+            let allow = if methods.contains(Method::Get) { methods.with(Method::Head) } else { methods };
+            let handler = handler.fallback(move || async move {
+                denial_response(&Denial::new(Reason::MethodNotAllowed { allow }, None))
+            });
+            router = router.route(&format!("{base}{path}"), handler);
+        }
+        router = match fallback {
+            Some(fallback) => fallback(router),
+            None => router.fallback(not_found),
+        };
+        for layer in layers {
+            router = layer(router);
+        }
+        router
     }
 }
 
-impl<S, R: Clone> Layer<S> for EnforceLayer<R> {
-    type Service = Enforce<S, R>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        Enforce {
-            inner,
-            registry: self.registry,
-            routes: Arc::clone(&self.routes),
-            resolver: self.resolver.clone(),
-        }
+impl<R: Resolver> ApiRouter<R, ()> {
+    /// Finishes an API whose handlers need no state (see [`ApiService`]).
+    ///
+    /// # Panics
+    /// See [`ApiRouter`].
+    #[track_caller]
+    pub fn into_service(self) -> ApiService {
+        self.with_state(())
     }
 }
 
-/// The service [`EnforceLayer`] wraps each route in.
-pub struct Enforce<S, R> {
-    inner: S,
+async fn not_found(request: Request<Body>) -> Response<Body> {
+    // Scanners hit unknown paths all day: debug, not one warning per request.
+    tracing::debug!(
+        target: "scopegate",
+        method = %request.method(),
+        path = request.uri().path(),
+        status = 404,
+        reason = "endpoint_not_found",
+        "request denied: no declared endpoint for the path"
+    );
+    denial_response(&Denial::new(Reason::EndpointNotFound, None))
+}
+
+/// A finished [`ApiRouter`]: a `tower::Service` that axum serves directly
+/// (`axum::serve(listener, api)`), and that composes into a larger app as a service
+/// (`Router::fallback_service(api)`, `Router::nest_service("/v1", api)`), never as a router that
+/// routes could be added to.
+#[derive(Clone)]
+pub struct ApiService {
+    router: axum::Router,
+}
+
+impl fmt::Debug for ApiService {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiService").finish_non_exhaustive()
+    }
+}
+
+impl ApiService {
+    /// A make-service that adds the peer's address as `ConnectInfo<C>` to each request, for
+    /// `axum::serve(listener, api.into_make_service_with_connect_info::<SocketAddr>())`.
+    pub fn into_make_service_with_connect_info<C>(
+        self,
+    ) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<axum::Router, C> {
+        self.router.into_make_service_with_connect_info::<C>()
+    }
+}
+
+impl<B> Service<Request<B>> for ApiService
+where
+    axum::Router: Service<Request<B>, Response = Response<Body>, Error = Infallible>,
+{
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = <axum::Router as Service<Request<B>>>::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Service::<Request<B>>::poll_ready(&mut self.router, cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        self.router.call(request)
+    }
+}
+
+/// What `axum::serve(listener, api)` needs: a service per connection.
+impl<L: axum::serve::Listener> Service<axum::serve::IncomingStream<'_, L>> for ApiService {
+    type Response = ApiService;
+    type Error = Infallible;
+    type Future = std::future::Ready<Result<ApiService, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _connection: axum::serve::IncomingStream<'_, L>) -> Self::Future {
+        std::future::ready(Ok(self.clone()))
+    }
+}
+
+/// Puts one handler behind the decision for its endpoint.
+#[derive(Clone)]
+struct EnforceLayer<R> {
     registry: &'static Registry,
-    routes: Arc<Routes>,
+    id: EndpointId,
+    endpoint: &'static Endpoint,
     resolver: R,
 }
 
-impl<S: Clone, R: Clone> Clone for Enforce<S, R> {
-    fn clone(&self) -> Self {
-        Enforce {
-            inner: self.inner.clone(),
-            registry: self.registry,
-            routes: Arc::clone(&self.routes),
-            resolver: self.resolver.clone(),
-        }
+impl<Inner, R: Clone> Layer<Inner> for EnforceLayer<R> {
+    type Service = Enforce<Inner, R>;
+
+    fn layer(&self, inner: Inner) -> Self::Service {
+        Enforce { inner, check: self.clone() }
     }
 }
 
-impl<S, R> fmt::Debug for Enforce<S, R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Enforce").field("endpoints", &self.routes.len()).finish_non_exhaustive()
-    }
+/// The service [`EnforceLayer`] wraps a handler in.
+#[derive(Clone)]
+struct Enforce<Inner, R> {
+    inner: Inner,
+    check: EnforceLayer<R>,
 }
 
-/// Marks an in-process probe request sent by [`verify_routes`]; it never reaches a handler.
-#[derive(Clone, Copy, Debug)]
-struct Probe;
-
-const PROBE_HEADER: &str = "x-scopegate-probe";
-
-fn not_found(endpoint: Option<&'static Endpoint>) -> Response<Body> {
-    denial_response(&Denial::new(Reason::EndpointNotFound, endpoint))
-}
-
-impl<S, R> Enforce<S, R> {
-    /// The registered endpoint of the route axum matched, if any.
-    fn endpoint(&self, parts: &Parts) -> Option<(EndpointId, &'static Endpoint)> {
-        let method = Method::parse(parts.method.as_str())?;
-        let template = parts.extensions.get::<MatchedPath>()?.as_str();
-        let id = (*self.routes.get(template)?)[method.index()]?;
-        Some((id, self.registry.endpoint(id)?))
-    }
-}
-
-impl<S, R> Service<Request<Body>> for Enforce<S, R>
+impl<Inner, R> Service<Request<Body>> for Enforce<Inner, R>
 where
-    S: Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone + Send + 'static,
-    S::Future: Send + 'static,
+    Inner: Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone + Send + 'static,
+    Inner::Future: Send + 'static,
     R: Resolver,
 {
     type Response = Response<Body>;
@@ -311,39 +729,17 @@ where
         // Take the service that was polled ready; leave a fresh clone in its place.
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
-        let registry = self.registry;
-        let resolver = self.resolver.clone();
-        let (mut parts, body) = request.into_parts();
-        let routed = self.endpoint(&parts);
-
-        if parts.extensions.get::<Probe>().is_some() {
-            let mut response = Response::new(Body::empty());
-            *response.status_mut() = StatusCode::NO_CONTENT;
-            let value = routed.map_or("unregistered", |(_, e)| e.handler());
-            if let Ok(v) = HeaderValue::from_str(value) {
-                response.headers_mut().insert(PROBE_HEADER, v);
-            }
-            return Box::pin(async move { Ok(response) });
-        }
-
+        let EnforceLayer { registry, id, endpoint, ref resolver } = self.check;
+        let resolver = resolver.clone();
         Box::pin(async move {
-            let Some((id, endpoint)) = routed else {
-                let matched = parts.extensions.get::<MatchedPath>().map(|m| m.as_str().to_owned());
-                tracing::warn!(
-                    target: "scopegate",
-                    method = %parts.method,
-                    path = parts.uri.path(),
-                    matched = matched.as_deref(),
-                    "request denied: no registered endpoint for the route"
-                );
-                return Ok(not_found(None));
-            };
+            let (mut parts, body) = request.into_parts();
             let resolved = match resolver.resolve(&mut parts, endpoint).await {
                 Ok(r) => r,
                 Err(rejection) => return Ok(rejection.into_response()),
             };
-            // axum already routed the request: decide for the endpoint whose handler will run.
-            let decision = {
+            // The router chose this handler: decide for its endpoint (a HEAD request served by a
+            // GET handler is decided as the GET it runs).
+            let (decision, effective) = {
                 let membership = resolved.membership.as_ref().map(OwnedMembership::as_membership);
                 let request = AccessRequest {
                     method: endpoint.method(),
@@ -352,109 +748,25 @@ where
                     membership: membership.as_ref(),
                     organization: resolved.organization.as_deref(),
                 };
-                registry.authorize_endpoint(id, &request)
+                let decision = registry.authorize_endpoint(id, &request);
+                let effective = if decision.is_allowed() { registry.effective_scopes(&request) } else { ScopeSet::EMPTY };
+                (decision, effective)
             };
             match decision {
                 Decision::Allow(_) => {
                     let Resolved { principal, membership, organization } = resolved;
-                    parts.extensions.insert(Authorized { endpoint, principal, membership, organization });
+                    parts.extensions.insert(Authorized {
+                        endpoint,
+                        principal,
+                        membership,
+                        organization,
+                        effective,
+                        registry,
+                    });
                     inner.oneshot(Request::from_parts(parts, body)).await
                 }
                 Decision::Deny(denial) => Ok(denial_response(&denial)),
             }
         })
     }
-}
-
-/// A registered endpoint that the router does not serve as declared.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RouteProblem {
-    /// No route serves the endpoint's method and path (or the route is not registered under it).
-    NotRouted {
-        /// The endpoint.
-        handler: &'static str,
-        /// `METHOD path` as declared.
-        route: String,
-    },
-    /// The route exists but no [`EnforceLayer`] answered: the handler would run unchecked.
-    NotEnforced {
-        /// The endpoint.
-        handler: &'static str,
-        /// `METHOD path` as declared.
-        route: String,
-    },
-    /// The path reaches a route registered to another endpoint.
-    RoutedElsewhere {
-        /// The endpoint.
-        handler: &'static str,
-        /// The endpoint the router reached instead.
-        reached: String,
-    },
-}
-
-impl fmt::Display for RouteProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RouteProblem::NotRouted { handler, route } => {
-                write!(f, "{handler}: `{route}` is registered but no route serves it")
-            }
-            RouteProblem::NotEnforced { handler, route } => {
-                write!(f, "{handler}: `{route}` is routed without the scopegate enforcement layer")
-            }
-            RouteProblem::RoutedElsewhere { handler, reached } => {
-                write!(f, "{handler}: its path reaches the route of {reached}")
-            }
-        }
-    }
-}
-
-/// A concrete path that matches `template`: each `{param}` becomes `p`, `{*rest}` becomes `p`.
-fn probe_path(template: &str) -> String {
-    template
-        .split('/')
-        .map(|seg| if seg.starts_with('{') && seg.ends_with('}') { "p" } else { seg })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// Checks that every endpoint of `registry` is served by `router` under its declared method and
-/// path, behind the enforcement layer. Sends in-process probe requests (marked with a request
-/// extension, which no network client can set) that the layer answers itself: no resolver is called
-/// and, when the layer is installed, no handler runs. Meant for a service's tests: without the layer
-/// a probe does reach the handler, which is exactly what the check reports.
-///
-/// Unregistered routes need no check here: the layer refuses them on every request.
-pub async fn verify_routes(router: &Router, registry: &Registry) -> Result<(), Vec<RouteProblem>> {
-    let mut problems = Vec::new();
-    for endpoint in registry.iter() {
-        let route = format!("{} {}", endpoint.method(), endpoint.path());
-        let mut request = match Request::builder()
-            .method(endpoint.method().as_str())
-            .uri(probe_path(endpoint.path()))
-            .body(Body::empty())
-        {
-            Ok(r) => r,
-            Err(_) => {
-                problems.push(RouteProblem::NotRouted { handler: endpoint.handler(), route });
-                continue;
-            }
-        };
-        request.extensions_mut().insert(Probe);
-        let Ok(response) = router.clone().oneshot(request).await;
-        match response.headers().get(PROBE_HEADER).and_then(|v| v.to_str().ok()) {
-            None if response.status() == StatusCode::NOT_FOUND => {
-                problems.push(RouteProblem::NotRouted { handler: endpoint.handler(), route })
-            }
-            None => problems.push(RouteProblem::NotEnforced { handler: endpoint.handler(), route }),
-            Some(reached) if reached == endpoint.handler() => {}
-            Some("unregistered") => {
-                problems.push(RouteProblem::NotRouted { handler: endpoint.handler(), route })
-            }
-            Some(reached) => problems.push(RouteProblem::RoutedElsewhere {
-                handler: endpoint.handler(),
-                reached: reached.to_string(),
-            }),
-        }
-    }
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
 }

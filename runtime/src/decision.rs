@@ -7,7 +7,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::gates::OrganizationState;
 use crate::principal::{Membership, Principal};
-use crate::record::{Endpoint, Method};
+use crate::record::{Endpoint, Method, Methods};
 
 /// Everything [`Registry::authorize`](crate::Registry::authorize) needs to decide one request.
 ///
@@ -117,7 +117,7 @@ impl Decision {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Denial {
-    /// 401, 403 or 404.
+    /// 401, 403, 404 or 405.
     pub status: u16,
     /// Why.
     pub reason: Reason,
@@ -163,6 +163,9 @@ impl Serialize for Denial {
             Reason::NotAMember { gate }
             | Reason::EmptyAllowlist { gate }
             | Reason::NotOnAllowlist { gate } => map.serialize_entry("gate", gate)?,
+            Reason::MethodNotAllowed { allow } => {
+                map.serialize_entry("allow", &allow.iter().map(Method::as_str).collect::<Vec<_>>())?
+            }
             Reason::EndpointNotFound | Reason::NoCredentials | Reason::WrongOrganization => {}
         }
         map.end()
@@ -174,6 +177,12 @@ impl Serialize for Denial {
 pub enum Reason {
     /// 404: no registered endpoint serves the method and path.
     EndpointNotFound,
+    /// 405: endpoints are declared on the path, but none for the request's method (`HEAD` is
+    /// decided as `GET` where only `GET` is declared).
+    MethodNotAllowed {
+        /// The methods declared on the path: the response's `Allow` header.
+        allow: Methods,
+    },
     /// 401: the endpoint needs credentials and the request has none.
     NoCredentials,
     /// 403: the caller holds none of the scopes the endpoint accepts.
@@ -208,12 +217,13 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// The machine-readable code: `endpoint_not_found`, `no_credentials`, `missing_scope`,
+    /// The machine-readable code: `endpoint_not_found`, `method_not_allowed`, `no_credentials`, `missing_scope`,
     /// `wrong_organization`, `feature_disabled`, `not_a_member`, `empty_allowlist` or
     /// `not_on_allowlist`.
     pub const fn code(&self) -> &'static str {
         match self {
             Reason::EndpointNotFound => "endpoint_not_found",
+            Reason::MethodNotAllowed { .. } => "method_not_allowed",
             Reason::NoCredentials => "no_credentials",
             Reason::MissingScope { .. } => "missing_scope",
             Reason::WrongOrganization => "wrong_organization",
@@ -228,6 +238,7 @@ impl Reason {
     pub const fn status(&self) -> u16 {
         match self {
             Reason::EndpointNotFound | Reason::FeatureDisabled { .. } => 404,
+            Reason::MethodNotAllowed { .. } => 405,
             Reason::NoCredentials => 401,
             Reason::MissingScope { .. }
             | Reason::WrongOrganization
@@ -241,6 +252,7 @@ impl Reason {
     pub const fn detail(&self) -> &'static str {
         match self {
             Reason::EndpointNotFound => "The requested resource does not exist.",
+            Reason::MethodNotAllowed { .. } => "The resource does not support this method.",
             Reason::NoCredentials => "Authentication credentials were not provided.",
             Reason::MissingScope { .. } => "Your credentials hold none of the scopes this endpoint accepts.",
             Reason::WrongOrganization => "These credentials belong to another organization.",
@@ -270,6 +282,7 @@ impl fmt::Display for Reason {
         f.write_str(self.code())?;
         match self {
             Reason::MissingScope { accepted } => write!(f, " (accepted: {})", accepted.join(", ")),
+            Reason::MethodNotAllowed { allow } => write!(f, " (allow: {allow})"),
             Reason::FeatureDisabled { gate, feature } => write!(f, " ({gate}: {feature})"),
             Reason::NotAMember { gate }
             | Reason::EmptyAllowlist { gate }

@@ -4,6 +4,7 @@ use crate::decision::{AccessRequest, Decision, Denial, Reason};
 use crate::principal::{Membership, OrganizationId, Principal, UserCredential};
 use crate::record::{Endpoint, Method};
 use crate::registry::Registry;
+use crate::router::Found;
 use crate::scopes::ScopeSet;
 
 /// A registered endpoint's position in its [`Registry`], from [`Registry::endpoint_id`]; lets a
@@ -21,7 +22,9 @@ impl EndpointId {
 impl Registry {
     /// Decides one request, fail-closed, in the order of the design:
     ///
-    /// 1. no endpoint serves `(method, path)` → 404 `endpoint_not_found`;
+    /// 1. no endpoint is declared on `path` → 404 `endpoint_not_found`; endpoints are, but none for
+    ///    `method` → 405 `method_not_allowed` with the declared methods (`HEAD` is decided as `GET`
+    ///    where only `GET` is declared, as axum serves it);
     /// 2. the endpoint needs credentials and the principal is anonymous → 401 `no_credentials`;
     /// 3. an organization token or integration outside its own organization → 403
     ///    `wrong_organization`; the effective scopes (see [`Principal`]) share no scope with the
@@ -34,7 +37,7 @@ impl Registry {
     ///    allowed team → 403 `not_on_allowlist`;
     ///
     /// else the request is allowed. The decision allocates nothing and takes no lock; each denial
-    /// emits one `tracing` event (target `scopegate`, `debug` for 404 `endpoint_not_found` and 401,
+    /// emits one `tracing` event (target `scopegate`, `debug` for 404 `endpoint_not_found`, 405 and 401,
     /// `info` otherwise) with the fields `status`, `reason`, `method`, `path`, `handler`, `principal`,
     /// `organization` and `gate`.
     ///
@@ -70,12 +73,17 @@ impl Registry {
     /// let request = AccessRequest::new(Method::Put, "/organizations/acme/settings/", &nobody);
     /// assert_eq!(registry.authorize(&request).status(), 401);
     /// let request = AccessRequest::new(Method::Get, "/organizations/acme/settings/", &nobody);
+    /// let denial = *registry.authorize(&request).denial().unwrap();
+    /// assert_eq!((denial.status, denial.reason.code()), (405, "method_not_allowed"));
+    /// assert_eq!(denial.to_json(), r#"{"status":405,"error":"method_not_allowed","detail":"The resource does not support this method.","allow":["PUT"]}"#);
+    /// let request = AccessRequest::new(Method::Get, "/organizations/acme/nothing/", &nobody);
     /// assert_eq!(registry.authorize(&request).code(), "endpoint_not_found");
     /// ```
     pub fn authorize(&self, request: &AccessRequest<'_>) -> Decision {
-        match self.router.find(request.method, request.path) {
-            Some(index) => self.decide(index as usize, request),
-            None => self.deny(request, None, Reason::EndpointNotFound),
+        match self.router.resolve(request.method, request.path) {
+            Found::Endpoint(index) => self.decide(index as usize, request),
+            Found::OtherMethods(allow) => self.deny(request, None, Reason::MethodNotAllowed { allow }),
+            Found::Nothing => self.deny(request, None, Reason::EndpointNotFound),
         }
     }
 
@@ -268,7 +276,7 @@ impl Registry {
         let organization = request.organization.map(|o| o.id().0);
         let principal = request.principal.kind();
         match reason {
-            Reason::EndpointNotFound | Reason::NoCredentials => tracing::debug!(
+            Reason::EndpointNotFound | Reason::MethodNotAllowed { .. } | Reason::NoCredentials => tracing::debug!(
                 target: "scopegate",
                 status = denial.status,
                 reason = reason.code(),

@@ -78,6 +78,63 @@ impl fmt::Display for Method {
     }
 }
 
+/// A set of [`Method`]s: the methods declared on one path, as an `Allow` header lists them.
+///
+/// ```
+/// use scopegate::{Method, Methods};
+/// let allow = Methods::EMPTY.with(Method::Put).with(Method::Get);
+/// assert!(allow.contains(Method::Get) && !allow.contains(Method::Post));
+/// assert_eq!(allow.to_string(), "GET, PUT");
+/// assert_eq!(allow.iter().collect::<Vec<_>>(), [Method::Get, Method::Put]);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Methods(u8);
+
+impl Methods {
+    /// No method.
+    pub const EMPTY: Methods = Methods(0);
+
+    /// The set with `method` added.
+    #[must_use]
+    pub const fn with(self, method: Method) -> Methods {
+        Methods(self.0 | 1 << method.index())
+    }
+
+    /// `true` when `method` is in the set.
+    pub const fn contains(self, method: Method) -> bool {
+        self.0 & 1 << method.index() != 0
+    }
+
+    /// `true` when the set holds no method.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The methods, in [`Method::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = Method> {
+        Method::ALL.into_iter().filter(move |m| self.contains(*m))
+    }
+}
+
+impl FromIterator<Method> for Methods {
+    fn from_iter<I: IntoIterator<Item = Method>>(iter: I) -> Methods {
+        iter.into_iter().fold(Methods::EMPTY, Methods::with)
+    }
+}
+
+/// The `Allow` header's form: `GET, HEAD, PUT`.
+impl fmt::Display for Methods {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, m) in self.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(m.as_str())?;
+        }
+        Ok(())
+    }
+}
+
 /// How widely an endpoint is published, like Sentry's `publish_status`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Publish {
@@ -265,20 +322,20 @@ pub struct Endpoint {
 
 impl Endpoint {
     #[doc(hidden)]
-    #[allow(clippy::too_many_arguments)]
-    pub const fn __new(
-        handler: &'static str,
-        method: Method,
-        path: &'static str,
-        access: Access,
-        readonly: &'static [&'static str],
-        readonly_exception: Option<&'static str>,
-        owner: &'static str,
-        publish: Publish,
-        gate: Option<&'static str>,
-        gate_exempt: Option<&'static str>,
-        source: Source,
-    ) -> Self {
+    pub const fn __new(declaration: Declaration) -> Self {
+        let Declaration {
+            handler,
+            method,
+            path,
+            access,
+            readonly,
+            readonly_exception,
+            owner,
+            publish,
+            gate,
+            gate_exempt,
+            source,
+        } = declaration;
         Endpoint {
             handler,
             method,
@@ -407,3 +464,37 @@ impl Endpoint {
 }
 
 inventory::collect!(Endpoint);
+
+/// Everything one `#[scopegate::endpoint]` declares, by name: what the macro writes and
+/// [`Endpoint::__new`] takes, so that no two values of the same type can be swapped unnoticed.
+/// Not a public API.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct Declaration {
+    pub handler: &'static str,
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    pub readonly: &'static [&'static str],
+    pub readonly_exception: Option<&'static str>,
+    pub owner: &'static str,
+    pub publish: Publish,
+    pub gate: Option<&'static str>,
+    pub gate_exempt: Option<&'static str>,
+    pub source: Source,
+}
+
+/// The declaration `#[scopegate::endpoint]` attaches to a handler: implemented on a hidden type
+/// that shares the handler function's name (types and functions live in different namespaces), so
+/// that `scopegate::routes![handler]` finds the declaration from the function's path alone, and a
+/// function without the attribute does not compile there.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a handler declared with `#[scopegate::endpoint]`",
+    label = "not declared with `#[scopegate::endpoint(...)]`",
+    note = "`scopegate::routes![…]` mounts functions that carry `#[scopegate::endpoint(method = …, path = …, …)]`"
+)]
+pub trait Declared {
+    /// The handler's endpoint record, as registered with `inventory`.
+    const ENDPOINT: Endpoint;
+}

@@ -88,6 +88,13 @@ impl fmt::Display for RegistryError {
 
 impl std::error::Error for RegistryError {}
 
+/// Refuses to go on with an invalid registry: a misconfigured service must not start.
+#[track_caller]
+pub(crate) fn invalid(errors: &[RegistryError]) -> ! {
+    let lines: Vec<String> = errors.iter().map(|e| format!("  - {e}")).collect();
+    panic!("scopegate registry is invalid:\n{}", lines.join("\n"))
+}
+
 fn describe(e: &Endpoint) -> String {
     format!("{} ({})", e.handler(), e.source())
 }
@@ -137,10 +144,7 @@ impl Registry {
     pub fn global() -> &'static Registry {
         match Registry::try_global() {
             Ok(r) => r,
-            Err(errors) => {
-                let lines: Vec<String> = errors.iter().map(|e| format!("  - {e}")).collect();
-                panic!("scopegate registry is invalid:\n{}", lines.join("\n"))
-            }
+            Err(errors) => invalid(errors),
         }
     }
 

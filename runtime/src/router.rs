@@ -9,7 +9,7 @@
 //! A property test checks the agreement with `matchit`. The registry still inserts every template
 //! into `matchit` to reject the ambiguous pairs `matchit` rejects.
 
-use crate::record::Method;
+use crate::record::{Method, Methods};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Segment<'a> {
@@ -52,6 +52,23 @@ struct Node {
 
 /// One route: the endpoint of each method (by [`Method::index`]) whose template it is.
 type Route = [Option<u32>; 7];
+
+/// The methods a route serves: its declared ones, and `HEAD` where `GET` is declared.
+fn allowed(route: &Route) -> Methods {
+    let declared: Methods = Method::ALL.into_iter().filter(|m| route[m.index()].is_some()).collect();
+    if declared.contains(Method::Get) { declared.with(Method::Head) } else { declared }
+}
+
+/// What [`Router::resolve`] found for a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Found {
+    /// The endpoint (index) that serves the request.
+    Endpoint(u32),
+    /// A route matches the path but has no endpoint for the method: these are its methods.
+    OtherMethods(Methods),
+    /// No route matches the path.
+    Nothing,
+}
 
 /// Maps `(method, concrete path)` to an endpoint index.
 #[derive(Debug)]
@@ -130,11 +147,26 @@ impl Router {
     }
 
     /// The endpoint index serving `method` on the concrete `path`: the route the path matches,
-    /// then that route's endpoint for `method`.
+    /// then that route's endpoint for `method` (for `HEAD`, else its `GET` endpoint, as axum
+    /// serves `HEAD` with the `GET` handler).
     pub(crate) fn find(&self, method: Method, path: &str) -> Option<u32> {
-        let rest = path.strip_prefix('/')?;
-        let route = self.walk(0, rest)?;
-        self.routes.get(route as usize)?[method.index()]
+        match self.resolve(method, path) {
+            Found::Endpoint(i) => Some(i),
+            Found::OtherMethods(_) | Found::Nothing => None,
+        }
+    }
+
+    /// Like [`find`](Self::find), telling a path no route matches from a route without the method.
+    pub(crate) fn resolve(&self, method: Method, path: &str) -> Found {
+        let Some(route) = path.strip_prefix('/').and_then(|rest| self.walk(0, rest)) else {
+            return Found::Nothing;
+        };
+        let Some(route) = self.routes.get(route as usize) else { return Found::Nothing };
+        let head_as_get = if method == Method::Head { route[Method::Get.index()] } else { None };
+        match route[method.index()].or(head_as_get) {
+            Some(i) => Found::Endpoint(i),
+            None => Found::OtherMethods(allowed(route)),
+        }
     }
 
     /// `rest` is the unmatched part of the path after a `/`. Recursion depth is bounded by the

@@ -1,27 +1,64 @@
-//! The axum layer: routes outside the registry are refused, denials carry the engine's status and
-//! JSON reason, allowed requests reach the handler with `Authorized`, and `verify_routes` finds
-//! unrouted and unenforced endpoints.
+//! The declaration is the route: `ApiRouter` composed the ways an axum service is composed, each
+//! case proven over real HTTP on 127.0.0.1 (a composition matrix).
+//!
+//! | composition | test |
+//! |---|---|
+//! | declared routes decide like the engine (200/401/403/404 gate) | `decisions_follow_the_engine` |
+//! | `HEAD` on a `GET` endpoint: decided as `GET`, no body | `head_is_served_and_decided_as_get` |
+//! | undeclared method on a declared path: 405 + `Allow` | `undeclared_method_is_405_with_allow` |
+//! | unknown path: 404 `endpoint_not_found` | `unknown_paths_are_404` |
+//! | base path given once | `base_path_prefixes_every_declaration` |
+//! | `with_state` | `with_state_reaches_handlers` |
+//! | `CorsLayer` (preflight and simple request) | `cors_preflight_composes` |
+//! | `TraceLayer` sees every request, 404/405 included | `trace_layer_wraps_everything` |
+//! | `fallback` | `fallback_answers_unknown_paths_only` |
+//! | `nest_service` / `fallback_service` into a larger app | `nesting_and_outside_routes` |
+//! | `merge` of several modules' routes | `routes_of_several_modules_merge` |
+//! | `route_layer` runs only for allowed requests | `route_layer_runs_inside_the_check` |
+//! | a layer added before routes still wraps them | `layer_order_cannot_leave_a_route_out` |
+//! | resolver rejection; object-level `has_scope` | `rejections_and_object_level_checks` |
 
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, request::Parts};
-use axum::routing::{get, post};
+use axum::extract::State;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method as HttpMethod, StatusCode};
+use axum::routing::get;
 use scopegate::axum::{
-    Authorized, OwnedMembership, Resolved, Resolver, RouteProblem, enforce, verify_routes,
+    ApiRouter, ApiService, Authorized, OwnedMembership, Resolved, Resolver, Routes, bearer_token,
+    invalid_credentials, path_param,
 };
-use scopegate::{Config, Endpoint, OrganizationId, OrganizationState, Principal, Registry, TeamId, UserId};
-use tower::ServiceExt;
+use scopegate::{Config, Endpoint, InMemoryGates, OrganizationId, OrganizationState, Principal, Registry, UserId};
 
-#[scopegate::endpoint(method = GET, path = "/orgs/{org}/", scopes = ["org:read"])]
-async fn org_details(auth: Authorized) -> String {
-    format!("{} via {}", auth.principal.kind(), auth.endpoint.handler())
+mod orgs {
+    use scopegate::axum::Authorized;
+
+    #[scopegate::endpoint(method = GET, path = "/orgs/{org}/", scopes = ["org:read"])]
+    pub(crate) async fn org_details(auth: Authorized) -> String {
+        format!("{} via {} (admin: {})", auth.principal.kind(), auth.endpoint.name(), auth.has_scope("org:admin"))
+    }
+
+    #[scopegate::endpoint(method = PUT, path = "/orgs/{org}/", scopes = ["org:write", "org:admin"])]
+    pub(crate) async fn update_org() -> &'static str {
+        "updated"
+    }
+
+    pub(crate) fn routes() -> scopegate::axum::Routes<super::AppState> {
+        scopegate::routes![org_details, update_org]
+    }
 }
 
-#[scopegate::endpoint(method = POST, path = "/orgs/{org}/projects/", scopes = ["project:write"])]
-async fn create_project() -> &'static str {
-    "created"
+mod projects {
+    #[scopegate::endpoint(method = POST, path = "/orgs/{org}/projects/", scopes = ["project:write"])]
+    pub(crate) async fn create_project() -> &'static str {
+        "created"
+    }
+
+    pub(crate) fn routes() -> scopegate::axum::Routes<super::AppState> {
+        scopegate::routes![create_project]
+    }
 }
 
 #[scopegate::endpoint(method = GET, path = "/orgs/{org}/replays/", scopes = ["event:read"], gate = replay)]
@@ -30,163 +67,382 @@ async fn list_replays() -> &'static str {
 }
 
 #[scopegate::endpoint(method = GET, path = "/health/", unauthenticated = "load balancer probe")]
-async fn health() -> &'static str {
-    "ok"
+async fn health(State(state): State<AppState>) -> String {
+    format!("ok {}", state.greeting)
 }
 
-async fn unregistered() -> &'static str {
-    "should never be reachable"
+// Declared but never mounted: rustc's dead-code warning points at it, as it should.
+#[allow(dead_code)]
+#[scopegate::endpoint(method = GET, path = "/orgs/{org}/unmounted/", scopes = ["org:read"])]
+async fn never_mounted() -> &'static str {
+    "never mounted"
+}
+
+#[derive(Clone)]
+struct AppState {
+    greeting: &'static str,
 }
 
 const ACME: OrganizationId = OrganizationId(1);
 
-/// Resolves `Authorization: Bearer <user-id>:<scope,scope>` as a user token of a member of `acme`
-/// whose role holds every scope; anything malformed is rejected with 401.
+/// The ~20 lines a bearer-token service writes: `Bearer <user-id>:<scope,scope>` is a user token
+/// of a member of `acme` whose role holds every scope; organization state comes from a
+/// `GateSource`.
 #[derive(Clone)]
-struct TestResolver {
-    replay_on: bool,
+struct TokenResolver {
+    gates: Arc<InMemoryGates>,
 }
 
-impl Resolver for TestResolver {
-    type Rejection = (StatusCode, &'static str);
+impl Resolver for TokenResolver {
+    type Rejection = axum::response::Response;
 
-    async fn resolve(
-        &self,
-        parts: &mut Parts,
-        _endpoint: &'static Endpoint,
-    ) -> Result<Resolved, Self::Rejection> {
+    async fn resolve(&self, parts: &mut Parts, _endpoint: &'static Endpoint) -> Result<Resolved, Self::Rejection> {
         let registry = Registry::global();
-        let org = Arc::new(
-            OrganizationState::builder(Config::sentry(), ACME)
-                .feature("organizations:session-replay", self.replay_on)
-                .build(),
-        );
-        let Some(value) = parts.headers.get("authorization") else {
-            return Ok(Resolved::new(Principal::Anonymous).with_organization(org));
+        let org = match path_param(parts, "org").await.as_deref() {
+            Some("acme") => Some(ACME),
+            _ => None,
         };
-        let value = value.to_str().map_err(|_| (StatusCode::UNAUTHORIZED, "bad header"))?;
-        let token = value.strip_prefix("Bearer ").ok_or((StatusCode::UNAUTHORIZED, "bad scheme"))?;
-        let (user, scopes) = token.split_once(':').ok_or((StatusCode::UNAUTHORIZED, "bad token"))?;
-        let user: u64 = user.parse().map_err(|_| (StatusCode::UNAUTHORIZED, "bad user"))?;
-        let scopes = registry.scope_set(scopes.split(','));
-        let all = registry.scope_set(registry.config().vocabulary().scopes().iter().copied());
-        Ok(Resolved::new(Principal::user_token(UserId(user), scopes))
-            .with_membership(OwnedMembership {
-                organization: ACME,
-                role_scopes: all,
-                teams: Arc::from([TeamId(1)]),
-            })
-            .with_organization(org))
+        let Some(token) = bearer_token(&parts.headers) else { return Ok(Resolved::new(Principal::Anonymous)) };
+        let (user, scopes) = token.split_once(':').ok_or_else(invalid_credentials)?;
+        let user: u64 = user.parse().map_err(|_| invalid_credentials())?;
+        let resolved = Resolved::new(Principal::user_token(UserId(user), registry.scope_set(scopes.split(','))));
+        let Some(org) = org else { return Ok(resolved) };
+        let role_scopes = registry.all_scopes();
+        Ok(resolved
+            .with_membership(OwnedMembership { organization: org, role_scopes, teams: Arc::from([]) })
+            .with_organization_from(&*self.gates, org))
     }
 }
 
-fn routes() -> Router {
-    Router::new()
-        .route("/orgs/{org}/", get(org_details))
-        .route("/orgs/{org}/projects/", post(create_project))
-        .route("/orgs/{org}/replays/", get(list_replays))
-        .route("/health/", get(health))
-        .route("/orgs/{org}/secret/", get(unregistered))
+fn resolver(replay_on: bool) -> TokenResolver {
+    let gates = InMemoryGates::new();
+    gates.set(
+        OrganizationState::builder(Config::sentry(), ACME).feature("organizations:session-replay", replay_on).build(),
+    );
+    TokenResolver { gates: Arc::new(gates) }
 }
 
-fn app(replay_on: bool) -> Router {
-    enforce(routes(), Registry::global(), TestResolver { replay_on })
+fn api(replay_on: bool) -> ApiRouter<TokenResolver, AppState> {
+    ApiRouter::new(Registry::global(), resolver(replay_on))
+        .routes(orgs::routes())
+        .routes(projects::routes())
+        .routes(scopegate::routes![list_replays, health])
 }
 
-async fn call(app: &Router, method: &str, uri: &str, token: Option<&str>) -> (StatusCode, String) {
-    let mut request = Request::builder().method(method).uri(uri);
-    if let Some(token) = token {
-        request = request.header("authorization", format!("Bearer {token}"));
+const STATE: AppState = AppState { greeting: "from state" };
+
+/// Serves `service` on an ephemeral loopback port.
+async fn serve<S>(service: S) -> Client
+where
+    S: tower::Service<axum::http::Request<axum::body::Body>, Response = axum::response::Response, Error = std::convert::Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let make = tower::service_fn(move |_: axum::serve::IncomingStream<'_, tokio::net::TcpListener>| {
+        std::future::ready(Ok::<_, std::convert::Infallible>(service.clone()))
+    });
+    tokio::spawn(async move { axum::serve(listener, make).await });
+    Client { addr, http: reqwest::Client::new() }
+}
+
+/// Serves an [`ApiService`] exactly as a service would: `axum::serve(listener, api)`.
+async fn serve_api(api: ApiService) -> Client {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, api).await });
+    Client { addr, http: reqwest::Client::new() }
+}
+
+struct Client {
+    addr: SocketAddr,
+    http: reqwest::Client,
+}
+
+struct Answer {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
-    let response =
-        app.clone().oneshot(request.body(Body::empty()).expect("request")).await.expect("infallible");
-    let status = response.status();
-    let body = axum::body::to_bytes(response.into_body(), 1 << 20).await.expect("body");
-    (status, String::from_utf8_lossy(&body).into_owned())
+
+    fn error(&self) -> String {
+        serde_json::from_str::<serde_json::Value>(&self.body).map_or_else(
+            |_| format!("<not json: {}>", self.body),
+            |v| v["error"].as_str().unwrap_or("").to_string(),
+        )
+    }
+}
+
+impl Client {
+    async fn send(&self, method: &str, path: &str, token: Option<&str>, headers: &[(&str, &str)]) -> Answer {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self.http.request(method, format!("http://{}{path}", self.addr));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.text().await.expect("body");
+        Answer { status, headers, body }
+    }
+
+    async fn get(&self, path: &str, token: Option<&str>) -> Answer {
+        self.send("GET", path, token, &[]).await
+    }
 }
 
 #[tokio::test]
 async fn decisions_follow_the_engine() {
-    let app = app(true);
-    assert_eq!(call(&app, "GET", "/health/", None).await, (StatusCode::OK, "ok".into()));
+    let client = serve_api(api(true).with_state(STATE)).await;
+    let ok = client.get("/health/", None).await;
+    assert_eq!((ok.status, ok.body.as_str()), (200, "ok from state"));
 
-    let (status, body) = call(&app, "GET", "/orgs/acme/", None).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(body.contains(r#""error":"no_credentials""#), "{body}");
+    assert_eq!(client.get("/orgs/acme/", None).await.error(), "no_credentials");
+    let denied = client.get("/orgs/acme/", Some("5:project:read")).await;
+    assert_eq!((denied.status, denied.error()), (403, "missing_scope".into()));
+    assert!(denied.body.contains("org:read"), "{}", denied.body);
 
-    let (status, body) = call(&app, "GET", "/orgs/acme/", Some("5:project:read")).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(body.contains(r#""error":"missing_scope""#) && body.contains("org:read"), "{body}");
+    let allowed = client.get("/orgs/acme/", Some("5:org:write")).await;
+    assert_eq!((allowed.status, allowed.body.as_str()), (200, "user_token via org_details (admin: false)"));
+    assert_eq!(client.send("POST", "/orgs/acme/projects/", Some("5:project:admin"), &[]).await.status, 200);
+    assert_eq!(client.get("/orgs/acme/replays/", Some("5:event:read")).await.status, 200);
 
-    let (status, body) = call(&app, "GET", "/orgs/acme/", Some("5:org:write")).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body, "user_token via axum::org_details");
-
-    let (status, _) = call(&app, "POST", "/orgs/acme/projects/", Some("5:project:admin")).await;
-    assert_eq!(status, StatusCode::OK);
-
-    let (status, _) = call(&app, "GET", "/orgs/acme/replays/", Some("5:event:read")).await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, body) = call(&self::app(false), "GET", "/orgs/acme/replays/", Some("5:event:read")).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(body.contains("feature_disabled"), "{body}");
+    let off = serve_api(api(false).with_state(STATE)).await;
+    let gated = off.get("/orgs/acme/replays/", Some("5:event:read")).await;
+    assert_eq!((gated.status, gated.error()), (404, "feature_disabled".into()));
 }
 
 #[tokio::test]
-async fn invalid_credentials_get_the_resolvers_rejection() {
-    let (status, body) = call(&app(true), "GET", "/orgs/acme/", Some("not-a-token")).await;
-    assert_eq!((status, body.as_str()), (StatusCode::UNAUTHORIZED, "bad token"));
+async fn head_is_served_and_decided_as_get() {
+    let client = serve_api(api(true).with_state(STATE)).await;
+    let head = client.send("HEAD", "/orgs/acme/", Some("5:org:read"), &[]).await;
+    assert_eq!((head.status, head.body.as_str()), (200, ""));
+    let anonymous = client.send("HEAD", "/orgs/acme/", None, &[]).await;
+    assert_eq!(anonymous.status, 401);
+    // Decided as GET: a token that GET refuses is refused for HEAD too.
+    assert_eq!(client.send("HEAD", "/orgs/acme/", Some("5:project:read"), &[]).await.status, 403);
 }
 
 #[tokio::test]
-async fn unregistered_routes_and_unknown_paths_are_refused() {
-    let app = app(true);
-    // Mounted in the router but never declared with #[endpoint]: unreachable even for a full token.
-    let (status, body) = call(&app, "GET", "/orgs/acme/secret/", Some("5:org:admin")).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(body.contains(r#""error":"endpoint_not_found""#), "{body}");
-    // A registered path with a method it does not declare.
-    let (status, body) = call(&app, "DELETE", "/orgs/acme/", Some("5:org:admin")).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(body.contains(r#""error":"endpoint_not_found""#), "{body}");
-    // No route at all.
-    let (status, body) = call(&app, "GET", "/nowhere/", Some("5:org:admin")).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(body.contains(r#""error":"endpoint_not_found""#), "{body}");
+async fn undeclared_method_is_405_with_allow() {
+    let client = serve_api(api(true).with_state(STATE)).await;
+    // Even a caller holding every scope: the method is not declared on the path.
+    let answer = client.send("PATCH", "/orgs/acme/", Some("5:org:admin"), &[]).await;
+    assert_eq!((answer.status, answer.error()), (405, "method_not_allowed".into()));
+    assert_eq!(answer.header("allow"), Some("GET, HEAD, PUT"));
+    let body: serde_json::Value = serde_json::from_str(&answer.body).expect("json");
+    assert_eq!(body["allow"], serde_json::json!(["GET", "HEAD", "PUT"]));
+    let post_only = client.send("DELETE", "/orgs/acme/projects/", None, &[]).await;
+    assert_eq!((post_only.status, post_only.header("allow")), (405, Some("POST")));
 }
 
 #[tokio::test]
-async fn handlers_relying_on_authorized_fail_closed_without_the_layer() {
-    let bare = routes();
-    let (status, body) = call(&bare, "GET", "/orgs/acme/", None).await;
-    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(body.contains("enforcement_missing"), "{body}");
+async fn unknown_paths_are_404() {
+    let client = serve_api(api(true).with_state(STATE)).await;
+    for path in ["/nowhere/", "/orgs/acme/secret/", "/orgs/acme", "/"] {
+        let answer = client.get(path, Some("5:org:admin")).await;
+        assert_eq!((answer.status, answer.error()), (404, "endpoint_not_found".into()), "{path}");
+    }
+    // Declared, but never mounted: unreachable, and the router says so.
+    let answer = client.get("/orgs/acme/unmounted/", Some("5:org:admin")).await;
+    assert_eq!(answer.status, 404);
+    let unmounted: Vec<&str> = api(true).unmounted().iter().map(|e| e.name()).collect();
+    assert_eq!(unmounted, ["never_mounted"]);
 }
 
 #[tokio::test]
-async fn verify_routes_accepts_the_enforced_router() {
-    assert_eq!(verify_routes(&app(true), Registry::global()).await, Ok(()));
+async fn base_path_prefixes_every_declaration() {
+    let client = serve_api(api(true).base_path("/api/0").with_state(STATE)).await;
+    assert_eq!(client.get("/api/0/orgs/acme/", Some("5:org:read")).await.status, 200);
+    assert_eq!(client.get("/api/0/health/", None).await.status, 200);
+    assert_eq!(client.get("/orgs/acme/", Some("5:org:read")).await.status, 404);
+    let answer = client.send("PATCH", "/api/0/orgs/acme/", None, &[]).await;
+    assert_eq!((answer.status, answer.header("allow")), (405, Some("GET, HEAD, PUT")));
+}
+
+#[test]
+#[should_panic(expected = "must be literal")]
+fn base_path_must_be_literal() {
+    let _ = api(true).base_path("/api/{version}");
 }
 
 #[tokio::test]
-async fn verify_routes_reports_unrouted_and_unenforced_endpoints() {
-    // Missing route for create_project.
-    let partial = Router::new()
-        .route("/orgs/{org}/", get(org_details))
-        .route("/orgs/{org}/replays/", get(list_replays))
-        .route("/health/", get(health));
-    let partial = enforce(partial, Registry::global(), TestResolver { replay_on: true });
-    let problems = verify_routes(&partial, Registry::global()).await.expect_err("a route is missing");
-    assert_eq!(
-        problems,
-        vec![RouteProblem::NotRouted {
-            handler: "axum::create_project",
-            route: "POST /orgs/{org}/projects/".into()
-        }]
-    );
+async fn with_state_reaches_handlers() {
+    let client = serve_api(api(true).with_state(AppState { greeting: "hello" })).await;
+    assert_eq!(client.get("/health/", None).await.body, "ok hello");
+}
 
-    // The whole router without the layer.
-    let problems = verify_routes(&routes(), Registry::global()).await.expect_err("no layer");
-    assert_eq!(problems.len(), Registry::global().len());
-    assert!(problems.iter().all(|p| matches!(p, RouteProblem::NotEnforced { .. })), "{problems:?}");
+#[tokio::test]
+async fn cors_preflight_composes() {
+    use tower_http::cors::{Any, CorsLayer};
+    let cors = CorsLayer::new()
+        .allow_origin(HeaderValue::from_static("https://app.example"))
+        .allow_methods([HttpMethod::GET, HttpMethod::PUT])
+        .allow_headers(Any);
+    let client = serve_api(api(true).layer(cors).with_state(STATE)).await;
+    let preflight = client
+        .send(
+            "OPTIONS",
+            "/orgs/acme/",
+            None,
+            &[("origin", "https://app.example"), ("access-control-request-method", "PUT")],
+        )
+        .await;
+    assert_eq!(preflight.status, 200, "{}", preflight.body);
+    assert_eq!(preflight.header("access-control-allow-origin"), Some("https://app.example"));
+    // The real request is still decided, and carries the CORS headers either way.
+    let denied = client.send("PUT", "/orgs/acme/", None, &[("origin", "https://app.example")]).await;
+    assert_eq!(denied.status, 401);
+    assert_eq!(denied.header("access-control-allow-origin"), Some("https://app.example"));
+    let allowed = client.send("PUT", "/orgs/acme/", Some("5:org:write"), &[("origin", "https://app.example")]).await;
+    assert_eq!((allowed.status, allowed.body.as_str()), (200, "updated"));
+}
+
+#[tokio::test]
+async fn trace_layer_wraps_everything() {
+    use tower_http::trace::TraceLayer;
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&seen);
+    let trace = TraceLayer::new_for_http().on_request(move |_: &axum::http::Request<_>, _: &tracing::Span| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    let client = serve_api(api(true).layer(trace).with_state(STATE)).await;
+    assert_eq!(client.get("/health/", None).await.status, 200);
+    assert_eq!(client.get("/orgs/acme/", None).await.status, 401);
+    assert_eq!(client.get("/nowhere/", None).await.status, 404);
+    assert_eq!(client.send("PATCH", "/orgs/acme/", None, &[]).await.status, 405);
+    assert_eq!(seen.load(Ordering::SeqCst), 4);
+}
+
+#[tokio::test]
+async fn fallback_answers_unknown_paths_only() {
+    async fn not_here() -> (StatusCode, &'static str) {
+        (StatusCode::NOT_FOUND, "custom not found")
+    }
+    let client = serve_api(api(true).fallback(not_here).with_state(STATE)).await;
+    let unknown = client.get("/nowhere/", Some("5:org:admin")).await;
+    assert_eq!((unknown.status, unknown.body.as_str()), (404, "custom not found"));
+    // Declared paths are still decided, and a wrong method is still 405.
+    assert_eq!(client.get("/orgs/acme/", None).await.status, 401);
+    assert_eq!(client.send("PATCH", "/orgs/acme/", None, &[]).await.status, 405);
+}
+
+#[tokio::test]
+async fn fallback_cannot_pose_as_an_authorized_handler() {
+    async fn sneaky(auth: Authorized) -> String {
+        auth.endpoint.handler().to_string()
+    }
+    let client = serve_api(api(true).fallback(sneaky).with_state(STATE)).await;
+    let answer = client.get("/nowhere/", Some("5:org:admin")).await;
+    assert_eq!((answer.status, answer.error()), (500, "enforcement_missing".into()));
+}
+
+#[tokio::test]
+async fn nesting_and_outside_routes() {
+    // Under a prefix of a larger app.
+    let app = axum::Router::new().nest_service("/v1", api(true).with_state(STATE));
+    let client = serve(app).await;
+    assert_eq!(client.get("/v1/orgs/acme/", Some("5:org:read")).await.status, 200);
+    assert_eq!(client.get("/v1/orgs/acme/", None).await.status, 401);
+    assert_eq!(client.get("/orgs/acme/", Some("5:org:read")).await.status, 404);
+
+    // Beside routes that are visibly outside the API.
+    let app = axum::Router::new().route("/metrics", get(|| async { "metrics" })).fallback_service(api(true).with_state(STATE));
+    let client = serve(app).await;
+    assert_eq!(client.get("/metrics", None).await.body, "metrics");
+    assert_eq!(client.get("/orgs/acme/", None).await.status, 401);
+    assert_eq!(client.get("/nowhere/", None).await.error(), "endpoint_not_found");
+}
+
+#[tokio::test]
+async fn routes_of_several_modules_merge() {
+    let merged: Routes<AppState> = orgs::routes().merge(projects::routes());
+    assert_eq!(merged.len(), 3);
+    let api = ApiRouter::new(Registry::global(), resolver(true)).routes(merged).with_state(STATE);
+    let client = serve_api(api).await;
+    assert_eq!(client.get("/orgs/acme/", Some("5:org:read")).await.status, 200);
+    assert_eq!(client.send("POST", "/orgs/acme/projects/", Some("5:project:write"), &[]).await.status, 200);
+    assert_eq!(client.get("/health/", None).await.status, 404);
+}
+
+#[tokio::test]
+async fn route_layer_runs_inside_the_check() {
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&seen);
+    let inner = axum::middleware::from_fn(move |request: axum::extract::Request, next: axum::middleware::Next| {
+        let counter = Arc::clone(&counter);
+        async move {
+            assert!(request.extensions().get::<Authorized>().is_some(), "runs after the decision");
+            counter.fetch_add(1, Ordering::SeqCst);
+            next.run(request).await
+        }
+    });
+    let client = serve_api(api(true).route_layer(inner).with_state(STATE)).await;
+    assert_eq!(client.get("/orgs/acme/", None).await.status, 401);
+    assert_eq!(client.get("/nowhere/", None).await.status, 404);
+    assert_eq!(seen.load(Ordering::SeqCst), 0, "denied requests never reach a route layer");
+    assert_eq!(client.get("/orgs/acme/", Some("5:org:read")).await.status, 200);
+    assert_eq!(seen.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn layer_order_cannot_leave_a_route_out() {
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&seen);
+    let outer = axum::middleware::from_fn(move |request: axum::extract::Request, next: axum::middleware::Next| {
+        let counter = Arc::clone(&counter);
+        async move {
+            counter.fetch_add(1, Ordering::SeqCst);
+            next.run(request).await
+        }
+    });
+    // The layer comes first, the routes after: they are wrapped all the same.
+    let api = ApiRouter::new(Registry::global(), resolver(true))
+        .layer(outer)
+        .routes(orgs::routes())
+        .with_state(STATE);
+    let client = serve_api(api).await;
+    assert_eq!(client.get("/orgs/acme/", Some("5:org:read")).await.status, 200);
+    assert_eq!(seen.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn rejections_and_object_level_checks() {
+    let client = serve_api(api(true).with_state(STATE)).await;
+    let rejected = client.get("/orgs/acme/", Some("not-a-token")).await;
+    assert_eq!((rejected.status, rejected.error()), (401, "invalid_credentials".into()));
+    assert_eq!(rejected.header("www-authenticate"), Some("Bearer"));
+    let admin = client.get("/orgs/acme/", Some("5:org:admin")).await;
+    assert_eq!(admin.body, "user_token via org_details (admin: true)");
+    // A membership only counts in its organization: another one grants nothing.
+    assert_eq!(client.get("/orgs/other/", Some("5:org:admin")).await.status, 403);
+}
+
+#[test]
+#[should_panic(expected = "does not hold its declaration")]
+fn mounting_a_handler_of_another_registry_refuses_to_start() {
+    let empty: &'static Registry =
+        Box::leak(Box::new(Registry::from_endpoints(Config::sentry(), []).expect("empty registry")));
+    let _ = ApiRouter::new(empty, resolver(true)).routes(orgs::routes()).with_state(STATE);
+}
+
+#[test]
+#[should_panic(expected = "mounted twice")]
+fn mounting_a_handler_twice_refuses_to_start() {
+    let _ = ApiRouter::new(Registry::global(), resolver(true))
+        .routes(orgs::routes())
+        .routes(orgs::routes())
+        .with_state(STATE);
 }

@@ -141,19 +141,19 @@ fn conformance_reports_every_disagreement_of_a_wrong_decision() {
 }
 
 fn hand_endpoint(handler: &'static str, path: &'static str) -> &'static scopegate::Endpoint {
-    Box::leak(Box::new(scopegate::Endpoint::__new(
+    Box::leak(Box::new(scopegate::Endpoint::__new(scopegate::__private::Declaration {
         handler,
-        Method::Get,
+        method: Method::Get,
         path,
-        scopegate::Access::Scopes(&["org:read"]),
-        &["org:read"],
-        None,
-        "unowned",
-        scopegate::Publish::Private,
-        None,
-        None,
-        scopegate::Source { file: "hand.rs", line: 1 },
-    )))
+        access: scopegate::Access::Scopes(&["org:read"]),
+        readonly: &["org:read"],
+        readonly_exception: None,
+        owner: "unowned",
+        publish: scopegate::Publish::Private,
+        gate: None,
+        gate_exempt: None,
+        source: scopegate::Source { file: "hand.rs", line: 1 },
+    })))
 }
 
 #[test]

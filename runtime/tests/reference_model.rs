@@ -80,19 +80,19 @@ fn hand(
     scopes: &'static [&'static str],
     gate: &'static str,
 ) -> &'static Endpoint {
-    Box::leak(Box::new(Endpoint::__new(
+    Box::leak(Box::new(Endpoint::__new(scopegate::__private::Declaration {
         handler,
-        Method::Get,
+        method: Method::Get,
         path,
-        Access::Scopes(scopes),
-        &[],
-        None,
-        "unowned",
-        Publish::Private,
-        Some(gate).filter(|g| !g.is_empty()),
-        None,
-        Source { file: file!(), line: line!() },
-    )))
+        access: Access::Scopes(scopes),
+        readonly: &[],
+        readonly_exception: None,
+        owner: "unowned",
+        publish: Publish::Private,
+        gate: Some(gate).filter(|g| !g.is_empty()),
+        gate_exempt: None,
+        source: Source { file: file!(), line: line!() },
+    })))
 }
 
 /// Sentry's vocabulary and replay gate, plus `profiling` (no allowlists) and `beta` (allowlists;

@@ -16,19 +16,19 @@ fn endpoint(
     gate_exempt: Option<&'static str>,
     line: u32,
 ) -> &'static Endpoint {
-    Box::leak(Box::new(Endpoint::__new(
+    Box::leak(Box::new(Endpoint::__new(scopegate::__private::Declaration {
         handler,
         method,
         path,
-        Access::Scopes(scopes),
-        &[],
-        None,
-        "unowned",
-        Publish::Private,
+        access: Access::Scopes(scopes),
+        readonly: &[],
+        readonly_exception: None,
+        owner: "unowned",
+        publish: Publish::Private,
         gate,
         gate_exempt,
-        Source { file: "src/api.rs", line },
-    )))
+        source: Source { file: "src/api.rs", line },
+    })))
 }
 
 fn plain(handler: &'static str, method: Method, path: &'static str, line: u32) -> &'static Endpoint {

@@ -159,14 +159,27 @@ fn match_template(template: &str, path: &str) -> Option<Vec<Kind>> {
     if segments.len() == template.len() { Some(kinds) } else { None }
 }
 
+/// Where routing sends a request.
+enum Routed<'e> {
+    Endpoint(&'e Endpoint),
+    /// The path is declared, but not for the method.
+    MethodNotAllowed,
+    NotFound,
+}
+
 /// Routing, as axum does it: the path first, whatever the method — of every template that matches,
 /// the one whose segments are most specific first (a literal before a parameter before a
-/// catch-all, compared from the left) — then that route's endpoint for the method, if it has one.
-fn route<'e>(endpoints: &[&'e Endpoint], method: Method, path: &str) -> Option<&'e Endpoint> {
+/// catch-all, compared from the left) — then that route's endpoint for the method; `HEAD` falls
+/// back to the route's `GET` endpoint; a route without the method is "method not allowed".
+fn route<'e>(endpoints: &[&'e Endpoint], method: Method, path: &str) -> Routed<'e> {
     let matching: Vec<(Vec<Kind>, &'e Endpoint)> =
         endpoints.iter().filter_map(|e| match_template(e.path(), path).map(|kinds| (kinds, *e))).collect();
-    let best = matching.iter().map(|(kinds, _)| kinds).min()?;
-    matching.iter().find(|(kinds, e)| kinds == best && e.method() == method).map(|(_, e)| *e)
+    let Some(best) = matching.iter().map(|(kinds, _)| kinds).min() else { return Routed::NotFound };
+    let on_route = |m: Method| matching.iter().find(|(kinds, e)| kinds == best && e.method() == m);
+    match on_route(method).or_else(|| if method == Method::Head { on_route(Method::Get) } else { None }) {
+        Some((_, e)) => Routed::Endpoint(e),
+        None => Routed::MethodNotAllowed,
+    }
 }
 
 /// The names closed under the vocabulary's hierarchy; unknown names are dropped.
@@ -188,8 +201,10 @@ pub fn decide(config: &Config, endpoints: &[&'static Endpoint], case: &Case) -> 
     let vocabulary = config.vocabulary();
 
     // 1. Routing.
-    let Some(endpoint) = route(endpoints, case.method, &case.path) else {
-        return outcome(404, "endpoint_not_found", None);
+    let endpoint = match route(endpoints, case.method, &case.path) {
+        Routed::Endpoint(e) => e,
+        Routed::MethodNotAllowed => return outcome(405, "method_not_allowed", None),
+        Routed::NotFound => return outcome(404, "endpoint_not_found", None),
     };
     let target: Option<u64> = case.organization.as_ref().map(|o| o.id);
 

@@ -699,9 +699,12 @@ mod tests {
         ] {
             assert!(text.contains(expected), "missing {expected} in {text}");
         }
-        // No raw-identifier prefix leaks into the registration.
+        // No raw-identifier prefix leaks into the registered names (the declaration type keeps it:
+        // it is the handler's own identifier).
         let registration = text.split_once("const _").map_or("", |(_, r)| r);
-        assert!(!registration.contains("r#"), "{registration}");
+        assert!(!registration.contains("\"r#"), "{registration}");
+        assert!(text.contains("pub struct r#delete_replay { }"), "{text}");
+        assert!(registration.contains("Declared for r#delete_replay"), "{registration}");
     }
 
     #[test]

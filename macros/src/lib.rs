@@ -17,6 +17,7 @@ mod expand_config;
 mod fuzz_corpus;
 mod path;
 mod permission;
+mod routes;
 mod suggest;
 #[cfg(test)]
 mod testing;
@@ -38,6 +39,13 @@ pub fn permission(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn config(input: TokenStream) -> TokenStream {
     expand_config::expand_crate_config(input.into()).into()
+}
+
+/// Handlers named by their function paths, each mounted at the method and path its
+/// `#[scopegate::endpoint]` declares. See `scopegate::routes!`.
+#[proc_macro]
+pub fn routes(input: TokenStream) -> TokenStream {
+    routes::expand(input.into()).into()
 }
 
 #[doc(hidden)]

@@ -155,7 +155,11 @@ impl Resolved {
     /// assert!(r.organization.is_none());
     /// ```
     #[must_use]
-    pub fn with_organization_from(mut self, source: &(impl GateSource + ?Sized), id: OrganizationId) -> Resolved {
+    pub fn with_organization_from(
+        mut self,
+        source: &(impl GateSource + ?Sized),
+        id: OrganizationId,
+    ) -> Resolved {
         self.organization = source.organization(id);
         self
     }
@@ -342,9 +346,9 @@ struct DeclaredRoute<S> {
 /// [`ApiRouter::routes`]. A module can export its own `Routes` for the service to mount.
 ///
 /// ```
-/// #[scopegate::endpoint(method = GET, path = "/projects/", scopes = ["project:read"])]
+/// #[scopegate::endpoint(method = GET, path = "/routes-example/projects/", scopes = ["project:read"])]
 /// async fn list_projects() {}
-/// #[scopegate::endpoint(method = POST, path = "/projects/", scopes = ["project:write"])]
+/// #[scopegate::endpoint(method = POST, path = "/routes-example/projects/", scopes = ["project:write"])]
 /// async fn create_project() {}
 ///
 /// pub fn project_routes() -> scopegate::axum::Routes {
@@ -364,7 +368,9 @@ impl<S> Default for Routes<S> {
 
 impl<S> fmt::Debug for Routes<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.routes.iter().map(|r| format!("{} {} → {}", r.method, r.path, r.handler))).finish()
+        f.debug_list()
+            .entries(self.routes.iter().map(|r| format!("{} {} → {}", r.method, r.path, r.handler)))
+            .finish()
     }
 }
 
@@ -575,8 +581,10 @@ impl<R: Resolver, S: Clone + Send + Sync + 'static> ApiRouter<R, S> {
             for layer in &route_layers {
                 handler = layer(handler);
             }
-            let handler = handler.route_layer(EnforceLayer { registry, id, endpoint, resolver: resolver.clone() });
-            let (methods, merged) = paths.entry(route.path).or_insert_with(|| (Methods::EMPTY, MethodRouter::new()));
+            let handler =
+                handler.route_layer(EnforceLayer { registry, id, endpoint, resolver: resolver.clone() });
+            let (methods, merged) =
+                paths.entry(route.path).or_insert_with(|| (Methods::EMPTY, MethodRouter::new()));
             assert!(
                 !methods.contains(route.method),
                 "scopegate: {} ({} {}) is mounted twice",
@@ -749,7 +757,8 @@ where
                     organization: resolved.organization.as_deref(),
                 };
                 let decision = registry.authorize_endpoint(id, &request);
-                let effective = if decision.is_allowed() { registry.effective_scopes(&request) } else { ScopeSet::EMPTY };
+                let effective =
+                    if decision.is_allowed() { registry.effective_scopes(&request) } else { ScopeSet::EMPTY };
                 (decision, effective)
             };
             match decision {

@@ -276,17 +276,19 @@ impl Registry {
         let organization = request.organization.map(|o| o.id().0);
         let principal = request.principal.kind();
         match reason {
-            Reason::EndpointNotFound | Reason::MethodNotAllowed { .. } | Reason::NoCredentials => tracing::debug!(
-                target: "scopegate",
-                status = denial.status,
-                reason = reason.code(),
-                method = request.method.as_str(),
-                path = request.path,
-                handler,
-                principal,
-                organization,
-                "request denied"
-            ),
+            Reason::EndpointNotFound | Reason::MethodNotAllowed { .. } | Reason::NoCredentials => {
+                tracing::debug!(
+                    target: "scopegate",
+                    status = denial.status,
+                    reason = reason.code(),
+                    method = request.method.as_str(),
+                    path = request.path,
+                    handler,
+                    principal,
+                    organization,
+                    "request denied"
+                )
+            }
             _ => tracing::info!(
                 target: "scopegate",
                 status = denial.status,

@@ -39,10 +39,34 @@ pub use decision::{AccessRequest, Decision, Denial, Reason};
 pub use engine::EndpointId;
 pub use gates::{GateSource, InMemoryGates, OrganizationState, OrganizationStateBuilder, UnknownGate};
 pub use principal::{Membership, OrganizationId, Principal, TeamId, UserCredential, UserId};
-pub use record::{Access, Endpoint, Method, MethodScopes, Methods, Permission, PermissionClass, Publish, Source};
+pub use record::{
+    Access, Endpoint, Method, MethodScopes, Methods, Permission, PermissionClass, Publish, Source,
+};
 pub use registry::{Registry, RegistryError, Route};
 pub use router::Params;
 pub use scopegate_macros::{config, endpoint, permission};
+
+/// Handlers to mount with [`axum::ApiRouter::routes`], named by their function paths: each is
+/// served at the method and path its `#[scopegate::endpoint]` declares (feature `axum`).
+///
+/// ```
+/// mod dashboards {
+///     #[scopegate::endpoint(method = GET, path = "/teams/{org}/dashboards/", scopes = ["org:read"])]
+///     pub async fn list_dashboards() {}
+/// }
+/// #[scopegate::endpoint(method = GET, path = "/teams/{org}/", scopes = ["org:read"])]
+/// async fn team_details() {}
+///
+/// let routes: scopegate::axum::Routes = scopegate::routes![team_details, dashboards::list_dashboards];
+/// assert_eq!(routes.len(), 2);
+/// ```
+///
+/// A function without `#[scopegate::endpoint]` cannot be named here: the attribute is what
+/// declares the handler's route, so the build fails on the function's name ("`metrics` is a
+/// function item, not a type": the attribute adds a hidden type of the handler's name that carries
+/// its declaration; see `tests/tests/ui/fail/routes_undeclared_handler.rs`).
+#[cfg(feature = "axum")]
+pub use scopegate_macros::routes;
 pub use scopes::{Indices, ScopeSet};
 
 pub mod audit;
@@ -52,32 +76,6 @@ pub mod testing;
 
 #[doc(hidden)]
 pub mod __private;
-
-/// Handlers to mount with [`axum::ApiRouter::routes`], named by their function paths: each is
-/// served at the method and path its `#[scopegate::endpoint]` declares (feature `axum`).
-///
-/// ```
-/// mod dashboards {
-///     #[scopegate::endpoint(method = GET, path = "/organizations/{org}/dashboards/", scopes = ["org:read"])]
-///     pub async fn list_dashboards() {}
-/// }
-/// #[scopegate::endpoint(method = GET, path = "/organizations/{org}/", scopes = ["org:read"])]
-/// async fn organization_details() {}
-///
-/// let routes: scopegate::axum::Routes = scopegate::routes![organization_details, dashboards::list_dashboards];
-/// assert_eq!(routes.len(), 2);
-/// ```
-///
-/// A function without `#[scopegate::endpoint]` cannot be named here: the build fails with
-/// "expected type, found function" on its name, because the attribute is what declares the
-/// handler's route (see `tests/tests/ui/fail/routes_undeclared_handler.rs`).
-#[cfg(feature = "axum")]
-#[macro_export]
-macro_rules! routes {
-    ($($handler:path),* $(,)?) => {
-        $crate::axum::Routes::new() $( .__declared::<$handler, _, _>($handler) )*
-    };
-}
 
 /// The calling crate's registry, built once with its own configuration (`scopegate.toml` beside
 /// its `Cargo.toml`, or Sentry's vocabulary without one): `&'static Registry`, for the router, the
@@ -101,6 +99,8 @@ macro_rules! routes {
 macro_rules! registry {
     () => {{
         static REGISTRY: ::std::sync::OnceLock<$crate::Registry> = ::std::sync::OnceLock::new();
-        REGISTRY.get_or_init(|| $crate::__private::valid_registry($crate::Registry::with_config($crate::config!())))
+        REGISTRY.get_or_init(|| {
+            $crate::__private::valid_registry($crate::Registry::with_config($crate::config!()))
+        })
     }};
 }

@@ -30,14 +30,21 @@ use scopegate::axum::{
     ApiRouter, ApiService, Authorized, OwnedMembership, Resolved, Resolver, Routes, bearer_token,
     invalid_credentials, path_param,
 };
-use scopegate::{Config, Endpoint, InMemoryGates, OrganizationId, OrganizationState, Principal, Registry, UserId};
+use scopegate::{
+    Config, Endpoint, InMemoryGates, OrganizationId, OrganizationState, Principal, Registry, UserId,
+};
 
 mod orgs {
     use scopegate::axum::Authorized;
 
     #[scopegate::endpoint(method = GET, path = "/orgs/{org}/", scopes = ["org:read"])]
     pub(crate) async fn org_details(auth: Authorized) -> String {
-        format!("{} via {} (admin: {})", auth.principal.kind(), auth.endpoint.name(), auth.has_scope("org:admin"))
+        format!(
+            "{} via {} (admin: {})",
+            auth.principal.kind(),
+            auth.endpoint.name(),
+            auth.has_scope("org:admin")
+        )
     }
 
     #[scopegate::endpoint(method = PUT, path = "/orgs/{org}/", scopes = ["org:write", "org:admin"])]
@@ -96,16 +103,23 @@ struct TokenResolver {
 impl Resolver for TokenResolver {
     type Rejection = axum::response::Response;
 
-    async fn resolve(&self, parts: &mut Parts, _endpoint: &'static Endpoint) -> Result<Resolved, Self::Rejection> {
+    async fn resolve(
+        &self,
+        parts: &mut Parts,
+        _endpoint: &'static Endpoint,
+    ) -> Result<Resolved, Self::Rejection> {
         let registry = Registry::global();
         let org = match path_param(parts, "org").await.as_deref() {
             Some("acme") => Some(ACME),
             _ => None,
         };
-        let Some(token) = bearer_token(&parts.headers) else { return Ok(Resolved::new(Principal::Anonymous)) };
+        let Some(token) = bearer_token(&parts.headers) else {
+            return Ok(Resolved::new(Principal::Anonymous));
+        };
         let (user, scopes) = token.split_once(':').ok_or_else(invalid_credentials)?;
         let user: u64 = user.parse().map_err(|_| invalid_credentials())?;
-        let resolved = Resolved::new(Principal::user_token(UserId(user), registry.scope_set(scopes.split(','))));
+        let resolved =
+            Resolved::new(Principal::user_token(UserId(user), registry.scope_set(scopes.split(','))));
         let Some(org) = org else { return Ok(resolved) };
         let role_scopes = registry.all_scopes();
         Ok(resolved
@@ -117,7 +131,9 @@ impl Resolver for TokenResolver {
 fn resolver(replay_on: bool) -> TokenResolver {
     let gates = InMemoryGates::new();
     gates.set(
-        OrganizationState::builder(Config::sentry(), ACME).feature("organizations:session-replay", replay_on).build(),
+        OrganizationState::builder(Config::sentry(), ACME)
+            .feature("organizations:session-replay", replay_on)
+            .build(),
     );
     TokenResolver { gates: Arc::new(gates) }
 }
@@ -134,8 +150,11 @@ const STATE: AppState = AppState { greeting: "from state" };
 /// Serves `service` on an ephemeral loopback port.
 async fn serve<S>(service: S) -> Client
 where
-    S: tower::Service<axum::http::Request<axum::body::Body>, Response = axum::response::Response, Error = std::convert::Infallible>
-        + Clone
+    S: tower::Service<
+            axum::http::Request<axum::body::Body>,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
         + Send
         + 'static,
     S::Future: Send,
@@ -306,7 +325,8 @@ async fn cors_preflight_composes() {
     let denied = client.send("PUT", "/orgs/acme/", None, &[("origin", "https://app.example")]).await;
     assert_eq!(denied.status, 401);
     assert_eq!(denied.header("access-control-allow-origin"), Some("https://app.example"));
-    let allowed = client.send("PUT", "/orgs/acme/", Some("5:org:write"), &[("origin", "https://app.example")]).await;
+    let allowed =
+        client.send("PUT", "/orgs/acme/", Some("5:org:write"), &[("origin", "https://app.example")]).await;
     assert_eq!((allowed.status, allowed.body.as_str()), (200, "updated"));
 }
 
@@ -315,9 +335,10 @@ async fn trace_layer_wraps_everything() {
     use tower_http::trace::TraceLayer;
     let seen = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&seen);
-    let trace = TraceLayer::new_for_http().on_request(move |_: &axum::http::Request<_>, _: &tracing::Span| {
-        counter.fetch_add(1, Ordering::SeqCst);
-    });
+    let trace =
+        TraceLayer::new_for_http().on_request(move |_: &axum::http::Request<_>, _: &tracing::Span| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
     let client = serve_api(api(true).layer(trace).with_state(STATE)).await;
     assert_eq!(client.get("/health/", None).await.status, 200);
     assert_eq!(client.get("/orgs/acme/", None).await.status, 401);
@@ -359,7 +380,9 @@ async fn nesting_and_outside_routes() {
     assert_eq!(client.get("/orgs/acme/", Some("5:org:read")).await.status, 404);
 
     // Beside routes that are visibly outside the API.
-    let app = axum::Router::new().route("/metrics", get(|| async { "metrics" })).fallback_service(api(true).with_state(STATE));
+    let app = axum::Router::new()
+        .route("/metrics", get(|| async { "metrics" }))
+        .fallback_service(api(true).with_state(STATE));
     let client = serve(app).await;
     assert_eq!(client.get("/metrics", None).await.body, "metrics");
     assert_eq!(client.get("/orgs/acme/", None).await.status, 401);
@@ -381,14 +404,15 @@ async fn routes_of_several_modules_merge() {
 async fn route_layer_runs_inside_the_check() {
     let seen = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&seen);
-    let inner = axum::middleware::from_fn(move |request: axum::extract::Request, next: axum::middleware::Next| {
-        let counter = Arc::clone(&counter);
-        async move {
-            assert!(request.extensions().get::<Authorized>().is_some(), "runs after the decision");
-            counter.fetch_add(1, Ordering::SeqCst);
-            next.run(request).await
-        }
-    });
+    let inner =
+        axum::middleware::from_fn(move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let counter = Arc::clone(&counter);
+            async move {
+                assert!(request.extensions().get::<Authorized>().is_some(), "runs after the decision");
+                counter.fetch_add(1, Ordering::SeqCst);
+                next.run(request).await
+            }
+        });
     let client = serve_api(api(true).route_layer(inner).with_state(STATE)).await;
     assert_eq!(client.get("/orgs/acme/", None).await.status, 401);
     assert_eq!(client.get("/nowhere/", None).await.status, 404);
@@ -401,13 +425,14 @@ async fn route_layer_runs_inside_the_check() {
 async fn layer_order_cannot_leave_a_route_out() {
     let seen = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&seen);
-    let outer = axum::middleware::from_fn(move |request: axum::extract::Request, next: axum::middleware::Next| {
-        let counter = Arc::clone(&counter);
-        async move {
-            counter.fetch_add(1, Ordering::SeqCst);
-            next.run(request).await
-        }
-    });
+    let outer =
+        axum::middleware::from_fn(move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let counter = Arc::clone(&counter);
+            async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                next.run(request).await
+            }
+        });
     // The layer comes first, the routes after: they are wrapped all the same.
     let api = ApiRouter::new(Registry::global(), resolver(true))
         .layer(outer)

@@ -299,19 +299,19 @@ fn custom() -> (Registry, OrganizationState) {
     let config: &'static Config =
         Box::leak(Box::new(Config::__new(Vocabulary::__new(v.scopes(), v.readonly(), v.implies()), gates)));
     let make = |handler, path, gate| -> &'static Endpoint {
-        Box::leak(Box::new(Endpoint::__new(
+        Box::leak(Box::new(Endpoint::__new(scopegate::__private::Declaration {
             handler,
-            Method::Get,
+            method: Method::Get,
             path,
-            Access::Scopes(&["org:read"]),
-            &["org:read"],
-            None,
-            "unowned",
-            Publish::Private,
-            Some(gate),
-            None,
-            Source { file: file!(), line: line!() },
-        )))
+            access: Access::Scopes(&["org:read"]),
+            readonly: &["org:read"],
+            readonly_exception: None,
+            owner: "unowned",
+            publish: Publish::Private,
+            gate: Some(gate),
+            gate_exempt: None,
+            source: Source { file: file!(), line: line!() },
+        })))
     };
     let endpoints = [
         make("custom::profiles", "/organizations/{org}/profiling/", "profiling"),

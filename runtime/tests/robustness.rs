@@ -510,7 +510,7 @@ fn a_literal_route_shadows_the_other_methods_parameter_routes() {
     );
     let (engine, model) =
         both(Method::Delete, "/organizations/acme/members/me/", &Who::Superuser(5), &GateSettings::fixed());
-    assert_eq!((engine, model.code), (model, "endpoint_not_found"));
+    assert_eq!((engine, model.code), (model, "method_not_allowed"));
 }
 
 /// An enforced axum service over a real socket: hostile request lines, methods and headers.
@@ -520,12 +520,10 @@ mod layer {
     use std::sync::{Arc, OnceLock};
     use std::time::Duration;
 
-    use axum::Router;
     use axum::body::Body;
     use axum::http::request::Parts;
     use axum::http::{HeaderValue, Request, StatusCode, header};
-    use axum::routing::{MethodFilter, MethodRouter, get};
-    use scopegate::axum::{Authorized, OwnedMembership, Resolved, Resolver, enforce};
+    use scopegate::axum::{ApiRouter, OwnedMembership, Resolved, Resolver};
     use scopegate::{Endpoint, OrganizationId, OrganizationState, Principal, TeamId, UserId};
     use tower::ServiceExt;
 
@@ -608,46 +606,40 @@ mod layer {
         }
     }
 
-    async fn echo(auth: Authorized) -> String {
-        auth.endpoint.handler().to_string()
+    /// Every endpoint at its declared method and path, each answering with its handler's name.
+    fn app() -> scopegate::axum::ApiService {
+        ApiRouter::new(registry(), TestResolver)
+            .routes(scopegate::routes![
+                root,
+                org_details,
+                org_update,
+                me,
+                remove_member,
+                replays,
+                replay_details,
+                replay_delete,
+                save_search,
+                files,
+            ])
+            .into_service()
     }
 
-    fn filter(method: Method) -> MethodFilter {
-        match method {
-            Method::Get => MethodFilter::GET,
-            Method::Head => MethodFilter::HEAD,
-            Method::Options => MethodFilter::OPTIONS,
-            Method::Post => MethodFilter::POST,
-            Method::Put => MethodFilter::PUT,
-            Method::Patch => MethodFilter::PATCH,
-            Method::Delete => MethodFilter::DELETE,
-        }
-    }
-
-    /// Every endpoint at its declared method and path (answering with its handler's name), plus a
-    /// route no `#[endpoint]` declares, all behind the layer.
-    fn app() -> Router {
-        let mut routes: HashMap<&'static str, MethodRouter> = HashMap::new();
-        for e in registry().iter() {
-            let route = routes.remove(e.path()).unwrap_or_else(MethodRouter::new);
-            routes.insert(e.path(), route.on(filter(e.method()), echo));
-        }
-        let mut router =
-            Router::new().route("/organizations/{org}/secret/", get(|| async { "unregistered" }));
-        for (path, route) in routes {
-            router = router.route(path, route);
-        }
-        enforce(router, registry(), TestResolver)
-    }
-
-    /// What the service must answer: 404 for unknown routes and methods, then the resolver's 401
-    /// for malformed credentials, then the model's decision (200 with the handler's name).
+    /// What the service must answer: 404 for unknown paths, 405 for methods the path does not
+    /// declare (any method HTTP allows, not only the seven scopegate declares), then the
+    /// resolver's 401 for malformed credentials, then the model's decision (200 with the
+    /// handler's name).
     fn expected(method: &str, path: &str, auth: Result<Who, ()>) -> (u16, String) {
-        let Some(method) = Method::parse(method) else { return (404, "endpoint_not_found".into()) };
         let probe = auth.clone().unwrap_or(Who::Anonymous);
+        let Some(method) = Method::parse(method) else {
+            let (_, model) = both(Method::Get, path, &probe, &GateSettings::fixed());
+            return match model.code {
+                "endpoint_not_found" => (404, model.code.into()),
+                _ => (405, "method_not_allowed".into()),
+            };
+        };
         let (_, model) = both(method, path, &probe, &GateSettings::fixed());
-        if model.code == "endpoint_not_found" {
-            return (404, model.code.into());
+        if model.code == "endpoint_not_found" || model.code == "method_not_allowed" {
+            return (model.status, model.code.into());
         }
         match auth {
             Err(()) => (401, "invalid_credentials".into()),

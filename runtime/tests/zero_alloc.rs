@@ -134,7 +134,7 @@ fn decisions_allocate_nothing() {
         (AccessRequest::new(Method::Get, replays, &org_token).with_organization(&empty), 200, "allowed"),
         (AccessRequest::new(Method::Get, replays, &superuser).with_organization(&empty), 200, "allowed"),
         (AccessRequest::new(Method::Get, "/organizations/acme/nope/", &alice), 404, "endpoint_not_found"),
-        (AccessRequest::new(Method::Delete, "/organizations/acme/", &alice), 404, "endpoint_not_found"),
+        (AccessRequest::new(Method::Patch, "/organizations/acme/", &alice), 405, "method_not_allowed"),
         (AccessRequest::new(Method::Get, "/organizations/acme/", &nobody), 401, "no_credentials"),
         (AccessRequest::new(Method::Get, "/organizations/acme/", &bob), 403, "missing_scope"),
         (

@@ -4,19 +4,20 @@
 //! searches, organization auth tokens and session replays) whose permission policy is declared
 //! with `#[scopegate::endpoint]` on every handler, on an embedded SQLite database.
 //!
-//! * [`app`] builds the axum router: each handler is mounted at exactly the method and path its
-//!   `#[scopegate::endpoint]` declares, so the router and the registry cannot disagree.
+//! * [`routes`] names every handler; scopegate's `ApiRouter` ([`api`]) mounts each at exactly the
+//!   method and path its `#[scopegate::endpoint]` declares, under [`BASE_PATH`], so the router
+//!   and the registry cannot disagree.
 //! * [`resolve::resolve`] turns a request into scopegate's principal, membership and organization
 //!   state; [`AppState`] is the enforcement layer's resolver, and
 //!   [`scopegate::Registry::authorize`] decides.
-//! * [`service`] is what `scopegate-demo serve` serves: [`app`] behind `scopegate::axum`'s layer.
+//! * [`service`] is what `scopegate-demo serve` serves: [`api`] with its state.
 //! * [`store::Store`] is the data access seam; [`store::SqliteStore`] the embedded default.
 //!
 //! ```
 //! use scopegate_demo::{AppState, service, store::SqliteStore};
 //! let state = AppState::new(SqliteStore::open_in_memory().unwrap());
-//! let router: axum::Router = service(state);
-//! # let _ = router;
+//! let api: scopegate::axum::ApiService = service(state);
+//! # let _ = api;
 //! ```
 
 // Tests fail loudly by unwrapping.
@@ -25,9 +26,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use axum::Router;
-use axum::routing::{MethodFilter, on};
-use scopegate::{Method, Registry};
+use scopegate::Registry;
+use scopegate::axum::{ApiRouter, ApiService, Routes};
 
 use crate::store::{Store, StoreError, StoreResult};
 
@@ -89,64 +89,13 @@ impl AppState {
     }
 }
 
-fn method_filter(method: Method) -> MethodFilter {
-    match method {
-        Method::Get => MethodFilter::GET,
-        Method::Head => MethodFilter::HEAD,
-        Method::Options => MethodFilter::OPTIONS,
-        Method::Post => MethodFilter::POST,
-        Method::Put => MethodFilter::PUT,
-        Method::Patch => MethodFilter::PATCH,
-        Method::Delete => MethodFilter::DELETE,
-    }
-}
+/// The prefix every endpoint is served under; declarations do not repeat it.
+pub const BASE_PATH: &str = "/api/0";
 
-/// Mounts handlers at the method and path their `#[scopegate::endpoint]` declares, looked up in
-/// the registry by the handler's full name.
-macro_rules! mount {
-    ($router:expr, $registry:expr; $($($segment:ident)::+),+ $(,)?) => {{
-        let mut router = $router;
-        $(
-            router = mount_one(
-                router,
-                $registry,
-                concat!(module_path!() $(, "::", stringify!($segment))+),
-                $($segment)::+,
-            );
-        )+
-        router
-    }};
-}
-
-fn mount_one<H, T>(router: Router<AppState>, registry: &Registry, handler: &str, f: H) -> Router<AppState>
-where
-    H: axum::handler::Handler<T, AppState>,
-    T: 'static,
-{
-    let Some(endpoint) = registry.by_handler(handler) else {
-        panic!("{handler} is mounted but has no #[scopegate::endpoint] in the registry");
-    };
-    router.route(endpoint.path(), on(method_filter(endpoint.method()), f))
-}
-
-/// The service as it is served: [`app`] behind scopegate's enforcement layer, with the demo's
-/// principal resolution ([`resolve::resolve`]). Every request is decided by the registry before a
-/// handler runs; routes without `#[scopegate::endpoint]` and unknown paths answer 404.
-pub fn service(state: AppState) -> Router {
-    let registry = state.registry();
-    scopegate::axum::enforce(app(state.clone()), registry, state)
-}
-
-/// The service's router: every endpoint of [`api`], mounted at its declared method and path.
-///
-/// Handlers assume scopegate's check already happened; wrap the router in the enforcement layer
-/// (with [`resolve::resolve`] as the principal resolver) before serving it to anyone.
-///
-/// # Panics
-/// When a mounted handler is missing from the state's registry (a handler without
-/// `#[scopegate::endpoint]`, or a registry built from other endpoints).
-pub fn app(state: AppState) -> Router {
-    let router = mount!(Router::new(), state.registry();
+/// Every handler of [`api`], each served at the method and path its `#[scopegate::endpoint]`
+/// declares.
+pub fn routes() -> Routes<AppState> {
+    scopegate::routes![
         api::root::api_root,
         api::organizations::organization_details,
         api::organizations::update_organization,
@@ -179,6 +128,21 @@ pub fn app(state: AppState) -> Router {
         api::replays::list_deletion_jobs,
         api::replays::create_deletion_job,
         api::replays::deletion_job_details,
-    );
-    router.with_state(state)
+    ]
+}
+
+/// The API before its state: [`routes`] under [`BASE_PATH`], each handler behind scopegate's
+/// decision, with the demo's principal resolution ([`resolve::resolve`]).
+pub fn api(state: &AppState) -> ApiRouter<AppState, AppState> {
+    ApiRouter::new(state.registry(), state.clone()).base_path(BASE_PATH).routes(routes())
+}
+
+/// The service as it is served: every request is decided by the registry before a handler runs;
+/// unknown paths answer 404, undeclared methods 405.
+///
+/// # Panics
+/// When a mounted handler is missing from the state's registry (a registry built from other
+/// endpoints).
+pub fn service(state: AppState) -> ApiService {
+    api(&state).with_state(state)
 }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use scopegate::Registry;
 use scopegate_demo::store::SqliteStore;
-use scopegate_demo::{AppState, admin, service};
+use scopegate_demo::{AppState, admin};
 
 #[derive(Debug, Parser)]
 #[command(name = "scopegate-demo", version, about = "A small Sentry-like API guarded by scopegate.")]
@@ -237,16 +237,25 @@ fn serve(addr: SocketAddr, store: SqliteStore) -> Result<(), String> {
     runtime.block_on(async move {
         let state = AppState::new(store);
         let registry = state.registry();
-        let router = service(state);
-        // Refuse to start when a declared endpoint is not routed, or routed without enforcement.
-        if let Err(problems) = scopegate::axum::verify_routes(&router, registry).await {
-            let lines: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
-            return Err(format!("the router does not serve the registry as declared:\n{}", lines.join("\n")));
+        let api = scopegate_demo::api(&state);
+        // Refuse to start when a declared endpoint is not mounted: it would be unreachable.
+        let unmounted = api.unmounted();
+        if !unmounted.is_empty() {
+            let lines: Vec<String> = unmounted
+                .iter()
+                .map(|e| format!("  - {} {} ({})", e.method(), e.path(), e.handler()))
+                .collect();
+            return Err(format!("declared endpoints that no route serves:\n{}", lines.join("\n")));
         }
+        let router = api.with_state(state);
         let listener =
             tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
-        tracing::info!(endpoints = registry.len(), "scopegate-demo listening on http://{local}/api/0/");
+        tracing::info!(
+            endpoints = registry.len(),
+            "scopegate-demo listening on http://{local}{}/",
+            scopegate_demo::BASE_PATH
+        );
         axum::serve(listener, router)
             .with_graceful_shutdown(shutdown_signal())
             .await

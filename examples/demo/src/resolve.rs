@@ -203,12 +203,9 @@ fn presented(headers: &HeaderMap) -> Result<Presented<'_>, ResolveError> {
     Ok(Presented::Secret(kind, secret))
 }
 
-/// The `{organization_id_or_slug}` of the registered route `method path` matches, decoded.
-fn target_organization(registry: &Registry, parts: &Parts) -> Option<IdOrSlug> {
-    let method = Method::parse(parts.method.as_str())?;
-    let raw = registry.route(method, parts.uri.path())?.param(ORGANIZATION_PARAM)?;
-    let decoded = percent_encoding::percent_decode_str(raw).decode_utf8().ok()?;
-    Some(IdOrSlug::parse(&decoded))
+/// The `{organization_id_or_slug}` of the route the request matched, decoded.
+async fn target_organization(parts: &mut Parts) -> Option<IdOrSlug> {
+    scopegate::axum::path_param(parts, ORGANIZATION_PARAM).await.map(|raw| IdOrSlug::parse(&raw))
 }
 
 /// Everything the store returns for one request, loaded in one blocking call.
@@ -283,14 +280,14 @@ pub fn organization_state(
 ///
 /// # Errors
 /// 401 [`ResolveError::InvalidCredentials`] for a malformed or unknown credential; a store failure.
-pub async fn resolve(state: &AppState, parts: &Parts) -> Result<ResolvedRequest, ResolveError> {
+pub async fn resolve(state: &AppState, parts: &mut Parts) -> Result<ResolvedRequest, ResolveError> {
     let registry = state.registry();
     let secret = match presented(&parts.headers)? {
         Presented::None => None,
         Presented::Secret(kind, secret) => Some((kind, token::hash(secret))),
     };
     let presented_any = secret.is_some();
-    let target = target_organization(registry, parts);
+    let target = target_organization(parts).await;
     let loaded = state.store(move |store| load(store, secret, target)).await?;
     if presented_any && loaded.credential.is_none() {
         return Err(ResolveError::InvalidCredentials("Invalid token."));

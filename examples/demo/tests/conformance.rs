@@ -8,7 +8,7 @@ use scopegate::Registry;
 /// when it references the crate, so every test starts here.
 fn registry() -> &'static Registry {
     // `app` mounts every handler, which keeps each handler's registration in the binary.
-    let _ = std::hint::black_box(scopegate_demo::app as fn(_) -> _);
+    let _ = std::hint::black_box(scopegate_demo::routes as fn() -> _);
     Registry::global()
 }
 

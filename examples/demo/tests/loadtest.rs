@@ -47,7 +47,7 @@ fn env_number(name: &str, default: u64) -> u64 {
 /// The demo's endpoints register themselves through `inventory`; referencing `app` keeps them
 /// linked into this test binary.
 fn registry() -> &'static Registry {
-    let _ = std::hint::black_box(scopegate_demo::app as fn(_) -> _);
+    let _ = std::hint::black_box(scopegate_demo::routes as fn() -> _);
     Registry::global()
 }
 
@@ -111,6 +111,11 @@ fn targets() -> Vec<(Method, String, u64)> {
     ]
 }
 
+/// The declared path a served path stands for: declarations do not repeat the base path.
+fn declared(path: &str) -> &str {
+    path.strip_prefix(scopegate_demo::BASE_PATH).unwrap_or(path)
+}
+
 fn model(method: Method, path: &str, org: u64, who: &Who, access: &Access) -> reference::Outcome {
     let r = registry();
     let set = |s: &str| s.split(',').map(str::to_string).collect::<HashSet<String>>();
@@ -141,7 +146,8 @@ fn model(method: Method, path: &str, org: u64, who: &Who, access: &Access) -> re
         users: HashMap::from([("replay".to_string(), access.members.iter().copied().collect())]),
         teams: HashMap::from([("replay".to_string(), access.teams.iter().copied().collect())]),
     };
-    let case = Case { method, path: path.to_string(), caller, member, organization: Some(organization) };
+    let case =
+        Case { method, path: declared(path).to_string(), caller, member, organization: Some(organization) };
     reference::decide(r.config(), r.endpoints(), &case)
 }
 

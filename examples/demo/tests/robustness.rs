@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 /// The demo's endpoints register themselves through `inventory`; referencing `app` keeps them
 /// linked into this test binary.
 fn registry() -> &'static Registry {
-    let _ = std::hint::black_box(scopegate_demo::app as fn(_) -> _);
+    let _ = std::hint::black_box(scopegate_demo::routes as fn() -> _);
     Registry::global()
 }
 
@@ -288,6 +288,11 @@ fn names(scopes: &str) -> HashSet<String> {
 /// on in both organizations, granular access off).
 fn model(method: Method, path: &str, credential: &Credential) -> reference::Outcome {
     let r = registry();
+    // Declarations are served under the base path and do not repeat it.
+    let path = match path.strip_prefix(scopegate_demo::BASE_PATH) {
+        Some(declared) if declared.starts_with('/') => declared,
+        _ => "",
+    };
     let target = r
         .route(method, path)
         .and_then(|route| route.param("organization_id_or_slug"))
@@ -327,6 +332,7 @@ fn model(method: Method, path: &str, credential: &Credential) -> reference::Outc
 /// The reason codes of scopegate's denials; a handler never answers with one of these.
 const DENIAL_CODES: &[&str] = &[
     "endpoint_not_found",
+    "method_not_allowed",
     "no_credentials",
     "missing_scope",
     "wrong_organization",
@@ -347,17 +353,23 @@ fn judge(method: &str, path: &str, credential: &Credential, status: u16, body: &
     }
     let code = error_code(body);
     let Some(method) = Method::parse(method) else {
-        // Unknown methods never reach a handler.
-        return if status == 404 && (code.as_deref() == Some("endpoint_not_found") || body.is_empty()) {
+        // Other methods never reach a handler: 405 on a declared path, 404 elsewhere.
+        let declared = model(Method::Get, path, &Credential::None).code != "endpoint_not_found";
+        let (want, want_code) =
+            if declared { (405, "method_not_allowed") } else { (404, "endpoint_not_found") };
+        return if status == want && (code.as_deref() == Some(want_code) || body.is_empty()) {
             Ok(())
         } else {
-            Err(format!("unknown method answered {status} {code:?}"))
+            Err(format!("unknown method answered {status} {code:?}, want {want} {want_code}"))
         };
     };
     let expected = model(method, path, credential);
     let head = method == Method::Head; // answered without a body
     match credential {
-        Credential::Invalid if expected.code != "endpoint_not_found" => {
+        // Routing answers before credentials are read.
+        Credential::Invalid
+            if expected.code != "endpoint_not_found" && expected.code != "method_not_allowed" =>
+        {
             if status == 401 && (head || code.as_deref() == Some("invalid_credentials")) {
                 return Ok(());
             }
@@ -434,7 +446,8 @@ fn param(rng: &mut Rng, name: &str) -> String {
 fn random_target(rng: &mut Rng) -> (Method, String) {
     let r = registry();
     let endpoint = r.endpoints()[rng.below(r.len())];
-    let mut path = String::new();
+    // Served under the base path, which declarations do not repeat.
+    let mut path = String::from(scopegate_demo::BASE_PATH);
     for (i, seg) in endpoint.path().split('/').enumerate() {
         if i > 0 {
             path.push('/');

@@ -26,7 +26,7 @@ fn widgets(value: Value) -> Result<Value, ApiError> {
 /// `GET /api/0/organizations/{organization_id_or_slug}/dashboards/`: every dashboard.
 #[scopegate::endpoint(
     method = GET,
-    path = "/api/0/organizations/{organization_id_or_slug}/dashboards/",
+    path = "/organizations/{organization_id_or_slug}/dashboards/",
     permission = OrganizationDashboardsPermission,
     owner = "dashboards",
     publish = public,
@@ -51,7 +51,7 @@ pub struct DashboardInput {
 /// calling user becomes its creator.
 #[scopegate::endpoint(
     method = POST,
-    path = "/api/0/organizations/{organization_id_or_slug}/dashboards/",
+    path = "/organizations/{organization_id_or_slug}/dashboards/",
     permission = OrganizationDashboardsPermission,
     owner = "dashboards",
     publish = public,
@@ -94,7 +94,7 @@ fn check_may_edit(caller: &Caller, dashboard: &Dashboard) -> Result<(), ApiError
 /// `GET /api/0/organizations/{organization_id_or_slug}/dashboards/{dashboard_id}/`: one dashboard.
 #[scopegate::endpoint(
     method = GET,
-    path = "/api/0/organizations/{organization_id_or_slug}/dashboards/{dashboard_id}/",
+    path = "/organizations/{organization_id_or_slug}/dashboards/{dashboard_id}/",
     permission = OrganizationDashboardsPermission,
     owner = "dashboards",
     publish = public,
@@ -111,7 +111,7 @@ pub async fn dashboard_details(
 /// title or widgets.
 #[scopegate::endpoint(
     method = PUT,
-    path = "/api/0/organizations/{organization_id_or_slug}/dashboards/{dashboard_id}/",
+    path = "/organizations/{organization_id_or_slug}/dashboards/{dashboard_id}/",
     permission = OrganizationDashboardsPermission,
     readonly_exception = "Members may edit dashboards they created without org:write, like Sentry; others' dashboards need org:write, checked in the handler.",
     owner = "dashboards",
@@ -137,7 +137,7 @@ pub async fn update_dashboard(
 /// `DELETE /api/0/organizations/{organization_id_or_slug}/dashboards/{dashboard_id}/`.
 #[scopegate::endpoint(
     method = DELETE,
-    path = "/api/0/organizations/{organization_id_or_slug}/dashboards/{dashboard_id}/",
+    path = "/organizations/{organization_id_or_slug}/dashboards/{dashboard_id}/",
     permission = OrganizationDashboardsPermission,
     owner = "dashboards",
     publish = public,

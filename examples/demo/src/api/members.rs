@@ -14,7 +14,7 @@ use crate::resolve::Caller;
 /// `GET /api/0/organizations/{organization_id_or_slug}/members/`: every member with role and teams.
 #[scopegate::endpoint(
     method = GET,
-    path = "/api/0/organizations/{organization_id_or_slug}/members/",
+    path = "/organizations/{organization_id_or_slug}/members/",
     permission = MemberPermission,
     owner = "enterprise",
     publish = public,
@@ -48,7 +48,7 @@ fn is_self(caller: &Caller, member: &Member) -> bool {
 /// with `org:admin`). The only owner cannot be removed.
 #[scopegate::endpoint(
     method = DELETE,
-    path = "/api/0/organizations/{organization_id_or_slug}/members/{member_id}/",
+    path = "/organizations/{organization_id_or_slug}/members/{member_id}/",
     permission = MemberPermission,
     owner = "enterprise",
     publish = public,
@@ -84,7 +84,7 @@ pub async fn remove_member(
 /// `GET /api/0/organizations/{organization_id_or_slug}/teams/`: every team with its member count.
 #[scopegate::endpoint(
     method = GET,
-    path = "/api/0/organizations/{organization_id_or_slug}/teams/",
+    path = "/organizations/{organization_id_or_slug}/teams/",
     permission = OrganizationPermission,
     owner = "enterprise",
     publish = public,
@@ -104,7 +104,7 @@ async fn target_team(state: &AppState, org_id: i64, team: &str) -> Result<Team, 
 /// only when the organization has open membership. 201 when added, 204 when already in the team.
 #[scopegate::endpoint(
     method = POST,
-    path = "/api/0/organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/",
+    path = "/organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/",
     permission = OrganizationTeamMemberPermission,
     owner = "enterprise",
     publish = public,
@@ -141,7 +141,7 @@ pub async fn join_team(
 /// remove a member from a team: yourself always, anyone with `org:write` or `team:admin`.
 #[scopegate::endpoint(
     method = DELETE,
-    path = "/api/0/organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/",
+    path = "/organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/",
     permission = OrganizationTeamMemberPermission,
     owner = "enterprise",
     publish = public,

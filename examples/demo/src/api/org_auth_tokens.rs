@@ -20,7 +20,7 @@ pub const ORG_TOKEN_SCOPES: &[&str] = &["org:ci"];
 /// secrets).
 #[scopegate::endpoint(
     method = GET,
-    path = "/api/0/organizations/{organization_id_or_slug}/org-auth-tokens/",
+    path = "/organizations/{organization_id_or_slug}/org-auth-tokens/",
     permission = OrgAuthTokenPermission,
     owner = "enterprise",
     publish = public,
@@ -44,7 +44,7 @@ pub struct OrgAuthTokenInput {
 /// token; the response carries the secret (`token`), which is never shown again.
 #[scopegate::endpoint(
     method = POST,
-    path = "/api/0/organizations/{organization_id_or_slug}/org-auth-tokens/",
+    path = "/organizations/{organization_id_or_slug}/org-auth-tokens/",
     permission = OrgAuthTokenPermission,
     owner = "enterprise",
     publish = public,
@@ -78,7 +78,7 @@ pub async fn create_org_auth_token(
 /// token.
 #[scopegate::endpoint(
     method = DELETE,
-    path = "/api/0/organizations/{organization_id_or_slug}/org-auth-tokens/{token_id}/",
+    path = "/organizations/{organization_id_or_slug}/org-auth-tokens/{token_id}/",
     permission = OrgAuthTokenPermission,
     owner = "enterprise",
     publish = public,

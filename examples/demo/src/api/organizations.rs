@@ -30,7 +30,7 @@ fn details(org: &Organization, settings: &OrganizationSettings, caller: &Caller)
 /// settings, and the caller's effective scopes (`access`).
 #[scopegate::endpoint(
     method = GET,
-    path = "/api/0/organizations/{organization_id_or_slug}/",
+    path = "/organizations/{organization_id_or_slug}/",
     permission = OrganizationPermission,
     owner = "enterprise",
     publish = public,
@@ -70,7 +70,7 @@ pub(crate) fn valid_slug(slug: &str) -> bool {
 /// as user ids, and, beyond Sentry, `replayAccessTeams` as team ids). One transaction.
 #[scopegate::endpoint(
     method = PUT,
-    path = "/api/0/organizations/{organization_id_or_slug}/",
+    path = "/organizations/{organization_id_or_slug}/",
     permission = OrganizationPermission,
     owner = "enterprise",
     publish = public,

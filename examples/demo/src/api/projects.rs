@@ -12,7 +12,7 @@ use crate::resolve::Caller;
 /// `GET /api/0/organizations/{organization_id_or_slug}/projects/`: every project.
 #[scopegate::endpoint(
     method = GET,
-    path = "/api/0/organizations/{organization_id_or_slug}/projects/",
+    path = "/organizations/{organization_id_or_slug}/projects/",
     permission = OrganizationPermission,
     owner = "enterprise",
     publish = public,
@@ -35,7 +35,7 @@ pub(crate) async fn project(state: &AppState, caller: &Caller, key: &str) -> Res
 /// `GET /api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/`: one project.
 #[scopegate::endpoint(
     method = GET,
-    path = "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/",
+    path = "/projects/{organization_id_or_slug}/{project_id_or_slug}/",
     permission = ProjectPermission,
     owner = "enterprise",
     publish = public,

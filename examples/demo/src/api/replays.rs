@@ -44,7 +44,7 @@ pub struct ReplayQuery {
 /// newest first, optionally of one `?project=`.
 #[scopegate::endpoint(
     method = GET,
-    path = "/api/0/organizations/{organization_id_or_slug}/replays/",
+    path = "/organizations/{organization_id_or_slug}/replays/",
     permission = OrganizationPermission,
     owner = "replay",
     publish = public,
@@ -71,7 +71,7 @@ pub async fn list_replays(
 /// whatever its project.
 #[scopegate::endpoint(
     method = GET,
-    path = "/api/0/organizations/{organization_id_or_slug}/replays/{replay_id}/",
+    path = "/organizations/{organization_id_or_slug}/replays/{replay_id}/",
     permission = OrganizationPermission,
     owner = "replay",
     publish = public,
@@ -108,7 +108,7 @@ async fn project_replay(
 /// `GET /api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/replays/{replay_id}/`.
 #[scopegate::endpoint(
     method = GET,
-    path = "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/replays/{replay_id}/",
+    path = "/projects/{organization_id_or_slug}/{project_id_or_slug}/replays/{replay_id}/",
     permission = ReplayDetailsPermission,
     owner = "replay",
     publish = public,
@@ -127,7 +127,7 @@ pub async fn replay_details(
 /// delete a replay with its recording and views.
 #[scopegate::endpoint(
     method = DELETE,
-    path = "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/replays/{replay_id}/",
+    path = "/projects/{organization_id_or_slug}/{project_id_or_slug}/replays/{replay_id}/",
     permission = ReplayDetailsPermission,
     owner = "replay",
     publish = public,
@@ -150,7 +150,7 @@ pub async fn delete_replay(
 /// `GET …/replays/{replay_id}/recording-segments/`: the replay's recording, segment by segment.
 #[scopegate::endpoint(
     method = GET,
-    path = "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/replays/{replay_id}/recording-segments/",
+    path = "/projects/{organization_id_or_slug}/{project_id_or_slug}/replays/{replay_id}/recording-segments/",
     permission = ProjectPermission,
     owner = "replay",
     publish = public,
@@ -168,7 +168,7 @@ pub async fn list_recording_segments(
 /// `GET …/replays/{replay_id}/recording-segments/{segment_id}/`: one segment.
 #[scopegate::endpoint(
     method = GET,
-    path = "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/replays/{replay_id}/recording-segments/{segment_id}/",
+    path = "/projects/{organization_id_or_slug}/{project_id_or_slug}/replays/{replay_id}/recording-segments/{segment_id}/",
     permission = ProjectPermission,
     owner = "replay",
     publish = public,
@@ -191,7 +191,7 @@ pub async fn recording_segment_details(
 /// `GET …/replays/{replay_id}/viewed-by/`: who watched the replay.
 #[scopegate::endpoint(
     method = GET,
-    path = "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/replays/{replay_id}/viewed-by/",
+    path = "/projects/{organization_id_or_slug}/{project_id_or_slug}/replays/{replay_id}/viewed-by/",
     scopes = ["event:read", "event:write", "event:admin"],
     owner = "replay",
     publish = public_experimental,
@@ -209,7 +209,7 @@ pub async fn replay_viewed_by(
 /// `POST …/replays/{replay_id}/viewed-by/`: record that the calling user watched the replay.
 #[scopegate::endpoint(
     method = POST,
-    path = "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/replays/{replay_id}/viewed-by/",
+    path = "/projects/{organization_id_or_slug}/{project_id_or_slug}/replays/{replay_id}/viewed-by/",
     scopes = ["event:read", "event:write", "event:admin"],
     readonly_exception = "Watching a replay is a read; recording that the caller watched it writes only the caller's own view marker.",
     owner = "replay",
@@ -233,7 +233,7 @@ pub async fn mark_replay_viewed(
 /// project's replay deletion jobs.
 #[scopegate::endpoint(
     method = GET,
-    path = "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/replays/jobs/delete/",
+    path = "/projects/{organization_id_or_slug}/{project_id_or_slug}/replays/jobs/delete/",
     permission = ReplayDeletionJobPermission,
     owner = "replay",
     publish = experimental,
@@ -263,7 +263,7 @@ pub struct DeletionJobInput {
 /// The demo runs the job at once, in one transaction, and answers with its result.
 #[scopegate::endpoint(
     method = POST,
-    path = "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/replays/jobs/delete/",
+    path = "/projects/{organization_id_or_slug}/{project_id_or_slug}/replays/jobs/delete/",
     permission = ReplayDeletionJobPermission,
     owner = "replay",
     publish = experimental,
@@ -291,7 +291,7 @@ pub async fn create_deletion_job(
 /// `GET …/replays/jobs/delete/{job_id}/`: one deletion job.
 #[scopegate::endpoint(
     method = GET,
-    path = "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/replays/jobs/delete/{job_id}/",
+    path = "/projects/{organization_id_or_slug}/{project_id_or_slug}/replays/jobs/delete/{job_id}/",
     permission = ReplayDeletionJobPermission,
     owner = "replay",
     publish = experimental,

@@ -8,7 +8,7 @@ use crate::resolve::Caller;
 /// `GET /api/0/`: the API version and who the credentials (if any) belong to, like Sentry's index.
 #[scopegate::endpoint(
     method = GET,
-    path = "/api/0/",
+    path = "/",
     unauthenticated = "The API root lets clients check connectivity and their credentials; it reveals only the caller's own identity.",
     owner = "core",
     publish = public,

@@ -15,7 +15,7 @@ use crate::resolve::Caller;
 /// the caller's personal ones.
 #[scopegate::endpoint(
     method = GET,
-    path = "/api/0/organizations/{organization_id_or_slug}/searches/",
+    path = "/organizations/{organization_id_or_slug}/searches/",
     permission = OrganizationSearchPermission,
     owner = "issues",
     publish = public,
@@ -43,7 +43,7 @@ pub struct SearchInput {
 /// organization-wide one with `org:write`.
 #[scopegate::endpoint(
     method = POST,
-    path = "/api/0/organizations/{organization_id_or_slug}/searches/",
+    path = "/organizations/{organization_id_or_slug}/searches/",
     permission = OrganizationSearchPermission,
     owner = "issues",
     publish = experimental,
@@ -84,7 +84,7 @@ pub async fn create_search(
 /// personal search, or any search with `org:write`. Someone else's personal search is 404.
 #[scopegate::endpoint(
     method = DELETE,
-    path = "/api/0/organizations/{organization_id_or_slug}/searches/{search_id}/",
+    path = "/organizations/{organization_id_or_slug}/searches/{search_id}/",
     permission = OrganizationSearchPermission,
     owner = "issues",
     publish = experimental,

@@ -1,0 +1,55 @@
+//! `scopegate::routes![handler, …]`: handlers named by their function paths, each mounted with
+//! the declaration `#[endpoint]` attached to it (a hidden type of the same name).
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote, quote_spanned};
+use syn::Token;
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+
+/// Expands to a `scopegate::axum::Routes` built from each path. Every token of a handler's part
+/// carries the span of the handler's path, so a function without `#[scopegate::endpoint]` is
+/// reported on its own name.
+pub(crate) fn expand(input: TokenStream) -> TokenStream {
+    let paths = match Punctuated::<syn::Path, Token![,]>::parse_terminated.parse2(input) {
+        Ok(paths) => paths,
+        Err(e) => {
+            let mut error =
+                syn::Error::new(e.span(), format!("{e}: `scopegate::routes!` takes handler function paths"));
+            error.combine(syn::Error::new(
+                e.span(),
+                "help: write `scopegate::routes![list_projects, api::create_project]`",
+            ));
+            return error.into_compile_error();
+        }
+    };
+    let calls = paths.iter().map(|path| {
+        let span = path.segments.last().map_or_else(proc_macro2::Span::call_site, |s| s.ident.span());
+        let path = path.to_token_stream();
+        quote_spanned!(span=> .__declared::<#path, _, _>(#path))
+    });
+    quote!(::scopegate::axum::Routes::new() #(#calls)*)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_path_becomes_one_declared_route() {
+        let out = expand(quote!(health, api::dashboards::update_dashboard,)).to_string();
+        assert_eq!(
+            out,
+            ":: scopegate :: axum :: Routes :: new () . __declared :: < health , _ , _ > (health) \
+             . __declared :: < api :: dashboards :: update_dashboard , _ , _ > (api :: dashboards :: update_dashboard)"
+        );
+        assert_eq!(expand(quote!()).to_string(), ":: scopegate :: axum :: Routes :: new ()");
+    }
+
+    #[test]
+    fn anything_but_paths_is_an_error() {
+        let out = expand(quote!(health; metrics)).to_string();
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.contains("takes handler function paths"), "{out}");
+    }
+}

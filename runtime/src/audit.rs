@@ -687,9 +687,9 @@ impl fmt::Display for AuditReport {
             writeln!(f)?;
             writeln!(
                 f,
-                "If this is deliberate, accept it: rerun the audit with `--update` (in the scopegate \
-                 workspace: `cargo xtask audit --update`) and commit the rewritten baseline, so that \
-                 the review shows the new policy. Otherwise narrow the scopes, restore the gate, or \
+                "If this is deliberate, accept it: rerun the audit with `--update` (`<your-service> \
+                 audit --update`) and commit the rewritten baseline, so that the review shows the \
+                 new policy. Otherwise narrow the scopes, restore the gate, or \
                  remove the read-only scopes from the mutation."
             )?;
             writeln!(f, "Current policy: {debt}.")?;

@@ -35,8 +35,9 @@ pub const COMMANDS: [&str; 2] = ["registry", "audit"];
 
 const USAGE: &str = "\
 usage:
-  <program> registry [--format json|md|html|openapi] [--output FILE] [--title TEXT] [--api-version VERSION]
-  <program> audit [--baseline FILE] [--update | --strict]
+  {program} registry [--format json|md|html|openapi] [--output FILE] [--title TEXT] [--api-version VERSION]
+                    [--server URL]...
+  {program} audit [--baseline FILE] [--update | --strict]
 
 registry   print every declared endpoint and its permission policy
   --format       json (default; the contract shape), md (a table per owner), html (permission
@@ -44,6 +45,8 @@ registry   print every declared endpoint and its permission policy
   --output       write to FILE instead of standard output
   --title        OpenAPI info.title (default \"API\")
   --api-version  OpenAPI info.version (default \"0.0.0\")
+  --server       an OpenAPI server URL, e.g. the base path the API is served under (/api/0);
+                 repeat for several
 
 audit      fail (exit status 1) when the policy regressed against the baseline: a new read-only
            exception, a newly accepted read-only scope on a mutation, a widened scope list, a lost
@@ -134,10 +137,12 @@ where
 {
     let args: Vec<String> = args.into_iter().map(Into::into).collect();
     let start = command_start(&args).unwrap_or(0);
+    let program = program_name(if start == 1 { args.first().cloned() } else { std::env::args().next() });
+    let usage = USAGE.replace("{program}", &program);
     let rest = &args[start.min(args.len())..];
     let result = match rest.first().map(String::as_str) {
         Some("registry") => parse_registry(&rest[1..]).and_then(|cmd| cmd.run(registry, stdout, stderr)),
-        Some("audit") => parse_audit(&rest[1..]).and_then(|cmd| cmd.run(registry, stdout, stderr)),
+        Some("audit") => parse_audit(&rest[1..]).and_then(|cmd| cmd.run(registry, &program, stdout, stderr)),
         Some("help" | "-h" | "--help") => Err(Exit::Help),
         Some(other) => {
             Err(Exit::Usage(format!("unknown command `{other}` (expected `registry` or `audit`)")))
@@ -146,12 +151,12 @@ where
     };
     match result {
         Ok(status) => status,
-        Err(Exit::Help) => match stdout.write_all(USAGE.as_bytes()) {
+        Err(Exit::Help) => match stdout.write_all(usage.as_bytes()) {
             Ok(()) => Status::Success,
             Err(_) => Status::Failure,
         },
         Err(Exit::Usage(message)) => {
-            let _ = write!(stderr, "error: {message}\n\n{USAGE}");
+            let _ = write!(stderr, "error: {message}\n\n{usage}");
             Status::Usage
         }
         Err(Exit::Failure(message)) => {
@@ -226,6 +231,7 @@ struct RegistryCommand {
 fn parse_registry(args: &[String]) -> Result<RegistryCommand, Exit> {
     let mut args = Args::new(args);
     let (mut format, mut output, mut title, mut version) = (None, None, None, None);
+    let mut servers = Vec::new();
     while let Some(option) = args.next_option() {
         let (name, inline) = option?;
         match name {
@@ -239,19 +245,21 @@ fn parse_registry(args: &[String]) -> Result<RegistryCommand, Exit> {
             "--output" => set_once(&mut output, name, PathBuf::from(args.value(name, inline)?))?,
             "--title" => set_once(&mut title, name, args.value(name, inline)?.to_string())?,
             "--api-version" => set_once(&mut version, name, args.value(name, inline)?.to_string())?,
+            "--server" => servers.push(args.value(name, inline)?.to_string()),
             other => return Err(Exit::Usage(format!("unknown option `{other}` for `registry`"))),
         }
     }
     let format = format.unwrap_or(Format::Json);
-    if (title.is_some() || version.is_some()) && format != Format::OpenApi {
+    if (title.is_some() || version.is_some() || !servers.is_empty()) && format != Format::OpenApi {
         return Err(Exit::Usage(
-            "`--title` and `--api-version` only apply to `--format openapi`".to_string(),
+            "`--title`, `--api-version` and `--server` only apply to `--format openapi`".to_string(),
         ));
     }
     let defaults = OpenApiOptions::default();
     let options = OpenApiOptions {
         title: title.unwrap_or(defaults.title),
         version: version.unwrap_or(defaults.version),
+        servers,
         ..OpenApiOptions::default()
     };
     Ok(RegistryCommand { format, output, options })
@@ -286,6 +294,18 @@ impl RegistryCommand {
         }
         Ok(Status::Success)
     }
+}
+
+/// The name the program was started under (`my-service` of `/usr/bin/my-service`), for the usage
+/// text and advice; `<program>` when there is none.
+fn program_name(argv0: Option<String>) -> String {
+    argv0
+        .as_deref()
+        .map(Path::new)
+        .and_then(Path::file_name)
+        .map(|name| name.to_string_lossy().into_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "<program>".to_string())
 }
 
 struct AuditCommand {
@@ -332,6 +352,7 @@ impl AuditCommand {
     fn run(
         self,
         registry: &Registry,
+        program: &str,
         stdout: &mut dyn Write,
         stderr: &mut dyn Write,
     ) -> Result<Status, Exit> {
@@ -355,8 +376,8 @@ impl AuditCommand {
             let _ = writeln!(
                 stderr,
                 "policy audit FAILED (--strict): the baseline {} no longer matches the code's policy; \
-                 run `audit --update` (here: `cargo xtask audit --update`) and commit it, so that debt \
-                 removed now cannot come back unnoticed",
+                 run `{program} audit --update` and commit it, so that debt removed now cannot come \
+                 back unnoticed",
                 self.baseline.display()
             );
             return Ok(Status::Failure);

@@ -469,6 +469,7 @@ fn openapi_validates_against_the_official_schema() {
             "https://acme.example/oauth/authorize/".into(),
             "https://acme.example/oauth/token/".into(),
         )),
+        servers: vec!["/api/0".into(), "https://acme.example/api/0".into()],
     };
     let doc = dump::openapi(registry(), &oauth);
     assert_eq!(errors(&validator, &doc), Vec::<String>::new());
@@ -589,6 +590,19 @@ fn registry_command_prints_every_format() {
     assert_eq!(status, Status::Success);
     let doc = parse(&out);
     assert_eq!(doc["info"], json!({"title": "Acme API", "version": "9.9"}));
+    assert!(doc.get("servers").is_none(), "no servers unless given");
+    let (status, out, err) =
+        cli(&["registry", "--format", "openapi", "--server", "/api/0", "--server=https://x.test/api/0"]);
+    assert_eq!(status, Status::Success, "{err}");
+    assert_eq!(parse(&out)["servers"], json!([{"url": "/api/0"}, {"url": "https://x.test/api/0"}]));
+}
+
+#[test]
+fn usage_names_the_program() {
+    let (_, out, _) = cli(&["/usr/local/bin/my-service", "registry", "--help"]);
+    assert!(out.contains("  my-service registry [--format"), "{out}");
+    assert!(out.contains("  my-service audit [--baseline FILE]"), "{out}");
+    assert!(!out.contains("<program>"), "{out}");
 }
 
 #[test]
@@ -610,7 +624,7 @@ fn registry_command_writes_the_output_file() {
 
 #[test]
 fn registry_command_rejects_bad_usage_with_clear_errors() {
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 9] = [
         (&["registry", "--format", "yaml"], "unknown format `yaml`"),
         (&["registry", "--format"], "`--format` needs a value"),
         (&["registry", "--format="], "`--format` needs a value"),
@@ -618,6 +632,7 @@ fn registry_command_rejects_bad_usage_with_clear_errors() {
         (&["registry", "--verbose"], "unknown option `--verbose` for `registry`"),
         (&["registry", "json"], "unexpected argument `json`"),
         (&["registry", "--title", "x"], "only apply to `--format openapi`"),
+        (&["registry", "--server", "/api/0"], "only apply to `--format openapi`"),
         (&["publish"], "unknown command `publish`"),
     ];
     for (args, message) in cases {

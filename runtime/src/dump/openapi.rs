@@ -35,6 +35,10 @@ pub struct OpenApiOptions {
     /// `auth_token` scheme is an OAuth2 scheme; without them it is an HTTP bearer scheme. Either way
     /// the scheme lists every scope of the vocabulary.
     pub oauth2: Option<(String, String)>,
+    /// `servers[].url`: where the API is served, e.g. the base path of
+    /// [`ApiRouter::base_path`](crate::axum::ApiRouter::base_path) (`/api/0`) or a full URL. Paths
+    /// in the document stay the declared ones, relative to the server. Empty: no `servers`.
+    pub servers: Vec<String>,
 }
 
 impl Default for OpenApiOptions {
@@ -44,6 +48,7 @@ impl Default for OpenApiOptions {
             version: "0.0.0".to_string(),
             description: None,
             oauth2: None,
+            servers: Vec::new(),
         }
     }
 }
@@ -141,7 +146,7 @@ pub fn openapi(registry: &Registry, options: &OpenApiOptions) -> Value {
     let paths: Map<String, Value> = paths.into_iter().map(|(k, v)| (k, Value::Object(v))).collect();
     let tags: Vec<Value> = tags.into_iter().map(|t| json!({"name": t})).collect();
 
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": info,
         "tags": tags,
@@ -159,7 +164,12 @@ pub fn openapi(registry: &Registry, options: &OpenApiOptions) -> Value {
                 ),
             },
         },
-    })
+    });
+    if !options.servers.is_empty() {
+        let servers: Vec<Value> = options.servers.iter().map(|url| json!({"url": url})).collect();
+        doc["servers"] = Value::Array(servers);
+    }
+    doc
 }
 
 /// [`openapi`] pretty-printed, with a trailing newline.

@@ -72,7 +72,7 @@ impl fmt::Display for RegistryError {
             RegistryError::UnknownScope { scope, handler } => write!(
                 f,
                 "{handler} accepts scope {scope:?}, which the registry's vocabulary does not know \
-                 (a crate with its own scopegate.toml must build its registry with scopegate::config!())"
+                 (a crate with its own scopegate.toml builds its registry with `scopegate::registry!()`)"
             ),
             RegistryError::UnknownGate { gate, handler } => {
                 write!(f, "{handler} names gate `{gate}`, which the registry's configuration does not define")

@@ -6,8 +6,9 @@
 //! let config = scopegate::config!();
 //! assert_eq!(config.vocabulary().readonly(), &["doc:read", "share:read"]);
 //! # drop(scopegate_test_custom_vocab::read_document());
-//! let registry = scopegate::Registry::with_config(config).expect("valid for this vocabulary");
+//! let registry = scopegate_test_custom_vocab::registry();
 //! assert!(registry.by_handler("scopegate_test_custom_vocab::read_document").is_some());
+//! assert_eq!(registry.config().vocabulary().readonly(), config.vocabulary().readonly());
 //! ```
 //!
 //! These declarations build with this vocabulary:
@@ -46,6 +47,11 @@
 //! ```
 
 /// A shared scope map over the custom vocabulary.
+/// This crate's registry, built once with its own `scopegate.toml`.
+pub fn registry() -> &'static scopegate::Registry {
+    scopegate::registry!()
+}
+
 #[scopegate::permission(
     GET = ["doc:read", "doc:write", "doc:admin"],
     DELETE = ["doc:admin"],
@@ -134,7 +140,8 @@ mod tests {
 
     #[test]
     fn registry_with_this_config_accepts_the_endpoints() {
-        let registry = Registry::with_config(scopegate::config!()).expect("valid for this vocabulary");
+        let registry = super::registry();
+        assert!(std::ptr::eq(registry, super::registry()), "built once");
         let handlers: Vec<(&str, Method, &str)> =
             registry.iter().map(|e| (e.path(), e.method(), e.name())).collect();
         assert_eq!(

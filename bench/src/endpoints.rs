@@ -390,18 +390,18 @@ pub fn generated(count: usize) -> Vec<&'static Endpoint> {
             let handler = leak_str(format!("generated::res{g}_{}_{i}", method.as_str().to_ascii_lowercase()));
             let line = u32::try_from(g * 5 + i + 1).unwrap_or(u32::MAX);
             out.push(&*Box::leak(Box::new(Endpoint::__new(scopegate::__private::Declaration {
-                    handler,
-                    method,
-                    path,
-                    access: Access::Scopes(scopes),
-                    readonly: ro,
-                    readonly_exception: None,
-                    owner: "bench",
-                    publish: Publish::Private,
-                    gate: None,
-                    gate_exempt: None,
-                    source: Source { file: "generated.rs", line },
-                }))));
+                handler,
+                method,
+                path,
+                access: Access::Scopes(scopes),
+                readonly: ro,
+                readonly_exception: None,
+                owner: "bench",
+                publish: Publish::Private,
+                gate: None,
+                gate_exempt: None,
+                source: Source { file: "generated.rs", line },
+            }))));
         }
     }
     out

@@ -74,8 +74,10 @@ pub enum Caller {
 pub enum Outcome {
     /// The request may proceed.
     Allow,
-    /// No view serves the method and path (404).
+    /// No view serves the path (404).
     NotFound,
+    /// The view does not serve the method (405), as Django answers.
+    MethodNotAllowed,
     /// The view needs credentials (401).
     Unauthorized,
     /// No accepted scope is held (403).
@@ -148,7 +150,9 @@ impl Plain {
     /// Decides one request: route, credentials, scopes.
     pub fn decide(&self, method: &str, path: &str, caller: &Caller) -> Outcome {
         let Some(view) = self.views.iter().find(|v| v.matches(path)) else { return Outcome::NotFound };
-        let Some(allowed) = view.scope_map.get(method) else { return Outcome::NotFound };
+        // HEAD is served by the GET view method, as in Django and axum.
+        let method = if method == "HEAD" && !view.scope_map.contains_key("HEAD") { "GET" } else { method };
+        let Some(allowed) = view.scope_map.get(method) else { return Outcome::MethodNotAllowed };
         if view.open.contains(method) {
             return Outcome::Allow;
         }

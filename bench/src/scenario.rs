@@ -116,7 +116,7 @@ impl Scenario {
         match self.plain.decide(req.method.as_str(), &req.path, &self.caller) {
             Outcome::Allow => self.allow.push(req),
             Outcome::Forbidden => self.deny.push(req),
-            Outcome::NotFound | Outcome::Unauthorized => {}
+            Outcome::NotFound | Outcome::MethodNotAllowed | Outcome::Unauthorized => {}
         }
     }
 

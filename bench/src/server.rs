@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use axum::http::{Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, on};
-use scopegate::axum::{OwnedMembership, Resolved, Resolver};
+use scopegate::axum::{ApiRouter, ApiService, OwnedMembership, Resolved, Resolver, Routes};
 use scopegate::{Endpoint, Method, Registry};
 
 use crate::scenario::Scenario;
@@ -42,13 +42,39 @@ pub fn plain_router(endpoints: &[&'static Endpoint]) -> Router {
         .fold(Router::new(), |router, e| router.route(e.path(), on(method_filter(e.method()), ok)))
 }
 
-/// The same router behind scopegate's enforcement layer, resolving principals with `resolver`.
-pub fn enforced_router(
+/// The same router with an empty `axum::middleware::from_fn` layer: the floor of any axum
+/// middleware (a boxed future and a `Next` per request), to compare enforcement with.
+pub fn from_fn_router(endpoints: &[&'static Endpoint]) -> Router {
+    plain_router(endpoints).layer(axum::middleware::from_fn(
+        |request: axum::extract::Request, next: axum::middleware::Next| next.run(request),
+    ))
+}
+
+/// The same handler at every endpoint, served by scopegate's `ApiRouter` (each handler behind the
+/// decision for its endpoint), resolving principals with `resolver`.
+pub fn enforced_router<R: Resolver>(
     endpoints: &[&'static Endpoint],
     registry: &'static Registry,
-    resolver: MemoryResolver,
-) -> Router {
-    scopegate::axum::enforce(plain_router(endpoints), registry, resolver)
+    resolver: R,
+) -> ApiService {
+    let routes = endpoints.iter().fold(Routes::new(), |routes, e| routes.record(e, ok));
+    ApiRouter::new(registry, resolver).routes(routes).into_service()
+}
+
+/// Any of the routers above behind one type, for the load and profile runs that serve either.
+pub type App = tower::util::BoxCloneSyncService<axum::extract::Request, Response, std::convert::Infallible>;
+
+/// `service` as an [`App`].
+pub fn boxed<S>(service: S) -> App
+where
+    S: tower::Service<axum::extract::Request, Response = Response, Error = std::convert::Infallible>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
+    App::new(service)
 }
 
 /// A [`Resolver`] over an in-memory map from bearer token to what the token resolves to; requests
@@ -74,6 +100,34 @@ impl MemoryResolver {
             })
             .with_organization(Arc::new(scenario.organization.clone()));
         MemoryResolver::new(HashMap::from([(TOKEN.to_string(), resolved)]))
+    }
+}
+
+/// A [`Resolver`] that answers every request with the same caller, reading nothing: what is left
+/// of a request's cost is scopegate's own (mounting, the decision, the `Authorized` extension),
+/// without a service's credential lookup.
+#[derive(Clone, Debug)]
+pub struct FixedResolver(Resolved);
+
+impl FixedResolver {
+    /// The scenario's caller (user token, member, organization) for every request.
+    pub fn for_scenario(scenario: &Scenario) -> FixedResolver {
+        let tokens = MemoryResolver::for_scenario(scenario).tokens;
+        FixedResolver(
+            tokens.get(TOKEN).cloned().unwrap_or_else(|| Resolved::new(scopegate::Principal::Anonymous)),
+        )
+    }
+}
+
+impl Resolver for FixedResolver {
+    type Rejection = InvalidToken;
+
+    async fn resolve(
+        &self,
+        _parts: &mut Parts,
+        _endpoint: &'static Endpoint,
+    ) -> Result<Resolved, InvalidToken> {
+        Ok(self.0.clone())
     }
 }
 

@@ -20,6 +20,7 @@ fn status(outcome: Outcome) -> u16 {
     match outcome {
         Outcome::Allow => 200,
         Outcome::NotFound => 404,
+        Outcome::MethodNotAllowed => 405,
         Outcome::Unauthorized => 401,
         Outcome::Forbidden => 403,
     }
@@ -87,7 +88,7 @@ fn scopegate_and_the_plain_check_agree_on_random_callers() {
             }
         }
     }
-    assert_eq!(statuses, HashSet::from([200, 401, 403, 404]), "every outcome is exercised");
+    assert_eq!(statuses, HashSet::from([200, 401, 403, 404, 405]), "every outcome is exercised");
 }
 
 #[test]

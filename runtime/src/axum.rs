@@ -259,27 +259,35 @@ pub struct Authorized {
     pub membership: Option<OwnedMembership>,
     /// The target organization's state.
     pub organization: Option<Arc<OrganizationState>>,
-    effective: ScopeSet,
     registry: &'static Registry,
 }
 
 impl Authorized {
     /// The scopes the caller holds in the target organization (see
     /// [`Registry::effective_scopes`]): what the decision intersected with the endpoint's.
+    /// Computed on demand (a few bit operations), so requests that never ask pay nothing.
     pub fn effective_scopes(&self) -> ScopeSet {
-        self.effective
+        let membership = self.membership.as_ref().map(OwnedMembership::as_membership);
+        let request = AccessRequest {
+            method: self.endpoint.method(),
+            path: self.endpoint.path(),
+            principal: &self.principal,
+            membership: membership.as_ref(),
+            organization: self.organization.as_deref(),
+        };
+        self.registry.effective_scopes(&request)
     }
 
     /// `true` when the caller holds `scope` (a name of the registry's vocabulary; unknown names
     /// are never held), for object-level checks inside a handler.
     pub fn has_scope(&self, scope: &str) -> bool {
         let wanted = self.registry.scope_set([scope]);
-        !wanted.is_empty() && self.effective.contains_any(wanted)
+        !wanted.is_empty() && self.effective_scopes().contains_any(wanted)
     }
 
     /// The names of the scopes the caller holds, in vocabulary order.
     pub fn scope_names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.registry.scope_names(self.effective)
+        self.registry.scope_names(self.effective_scopes())
     }
 
     /// The registry that decided the request.
@@ -390,6 +398,21 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
             path,
             handler: name,
             router: axum::routing::on(method_filter(method), handler),
+        });
+        self
+    }
+
+    /// Adds `handler` for an endpoint record that no `#[scopegate::endpoint]` declares: a registry
+    /// built at run time with [`Registry::from_endpoints`] (generated APIs, benchmarks). The handler
+    /// runs behind that record's decision like any other; prefer [`routes!`](crate::routes), which
+    /// ties each handler to its own declaration.
+    #[must_use]
+    pub fn record<H: Handler<T, S>, T: 'static>(mut self, endpoint: &'static Endpoint, handler: H) -> Self {
+        self.routes.push(DeclaredRoute {
+            method: endpoint.method(),
+            path: endpoint.path(),
+            handler: endpoint.handler(),
+            router: axum::routing::on(method_filter(endpoint.method()), handler),
         });
         self
     }
@@ -747,7 +770,7 @@ where
             };
             // The router chose this handler: decide for its endpoint (a HEAD request served by a
             // GET handler is decided as the GET it runs).
-            let (decision, effective) = {
+            let decision = {
                 let membership = resolved.membership.as_ref().map(OwnedMembership::as_membership);
                 let request = AccessRequest {
                     method: endpoint.method(),
@@ -756,10 +779,7 @@ where
                     membership: membership.as_ref(),
                     organization: resolved.organization.as_deref(),
                 };
-                let decision = registry.authorize_endpoint(id, &request);
-                let effective =
-                    if decision.is_allowed() { registry.effective_scopes(&request) } else { ScopeSet::EMPTY };
-                (decision, effective)
+                registry.authorize_endpoint(id, &request)
             };
             match decision {
                 Decision::Allow(_) => {
@@ -769,7 +789,6 @@ where
                         principal,
                         membership,
                         organization,
-                        effective,
                         registry,
                     });
                     inner.oneshot(Request::from_parts(parts, body)).await

@@ -10,10 +10,10 @@
 //! Targets (each served on its own thread with a one-thread tokio runtime; the client runs on
 //! another, so each side has one of the machine's cores):
 //! * `plain`: the trivial handler at every endpoint of the Sentry-like set;
-//! * `scopegate`: the same router behind the enforcement layer (in-memory resolver);
-//! * with `--demo` (feature `demo`): the demo service's router without the layer (`app`, where each
-//!   handler resolves its caller itself) and as served (`service`: layer, SQLite-backed resolver,
-//!   decision), on read-only endpoints with a member's user token.
+//! * `scopegate`: the same handler at every endpoint served by scopegate's `ApiRouter`
+//!   (in-memory resolver);
+//! * with `--demo` (feature `demo`): the demo service as served (`ApiRouter`, SQLite-backed
+//!   resolver, decision), on read-only endpoints with a member's user token.
 //!
 //! Rounds alternate the order of the targets; the figures are medians over rounds. Every response
 //! must be 2xx: any other status is counted and makes the run fail.
@@ -23,14 +23,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::Router;
 use axum::body::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper::Request;
 use hyper::header::{AUTHORIZATION, HOST};
 use hyper_util::rt::TokioIo;
 use scopegate_bench::scenario::Scenario;
-use scopegate_bench::server::{MemoryResolver, TOKEN, enforced_router, plain_router};
+use scopegate_bench::server::{App, MemoryResolver, TOKEN, boxed, enforced_router, plain_router};
 use scopegate_bench::{median, percentile};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
@@ -87,7 +86,7 @@ fn number(v: &str) -> Result<usize, String> {
 /// One server to load: its router, the requests to send (rotating) and the credentials.
 struct Target {
     name: &'static str,
-    router: Router,
+    router: App,
     requests: Arc<Vec<(hyper::Method, String)>>,
     authorization: String,
 }
@@ -110,7 +109,7 @@ impl Drop for Server {
     }
 }
 
-fn serve(router: Router) -> Result<Server, String> {
+fn serve(router: App) -> Result<Server, String> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("cannot bind: {e}"))?;
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -128,7 +127,8 @@ fn serve(router: Router) -> Result<Server, String> {
             let shutdown = async move {
                 let _ = stopped.await;
             };
-            if let Err(e) = axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
+            let make = tower::make::Shared::new(router);
+            if let Err(e) = axum::serve(listener, make).with_graceful_shutdown(shutdown).await {
                 eprintln!("server: {e}");
             }
         });
@@ -245,17 +245,17 @@ fn synthetic_targets() -> Vec<Target> {
     vec![
         Target {
             name: "plain",
-            router: plain_router(&scenario.endpoints),
+            router: boxed(plain_router(&scenario.endpoints)),
             requests: Arc::clone(&requests),
             authorization: authorization.clone(),
         },
         Target {
             name: "scopegate",
-            router: enforced_router(
+            router: boxed(enforced_router(
                 &scenario.endpoints,
                 scenario.registry,
                 MemoryResolver::for_scenario(&scenario),
-            ),
+            )),
             requests,
             authorization,
         },
@@ -289,20 +289,14 @@ fn demo_targets() -> Result<Vec<Target>, String> {
         .collect(),
     );
     let authorization = format!("Bearer {}", secret.as_str());
-    Ok(vec![
-        Target {
-            name: "demo app (no layer)",
-            router: scopegate_demo::app(state.clone()),
-            requests: Arc::clone(&requests),
-            authorization: authorization.clone(),
-        },
-        Target {
-            name: "demo service (scopegate)",
-            router: scopegate_demo::service(state),
-            requests,
-            authorization,
-        },
-    ])
+    // The demo has no unenforced form any more (its router is scopegate's ApiRouter), so only
+    // the served service is loaded; the synthetic targets give the plain/scopegate comparison.
+    Ok(vec![Target {
+        name: "demo service (scopegate)",
+        router: boxed(scopegate_demo::service(state)),
+        requests,
+        authorization,
+    }])
 }
 
 #[cfg(not(feature = "demo"))]

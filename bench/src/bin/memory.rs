@@ -1,6 +1,6 @@
 //! Memory per registered endpoint: the static record `#[scopegate::endpoint]` emits (the
 //! `Endpoint` struct, its strings and slices, the `inventory` node), and the heap a `Registry`
-//! (and the axum `EnforceLayer`) allocates per endpoint, measured with a counting allocator.
+//! (and the axum `ApiRouter` serving it) allocates per endpoint, measured with a counting allocator.
 //!
 //! `cargo run --release --manifest-path bench/Cargo.toml --bin memory`
 //!
@@ -12,10 +12,9 @@ use std::collections::HashSet;
 use std::mem::size_of;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use scopegate::axum::EnforceLayer;
 use scopegate::{Config, Endpoint, MethodScopes, PermissionClass, Registry, Source};
 use scopegate_bench::endpoints::{generated, sentry_like};
-use scopegate_bench::server::MemoryResolver;
+use scopegate_bench::server::{MemoryResolver, enforced_router};
 
 /// Counts the bytes currently allocated and the peak.
 struct Counting;
@@ -175,7 +174,8 @@ fn report(name: &str, endpoints: &[&'static Endpoint]) {
         Registry::from_endpoints(Config::sentry(), endpoints.iter().copied()).expect("valid fixtures")
     });
     let registry: &'static Registry = Box::leak(Box::new(registry));
-    let (layer, layer_retained, _) = measure(|| EnforceLayer::new(registry, MemoryResolver::default()));
+    let (layer, layer_retained, _) =
+        measure(|| enforced_router(endpoints, registry, MemoryResolver::default()));
     println!(
         "| {name} | {n} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
         statics.all as f64 / n as f64,
@@ -198,7 +198,7 @@ fn main() {
     println!();
     println!(
         "| endpoint set | endpoints | static bytes/endpoint (all strings) | static bytes/endpoint (shared literals once) \
-         | Registry heap bytes/endpoint (retained) | Registry build peak bytes/endpoint | EnforceLayer heap bytes/endpoint |"
+         | Registry heap bytes/endpoint (retained) | Registry build peak bytes/endpoint | ApiRouter (served) heap bytes/endpoint |"
     );
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     report("Sentry-like", sentry_like());

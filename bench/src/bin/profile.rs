@@ -15,11 +15,12 @@ use std::process::ExitCode;
 use scopegate::{Config, Registry};
 use scopegate_bench::endpoints::generated;
 use scopegate_bench::scenario::Scenario;
-use scopegate_bench::server::{MemoryResolver, enforced_router, plain_router, request};
+use scopegate_bench::server::{
+    FixedResolver, MemoryResolver, boxed, enforced_router, from_fn_router, plain_router, request,
+};
 use tower::ServiceExt;
 
-const MODES: &str =
-    "decision-sentry decision-10k plain-sentry lookup-10k matchit-10k build-10k axum-plain axum-scopegate";
+const MODES: &str = "decision-sentry decision-10k plain-sentry lookup-10k matchit-10k build-10k axum-plain axum-from-fn axum-scopegate axum-scopegate-fixed";
 
 fn decisions(scenario: &Scenario, n: usize) {
     let access = scenario.access_requests(&scenario.allow);
@@ -28,12 +29,30 @@ fn decisions(scenario: &Scenario, n: usize) {
     }
 }
 
-fn axum(enforced: bool, n: usize) -> Result<(), String> {
+/// Which router the `axum-*` modes drive.
+#[derive(Clone, Copy)]
+enum Variant {
+    Plain,
+    FromFn,
+    Scopegate,
+    ScopegateFixed,
+}
+
+fn axum(variant: Variant, n: usize) -> Result<(), String> {
     let scenario = Scenario::sentry_like();
-    let app = if enforced {
-        enforced_router(&scenario.endpoints, scenario.registry, MemoryResolver::for_scenario(&scenario))
-    } else {
-        plain_router(&scenario.endpoints)
+    let app = match variant {
+        Variant::Scopegate => boxed(enforced_router(
+            &scenario.endpoints,
+            scenario.registry,
+            MemoryResolver::for_scenario(&scenario),
+        )),
+        Variant::ScopegateFixed => boxed(enforced_router(
+            &scenario.endpoints,
+            scenario.registry,
+            FixedResolver::for_scenario(&scenario),
+        )),
+        Variant::FromFn => boxed(from_fn_router(&scenario.endpoints)),
+        Variant::Plain => boxed(plain_router(&scenario.endpoints)),
     };
     let requests = scenario
         .allow
@@ -93,8 +112,10 @@ fn run(mode: &str, n: usize) -> Result<(), String> {
                 black_box(r.map_err(|e| format!("{e:?}"))?);
             }
         }
-        "axum-plain" => axum(false, n)?,
-        "axum-scopegate" => axum(true, n)?,
+        "axum-plain" => axum(Variant::Plain, n)?,
+        "axum-from-fn" => axum(Variant::FromFn, n)?,
+        "axum-scopegate" => axum(Variant::Scopegate, n)?,
+        "axum-scopegate-fixed" => axum(Variant::ScopegateFixed, n)?,
         other => return Err(format!("unknown mode `{other}`; modes: {MODES}")),
     }
     Ok(())

@@ -126,8 +126,8 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
         && let Some(registration) = checked.registration
         && let Some(func) = &func
     {
-        let declaration = declaration_type(func);
-        return quote!(#item #declaration #registration);
+        let declared = declaration(func, registration);
+        return quote!(#item #declared);
     }
     let errors = cx.into_compile_errors();
     // Still check the permission class (it may hold more mistakes, and naming it keeps its `use`
@@ -615,14 +615,14 @@ fn registration(
 }
 
 /// The hidden type that carries a handler's declaration (see [`registration`]), with the
-/// handler's visibility so that `routes![…]` can name it wherever it can name the function.
-fn declaration_type(func: &syn::ItemFn) -> TokenStream {
+/// handler's visibility so that `routes![…]` can name it wherever it can name the function, then
+/// the registration. Both go through one runtime macro: inside an `impl` block (where no struct
+/// may appear) rustc then reports a single error, naming that macro.
+fn declaration(func: &syn::ItemFn, registration: TokenStream) -> TokenStream {
     let vis = &func.vis;
     let name = &func.sig.ident;
     quote! {
-        #[doc(hidden)]
-        #[allow(non_camel_case_types, dead_code)]
-        #vis struct #name {}
+        ::scopegate::endpoint_handlers_must_be_free_functions! { #vis #name; #registration }
     }
 }
 
@@ -703,7 +703,10 @@ mod tests {
         // it is the handler's own identifier).
         let registration = text.split_once("const _").map_or("", |(_, r)| r);
         assert!(!registration.contains("\"r#"), "{registration}");
-        assert!(text.contains("pub struct r#delete_replay { }"), "{text}");
+        assert!(
+            text.contains("endpoint_handlers_must_be_free_functions ! { pub r#delete_replay ;"),
+            "{text}"
+        );
         assert!(registration.contains("Declared for r#delete_replay"), "{registration}");
     }
 

@@ -888,8 +888,9 @@ fn top_level_errors(trees: &[TokenTree]) -> Vec<String> {
 ///
 /// * no panic;
 /// * the item comes first, token for token;
-/// * after it, either the registration (an endpoint's `#[doc(hidden)] const _`, a class's `impl`) and
-///   no error, or at least one `compile_error!` and no registration;
+/// * after it, either the registration (an endpoint's `endpoint_handlers_must_be_free_functions!`
+///   invocation, a class's `impl`) and no error, or at least one `compile_error!` and no
+///   registration;
 /// * every error has a message and a `help:` line;
 /// * what follows the item is valid Rust items (so a valid item gives no follow-on syntax errors).
 pub(crate) fn check(config: &Config, input: &Input) -> Result<Outcome, String> {
@@ -911,10 +912,26 @@ fn verify(input: &Input, out: &TokenStream) -> Result<Outcome, String> {
     }
     let rest = &all[item.len()..];
     let registered = rest.iter().any(|t| match (input.target, t) {
-        (Macro::Endpoint, TokenTree::Punct(p)) => p.as_char() == '#',
+        (Macro::Endpoint, TokenTree::Ident(i)) => i == "endpoint_handlers_must_be_free_functions",
         (Macro::Permission, TokenTree::Ident(i)) => i == "impl",
         _ => false,
     });
+    // The endpoint's registration items travel inside that macro's braces, after `vis name;`.
+    if registered && input.target == Macro::Endpoint {
+        let body = rest.iter().find_map(|t| match t {
+            TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => Some(g.stream()),
+            _ => None,
+        });
+        let items: TokenStream = body
+            .into_iter()
+            .flatten()
+            .skip_while(|t| !matches!(t, TokenTree::Punct(p) if p.as_char() == ';'))
+            .skip(1)
+            .collect();
+        if let Err(e) = syn::parse2::<syn::File>(items) {
+            return Err(format!("the registration items are not valid Rust ({e}): {out}"));
+        }
+    }
     let errors = top_level_errors(rest);
     if registered != errors.is_empty() {
         return Err(format!("registered = {registered} with {} errors: {out}", errors.len()));
@@ -1014,8 +1031,13 @@ mod tests {
         let input =
             Input { target: Macro::Endpoint, args: TokenStream::new(), item: tokens("fn handler() {}") };
         let error = ":: core :: compile_error ! { \"bad\\n= help: fix it\" }";
-        let registration = "# [doc (hidden)] const _ : () = { } ;";
+        let registration =
+            ":: scopegate :: endpoint_handlers_must_be_free_functions ! { handler ; const _ : () = { } ; }";
         assert_eq!(verify(&input, &tokens(&format!("fn handler() {{}} {error}"))), Ok(Outcome::Rejected(1)));
+        assert_eq!(
+            verify(&input, &tokens(&format!("fn handler() {{}} {registration}"))),
+            Ok(Outcome::Registered)
+        );
         for (broken, why) in [
             (error.to_string(), "item dropped"),
             (format!("fn other() {{}} {error}"), "item changed"),
@@ -1024,6 +1046,11 @@ mod tests {
             ("fn handler() {} :: core :: compile_error ! { \"no help\" }".to_string(), "no help line"),
             ("fn handler() {} :: core :: compile_error ! { \"\\n= help: \" }".to_string(), "blank"),
             (format!("fn handler() {{}} {error} fn"), "invalid Rust"),
+            (
+                "fn handler() {} :: scopegate :: endpoint_handlers_must_be_free_functions ! { handler ; const }"
+                    .to_string(),
+                "invalid registration items",
+            ),
         ] {
             assert!(verify(&input, &tokens(&broken)).is_err(), "{why}: {broken}");
         }

@@ -9,6 +9,21 @@ pub use crate::record::{
     Source,
 };
 
+/// The hidden declaration type `#[scopegate::endpoint]` puts beside a handler (see
+/// `record::Declared`). A macro rather than a plain item so that, on a function inside an `impl`
+/// block (where no struct may appear), rustc's error names what is wrong: "the usage of
+/// `endpoint_handlers_must_be_free_functions!` is likely invalid in impl item context".
+#[doc(hidden)]
+#[macro_export]
+macro_rules! endpoint_handlers_must_be_free_functions {
+    ($vis:vis $name:ident; $($registration:tt)*) => {
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        $vis struct $name {}
+        $($registration)*
+    };
+}
+
 /// The registry `scopegate::registry!()` built, or the panic of [`Registry::global`].
 #[track_caller]
 pub fn valid_registry(built: Result<crate::Registry, Vec<crate::RegistryError>>) -> crate::Registry {

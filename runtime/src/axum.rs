@@ -664,7 +664,19 @@ async fn not_found(request: Request<Body>) -> Response<Body> {
 /// A finished [`ApiRouter`]: a `tower::Service` that axum serves directly
 /// (`axum::serve(listener, api)`), and that composes into a larger app as a service
 /// (`Router::fallback_service(api)`, `Router::nest_service("/v1", api)`), never as a router that
-/// routes could be added to.
+/// routes could be added to:
+///
+/// ```compile_fail
+/// # #[derive(Clone)] struct Anonymous;
+/// # impl scopegate::axum::Resolver for Anonymous {
+/// #     type Rejection = std::convert::Infallible;
+/// #     async fn resolve(&self, _: &mut axum::http::request::Parts, _: &'static scopegate::Endpoint)
+/// #         -> Result<scopegate::axum::Resolved, Self::Rejection> { Ok(scopegate::axum::Resolved::new(scopegate::Principal::Anonymous)) }
+/// # }
+/// let api = scopegate::axum::ApiRouter::new(scopegate::Registry::global(), Anonymous).into_service();
+/// // An undeclared handler cannot be slipped in after the fact: `ApiService` has no `route`.
+/// let api = api.route("/metrics", axum::routing::get(|| async { "unchecked" }));
+/// ```
 #[derive(Clone)]
 pub struct ApiService {
     router: axum::Router,

@@ -23,23 +23,11 @@ pub async fn ok() -> &'static str {
     "ok"
 }
 
-fn method_filter(method: Method) -> MethodFilter {
-    match method {
-        Method::Get => MethodFilter::GET,
-        Method::Head => MethodFilter::HEAD,
-        Method::Options => MethodFilter::OPTIONS,
-        Method::Post => MethodFilter::POST,
-        Method::Put => MethodFilter::PUT,
-        Method::Patch => MethodFilter::PATCH,
-        Method::Delete => MethodFilter::DELETE,
-    }
-}
-
 /// The router without enforcement: [`ok`] at every endpoint's method and path.
 pub fn plain_router(endpoints: &[&'static Endpoint]) -> Router {
     endpoints
         .iter()
-        .fold(Router::new(), |router, e| router.route(e.path(), on(method_filter(e.method()), ok)))
+        .fold(Router::new(), |router, e| router.route(e.path(), on(MethodFilter::from(e.method()), ok)))
 }
 
 /// The same router with an empty `axum::middleware::from_fn` layer: the floor of any axum

@@ -307,81 +307,46 @@ pub enum Access {
 /// ```
 #[derive(Debug, PartialEq, Eq)]
 pub struct Endpoint {
-    handler: &'static str,
-    method: Method,
-    path: &'static str,
-    access: Access,
-    readonly: &'static [&'static str],
-    readonly_exception: Option<&'static str>,
-    owner: &'static str,
-    publish: Publish,
-    gate: Option<&'static str>,
-    gate_exempt: Option<&'static str>,
-    source: Source,
+    d: Declaration,
 }
 
 impl Endpoint {
     #[doc(hidden)]
     pub const fn __new(declaration: Declaration) -> Self {
-        let Declaration {
-            handler,
-            method,
-            path,
-            access,
-            readonly,
-            readonly_exception,
-            owner,
-            publish,
-            gate,
-            gate_exempt,
-            source,
-        } = declaration;
-        Endpoint {
-            handler,
-            method,
-            path,
-            access,
-            readonly,
-            readonly_exception,
-            owner,
-            publish,
-            gate,
-            gate_exempt,
-            source,
-        }
+        Endpoint { d: declaration }
     }
 
     /// The handler's full path, e.g. `my_api::dashboards::update_dashboard`.
     pub const fn handler(&self) -> &'static str {
-        self.handler
+        self.d.handler
     }
 
     /// The handler's function name (the last segment of [`handler`](Self::handler)).
     pub fn name(&self) -> &'static str {
-        self.handler.rsplit("::").next().unwrap_or(self.handler)
+        self.d.handler.rsplit("::").next().unwrap_or(self.d.handler)
     }
 
     /// The declared method.
     pub const fn method(&self) -> Method {
-        self.method
+        self.d.method
     }
 
     /// The declared path template, with `{param}` segments.
     pub const fn path(&self) -> &'static str {
-        self.path
+        self.d.path
     }
 
     /// How access is decided.
     pub const fn access(&self) -> Access {
-        self.access
+        self.d.access
     }
 
     /// The scopes that grant access (any one of them). Empty for unauthenticated endpoints and for a
     /// class that does not map this method (which grants nothing).
     pub const fn scopes(&self) -> &'static [&'static str] {
-        match self.access {
+        match self.d.access {
             Access::Scopes(s) => s,
-            Access::Permission(class) => match class.get(self.method) {
+            Access::Permission(class) => match class.get(self.d.method) {
                 Some(m) => m.scopes,
                 None => &[],
             },
@@ -391,9 +356,9 @@ impl Endpoint {
 
     /// The read-only subset of [`scopes`](Self::scopes).
     pub const fn readonly_scopes(&self) -> &'static [&'static str] {
-        match self.access {
-            Access::Scopes(_) => self.readonly,
-            Access::Permission(class) => match class.get(self.method) {
+        match self.d.access {
+            Access::Scopes(_) => self.d.readonly,
+            Access::Permission(class) => match class.get(self.d.method) {
                 Some(m) => m.readonly,
                 None => &[],
             },
@@ -404,11 +369,11 @@ impl Endpoint {
     /// The justification for accepting read-only scopes on a mutation: the endpoint's own note, or
     /// else its permission class's note for this method.
     pub const fn readonly_exception(&self) -> Option<&'static str> {
-        if self.readonly_exception.is_some() {
-            return self.readonly_exception;
+        if self.d.readonly_exception.is_some() {
+            return self.d.readonly_exception;
         }
-        match self.access {
-            Access::Permission(class) => match class.get(self.method) {
+        match self.d.access {
+            Access::Permission(class) => match class.get(self.d.method) {
                 Some(m) => m.readonly_exception,
                 None => None,
             },
@@ -418,7 +383,7 @@ impl Endpoint {
 
     /// The permission class, when the endpoint names one.
     pub const fn permission(&self) -> Option<&'static PermissionClass> {
-        match self.access {
+        match self.d.access {
             Access::Permission(class) => Some(class),
             _ => None,
         }
@@ -426,7 +391,7 @@ impl Endpoint {
 
     /// The justification of an unauthenticated endpoint.
     pub const fn unauthenticated(&self) -> Option<&'static str> {
-        match self.access {
+        match self.d.access {
             Access::Unauthenticated(why) => Some(why),
             _ => None,
         }
@@ -434,32 +399,32 @@ impl Endpoint {
 
     /// `true` when the endpoint requires credentials.
     pub const fn requires_credentials(&self) -> bool {
-        !matches!(self.access, Access::Unauthenticated(_))
+        !matches!(self.d.access, Access::Unauthenticated(_))
     }
 
     /// The team or area that owns the endpoint (`"unowned"` by default).
     pub const fn owner(&self) -> &'static str {
-        self.owner
+        self.d.owner
     }
 
     /// How widely the endpoint is published.
     pub const fn publish(&self) -> Publish {
-        self.publish
+        self.d.publish
     }
 
     /// The feature-area gate, e.g. `replay`.
     pub const fn gate(&self) -> Option<&'static str> {
-        self.gate
+        self.d.gate
     }
 
     /// Why the endpoint lies in a gated area but carries no gate.
     pub const fn gate_exempt(&self) -> Option<&'static str> {
-        self.gate_exempt
+        self.d.gate_exempt
     }
 
     /// Where the handler is declared.
     pub const fn source(&self) -> Source {
-        self.source
+        self.d.source
     }
 }
 
@@ -469,7 +434,7 @@ inventory::collect!(Endpoint);
 /// [`Endpoint::__new`] takes, so that no two values of the same type can be swapped unnoticed.
 /// Not a public API.
 #[doc(hidden)]
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Declaration {
     pub handler: &'static str,
     pub method: Method,

@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use axum::http::{Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, on};
-use scopegate::axum::{ApiRouter, ApiService, OwnedMembership, Resolved, Resolver, Routes};
+use scopegate::axum::{ApiRouter, ApiService, OwnedMembership, Resolved, Resolver, Routes, method_filter};
 use scopegate::{Endpoint, Method, Registry};
 
 use crate::scenario::Scenario;
@@ -27,7 +27,7 @@ pub async fn ok() -> &'static str {
 pub fn plain_router(endpoints: &[&'static Endpoint]) -> Router {
     endpoints
         .iter()
-        .fold(Router::new(), |router, e| router.route(e.path(), on(MethodFilter::from(e.method()), ok)))
+        .fold(Router::new(), |router, e| router.route(e.path(), on(method_filter(e.method()), ok)))
 }
 
 /// The same router with an empty `axum::middleware::from_fn` layer: the floor of any axum

@@ -30,63 +30,15 @@ pub fn valid_registry(built: Result<crate::Registry, Vec<crate::RegistryError>>)
     built.unwrap_or_else(|errors| crate::registry::invalid(&errors))
 }
 
-/// A fixed-capacity string built during const evaluation, for compile-time error messages.
-#[derive(Debug)]
-pub struct ConstMessage {
-    buf: [u8; 1024],
-    len: usize,
-}
+/// The capacity of a rule message built during const evaluation.
+const MESSAGE: usize = 2048;
 
-impl ConstMessage {
-    const fn new() -> Self {
-        ConstMessage { buf: [0; 1024], len: 0 }
-    }
+/// A rule message built during const evaluation (see `scopegate_core::rules`).
+pub type ConstMessage = scopegate_core::rules::Message<MESSAGE>;
 
-    const fn push(mut self, s: &str) -> Self {
-        let bytes = s.as_bytes();
-        let mut i = 0;
-        // A piece that would overflow the buffer is dropped whole, so the text stays valid UTF-8
-        // (messages are far shorter than the buffer: names and a few scopes).
-        if self.len + bytes.len() > self.buf.len() {
-            return self;
-        }
-        while i < bytes.len() {
-            self.buf[self.len] = bytes[i];
-            self.len += 1;
-            i += 1;
-        }
-        self
-    }
-
-    const fn push_list(mut self, items: &[&str]) -> Self {
-        self = self.push("[");
-        let mut i = 0;
-        while i < items.len() {
-            if i > 0 {
-                self = self.push(", ");
-            }
-            self = self.push("\"").push(items[i]).push("\"");
-            i += 1;
-        }
-        self.push("]")
-    }
-
-    const fn fail(self) -> Option<ConstMessage> {
-        Some(self)
-    }
-
-    /// The message text.
-    pub const fn as_str(&self) -> &str {
-        let (bytes, _) = self.buf.split_at(self.len);
-        match core::str::from_utf8(bytes) {
-            Ok(msg) => msg,
-            Err(_) => "scopegate: invalid permission class",
-        }
-    }
-}
-
-/// Compile-time check of an endpoint that names a permission class (rules R1, R2, R4), evaluated in
-/// a `const` so that it works for classes declared in other modules and crates.
+/// Rules R1, R2 and R4 for an endpoint that names a permission class, evaluated in a `const` so
+/// that they hold for classes declared in other modules and crates; the macros check the same
+/// rules, with the same messages, when the scopes are written on the endpoint itself.
 ///
 /// Returns the error message, which the generated code turns into a compile-time panic.
 pub const fn check_class_endpoint(
@@ -95,52 +47,24 @@ pub const fn check_class_endpoint(
     endpoint: &str,
     has_exception: bool,
 ) -> Option<ConstMessage> {
+    use scopegate_core::rules;
+    // R4: the class must map the endpoint's method.
     let Some(entry) = class.get(method) else {
-        return ConstMessage::new()
-            .push(endpoint)
-            .push(" ")
-            .push(method.as_str())
-            .push(" uses ")
-            .push(class.name())
-            .push(", which maps no scopes for ")
-            .push(method.as_str())
-            .push(": every request would be denied.\n= help: add `")
-            .push(method.as_str())
-            .push(" = [...]` to ")
-            .push(class.name())
-            .push(", or name a class that maps ")
-            .push(method.as_str())
-            .fail();
+        return Some(rules::class_maps_no_method(endpoint, method, class.name()));
     };
     let readonly = entry.readonly_scopes();
+    // R1: a mutation accepting read-only scopes needs a justification, here or on the class.
     if method.is_mutation() && !readonly.is_empty() && !has_exception && entry.readonly_exception().is_none()
     {
-        return ConstMessage::new()
-            .push(endpoint)
-            .push(" ")
-            .push(method.as_str())
-            .push(" accepts readonly scopes ")
-            .push_list(readonly)
-            .push(" via ")
-            .push(class.name())
-            .push(". Remove the readonly scopes or add a readonly_exception with a justification.\n= help: add `readonly_exception = \"why holders of read-only scopes may call this\"` to the endpoint, or `readonly_exceptions(")
-            .push(method.as_str())
-            .push(" = \"why\")` to the class ")
-            .push(class.name())
-            .fail();
+        return Some(rules::readonly_on_mutation(endpoint, method, readonly, Some(class.name())));
     }
+    // R2: a justification that justifies nothing.
     if has_exception && readonly.is_empty() {
-        return ConstMessage::new()
-            .push("`readonly_exception` on ")
-            .push(endpoint)
-            .push(" ")
-            .push(method.as_str())
-            .push(" is not needed: ")
-            .push(class.name())
-            .push(" accepts no read-only scope for ")
-            .push(method.as_str())
-            .push(".\n= help: remove it; stale notes hide the real policy debt")
-            .fail();
+        let name = method.as_str();
+        return Some(rules::stale_exception(
+            &["`readonly_exception` on ", endpoint, " ", name],
+            &[class.name(), " accepts no read-only scope for ", name],
+        ));
     }
     None
 }

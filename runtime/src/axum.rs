@@ -334,19 +334,17 @@ pub fn denial_response(denial: &Denial) -> Response<Body> {
 ///
 /// ```
 /// use axum::routing::MethodFilter;
-/// assert_eq!(MethodFilter::from(scopegate::Method::Put), MethodFilter::PUT);
+/// assert_eq!(scopegate::axum::method_filter(scopegate::Method::Put), MethodFilter::PUT);
 /// ```
-impl From<Method> for MethodFilter {
-    fn from(method: Method) -> MethodFilter {
-        match method {
-            Method::Get => MethodFilter::GET,
-            Method::Head => MethodFilter::HEAD,
-            Method::Options => MethodFilter::OPTIONS,
-            Method::Post => MethodFilter::POST,
-            Method::Put => MethodFilter::PUT,
-            Method::Patch => MethodFilter::PATCH,
-            Method::Delete => MethodFilter::DELETE,
-        }
+pub fn method_filter(method: Method) -> MethodFilter {
+    match method {
+        Method::Get => MethodFilter::GET,
+        Method::Head => MethodFilter::HEAD,
+        Method::Options => MethodFilter::OPTIONS,
+        Method::Post => MethodFilter::POST,
+        Method::Put => MethodFilter::PUT,
+        Method::Patch => MethodFilter::PATCH,
+        Method::Delete => MethodFilter::DELETE,
     }
 }
 
@@ -405,7 +403,7 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
             method,
             path,
             handler: name,
-            router: axum::routing::on(MethodFilter::from(method), handler),
+            router: axum::routing::on(method_filter(method), handler),
         });
         self
     }
@@ -420,7 +418,7 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
             method: endpoint.method(),
             path: endpoint.path(),
             handler: endpoint.handler(),
-            router: axum::routing::on(MethodFilter::from(endpoint.method()), handler),
+            router: axum::routing::on(method_filter(endpoint.method()), handler),
         });
         self
     }

@@ -128,7 +128,7 @@ impl GateDef {
 
     /// Does `path` (a template or a concrete path) lie in this gate's area?
     pub fn covers(&self, path: &str) -> bool {
-        path.split('/').any(|seg| self.areas.contains(&seg))
+        scopegate_core::gate::covers(self.areas, path)
     }
 }
 

@@ -9,30 +9,9 @@
 //! A property test checks the agreement with `matchit`. The registry still inserts every template
 //! into `matchit` to reject the ambiguous pairs `matchit` rejects.
 
+use scopegate_core::template::{Segment, parts};
+
 use crate::record::{Method, Methods};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Segment<'a> {
-    Literal(&'a str),
-    Param(&'a str),
-    CatchAll(&'a str),
-}
-
-fn segment(s: &str) -> Segment<'_> {
-    match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-        Some(inner) => match inner.strip_prefix('*') {
-            Some(name) => Segment::CatchAll(name),
-            None => Segment::Param(inner),
-        },
-        None => Segment::Literal(s),
-    }
-}
-
-/// The segments of a path template or a concrete path: everything after the leading `/`, split on
-/// `/` (so `/` is one empty segment and a trailing slash gives an empty last segment).
-fn segments(path: &str) -> impl Iterator<Item = &str> {
-    path.strip_prefix('/').unwrap_or(path).split('/')
-}
 
 /// The order of literal children: by length, then bytes, so that a search mostly compares lengths.
 fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
@@ -108,9 +87,9 @@ impl Router {
     /// (the template is then not added).
     pub(crate) fn insert(&mut self, method: Method, template: &'static str, value: u32) -> Result<(), u32> {
         let mut node = 0;
-        let mut parts = segments(template).peekable();
+        let mut parts = parts(template).peekable();
         while let Some(part) = parts.next() {
-            match segment(part) {
+            match Segment::parse(part) {
                 Segment::CatchAll(_) if parts.peek().is_none() => {
                     return Router::claim(&mut self.routes, &mut self.nodes[node].catch_all, method, value);
                 }
@@ -224,10 +203,7 @@ pub struct Params<'p> {
 
 impl<'p> Params<'p> {
     pub(crate) fn new(template: &'static str, path: &'p str) -> Params<'p> {
-        Params {
-            template: template.strip_prefix('/').unwrap_or(template).split('/'),
-            path: Some(path.strip_prefix('/').unwrap_or(path)),
-        }
+        Params { template: parts(template), path: Some(path.strip_prefix('/').unwrap_or(path)) }
     }
 }
 
@@ -242,7 +218,7 @@ impl<'p> Iterator for Params<'p> {
                 Some(i) => (&rest[..i], Some(&rest[i + 1..])),
                 None => (rest, None),
             };
-            match segment(part) {
+            match Segment::parse(part) {
                 Segment::Literal(_) => self.path = tail,
                 Segment::Param(name) => {
                     self.path = tail;

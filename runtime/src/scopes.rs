@@ -216,27 +216,14 @@ impl ScopeTable {
         };
         table.readonly = table.parse(vocab.readonly().iter().copied());
         // The configuration's hierarchy is already closed, but close it again here so that a
-        // hand-built one behaves the same (a fixpoint over at most 128 masks).
-        let mut implied: Vec<ScopeSet> = (0..names.len())
-            .map(|i| ScopeSet::single(i) | table.parse(vocab.implied_by(names[i]).iter().copied()))
+        // hand-built one behaves the same: the macros' closure, on the names.
+        let closed = scopegate_core::hierarchy::close(names, vocab.implies());
+        table.implied = (0..names.len())
+            .map(|i| {
+                let implied = closed.iter().find(|(name, _)| *name == names[i]).map(|(_, to)| to.as_slice());
+                ScopeSet::single(i) | table.parse(implied.unwrap_or_default().iter().copied())
+            })
             .collect();
-        loop {
-            let mut changed = false;
-            for i in 0..implied.len() {
-                let mut closed = implied[i];
-                for j in implied[i].indices() {
-                    closed |= implied[j];
-                }
-                if closed != implied[i] {
-                    implied[i] = closed;
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
-        table.implied = implied;
         Ok(table)
     }
 

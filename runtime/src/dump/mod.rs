@@ -209,10 +209,7 @@ pub(crate) fn sorted_endpoints(registry: &Registry) -> Vec<&'static Endpoint> {
 
 /// Path parameters of a template, in order: `{org}` → `org`, `{*rest}` → `rest`.
 pub(crate) fn path_params(path: &str) -> Vec<&str> {
-    path.split('/')
-        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-        .map(|name| name.strip_prefix('*').unwrap_or(name))
-        .collect()
+    scopegate_core::template::params(path).collect()
 }
 
 /// Escapes text for HTML element content and attribute values (both quote kinds); line breaks

@@ -30,6 +30,8 @@ pub mod reference;
 
 pub use conformance::{ConformanceReport, Disagreement, assert_conformance, check, conformance};
 
+use scopegate_core::template::Segment;
+
 use crate::config::Config;
 use crate::gates::OrganizationState;
 use crate::principal::{Membership, OrganizationId, Principal, TeamId, UserId};
@@ -142,19 +144,17 @@ pub(crate) fn concrete_path_with(template: &str, prefix: &str) -> String {
         if i > 0 {
             out.push('/');
         }
-        match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-            Some(inner) => match inner.strip_prefix('*') {
-                Some(name) => {
-                    out.push_str(prefix);
-                    out.push_str(name);
-                    out.push_str("/x");
-                }
-                None => {
-                    out.push_str(prefix);
-                    out.push_str(inner);
-                }
-            },
-            None => out.push_str(part),
+        match Segment::parse(part) {
+            Segment::CatchAll(name) => {
+                out.push_str(prefix);
+                out.push_str(name);
+                out.push_str("/x");
+            }
+            Segment::Param(name) => {
+                out.push_str(prefix);
+                out.push_str(name);
+            }
+            Segment::Literal(text) => out.push_str(text),
         }
     }
     out

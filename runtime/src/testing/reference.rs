@@ -29,6 +29,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use scopegate_core::template::Segment;
+
 use crate::config::{Config, Vocabulary};
 use crate::record::{Endpoint, Method};
 
@@ -134,7 +136,8 @@ fn match_template(template: &str, path: &str) -> Option<Vec<Kind>> {
     let segments: Vec<&str> = path_rest.split('/').collect();
     let mut kinds = Vec::new();
     for (i, part) in template.iter().enumerate() {
-        if part.starts_with("{*") && part.ends_with('}') && i == template.len() - 1 {
+        let segment = Segment::parse(part);
+        if matches!(segment, Segment::CatchAll(_)) && i == template.len() - 1 {
             // The rest of the path, slashes included, must not be empty.
             let rest = segments.get(i..)?.join("/");
             if rest.is_empty() {
@@ -143,17 +146,21 @@ fn match_template(template: &str, path: &str) -> Option<Vec<Kind>> {
             kinds.push(Kind::CatchAll);
             return Some(kinds);
         }
-        let segment = segments.get(i)?;
-        if part.starts_with('{') && part.ends_with('}') {
-            if segment.is_empty() && i == segments.len() - 1 {
-                return None;
+        let value = segments.get(i)?;
+        match segment {
+            Segment::Literal(text) => {
+                if text != *value {
+                    return None;
+                }
+                kinds.push(Kind::Literal);
             }
-            kinds.push(Kind::Param);
-        } else {
-            if part != segment {
-                return None;
+            // A catch-all before the end is matched as a parameter, as the router does.
+            Segment::Param(_) | Segment::CatchAll(_) => {
+                if value.is_empty() && i == segments.len() - 1 {
+                    return None;
+                }
+                kinds.push(Kind::Param);
             }
-            kinds.push(Kind::Literal);
         }
     }
     if segments.len() == template.len() { Some(kinds) } else { None }

@@ -1,0 +1,16 @@
+//! The concepts [scopegate](https://docs.rs/scopegate)'s procedural macros and its runtime share,
+//! written once: HTTP [`Method`]s, [path templates](template), the [scope hierarchy's
+//! closure](hierarchy), [gate areas](gate) and the [messages](rules) of the compile-time rules
+//! that are checked in both crates (directly by the macros, and during const evaluation for
+//! permission classes declared elsewhere).
+//!
+//! It has no dependencies, so the proc-macro crate links it as cheaply as the runtime does. Users
+//! depend on `scopegate`, which re-exports what they need; nothing here is a stable API of its own.
+
+pub mod gate;
+pub mod hierarchy;
+mod method;
+pub mod rules;
+pub mod template;
+
+pub use method::{Method, Methods};

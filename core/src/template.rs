@@ -1,0 +1,234 @@
+//! Path templates such as `/organizations/{organization_id_or_slug}/replays/{*rest}`: their
+//! segments and the rules a declared template follows.
+
+/// One `/`-separated segment of a template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segment<'a> {
+    /// Literal text, matched exactly.
+    Literal(&'a str),
+    /// `{name}`: one segment.
+    Param(&'a str),
+    /// `{*name}`: the rest of the path.
+    CatchAll(&'a str),
+}
+
+impl<'a> Segment<'a> {
+    /// The segment `text` stands for (`{x}` → a parameter, `{*x}` → a catch-all, else literal).
+    pub fn parse(text: &'a str) -> Segment<'a> {
+        match text.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(inner) => match inner.strip_prefix('*') {
+                Some(name) => Segment::CatchAll(name),
+                None => Segment::Param(inner),
+            },
+            None => Segment::Literal(text),
+        }
+    }
+
+    /// The parameter's name, for parameters and catch-alls.
+    pub fn param(self) -> Option<&'a str> {
+        match self {
+            Segment::Param(name) | Segment::CatchAll(name) => Some(name),
+            Segment::Literal(_) => None,
+        }
+    }
+}
+
+/// The raw segments of a template or a concrete path: everything after the leading `/`, split on
+/// `/` (so `/` is one empty segment and a trailing slash gives an empty last segment).
+///
+/// ```
+/// use scopegate_core::template::parts;
+/// assert_eq!(parts("/a/{b}/").collect::<Vec<_>>(), ["a", "{b}", ""]);
+/// ```
+pub fn parts(path: &str) -> std::str::Split<'_, char> {
+    path.strip_prefix('/').unwrap_or(path).split('/')
+}
+
+/// The segments of a template.
+///
+/// ```
+/// use scopegate_core::template::{Segment, segments};
+/// assert_eq!(
+///     segments("/files/{org}/{*rest}").collect::<Vec<_>>(),
+///     [Segment::Literal("files"), Segment::Param("org"), Segment::CatchAll("rest")]
+/// );
+/// ```
+pub fn segments(template: &str) -> impl Iterator<Item = Segment<'_>> {
+    parts(template).map(Segment::parse)
+}
+
+/// The parameter names of a template, in order.
+///
+/// ```
+/// assert_eq!(scopegate_core::template::params("/a/{x}/b/{*y}").collect::<Vec<_>>(), ["x", "y"]);
+/// ```
+pub fn params(template: &str) -> impl Iterator<Item = &str> {
+    segments(template).filter_map(Segment::param)
+}
+
+/// A template that breaks the rules of [`validate`], with a `help:` text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+fn err(message: impl Into<String>, help: impl Into<String>) -> TemplateError {
+    TemplateError { message: message.into(), help: help.into() }
+}
+
+/// Checks a declared path template and returns its parameter names.
+///
+/// Rules: a leading `/`; no empty segment; no whitespace, control characters, `?` or `#`; every
+/// `{param}` is a whole segment named like an identifier; `{*rest}` only as the last segment; no
+/// parameter twice; no axum 0.7 `:param` / `*rest` segments (axum 0.8 matches them literally).
+///
+/// ```
+/// use scopegate_core::template::validate;
+/// assert_eq!(validate("/organizations/{org}/").unwrap(), ["org"]);
+/// assert_eq!(validate("/docs/:id/").unwrap_err().help, "write the parameter as `{id}`");
+/// ```
+pub fn validate(path: &str) -> Result<Vec<&str>, TemplateError> {
+    if !path.starts_with('/') {
+        return Err(err(
+            format!("path {path:?} must start with `/`"),
+            format!("write \"/{}\"", path.trim_start_matches('/')),
+        ));
+    }
+    if let Some(c) = path.chars().find(|c| c.is_whitespace() || c.is_control() || *c == '?' || *c == '#') {
+        return Err(err(
+            format!("path {path:?} contains {c:?}, which cannot appear in a route template"),
+            "remove it; query strings are not part of the route",
+        ));
+    }
+    let mut params: Vec<&str> = Vec::new();
+    let body = &path[1..];
+    let segments: Vec<&str> = if body.is_empty() { Vec::new() } else { body.split('/').collect() };
+    let last = segments.len().saturating_sub(1);
+    for (i, seg) in segments.iter().enumerate() {
+        // A trailing slash gives one empty last segment, which is fine.
+        if seg.is_empty() {
+            if i == last {
+                continue;
+            }
+            return Err(err(format!("path {path:?} has an empty segment (`//`)"), "remove the doubled `/`"));
+        }
+        // axum 0.7 wrote parameters as `:name` and catch-alls as `*name`; axum 0.8 serves those
+        // segments as literal text, so a route declared that way would never match a request.
+        if let Some(name) = seg.strip_prefix(':').or_else(|| seg.strip_prefix('*'))
+            && is_param_name(name)
+        {
+            let brace = if seg.starts_with('*') { format!("{{*{name}}}") } else { format!("{{{name}}}") };
+            return Err(err(
+                format!("path segment `{seg}` uses axum 0.7 syntax, which axum 0.8 matches literally"),
+                format!("write the parameter as `{brace}`"),
+            ));
+        }
+        let opens = seg.matches('{').count();
+        let closes = seg.matches('}').count();
+        if opens == 0 && closes == 0 {
+            continue;
+        }
+        if opens != closes {
+            return Err(err(
+                format!("path {path:?} has unbalanced `{{`/`}}` in segment `{seg}`"),
+                "write parameters as `{name}`",
+            ));
+        }
+        if opens > 1 || !seg.starts_with('{') || !seg.ends_with('}') {
+            return Err(err(
+                format!("path segment `{seg}` mixes a parameter with other text"),
+                "a parameter must be a whole segment, like `/{dashboard_id}/`",
+            ));
+        }
+        let inner = &seg[1..seg.len() - 1];
+        let (name, catch_all) = match inner.strip_prefix('*') {
+            Some(rest) => (rest, true),
+            None => (inner, false),
+        };
+        if !is_param_name(name) {
+            return Err(err(
+                format!("path parameter `{seg}` needs a name made of letters, digits and `_`"),
+                "write parameters as `{name}`",
+            ));
+        }
+        if catch_all && i != last {
+            return Err(err(
+                format!("catch-all parameter `{seg}` must be the last segment"),
+                "move `{*name}` to the end of the path",
+            ));
+        }
+        if params.contains(&name) {
+            return Err(err(
+                format!("path parameter `{name}` appears twice in {path:?}"),
+                "give each parameter a distinct name",
+            ));
+        }
+        params.push(name);
+    }
+    Ok(params)
+}
+
+fn is_param_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_sentry_paths() {
+        assert_eq!(
+            validate("/organizations/{organization_id_or_slug}/dashboards/{dashboard_id}/")
+                .map_err(|e| e.message),
+            Ok(vec!["organization_id_or_slug", "dashboard_id"])
+        );
+        assert_eq!(validate("/").map_err(|e| e.message), Ok(vec![]));
+        assert!(validate("/files/{*rest}").is_ok());
+    }
+
+    #[test]
+    fn rejects_malformed_paths() {
+        for bad in [
+            "organizations/",
+            "",
+            "/a//b/",
+            "/a/{x/",
+            "/a/x}/",
+            "/a/{}/",
+            "/a/{x}{y}/",
+            "/a/pre{x}/",
+            "/a/{x}/b/{x}/",
+            "/a/{*x}/b",
+            "/a b/",
+            "/a?b=1",
+            "/a/{1x}/",
+        ] {
+            assert!(validate(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn axum_07_parameters_get_the_08_spelling() {
+        let e = validate("/docs/:id/").unwrap_err();
+        assert!(e.message.contains("axum 0.7"), "{}", e.message);
+        assert_eq!(e.help, "write the parameter as `{id}`");
+        assert_eq!(validate("/files/*rest").unwrap_err().help, "write the parameter as `{*rest}`");
+        // A colon inside a literal segment is just text.
+        assert!(validate("/a/b:c/").is_ok());
+        assert!(validate("/a/:/").is_ok());
+    }
+
+    #[test]
+    fn segments_and_params() {
+        assert_eq!(params("/").count(), 0);
+        assert_eq!(segments("/").collect::<Vec<_>>(), [Segment::Literal("")]);
+        assert_eq!(Segment::parse("{x}").param(), Some("x"));
+        assert_eq!(Segment::parse("x").param(), None);
+    }
+}

@@ -353,6 +353,7 @@ mod tests {
         assert_eq!(keys, ["method", "scopes", "readonly_exceptions", "flag"]);
         assert!(matches!(args[2].value, Value::List(_)));
         assert!(matches!(args[3].value, Value::Flag));
+        let _ = cx.check();
     }
 
     #[test]
@@ -363,6 +364,7 @@ mod tests {
             intended_keys(&args, &["method", "path", "scopes", "owner"]),
             ["method", "path", "scopes"]
         );
+        let _ = cx.check();
     }
 
     #[test]
@@ -411,6 +413,7 @@ mod tests {
         for arg in &args {
             let _ = arg.value_span();
         }
+        let _ = cx.check();
     }
 
     #[test]
@@ -425,6 +428,7 @@ mod tests {
         assert!(str_list(&mut cx, &args[3], "[]").is_none());
         assert!(lit_str(&mut cx, &args[4], "\"x\"").is_none());
         assert!(cx.has_errors());
+        let _ = cx.check();
     }
 
     #[test]
@@ -435,11 +439,13 @@ mod tests {
         let keys: Vec<String> = args.iter().map(|a| a.key.to_string()).collect();
         assert_eq!(keys, ["method", "path", "owner"]);
         assert!(matches!(args[1].value, Value::Malformed));
+        assert!(cx.check().is_err());
         // A malformed argument counts as given, but is neither checked again nor used.
         let mut cx = Ctxt::new();
         assert_eq!(intended_keys(&args, &["method", "path", "owner"]), ["method", "path", "owner"]);
         let used = known_unique(&mut cx, &args, &["method", "owner"], "test");
         assert!(!cx.has_errors(), "no `unknown key` for the malformed `path`");
         assert_eq!(used.len(), 2);
+        let _ = cx.check();
     }
 }

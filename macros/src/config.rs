@@ -49,7 +49,7 @@ pub(crate) struct Gate {
 impl Gate {
     /// Does the path template lie in this gate's area?
     pub(crate) fn covers(&self, path: &str) -> bool {
-        path.split('/').any(|seg| self.areas.iter().any(|a| a == seg))
+        scopegate_core::gate::covers(&self.areas, path)
     }
 }
 
@@ -150,32 +150,18 @@ fn replay_gate() -> Gate {
     }
 }
 
-/// Transitive closure of the direct hierarchy, keeping vocabulary order; scopes implying nothing are
-/// left out.
+/// Transitive closure of the direct hierarchy (`scopegate_core::hierarchy::close`), keeping
+/// vocabulary order; scopes implying nothing are left out.
 fn close_hierarchy(scopes: &[String], direct: &[(String, Vec<String>)]) -> Vec<(String, Vec<String>)> {
-    let mut out = Vec::new();
-    for scope in scopes {
-        let mut reached: Vec<&str> = Vec::new();
-        let mut stack: Vec<&str> = vec![scope];
-        while let Some(s) = stack.pop() {
-            for (from, to) in direct {
-                if from == s {
-                    for t in to {
-                        if t != scope && !reached.contains(&t.as_str()) {
-                            reached.push(t);
-                            stack.push(t);
-                        }
-                    }
-                }
-            }
-        }
-        if !reached.is_empty() {
-            let ordered: Vec<String> =
-                scopes.iter().filter(|s| reached.contains(&s.as_str())).cloned().collect();
-            out.push((scope.clone(), ordered));
-        }
-    }
-    out
+    let names: Vec<&str> = scopes.iter().map(String::as_str).collect();
+    let targets: Vec<Vec<&str>> =
+        direct.iter().map(|(_, to)| to.iter().map(String::as_str).collect()).collect();
+    let direct: Vec<(&str, &[&str])> =
+        direct.iter().zip(&targets).map(|((from, _), to)| (from.as_str(), to.as_slice())).collect();
+    scopegate_core::hierarchy::close(&names, &direct)
+        .into_iter()
+        .map(|(scope, implied)| (scope.to_string(), implied.into_iter().map(str::to_string).collect()))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

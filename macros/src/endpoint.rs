@@ -1,496 +1,92 @@
-//! `#[scopegate::endpoint(...)]`: parse → check (rules R1–R5) → register with `inventory`.
+//! `#[scopegate::endpoint(...)]`, as a pipeline: parse the arguments into an
+//! [`EndpointAst`](crate::ast::EndpointAst) (rules about single values run as they are read) →
+//! check the rules across keys ([`crate::rules`]) → expand the registration, or re-emit the item
+//! with every error.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::LitStr;
 use syn::ext::IdentExt;
 
-use crate::args::{self, Arg};
-use crate::config::{self, Config};
+use scopegate_core::Method;
+
+use crate::args;
+use crate::ast::{Access, EndpointAst};
+use crate::config::Config;
 use crate::ctxt::Ctxt;
 use crate::expand_config;
-use crate::path;
-use crate::suggest::did_you_mean;
+use crate::rules;
+use crate::symbol::READONLY_EXCEPTION;
 
-/// The keys `#[endpoint]` accepts.
-pub(crate) const KEYS: &[&str] = &[
-    "method",
-    "path",
-    "scopes",
-    "permission",
-    "unauthenticated",
-    "readonly_exception",
-    "owner",
-    "publish",
-    "gate",
-    "gate_exempt",
-];
-
-/// An HTTP method as the macros know it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Method {
-    Get,
-    Head,
-    Options,
-    Post,
-    Put,
-    Patch,
-    Delete,
+/// `::scopegate::__private::Method::Put`
+pub(crate) fn method_tokens(method: Method) -> TokenStream {
+    let variant = Ident::new(method.variant(), Span::call_site());
+    quote!(::scopegate::__private::Method::#variant)
 }
 
-impl Method {
-    pub(crate) const NAMES: [&'static str; 7] = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"];
-    const ALL: [Method; 7] = [
-        Method::Get,
-        Method::Head,
-        Method::Options,
-        Method::Post,
-        Method::Put,
-        Method::Patch,
-        Method::Delete,
-    ];
-
-    pub(crate) fn parse(name: &str) -> Option<Method> {
-        Method::NAMES.iter().position(|n| *n == name).map(|i| Method::ALL[i])
-    }
-
-    pub(crate) fn as_str(self) -> &'static str {
-        Method::NAMES[self as usize]
-    }
-
-    pub(crate) fn is_mutation(self) -> bool {
-        matches!(self, Method::Post | Method::Put | Method::Patch | Method::Delete)
-    }
-
-    /// `::scopegate::__private::Method::Put`
-    pub(crate) fn tokens(self) -> TokenStream {
-        let variant = Ident::new(
-            ["Get", "Head", "Options", "Post", "Put", "Patch", "Delete"][self as usize],
-            Span::call_site(),
-        );
-        quote!(::scopegate::__private::Method::#variant)
-    }
-}
-
-const PUBLISH: [&str; 4] = ["private", "experimental", "public_experimental", "public"];
-
-enum AccessDecl {
-    Scopes(Vec<LitStr>),
-    Permission(syn::Path),
-    Unauthenticated(LitStr),
-}
-
-/// Entry point: always re-emits the item, plus either the registration or every error.
-pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand_loaded(&config::load(), args, item)
-}
-
-/// Expansion against the result of loading the crate's configuration; a broken `scopegate.toml`
-/// gives one error naming its file and line, and the item unchanged.
-pub(crate) fn expand_loaded(
-    loaded: &Result<Config, config::ConfigError>,
-    args: TokenStream,
-    item: TokenStream,
-) -> TokenStream {
-    match loaded {
-        Ok(config) => expand_with(config, args, item),
-        Err(e) => expand_config::broken_config_item(e, item),
-    }
-}
-
-/// Expansion against an explicit configuration (used by tests and the fuzz entry point).
+/// The pipeline, against an explicit configuration (used by tests and the fuzz entry point).
 pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::new();
-    let func = match syn::parse2::<syn::ItemFn>(item.clone()) {
-        Ok(f) => Some(f),
-        Err(_) => {
-            cx.error_spanned(
-                &args::item_head(&item),
-                "`#[scopegate::endpoint]` applies to a function",
-                "put the attribute on the handler `fn` (sync or async)",
-            );
-            None
+    let func = handler(&mut cx, &item);
+    let fn_name = func.as_ref().map_or_else(|| "endpoint".into(), |f| f.sig.ident.unraw().to_string());
+
+    let decl = EndpointAst::parse(&mut cx, config, args);
+    rules::r1_readonly_on_mutation(&mut cx, config, &fn_name, &decl);
+    rules::r2_exception_needed(&mut cx, config, &fn_name, &decl);
+    rules::r4_public_needs_owner(&mut cx, &fn_name, &decl);
+    rules::r5_gated_area(&mut cx, config, &fn_name, &decl);
+    let class_check = class_check_of(&decl, &fn_name);
+
+    match (cx.check(), func) {
+        (Ok(()), Some(func)) => {
+            // A declaration without errors has every required value.
+            let registration = registration(config, &func.sig.ident, &decl, class_check).unwrap_or_default();
+            let declared = declaration(&func, registration);
+            quote!(#item #declared)
         }
+        (Ok(()), None) => quote!(#item),
+        (Err(errors), func) => {
+            // Still check the permission class (it may hold more mistakes, and naming it keeps
+            // its `use` from being reported as unused). Inside an `impl` block no `const _` item
+            // is allowed.
+            let has_receiver = func.is_some_and(|f| f.sig.receiver().is_some());
+            let class_check = match class_check {
+                Some(items) if !has_receiver => quote!(const _: () = { #items };),
+                _ => TokenStream::new(),
+            };
+            quote!(#item #class_check #errors)
+        }
+    }
+}
+
+/// **R4** — `#[endpoint]` sits on a free function (sync or async).
+fn handler(cx: &mut Ctxt, item: &TokenStream) -> Option<syn::ItemFn> {
+    let Ok(func) = syn::parse2::<syn::ItemFn>(item.clone()) else {
+        cx.error_spanned(
+            &args::item_head(item),
+            "`#[scopegate::endpoint]` applies to a function",
+            "put the attribute on the handler `fn` (sync or async)",
+        );
+        return None;
     };
-    let has_receiver = func.as_ref().is_some_and(|f| f.sig.receiver().is_some());
-    if let Some(recv) = func.as_ref().and_then(|f| f.sig.receiver()) {
+    if let Some(recv) = func.sig.receiver() {
         cx.error_spanned(
             recv,
             "`#[scopegate::endpoint]` handlers must be free functions, not methods",
             "move the handler out of the `impl` block",
         );
     }
-    let name = func.as_ref().map(|f| f.sig.ident.clone());
-    let checked = check(&mut cx, config, args, name.as_ref());
-    if !cx.has_errors()
-        && let Some(registration) = checked.registration
-        && let Some(func) = &func
-    {
-        let declared = declaration(func, registration);
-        return quote!(#item #declared);
-    }
-    let errors = cx.into_compile_errors();
-    // Still check the permission class (it may hold more mistakes, and naming it keeps its `use`
-    // from being reported as unused). Inside an `impl` block no `const _` item is allowed.
-    let class_check = match checked.class_check {
-        Some(items) if !has_receiver => quote!(const _: () = { #items };),
-        _ => TokenStream::new(),
-    };
-    quote!(#item #class_check #errors)
+    Some(func)
 }
 
-struct Parsed {
-    /// The keys given (even with an invalid value) or misspelled; see [`args::intended_keys`].
-    intended: Vec<&'static str>,
-    method: Option<(Method, Ident)>,
-    path: Option<LitStr>,
-    access: Option<(Ident, AccessDecl)>,
-    readonly_exception: Option<LitStr>,
-    owner: Option<LitStr>,
-    publish: Option<(usize, Ident)>,
-    gate: Option<Ident>,
-    gate_exempt: Option<LitStr>,
-}
-
-fn parse(cx: &mut Ctxt, config: &Config, args: TokenStream) -> Parsed {
-    let all = args::parse_args(cx, args);
-    let args = args::known_unique(cx, &all, KEYS, "#[scopegate::endpoint]");
-    let intended = args::intended_keys(&all, KEYS);
-    let given = |key: &str| intended.contains(&key);
-    let find = |key: &str| args.iter().copied().find(|a| a.key == key);
-
-    let method = find("method").and_then(|arg| {
-        let ident = args::ident(cx, arg, "PUT")?;
-        let name = ident.to_string();
-        match Method::parse(&name) {
-            Some(m) => Some((m, ident)),
-            None => {
-                cx.error(
-                    ident.span(),
-                    format!("unknown method `{name}`.{}", did_you_mean(&name, Method::NAMES)),
-                    "methods are GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE (upper case)",
-                );
-                None
-            }
-        }
-    });
-
-    let path = find("path").and_then(|arg| {
-        let lit = args::lit_str(cx, arg, "\"/organizations/{organization_id_or_slug}/\"")?;
-        match path::validate(&lit.value()) {
-            Ok(_) => Some(lit),
-            Err(e) => {
-                cx.error(lit.span(), e.message, e.help);
-                None
-            }
-        }
-    });
-
-    // Exactly one of scopes / permission / unauthenticated.
-    let access_args: Vec<&Arg> = args
-        .iter()
-        .copied()
-        .filter(|a| a.key == "scopes" || a.key == "permission" || a.key == "unauthenticated")
-        .collect();
-    for extra in access_args.iter().skip(1) {
-        cx.error(
-            extra.key.span(),
-            format!(
-                "`{}` conflicts with `{}`: an endpoint declares exactly one of `scopes`, `permission` and `unauthenticated`",
-                extra.key, access_args[0].key
-            ),
-            format!("remove `{}`", extra.key),
-        );
-    }
-    let access = access_args.first().and_then(|arg| {
-        let decl = match arg.key.to_string().as_str() {
-            "scopes" => AccessDecl::Scopes(scope_list(cx, config, arg)?),
-            "permission" => AccessDecl::Permission(args::path(cx, arg, "OrganizationPermission")?),
-            _ => AccessDecl::Unauthenticated(args::non_blank_str(
-                cx,
-                arg,
-                "\"why no credentials are needed\"",
-                "say why the endpoint needs no credentials, e.g. `unauthenticated = \"public health check\"`",
-            )?),
-        };
-        Some((arg.key.clone(), decl))
-    });
-
-    let readonly_exception = find("readonly_exception").and_then(|arg| {
-        args::non_blank_str(
-            cx,
-            arg,
-            "\"why read-only tokens may call this mutation\"",
-            "write the justification, or remove `readonly_exception` and the read-only scopes",
-        )
-    });
-    let owner = find("owner").and_then(|arg| {
-        args::non_blank_str(cx, arg, "\"dashboards\"", "name the owning team, e.g. `owner = \"dashboards\"`")
-    });
-    let publish = find("publish").and_then(|arg| {
-        let ident = args::ident(cx, arg, "public")?;
-        let name = ident.to_string();
-        match PUBLISH.iter().position(|p| *p == name) {
-            Some(i) => Some((i, ident)),
-            None => {
-                cx.error(
-                    ident.span(),
-                    format!("unknown publish level `{name}`.{}", did_you_mean(&name, PUBLISH)),
-                    "publish is one of private, experimental, public_experimental, public",
-                );
-                None
-            }
-        }
-    });
-    let gate = find("gate").and_then(|arg| {
-        let ident = args::ident(cx, arg, "replay")?;
-        let name = ident.unraw().to_string();
-        if config.gate(&name).is_some() {
-            Some(ident)
-        } else {
-            let names: Vec<&str> = config.gates.iter().map(|g| g.name.as_str()).collect();
-            cx.error(
-                ident.span(),
-                format!("unknown gate `{name}`.{}", did_you_mean(&name, names.iter().copied())),
-                format!("the gates are: {} (declare more under [gates] in scopegate.toml)", names.join(", ")),
-            );
-            None
-        }
-    });
-    let gate_exempt = find("gate_exempt").and_then(|arg| {
-        args::non_blank_str(
-            cx,
-            arg,
-            "\"why this endpoint needs no gate\"",
-            "say why the endpoint needs no gate",
-        )
-    });
-
-    if !given("method") {
-        cx.error(
-            Span::call_site(),
-            "missing `method`",
-            "add `method = GET` (or HEAD, OPTIONS, POST, PUT, PATCH, DELETE)",
-        );
-    }
-    if !given("path") {
-        cx.error(
-            Span::call_site(),
-            "missing `path`",
-            "add `path = \"/organizations/{organization_id_or_slug}/\"`",
-        );
-    }
-    if !["scopes", "permission", "unauthenticated"].iter().any(|k| given(k)) {
-        cx.error(
-            Span::call_site(),
-            "missing access policy: the endpoint declares none of `scopes`, `permission` and `unauthenticated`",
-            "add `scopes = [\"org:read\"]`, `permission = SomeClass` or `unauthenticated = \"why\"`",
-        );
-    }
-
-    Parsed { intended, method, path, access, readonly_exception, owner, publish, gate, gate_exempt }
-}
-
-impl Parsed {
-    /// Was `key` given, possibly misspelled or with an invalid value?
-    fn given(&self, key: &str) -> bool {
-        self.intended.contains(&key)
-    }
-}
-
-/// What [`check`] produced.
-struct Checked {
-    /// The `inventory` registration, when the declaration is complete.
-    registration: Option<TokenStream>,
-    /// The compile-time check of the endpoint against its permission class, when it names one.
-    class_check: Option<TokenStream>,
-}
-
-/// `scopes = [...]`: non-empty, known, no duplicates (R3).
-pub(crate) fn scope_list(cx: &mut Ctxt, config: &Config, arg: &Arg) -> Option<Vec<LitStr>> {
-    let (bracket, lits) = args::str_list(cx, arg, "[\"org:read\", \"org:write\"]")?;
-    if lits.is_empty() {
-        cx.error(
-            bracket,
-            format!("`{} = []` grants access to nobody", arg.key),
-            "list at least one scope, or declare `unauthenticated = \"why\"`",
-        );
-        return None;
-    }
-    let mut ok = true;
-    let mut seen: Vec<String> = Vec::new();
-    for lit in &lits {
-        let scope = lit.value();
-        if !config.is_known(&scope) {
-            ok = false;
-            cx.error(
-                lit.span(),
-                format!(
-                    "unknown scope {scope:?}.{}",
-                    did_you_mean(&scope, config.scopes.iter().map(String::as_str))
-                ),
-                format!("known scopes: {}", config.scopes.join(", ")),
-            );
-        } else if seen.contains(&scope) {
-            ok = false;
-            cx.error(lit.span(), format!("duplicate scope {scope:?}"), "list each scope once");
-        } else {
-            seen.push(scope);
-        }
-    }
-    ok.then_some(lits)
-}
-
-fn check(cx: &mut Ctxt, config: &Config, args: TokenStream, name: Option<&Ident>) -> Checked {
-    let p = parse(cx, config, args);
-    let fn_name = name.map(|n| n.unraw().to_string()).unwrap_or_else(|| "endpoint".into());
-    let method_name = p.method.as_ref().map_or("?", |(m, _)| m.as_str());
-
-    // R1 / R2 for direct scopes and unauthenticated endpoints.
-    match (&p.access, &p.method) {
-        (Some((_, AccessDecl::Scopes(lits))), Some((method, _))) => {
-            let readonly: Vec<&LitStr> = lits.iter().filter(|l| config.is_readonly(&l.value())).collect();
-            let listed = readonly.iter().map(|l| format!("{:?}", l.value())).collect::<Vec<_>>().join(", ");
-            // A blank or malformed `readonly_exception` was reported already (no follow-on error).
-            if method.is_mutation() && !readonly.is_empty() && !p.given("readonly_exception") {
-                cx.error(
-                    readonly[0].span(),
-                    format!(
-                        "{fn_name} {} accepts readonly scopes [{listed}]. Remove the readonly scopes or add a readonly_exception with a justification.",
-                        method.as_str()
-                    ),
-                    "add `readonly_exception = \"why holders of read-only scopes may call this\"`, or remove the read-only scopes",
-                );
-            }
-            if let Some(note) = &p.readonly_exception {
-                if !method.is_mutation() {
-                    cx.error(
-                        note.span(),
-                        format!(
-                            "`readonly_exception` on {fn_name} {} is not needed: {} is not a mutation",
-                            method.as_str(),
-                            method.as_str()
-                        ),
-                        "remove it; stale notes hide the real policy debt",
-                    );
-                } else if readonly.is_empty() {
-                    cx.error(
-                        note.span(),
-                        format!("`readonly_exception` on {fn_name} {} is not needed: it accepts no read-only scope", method.as_str()),
-                        "remove it; stale notes hide the real policy debt",
-                    );
-                }
-            }
-        }
-        (Some((_, AccessDecl::Unauthenticated(_))), _) => {
-            if let Some(note) = &p.readonly_exception {
-                cx.error(
-                    note.span(),
-                    format!("`readonly_exception` on {fn_name} {method_name} is not needed: the endpoint is unauthenticated"),
-                    "remove it",
-                );
-            }
-        }
-        (Some((_, AccessDecl::Permission(_))), Some((method, _))) => {
-            if let Some(note) = &p.readonly_exception
-                && !method.is_mutation()
-            {
-                cx.error(
-                    note.span(),
-                    format!(
-                        "`readonly_exception` on {fn_name} {} is not needed: {} is not a mutation",
-                        method.as_str(),
-                        method.as_str()
-                    ),
-                    "remove it; stale notes hide the real policy debt",
-                );
-            }
-        }
-        _ => {}
-    }
-
-    // Publishing.
-    if let Some((level, ident)) = &p.publish
-        && PUBLISH[*level] == "public"
-        && !p.given("owner")
-    {
-        cx.error(
-            ident.span(),
-            format!("public endpoint {fn_name} {method_name} needs an `owner`"),
-            "add `owner = \"team-name\"` so the published API has someone answerable for it",
-        );
-    }
-
-    // R5: gated areas.
-    if let Some(path) = &p.path {
-        let template = path.value();
-        let area_gates: Vec<&config::Gate> = config.gates.iter().filter(|g| g.covers(&template)).collect();
-        let declared = p.gate.as_ref().map(|g| g.unraw().to_string());
-        if let (Some(exempt), Some(gate)) = (&p.gate_exempt, &p.gate) {
-            cx.error(
-                exempt.span(),
-                format!("`gate_exempt` conflicts with `gate = {gate}`"),
-                "an endpoint is either gated or exempt; remove one of them",
-            );
-        } else if let Some(exempt) = &p.gate_exempt {
-            if area_gates.is_empty() {
-                cx.error(
-                    exempt.span(),
-                    format!("`gate_exempt` on {fn_name} {method_name} is not needed: {template:?} lies in no gated area"),
-                    "remove it; stale notes hide the real policy debt",
-                );
-            }
-        } else if !p.given("gate_exempt") && (p.gate.is_some() || !p.given("gate")) {
-            // (An invalid `gate` or `gate_exempt` was reported already: no follow-on error.)
-            for gate in area_gates {
-                if declared.as_deref() != Some(gate.name.as_str()) {
-                    cx.error(
-                        path.span(),
-                        format!(
-                            "{fn_name} {method_name} {template:?} lies in the `{}` area but is not gated by it: requests would skip the `{}` feature check",
-                            gate.name, gate.feature
-                        ),
-                        format!("add `gate = {}`, or `gate_exempt = \"why it needs no gate\"`", gate.name),
-                    );
-                }
-            }
-        }
-    } else if let Some(exempt) = &p.gate_exempt
-        && p.gate.is_some()
-    {
-        cx.error(exempt.span(), "`gate_exempt` conflicts with `gate`", "remove one of them");
-    }
-
-    let class_check = match &p.access {
-        Some((_, AccessDecl::Permission(class))) => Some(class_check(
-            class,
-            p.method.as_ref().map(|(m, _)| *m),
-            &fn_name,
-            // On a safe method the note was reported above; don't report it twice.
-            p.given("readonly_exception") && p.method.as_ref().is_some_and(|(m, _)| m.is_mutation()),
-        )),
-        _ => None,
-    };
-    let registration = (|| {
-        let name = name?;
-        let (method, _) = p.method?;
-        let path = p.path?;
-        let (_, access) = p.access?;
-        Some(registration(
-            config,
-            name,
-            method,
-            &path,
-            access,
-            &p.readonly_exception,
-            &p.owner,
-            p.publish.map(|(i, _)| i),
-            &p.gate,
-            &p.gate_exempt,
-            class_check.clone(),
-        ))
-    })();
-    Checked { registration, class_check }
+/// The const-evaluated class check (R1, R2 and R4 against the class's map), when the endpoint
+/// names a class.
+fn class_check_of(decl: &EndpointAst, fn_name: &str) -> Option<TokenStream> {
+    let Some(Access::Permission(class)) = &decl.access else { return None };
+    let method = decl.method.as_ref().map(|(m, _)| *m);
+    // On a safe method the note was reported already (R2); don't report it twice.
+    let has_exception = decl.given(READONLY_EXCEPTION) && method.is_some_and(Method::is_mutation);
+    Some(class_check(class, method, fn_name, has_exception))
 }
 
 /// Items that name the class (`__SCOPEGATE_CLASS`) and, when the method is known, check the
@@ -508,7 +104,7 @@ fn class_check(class: &syn::Path, method: Option<Method>, fn_name: &str, has_exc
             <#class as ::scopegate::__private::Permission>::CLASS;
     };
     let Some(method) = method else { return class_const };
-    let method_tokens = method.tokens();
+    let method_tokens = method_tokens(method);
     let callee = quote_spanned!(first=> ::scopegate::__private::check_class_endpoint);
     let args = quote_spanned!(last=> (__SCOPEGATE_CLASS, #method_tokens, #fn_name, #has_exception));
     let panic_path = quote_spanned!(first=> ::core::panic!);
@@ -529,41 +125,40 @@ fn opt_lit(lit: &Option<LitStr>) -> TokenStream {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The registration of a checked declaration: `None` when a required value is missing (which the
+/// checks reported).
 fn registration(
     config: &Config,
     name: &Ident,
-    method: Method,
-    path: &LitStr,
-    access: AccessDecl,
-    readonly_exception: &Option<LitStr>,
-    owner: &Option<LitStr>,
-    publish: Option<usize>,
-    gate: &Option<Ident>,
-    gate_exempt: &Option<LitStr>,
+    decl: &EndpointAst,
     class_check: Option<TokenStream>,
-) -> TokenStream {
+) -> Option<TokenStream> {
     let fn_name = name.unraw().to_string();
-    let method_tokens = method.tokens();
-    let exception = opt_lit(readonly_exception);
-    let owner = owner.as_ref().map_or_else(|| quote!("unowned"), |o| quote!(#o));
+    let (method, _) = decl.method.as_ref()?;
+    let method = *method;
+    let path = decl.path.as_ref()?;
+    let access = decl.access.as_ref()?;
+    let method_tokens = method_tokens(method);
+    let exception = opt_lit(&decl.readonly_exception);
+    let owner = decl.owner.as_ref().map_or_else(|| quote!("unowned"), |o| quote!(#o));
     let publish = Ident::new(
-        ["Private", "Experimental", "PublicExperimental", "Public"][publish.unwrap_or(0)],
+        ["Private", "Experimental", "PublicExperimental", "Public"]
+            [decl.publish.as_ref().map_or(0, |(i, _)| *i)],
         Span::call_site(),
     );
-    let gate = match gate {
+    let gate = match &decl.gate {
         Some(g) => {
             let g = g.unraw().to_string();
             quote!(::core::option::Option::Some(#g))
         }
         None => quote!(::core::option::Option::None),
     };
-    let gate_exempt = opt_lit(gate_exempt);
+    let gate_exempt = opt_lit(&decl.gate_exempt);
     let track = expand_config::track_file(config);
     let line = quote_spanned!(name.span()=> ::core::line!());
 
     let (class_items, access_tokens, readonly) = match access {
-        AccessDecl::Scopes(lits) => {
+        Access::Scopes(lits) => {
             let readonly: Vec<&LitStr> = lits.iter().filter(|l| config.is_readonly(&l.value())).collect();
             (
                 TokenStream::new(),
@@ -571,12 +166,12 @@ fn registration(
                 quote!(&[#(#readonly),*]),
             )
         }
-        AccessDecl::Permission(_) => (
+        Access::Permission(_) => (
             class_check.unwrap_or_default(),
             quote!(::scopegate::__private::Access::Permission(__SCOPEGATE_CLASS)),
             quote!(&[]),
         ),
-        AccessDecl::Unauthenticated(why) => {
+        Access::Unauthenticated(why) => {
             (TokenStream::new(), quote!(::scopegate::__private::Access::Unauthenticated(#why)), quote!(&[]))
         }
     };
@@ -585,7 +180,7 @@ fn registration(
     // lives only in the type namespace, the function only in the value namespace, so both share
     // the name, `use` imports both, and `routes![path::handler]` reaches the declaration through
     // the same path as the function.
-    quote! {
+    Some(quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals)]
         const _: () = {
@@ -611,13 +206,13 @@ fn registration(
                 <#name as ::scopegate::__private::Declared>::ENDPOINT
             }
         };
-    }
+    })
 }
 
 /// The hidden type that carries a handler's declaration (see [`registration`]), with the
 /// handler's visibility so that `routes![…]` can name it wherever it can name the function, then
 /// the registration. Both go through one runtime macro: inside an `impl` block (where no struct
-/// may appear) rustc then reports a single error, naming that macro.
+/// may appear) rustc's error then names that macro.
 fn declaration(func: &syn::ItemFn, registration: TokenStream) -> TokenStream {
     let vis = &func.vis;
     let name = &func.sig.ident;

@@ -74,6 +74,29 @@ fn config_error(error: &str) -> TokenStream {
     syn::Error::new(Span::call_site(), msg).into_compile_error()
 }
 
+/// An attribute's expansion against an explicit configuration (`endpoint::expand_with`, …).
+pub(crate) type Expansion = fn(&Config, TokenStream, TokenStream) -> TokenStream;
+
+/// An attribute's expansion against the crate's `scopegate.toml` (loaded once per crate
+/// compilation); a broken file gives one error naming its file and line, and the item unchanged.
+/// The item is always re-emitted, plus either the registration or every error.
+pub(crate) fn with_crate_config(expand: Expansion, args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_loaded(&config::load(), expand, args, item)
+}
+
+/// [`with_crate_config`] against the result of loading a configuration.
+pub(crate) fn expand_loaded(
+    loaded: &Result<Config, config::ConfigError>,
+    expand: Expansion,
+    args: TokenStream,
+    item: TokenStream,
+) -> TokenStream {
+    match loaded {
+        Ok(config) => expand(config, args, item),
+        Err(e) => broken_config_item(e, item),
+    }
+}
+
 /// What `#[endpoint]` and `#[permission]` expand to when the crate's `scopegate.toml` is broken: the
 /// item unchanged (so no follow-on errors), the file tracked (so fixing it rebuilds), and the error.
 pub(crate) fn broken_config_item(error: &str, item: TokenStream) -> TokenStream {
@@ -158,8 +181,9 @@ mod tests {
         let handler = quote!(
             fn handler() {}
         );
-        let out = endpoint::expand_loaded(
+        let out = expand_loaded(
             &loaded,
+            endpoint::expand_with,
             quote!(method = GET, path = "/", scopes = ["x"]),
             handler.clone(),
         );
@@ -169,7 +193,7 @@ mod tests {
         let class = quote!(
             pub struct P;
         );
-        let out = permission::expand_loaded(&loaded, quote!(GET = ["x"]), class.clone());
+        let out = expand_loaded(&loaded, permission::expand_with, quote!(GET = ["x"]), class.clone());
         assert!(starts_with(&out, &class), "{out}");
         assert_eq!(compile_errors(&out), std::slice::from_ref(&expected));
 

@@ -9,29 +9,34 @@
 use proc_macro::TokenStream;
 
 mod args;
+mod ast;
 mod config;
 mod ctxt;
 mod endpoint;
 mod expand_config;
+// The fuzz grammar lives with the fuzz targets (`macros/fuzz`); its fixed-seed corpus also runs
+// in `cargo test`.
 #[cfg(test)]
+#[path = "../fuzz/src/grammar.rs"]
 mod fuzz_corpus;
-mod path;
 mod permission;
 mod routes;
+mod rules;
 mod suggest;
+mod symbol;
 #[cfg(test)]
 mod testing;
 
 /// Declares an HTTP endpoint together with its permission policy. See the `scopegate` crate.
 #[proc_macro_attribute]
 pub fn endpoint(args: TokenStream, item: TokenStream) -> TokenStream {
-    endpoint::expand(args.into(), item.into()).into()
+    expand_config::with_crate_config(endpoint::expand_with, args.into(), item.into()).into()
 }
 
 /// Declares a shared per-method scope map on a unit struct. See the `scopegate` crate.
 #[proc_macro_attribute]
 pub fn permission(args: TokenStream, item: TokenStream) -> TokenStream {
-    permission::expand(args.into(), item.into()).into()
+    expand_config::with_crate_config(permission::expand_with, args.into(), item.into()).into()
 }
 
 /// Expands to the calling crate's policy configuration (`&'static scopegate::Config`), read from the

@@ -1,60 +1,23 @@
 //! `#[scopegate::permission(GET = [...], POST = [...], readonly_exceptions(POST = "..."))]`.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
-use syn::LitStr;
 
-use crate::args::{self, Value};
-use crate::config::{self, Config};
+use crate::args;
+use crate::ast::ClassAst;
+use crate::config::Config;
 use crate::ctxt::Ctxt;
-use crate::endpoint::{Method, scope_list};
+use crate::endpoint::method_tokens;
 use crate::expand_config;
+use crate::rules;
 
-const EXCEPTIONS: &str = "readonly_exceptions";
-
-pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand_loaded(&config::load(), args, item)
-}
-
-/// Expansion against the result of loading the crate's configuration; a broken `scopegate.toml`
-/// gives one error naming its file and line, and the item unchanged.
-pub(crate) fn expand_loaded(
-    loaded: &Result<Config, config::ConfigError>,
-    args: TokenStream,
-    item: TokenStream,
-) -> TokenStream {
-    match loaded {
-        Ok(config) => expand_with(config, args, item),
-        Err(e) => expand_config::broken_config_item(e, item),
-    }
-}
-
-struct Entry {
-    method: Method,
-    scopes: Vec<LitStr>,
-    readonly: Vec<LitStr>,
-    exception: Option<LitStr>,
-}
-
+/// The pipeline: the item must be a unit struct (R4), the arguments parse into a
+/// [`ClassAst`] (R3 per scope list, R2 per note), then the `Permission` impl is expanded.
 pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::new();
     let strukt = match syn::parse2::<syn::ItemStruct>(item.clone()) {
         Ok(s) => {
-            let help = format!("declare the class as `pub struct {};`", s.ident);
-            if !s.generics.params.is_empty() {
-                cx.error_spanned(
-                    &s.generics,
-                    "`#[scopegate::permission]` applies to a unit struct without generics",
-                    &help,
-                );
-            }
-            if !matches!(s.fields, syn::Fields::Unit) {
-                cx.error_spanned(
-                    &s.fields,
-                    "`#[scopegate::permission]` applies to a unit struct: a class holds no data",
-                    &help,
-                );
-            }
+            rules::r4_class_item(&mut cx, &s);
             Some(s)
         }
         Err(_) => {
@@ -66,97 +29,16 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
             None
         }
     };
-
-    let mut keys: Vec<&'static str> = Method::NAMES.to_vec();
-    keys.push(EXCEPTIONS);
-    let all = args::parse_args(&mut cx, args);
-    let args = args::known_unique(&mut cx, &all, &keys, "#[scopegate::permission]");
-
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut exceptions_arg = None;
-    for arg in &args {
-        let key = arg.key.to_string();
-        if key == EXCEPTIONS {
-            exceptions_arg = Some(*arg);
-            continue;
-        }
-        let Some(method) = Method::parse(&key) else { continue };
-        if let Some(scopes) = scope_list(&mut cx, config, arg) {
-            let readonly = scopes.iter().filter(|l| config.is_readonly(&l.value())).cloned().collect();
-            entries.push(Entry { method, scopes, readonly, exception: None });
-        }
-    }
-    if args.iter().all(|a| a.key == EXCEPTIONS) && !cx.has_errors() {
-        cx.error(
-            Span::call_site(),
-            "the permission class maps no method, so it grants nothing",
-            "map methods to scopes, e.g. `GET = [\"org:read\"], POST = [\"org:write\"]`",
-        );
-    }
-
-    if let Some(arg) = exceptions_arg {
-        match &arg.value {
-            Value::List(group) => {
-                let nested = args::parse_args(&mut cx, group.stream());
-                let nested = args::known_unique(&mut cx, &nested, &Method::NAMES, "readonly_exceptions(...)");
-                for ex in nested {
-                    let name = ex.key.to_string();
-                    let Some(method) = Method::parse(&name) else { continue };
-                    let Some(note) = args::lit_str(&mut cx, ex, "\"why read-only tokens may call this\"")
-                    else {
-                        continue;
-                    };
-                    if note.value().trim().is_empty() {
-                        cx.error(
-                            note.span(),
-                            format!("the readonly exception for {name} must not be blank"),
-                            "write the justification, or remove the exception and the read-only scopes",
-                        );
-                        continue;
-                    }
-                    let declared = all.iter().any(|a| a.key == name);
-                    match entries.iter_mut().find(|e| e.method == method) {
-                        _ if !method.is_mutation() => cx.error(
-                            ex.key.span(),
-                            format!("readonly exception for {name} is not needed: {name} is not a mutation"),
-                            "remove it; stale notes hide the real policy debt",
-                        ),
-                        None if !declared => cx.error(
-                            ex.key.span(),
-                            format!("readonly exception for {name}, but the class does not map {name}"),
-                            format!("add `{name} = [...]` or remove the exception"),
-                        ),
-                        None => {}
-                        Some(e) if e.readonly.is_empty() => cx.error(
-                            ex.key.span(),
-                            format!("readonly exception for {name} is not needed: {name} accepts no read-only scope"),
-                            "remove it; stale notes hide the real policy debt",
-                        ),
-                        Some(e) => e.exception = Some(note),
-                    }
-                }
-            }
-            _ => cx.error(
-                arg.key.span(),
-                "`readonly_exceptions` takes a list of `METHOD = \"justification\"`",
-                "write `readonly_exceptions(POST = \"why read-only tokens may POST\")`",
-            ),
-        }
-    }
-
-    let Some(strukt) = strukt else {
-        let errors = cx.into_compile_errors();
-        return quote!(#item #errors);
-    };
-    if cx.has_errors() {
-        let errors = cx.into_compile_errors();
+    let class = ClassAst::parse(&mut cx, config, args);
+    if let Err(errors) = cx.check() {
         return quote!(#item #errors);
     }
+    let Some(strukt) = strukt else { return quote!(#item) };
 
     let ident = &strukt.ident;
     let name = ident.to_string();
-    let methods = entries.iter().map(|e| {
-        let m = e.method.tokens();
+    let methods = class.entries.iter().map(|e| {
+        let m = method_tokens(e.method);
         let scopes = &e.scopes;
         let readonly = &e.readonly;
         let exception = match &e.exception {

@@ -9,7 +9,7 @@
 //! * [`from_bytes`] (target `tokens`): the fuzz input as Rust tokens — the first byte picks the
 //!   macro, the rest is UTF-8 text holding the attribute arguments, then a NUL byte and the item;
 //! * [`from_unstructured`] (target `grammar`): the fuzz input drives the grammar of
-//!   `macros/src/fuzz_corpus.rs` (keys, values, items, and token-level mutations), so that
+//!   `grammar.rs` (keys, values, items, and token-level mutations), so that
 //!   libFuzzer's byte mutations become structured mutations of attribute arguments;
 //! * [`run_config`] (target `config`): the fuzz input as a `scopegate.toml`, then declarations
 //!   checked against the vocabulary it defines.
@@ -23,6 +23,9 @@
 #[path = "../../src/args.rs"]
 mod args;
 #[allow(dead_code)]
+#[path = "../../src/ast.rs"]
+mod ast;
+#[allow(dead_code)]
 #[path = "../../src/config.rs"]
 mod config;
 #[allow(dead_code)]
@@ -34,18 +37,25 @@ mod endpoint;
 #[allow(dead_code)]
 #[path = "../../src/expand_config.rs"]
 mod expand_config;
+// The grammar of attribute arguments (also run as a fixed-seed corpus by the macros' tests).
 #[allow(dead_code)]
-#[path = "../../src/fuzz_corpus.rs"]
+#[path = "grammar.rs"]
 mod fuzz_corpus;
-#[allow(dead_code)]
-#[path = "../../src/path.rs"]
-mod path;
 #[allow(dead_code)]
 #[path = "../../src/permission.rs"]
 mod permission;
 #[allow(dead_code)]
+#[path = "../../src/routes.rs"]
+mod routes;
+#[allow(dead_code)]
+#[path = "../../src/rules.rs"]
+mod rules;
+#[allow(dead_code)]
 #[path = "../../src/suggest.rs"]
 mod suggest;
+#[allow(dead_code)]
+#[path = "../../src/symbol.rs"]
+mod symbol;
 // The macro modules' own unit tests (`cargo test` in this crate) use these helpers.
 #[cfg(test)]
 #[path = "../../src/testing.rs"]

@@ -151,7 +151,7 @@ const BAD_METHODS: &[&str] = &[
 ];
 
 /// Every key `#[endpoint]` accepts, so a key added there is generated here too.
-const ENDPOINT_KEYS: &[&str] = crate::endpoint::KEYS;
+const ENDPOINT_KEYS: &[&str] = crate::symbol::ENDPOINT_KEYS;
 
 /// Misspelled, cased, raw or foreign keys.
 const BAD_KEYS: &[&str] = &[

@@ -79,7 +79,7 @@ pub struct Debt {
 impl Debt {
     /// The debt an endpoint carries, if any.
     pub fn of(e: &'static Endpoint) -> Option<Debt> {
-        has_debt(e).then(|| Debt {
+        e.has_policy_debt().then(|| Debt {
             handler: e.handler(),
             method: e.method(),
             path: e.path(),
@@ -91,10 +91,6 @@ impl Debt {
             source: e.source(),
         })
     }
-}
-
-fn has_debt(e: &Endpoint) -> bool {
-    e.method().is_mutation() && !e.readonly_scopes().is_empty()
 }
 
 /// Every unit of policy debt of a registry, sorted by owner, then path, then method.
@@ -262,6 +258,12 @@ pub struct PolicyFacts {
 }
 
 impl PolicyFacts {
+    /// [`Endpoint::has_policy_debt`] of the endpoint these facts were recorded from, declared
+    /// with `method`.
+    pub fn has_policy_debt(&self, method: Method) -> bool {
+        method.is_mutation() && !self.readonly_scopes.is_empty()
+    }
+
     /// The facts of an endpoint.
     pub fn of(e: &Endpoint) -> PolicyFacts {
         let sorted = |s: &[&str]| {
@@ -275,7 +277,7 @@ impl PolicyFacts {
             owner: e.owner().to_string(),
             scopes: sorted(e.scopes()),
             readonly_scopes: sorted(e.readonly_scopes()),
-            readonly_exception: if has_debt(e) { e.readonly_exception().map(str::to_string) } else { None },
+            readonly_exception: if e.has_policy_debt() { e.readonly_exception().map(str::to_string) } else { None },
             gate: e.gate().map(str::to_string),
             unauthenticated: !e.requires_credentials(),
         }
@@ -747,7 +749,7 @@ pub fn audit(registry: &Registry, baseline: &Baseline) -> AuditReport {
             }
         };
         let Some(old) = baseline.get(&key) else {
-            if has_debt(e) {
+            if e.has_policy_debt() {
                 push(Change::NewEndpointWithDebt {
                     readonly_scopes: now.readonly_scopes.clone(),
                     exception: now.readonly_exception.clone(),
@@ -819,7 +821,7 @@ pub fn audit(registry: &Registry, baseline: &Baseline) -> AuditReport {
                 handler: old.handler.clone(),
                 source: None,
                 change: Change::Removed {
-                    had_debt: key.method.is_mutation() && !old.readonly_scopes.is_empty(),
+                    had_debt: old.has_policy_debt(key.method),
                 },
             });
         }

@@ -20,9 +20,12 @@
 //! assert_eq!(endpoint.readonly_scopes(), &["org:read"]);
 //! ```
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 extern crate self as scopegate;
 
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
 mod config;
 mod decision;
@@ -69,9 +72,17 @@ pub use scopegate_macros::{config, endpoint, permission};
 pub use scopegate_macros::routes;
 pub use scopes::{Indices, ScopeSet};
 
+#[cfg(feature = "audit")]
+#[cfg_attr(docsrs, doc(cfg(feature = "audit")))]
 pub mod audit;
+#[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub mod cli;
+#[cfg(feature = "dump")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dump")))]
 pub mod dump;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
 #[doc(hidden)]

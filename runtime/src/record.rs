@@ -253,6 +253,12 @@ impl Endpoint {
         }
     }
 
+    /// `true` when the endpoint carries policy debt: a mutation that accepts read-only scopes
+    /// (justified, or the build would have failed). What the audit counts and the dumps mark.
+    pub const fn has_policy_debt(&self) -> bool {
+        self.d.method.is_mutation() && !self.readonly_scopes().is_empty()
+    }
+
     /// The permission class, when the endpoint names one.
     pub const fn permission(&self) -> Option<&'static PermissionClass> {
         match self.d.access {

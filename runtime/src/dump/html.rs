@@ -37,7 +37,7 @@ pub fn html(registry: &Registry) -> String {
     let owners: BTreeSet<&str> = endpoints.iter().map(|e| e.owner()).collect();
     let gates: BTreeSet<&str> = endpoints.iter().filter_map(|e| e.gate()).collect();
     let publishes: BTreeSet<_> = endpoints.iter().map(|e| e.publish()).collect();
-    let debt = endpoints.iter().filter(|e| is_debt(e)).count();
+    let debt = endpoints.iter().filter(|e| e.has_policy_debt()).count();
 
     let mut out = String::with_capacity(8192 + endpoints.len() * (200 + scopes.len() * 40));
     out.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
@@ -110,10 +110,6 @@ fn lines(text: &str) -> String {
     esc(text).replace("&#13;&#10;", "<br>").replace("&#10;", "<br>").replace("&#13;", "<br>")
 }
 
-fn is_debt(e: &Endpoint) -> bool {
-    e.method().is_mutation() && !e.readonly_scopes().is_empty()
-}
-
 fn select(out: &mut String, key: &str, label: &str, options: impl Iterator<Item = (String, String)>) {
     let _ = write!(out, "<label>{label} <select id=\"f-{key}\"><option value=\"\">all</option>");
     for (value, text) in options {
@@ -124,7 +120,7 @@ fn select(out: &mut String, key: &str, label: &str, options: impl Iterator<Item 
 
 fn row(out: &mut String, registry: &Registry, e: &Endpoint) {
     let vocab = registry.config().vocabulary();
-    let debt = is_debt(e);
+    let debt = e.has_policy_debt();
     let method = e.method().as_str();
     let endpoint = format!("{method} {}", e.path());
     let mut classes = Vec::new();

@@ -205,8 +205,7 @@ fn operation(e: &Endpoint, operation_id: String) -> Value {
     if let Some(why) = e.unauthenticated() {
         op.insert("description".into(), Value::String(format!("Needs no credentials: {why}")));
     }
-    if e.method().is_mutation()
-        && !e.readonly_scopes().is_empty()
+    if e.has_policy_debt()
         && let Some(note) = e.readonly_exception()
     {
         op.insert("x-readonly-exception".into(), Value::String(note.to_string()));

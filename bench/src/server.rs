@@ -9,7 +9,7 @@ use axum::Router;
 use axum::http::request::Parts;
 use axum::http::{Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodFilter, on};
+use axum::routing::on;
 use scopegate::axum::{ApiRouter, ApiService, OwnedMembership, Resolved, Resolver, Routes, method_filter};
 use scopegate::{Endpoint, Method, Registry};
 

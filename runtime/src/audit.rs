@@ -413,6 +413,7 @@ pub fn write_baseline(registry: &Registry, path: impl AsRef<Path>) -> Result<Bas
 
 /// A baseline that cannot be read or parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BaselineError {
     /// The file cannot be read or written.
     Io {
@@ -478,6 +479,7 @@ impl std::error::Error for BaselineError {}
 
 /// What changed on one endpoint between the baseline and the registry.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Change {
     /// Regression: an endpoint the baseline does not know accepts read-only scopes on a mutation.
     NewEndpointWithDebt {

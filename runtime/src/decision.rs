@@ -54,6 +54,7 @@ impl<'a> AccessRequest<'a> {
 
 /// The outcome of [`Registry::authorize`](crate::Registry::authorize).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use = "a decision enforces nothing until the request is answered by it: allow it, or respond with the denial"]
 pub enum Decision {
     /// The request may proceed to the endpoint.
     Allow(&'static Endpoint),
@@ -116,6 +117,7 @@ impl Decision {
 /// );
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use = "a denial must be answered with its status and body"]
 pub struct Denial {
     /// 401, 403, 404 or 405.
     pub status: u16,
@@ -174,6 +176,7 @@ impl Serialize for Denial {
 
 /// Why a request was denied (machine-readable; see [`Reason::code`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Reason {
     /// 404: no registered endpoint serves the method and path.
     EndpointNotFound,

@@ -158,6 +158,7 @@ pub trait Permission {
 
 /// How an endpoint decides who may call it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Access {
     /// `scopes = [...]`: any one of these scopes grants access.
     Scopes(&'static [&'static str]),

@@ -11,6 +11,7 @@ use crate::scopes::{ScopeSet, ScopeTable};
 
 /// A problem found while building a [`Registry`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RegistryError {
     /// Two endpoints declare the same method and path.
     Duplicate {

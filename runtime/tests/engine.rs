@@ -439,8 +439,8 @@ fn one_structured_tracing_event_per_denial() {
         // Other tests' threads may have cached a callsite's interest while no subscriber listened
         // (a race in tracing's global callsite cache): ask every callsite again.
         tracing::callsite::rebuild_interest_cache();
-        decide(Method::Get, "/nope/", Principal::Anonymous, None, None);
-        decide(
+        let _ = decide(Method::Get, "/nope/", Principal::Anonymous, None, None);
+        let _ = decide(
             Method::Get,
             "/organizations/acme/replays/",
             Principal::session(USER),
@@ -448,7 +448,7 @@ fn one_structured_tracing_event_per_denial() {
             Some(&org),
         );
         // Allowed decisions emit nothing.
-        decide(Method::Get, "/health/", Principal::Anonymous, None, None);
+        let _ = decide(Method::Get, "/health/", Principal::Anonymous, None, None);
     });
     let events = captured.0.lock().expect("not poisoned");
     assert_eq!(events.len(), 2, "{events:?}");

@@ -45,6 +45,7 @@ pub const JSON_SCHEMA: &str = include_str!("../../schema/registry.schema.json");
 /// assert_eq!(Format::parse("yaml"), None);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Format {
     /// The contract JSON shape (see [`json`]).
     Json,

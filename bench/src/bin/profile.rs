@@ -25,7 +25,7 @@ const MODES: &str = "decision-sentry decision-10k plain-sentry lookup-10k matchi
 fn decisions(scenario: &Scenario, n: usize) {
     let access = scenario.access_requests(&scenario.allow);
     for i in 0..n {
-        black_box(scenario.registry.authorize(black_box(&access[i % access.len()])));
+        let _ = black_box(scenario.registry.authorize(black_box(&access[i % access.len()])));
     }
 }
 

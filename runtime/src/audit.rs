@@ -277,7 +277,11 @@ impl PolicyFacts {
             owner: e.owner().to_string(),
             scopes: sorted(e.scopes()),
             readonly_scopes: sorted(e.readonly_scopes()),
-            readonly_exception: if e.has_policy_debt() { e.readonly_exception().map(str::to_string) } else { None },
+            readonly_exception: if e.has_policy_debt() {
+                e.readonly_exception().map(str::to_string)
+            } else {
+                None
+            },
             gate: e.gate().map(str::to_string),
             unauthenticated: !e.requires_credentials(),
         }
@@ -822,9 +826,7 @@ pub fn audit(registry: &Registry, baseline: &Baseline) -> AuditReport {
                 key: key.clone(),
                 handler: old.handler.clone(),
                 source: None,
-                change: Change::Removed {
-                    had_debt: old.has_policy_debt(key.method),
-                },
+                change: Change::Removed { had_debt: old.has_policy_debt(key.method) },
             });
         }
     }

@@ -22,6 +22,13 @@
 //! baseline (see [`crate::audit`]) and exits with status 1 on a regression; `audit --update` rewrites
 //! the baseline to accept the current policy deliberately. Usage errors exit with status 2.
 
+// The two subcommands parse their few options by hand rather than with clap: they run inside the
+// host service's own `main`, on the host's argv after its program name, and must neither exit the
+// process nor print a usage of their own making for the host's other arguments (the demo parses
+// its `serve`/`token` commands with clap and hands only `registry`/`audit` over). What they need —
+// `--key value`, `--key=value`, flags, "given twice", exit statuses 0/1/2 — is ~100 lines below;
+// clap would add its compile time to every service that keeps the default `cli` feature.
+
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -275,10 +275,13 @@ impl Registry {
         let handler = endpoint.map(Endpoint::handler);
         let organization = request.organization.map(|o| o.id().0);
         let principal = request.principal.kind();
-        match reason {
-            Reason::EndpointNotFound | Reason::MethodNotAllowed { .. } | Reason::NoCredentials => {
-                tracing::debug!(
+        // One event, at `debug` for what scanners and anonymous probes cause all day, else `info`
+        // (the level of a `tracing` event must be a constant, hence the two expansions).
+        macro_rules! denied {
+            ($level:expr) => {
+                tracing::event!(
                     target: "scopegate",
+                    $level,
                     status = denial.status,
                     reason = reason.code(),
                     method = request.method.as_str(),
@@ -286,21 +289,16 @@ impl Registry {
                     handler,
                     principal,
                     organization,
+                    gate = reason.gate(),
                     "request denied"
                 )
+            };
+        }
+        match reason {
+            Reason::EndpointNotFound | Reason::MethodNotAllowed { .. } | Reason::NoCredentials => {
+                denied!(tracing::Level::DEBUG)
             }
-            _ => tracing::info!(
-                target: "scopegate",
-                status = denial.status,
-                reason = reason.code(),
-                method = request.method.as_str(),
-                path = request.path,
-                handler,
-                principal,
-                organization,
-                gate = reason.gate(),
-                "request denied"
-            ),
+            _ => denied!(tracing::Level::INFO),
         }
         Decision::Deny(denial)
     }

@@ -22,6 +22,10 @@ pub(crate) enum Access {
     Permission(syn::Path),
     /// `unauthenticated = "why"`
     Unauthenticated(LitStr),
+    /// `authenticated = "why"`: any signed-in caller, no scope.
+    Authenticated(LitStr),
+    /// `superuser = "why"`: active superusers only.
+    Superuser(LitStr),
 }
 
 /// An `#[endpoint(…)]` declaration; `None` where a value is missing or was reported invalid.
@@ -103,6 +107,18 @@ fn access(cx: &mut Ctxt, config: &Config, arg: &Arg) -> Option<Access> {
     Some(match arg.key.to_string().as_str() {
         SCOPES => Access::Scopes(rules::r3_scope_list(cx, config, arg)?),
         PERMISSION => Access::Permission(args::path(cx, arg, "OrganizationPermission")?),
+        AUTHENTICATED => Access::Authenticated(rules::r2_note_not_blank(
+            cx,
+            arg,
+            "\"why any signed-in caller may use it\"",
+            "say why no scope is needed, e.g. `authenticated = \"every user reads their own profile\"`",
+        )?),
+        SUPERUSER => Access::Superuser(rules::r2_note_not_blank(
+            cx,
+            arg,
+            "\"why only superusers may use it\"",
+            "say why only superusers may call it, e.g. `superuser = \"instance-wide settings\"`",
+        )?),
         _ => Access::Unauthenticated(rules::r2_note_not_blank(
             cx,
             arg,

@@ -174,6 +174,12 @@ fn registration(
         Access::Unauthenticated(why) => {
             (TokenStream::new(), quote!(::scopegate::__private::Access::Unauthenticated(#why)), quote!(&[]))
         }
+        Access::Authenticated(why) => {
+            (TokenStream::new(), quote!(::scopegate::__private::Access::Authenticated(#why)), quote!(&[]))
+        }
+        Access::Superuser(why) => {
+            (TokenStream::new(), quote!(::scopegate::__private::Access::Superuser(#why)), quote!(&[]))
+        }
     };
 
     // The declaration hangs off a hidden braced struct named like the handler: a braced struct

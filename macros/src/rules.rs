@@ -18,7 +18,7 @@ use crate::ast::{Access, EndpointAst};
 use crate::config::{Config, Gate};
 use crate::ctxt::Ctxt;
 use crate::suggest::did_you_mean;
-use crate::symbol::{ACCESS_FORMS, PUBLISH_LEVELS};
+use crate::symbol::{ACCESS_FORMS, ACCESS_FORMS_TEXT, PUBLISH_LEVELS};
 
 /// The capacity of a rule message built by the macros (far beyond any real name list).
 const MESSAGE: usize = 16 * 1024;
@@ -59,6 +59,10 @@ pub(crate) fn r2_exception_needed(cx: &mut Ctxt, config: &Config, fn_name: &str,
     };
     match (&decl.access, &decl.method) {
         (Some(Access::Unauthenticated(_)), _) => stale(cx, &["the endpoint is unauthenticated"]),
+        (Some(Access::Authenticated(_)), _) => {
+            stale(cx, &["the endpoint accepts no scope (`authenticated`)"])
+        }
+        (Some(Access::Superuser(_)), _) => stale(cx, &["the endpoint accepts no scope (`superuser`)"]),
         (Some(Access::Scopes(_) | Access::Permission(_)), Some((method, _))) if !method.is_mutation() => {
             stale(cx, &[method.as_str(), " is not a mutation"]);
         }
@@ -170,8 +174,8 @@ pub(crate) fn r4_path(cx: &mut Ctxt, arg: &Arg) -> Option<LitStr> {
     }
 }
 
-/// **R4** — two access forms: an endpoint declares exactly one of `scopes`, `permission` and
-/// `unauthenticated`. Reports every extra one; returns the first.
+/// **R4** — two access forms: an endpoint declares exactly one of `scopes`, `permission`,
+/// `unauthenticated`, `authenticated` and `superuser`. Reports every extra one; returns the first.
 pub(crate) fn r4_one_access_form<'a>(cx: &mut Ctxt, args: &[&'a Arg]) -> Option<&'a Arg> {
     let forms: Vec<&Arg> =
         args.iter().copied().filter(|a| ACCESS_FORMS.iter().any(|form| a.key == form)).collect();
@@ -179,7 +183,7 @@ pub(crate) fn r4_one_access_form<'a>(cx: &mut Ctxt, args: &[&'a Arg]) -> Option<
         cx.error(
             extra.key.span(),
             format!(
-                "`{}` conflicts with `{}`: an endpoint declares exactly one of `scopes`, `permission` and `unauthenticated`",
+                "`{}` conflicts with `{}`: an endpoint declares exactly one of {ACCESS_FORMS_TEXT}",
                 extra.key, forms[0].key
             ),
             format!("remove `{}`", extra.key),
@@ -240,8 +244,9 @@ pub(crate) fn r4_required_keys(cx: &mut Ctxt, decl: &EndpointAst) {
     if !ACCESS_FORMS.iter().any(|k| decl.given(k)) {
         cx.error(
             Span::call_site(),
-            "missing access policy: the endpoint declares none of `scopes`, `permission` and `unauthenticated`",
-            "add `scopes = [\"org:read\"]`, `permission = SomeClass` or `unauthenticated = \"why\"`",
+            format!("missing access policy: the endpoint declares none of {ACCESS_FORMS_TEXT}"),
+            "add `scopes = [\"org:read\"]`, `permission = SomeClass`, `unauthenticated = \"why\"`, \
+             `authenticated = \"why\"` or `superuser = \"why\"`",
         );
     }
 }

@@ -5,6 +5,8 @@ pub(crate) const PATH: &str = "path";
 pub(crate) const SCOPES: &str = "scopes";
 pub(crate) const PERMISSION: &str = "permission";
 pub(crate) const UNAUTHENTICATED: &str = "unauthenticated";
+pub(crate) const AUTHENTICATED: &str = "authenticated";
+pub(crate) const SUPERUSER: &str = "superuser";
 pub(crate) const READONLY_EXCEPTION: &str = "readonly_exception";
 pub(crate) const OWNER: &str = "owner";
 pub(crate) const PUBLISH: &str = "publish";
@@ -21,6 +23,8 @@ pub(crate) const ENDPOINT_KEYS: &[&str] = &[
     SCOPES,
     PERMISSION,
     UNAUTHENTICATED,
+    AUTHENTICATED,
+    SUPERUSER,
     READONLY_EXCEPTION,
     OWNER,
     PUBLISH,
@@ -29,7 +33,11 @@ pub(crate) const ENDPOINT_KEYS: &[&str] = &[
 ];
 
 /// The access forms: an endpoint declares exactly one.
-pub(crate) const ACCESS_FORMS: &[&str] = &[SCOPES, PERMISSION, UNAUTHENTICATED];
+pub(crate) const ACCESS_FORMS: &[&str] = &[SCOPES, PERMISSION, UNAUTHENTICATED, AUTHENTICATED, SUPERUSER];
+
+/// How messages name the access forms.
+pub(crate) const ACCESS_FORMS_TEXT: &str =
+    "`scopes`, `permission`, `unauthenticated`, `authenticated` and `superuser`";
 
 /// The values of `publish = …`, from the least to the most published.
 pub(crate) const PUBLISH_LEVELS: [&str; 4] = ["private", "experimental", "public_experimental", "public"];

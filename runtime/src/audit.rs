@@ -231,7 +231,7 @@ impl std::str::FromStr for EndpointKey {
 
 /// The policy facts a baseline pins for one endpoint.
 ///
-/// Compared by [`audit`]: `scopes`, `readonly_scopes`, `gate` and `unauthenticated`. Kept for the
+/// Compared by [`audit`]: `scopes`, `readonly_scopes`, `gate` and the access form (`unauthenticated`, `authenticated`, `superuser`). Kept for the
 /// reader of the diff: `handler`, `owner` and `readonly_exception` (the note's wording may change
 /// without failing the audit).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -255,9 +255,31 @@ pub struct PolicyFacts {
     /// `true` when the endpoint needs no credentials.
     #[serde(default)]
     pub unauthenticated: bool,
+    /// `true` when any signed-in caller may call it without a scope (`authenticated`). Written
+    /// only when true, so baselines without such endpoints keep their shape.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub authenticated: bool,
+    /// `true` when only active superusers may call it (`superuser`); written only when true.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub superuser: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl PolicyFacts {
+    /// How much the access form asks of a caller: 0 nothing (`unauthenticated`), 1 any signed-in
+    /// caller (`authenticated`), 2 a scope (`scopes`/`permission`), 3 an active superuser.
+    fn access_rank(&self) -> u8 {
+        match (self.unauthenticated, self.authenticated, self.superuser) {
+            (true, _, _) => 0,
+            (_, true, _) => 1,
+            (_, _, true) => 3,
+            _ => 2,
+        }
+    }
+
     /// [`Endpoint::has_policy_debt`] of the endpoint these facts were recorded from, declared
     /// with `method`.
     pub fn has_policy_debt(&self, method: Method) -> bool {
@@ -284,6 +306,8 @@ impl PolicyFacts {
             },
             gate: e.gate().map(str::to_string),
             unauthenticated: !e.requires_credentials(),
+            authenticated: e.authenticated().is_some(),
+            superuser: e.superuser().is_some(),
         }
     }
 }
@@ -540,6 +564,17 @@ pub enum Change {
     },
     /// Improvement: the endpoint now requires credentials.
     NowAuthenticated,
+    /// Regression: the endpoint checked scopes (or was reserved to superusers) and now lets any
+    /// signed-in caller through (`authenticated`).
+    NowAnySignedIn,
+    /// Regression: the endpoint was reserved to active superusers and now accepts scopes.
+    NoLongerSuperuserOnly,
+    /// Improvement: the endpoint now asks more of its callers (scopes instead of any signed-in
+    /// caller, or active superusers only).
+    NowRestricted {
+        /// `scopes` or `superuser`.
+        to: String,
+    },
     /// Improvement: the endpoint is gone (with whatever debt it carried).
     Removed {
         /// `true` when the baseline recorded debt for it.
@@ -557,6 +592,8 @@ impl Change {
                 | Change::NewReadonlyScopes { .. }
                 | Change::WidenedScopes { .. }
                 | Change::NowUnauthenticated
+                | Change::NowAnySignedIn
+                | Change::NoLongerSuperuserOnly
                 | Change::LostGate { .. }
         )
     }
@@ -599,6 +636,11 @@ impl fmt::Display for Change {
             Change::ScopesNarrowed { removed } => write!(f, "no longer accepts {}", list(removed)),
             Change::GateAdded { gate } => write!(f, "gained gate `{gate}`"),
             Change::NowAuthenticated => write!(f, "now requires credentials"),
+            Change::NowAnySignedIn => {
+                write!(f, "no longer checks scopes: any signed-in caller may call it (now `authenticated`)")
+            }
+            Change::NoLongerSuperuserOnly => write!(f, "no longer reserved to active superusers"),
+            Change::NowRestricted { to } => write!(f, "access narrowed: now `{to}`"),
             Change::Removed { had_debt: true } => write!(f, "endpoint removed, with its read-only exception"),
             Change::Removed { had_debt: false } => write!(f, "endpoint removed"),
         }
@@ -797,9 +839,14 @@ pub fn audit(registry: &Registry, baseline: &Baseline) -> AuditReport {
             }
             (false, false) => {}
         }
-        match (old.unauthenticated, now.unauthenticated) {
-            (false, true) => push(Change::NowUnauthenticated),
-            (true, false) => push(Change::NowAuthenticated),
+        match (old.access_rank(), now.access_rank()) {
+            (was, 0) if was > 0 => push(Change::NowUnauthenticated),
+            (0, _) if now.access_rank() > 0 => push(Change::NowAuthenticated),
+            (was, 1) if was > 1 => push(Change::NowAnySignedIn),
+            (3, 2) => push(Change::NoLongerSuperuserOnly),
+            (was, to @ (2 | 3)) if was < to => {
+                push(Change::NowRestricted { to: if to == 3 { "superuser" } else { "scopes" }.to_string() })
+            }
             _ => {
                 let added = minus(&minus(&now.scopes, &old.scopes), &reported);
                 if !added.is_empty() {

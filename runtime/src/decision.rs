@@ -168,7 +168,10 @@ impl Serialize for Denial {
             Reason::MethodNotAllowed { allow } => {
                 map.serialize_entry("allow", &allow.iter().map(Method::as_str).collect::<Vec<_>>())?
             }
-            Reason::EndpointNotFound | Reason::NoCredentials | Reason::WrongOrganization => {}
+            Reason::EndpointNotFound
+            | Reason::NoCredentials
+            | Reason::WrongOrganization
+            | Reason::SuperuserRequired => {}
         }
         map.end()
     }
@@ -195,6 +198,8 @@ pub enum Reason {
     },
     /// 403: an organization token or integration used outside its organization.
     WrongOrganization,
+    /// 403: the endpoint is reserved to active superusers (`superuser = "why"`).
+    SuperuserRequired,
     /// 404: the gate's feature flag is off for the organization (or there is no organization).
     FeatureDisabled {
         /// The gate, e.g. `replay`.
@@ -221,7 +226,7 @@ pub enum Reason {
 
 impl Reason {
     /// The machine-readable code: `endpoint_not_found`, `method_not_allowed`, `no_credentials`, `missing_scope`,
-    /// `wrong_organization`, `feature_disabled`, `not_a_member`, `empty_allowlist` or
+    /// `wrong_organization`, `superuser_required`, `feature_disabled`, `not_a_member`, `empty_allowlist` or
     /// `not_on_allowlist`.
     pub const fn code(&self) -> &'static str {
         match self {
@@ -230,6 +235,7 @@ impl Reason {
             Reason::NoCredentials => "no_credentials",
             Reason::MissingScope { .. } => "missing_scope",
             Reason::WrongOrganization => "wrong_organization",
+            Reason::SuperuserRequired => "superuser_required",
             Reason::FeatureDisabled { .. } => "feature_disabled",
             Reason::NotAMember { .. } => "not_a_member",
             Reason::EmptyAllowlist { .. } => "empty_allowlist",
@@ -245,6 +251,7 @@ impl Reason {
             Reason::NoCredentials => 401,
             Reason::MissingScope { .. }
             | Reason::WrongOrganization
+            | Reason::SuperuserRequired
             | Reason::NotAMember { .. }
             | Reason::EmptyAllowlist { .. }
             | Reason::NotOnAllowlist { .. } => 403,
@@ -259,6 +266,7 @@ impl Reason {
             Reason::NoCredentials => "Authentication credentials were not provided.",
             Reason::MissingScope { .. } => "Your credentials hold none of the scopes this endpoint accepts.",
             Reason::WrongOrganization => "These credentials belong to another organization.",
+            Reason::SuperuserRequired => "This endpoint is reserved to active superusers.",
             Reason::FeatureDisabled { .. } => "This feature is not enabled for the organization.",
             Reason::NotAMember { .. } => "You are not a member of this organization.",
             Reason::EmptyAllowlist { .. } => {

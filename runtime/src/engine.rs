@@ -3,7 +3,7 @@
 use crate::decision::{AccessRequest, Decision, Denial, Reason};
 use crate::principal::{Membership, OrganizationId, Principal, UserCredential};
 use crate::record::{Endpoint, Method};
-use crate::registry::Registry;
+use crate::registry::{Form, Registry};
 use crate::router::Found;
 use crate::scopes::ScopeSet;
 
@@ -28,7 +28,9 @@ impl Registry {
     /// 2. the endpoint needs credentials and the principal is anonymous → 401 `no_credentials`;
     /// 3. an organization token or integration outside its own organization → 403
     ///    `wrong_organization`; the effective scopes (see [`Principal`]) share no scope with the
-    ///    endpoint's → 403 `missing_scope`;
+    ///    endpoint's → 403 `missing_scope`. An `authenticated` endpoint skips the intersection (any
+    ///    signed-in principal passes); a `superuser` endpoint passes only an active superuser (else
+    ///    403 `superuser_required`);
     /// 4. the endpoint's gate has its feature flag off for the organization, or there is no
     ///    organization → 404 `feature_disabled`;
     /// 5. a gate with allowlists, in granular mode: an active superuser, an organization token or an
@@ -136,20 +138,28 @@ impl Registry {
         // A membership of another organization than the target counts as none.
         let member = request.membership.filter(|m| target.is_none_or(|t| t == m.organization));
 
-        if endpoint.requires_credentials() {
-            if request.principal.is_anonymous() {
-                return self.deny(request, Some(endpoint), Reason::NoCredentials);
+        if compiled.form != Form::Open && request.principal.is_anonymous() {
+            return self.deny(request, Some(endpoint), Reason::NoCredentials);
+        }
+        match compiled.form {
+            Form::Open | Form::Authenticated => {}
+            Form::Superuser => {
+                if !matches!(request.principal, Principal::User { active_superuser: true, .. }) {
+                    return self.deny(request, Some(endpoint), Reason::SuperuserRequired);
+                }
             }
-            let effective = match self.effective(request.principal, member, target) {
-                Ok(effective) => effective,
-                Err(reason) => return self.deny(request, Some(endpoint), reason),
-            };
-            if !effective.contains_any(compiled.accepted) {
-                return self.deny(
-                    request,
-                    Some(endpoint),
-                    Reason::MissingScope { accepted: endpoint.scopes() },
-                );
+            Form::Scopes => {
+                let effective = match self.effective(request.principal, member, target) {
+                    Ok(effective) => effective,
+                    Err(reason) => return self.deny(request, Some(endpoint), reason),
+                };
+                if !effective.contains_any(compiled.accepted) {
+                    return self.deny(
+                        request,
+                        Some(endpoint),
+                        Reason::MissingScope { accepted: endpoint.scopes() },
+                    );
+                }
             }
         }
 

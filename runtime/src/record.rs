@@ -166,6 +166,11 @@ pub enum Access {
     Permission(&'static PermissionClass),
     /// `unauthenticated = "why"`: no credentials needed.
     Unauthenticated(&'static str),
+    /// `authenticated = "why"`: any signed-in caller, without a scope (Sentry's
+    /// `SentryIsAuthenticated`, DRF's `IsAuthenticated`).
+    Authenticated(&'static str),
+    /// `superuser = "why"`: active superusers only (Sentry's `SuperuserPermission`).
+    Superuser(&'static str),
 }
 
 /// One registered endpoint: everything its `#[scopegate::endpoint]` declared.
@@ -214,8 +219,9 @@ impl Endpoint {
         self.d.access
     }
 
-    /// The scopes that grant access (any one of them). Empty for unauthenticated endpoints and for a
-    /// class that does not map this method (which grants nothing).
+    /// The scopes that grant access (any one of them). Empty for the access forms without scopes
+    /// (`unauthenticated`, `authenticated`, `superuser`) and for a class that does not map this
+    /// method (which grants nothing).
     pub const fn scopes(&self) -> &'static [&'static str] {
         match self.d.access {
             Access::Scopes(s) => s,
@@ -223,7 +229,7 @@ impl Endpoint {
                 Some(m) => m.scopes,
                 None => &[],
             },
-            Access::Unauthenticated(_) => &[],
+            Access::Unauthenticated(_) | Access::Authenticated(_) | Access::Superuser(_) => &[],
         }
     }
 
@@ -235,7 +241,7 @@ impl Endpoint {
                 Some(m) => m.readonly,
                 None => &[],
             },
-            Access::Unauthenticated(_) => &[],
+            Access::Unauthenticated(_) | Access::Authenticated(_) | Access::Superuser(_) => &[],
         }
     }
 
@@ -272,6 +278,22 @@ impl Endpoint {
     pub const fn unauthenticated(&self) -> Option<&'static str> {
         match self.d.access {
             Access::Unauthenticated(why) => Some(why),
+            _ => None,
+        }
+    }
+
+    /// The justification of an endpoint open to any signed-in caller without a scope.
+    pub const fn authenticated(&self) -> Option<&'static str> {
+        match self.d.access {
+            Access::Authenticated(why) => Some(why),
+            _ => None,
+        }
+    }
+
+    /// The justification of an endpoint reserved to active superusers.
+    pub const fn superuser(&self) -> Option<&'static str> {
+        match self.d.access {
+            Access::Superuser(why) => Some(why),
             _ => None,
         }
     }

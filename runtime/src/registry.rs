@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use crate::config::Config;
 use crate::gates::MAX_GATES;
-use crate::record::{Endpoint, Method};
+use crate::record::{Access, Endpoint, Method};
 use crate::router::{Params, Router};
 use crate::scopes::{ScopeSet, ScopeTable};
 
@@ -103,10 +103,36 @@ fn describe(e: &Endpoint) -> String {
 /// What the engine precomputes for one endpoint.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Compiled {
+    /// Who may call the endpoint, in the engine's terms.
+    pub(crate) form: Form,
     /// The scopes that grant access (any one).
     pub(crate) accepted: ScopeSet,
     /// Index of the endpoint's gate in `config.gates()`.
     pub(crate) gate: Option<u8>,
+}
+
+/// An endpoint's access form, as step 3 of the decision needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    /// No credentials needed.
+    Open,
+    /// Effective scopes ∩ accepted scopes ≠ ∅ (`scopes` or `permission`).
+    Scopes,
+    /// Any signed-in principal.
+    Authenticated,
+    /// An active superuser.
+    Superuser,
+}
+
+impl Form {
+    fn of(access: Access) -> Form {
+        match access {
+            Access::Unauthenticated(_) => Form::Open,
+            Access::Authenticated(_) => Form::Authenticated,
+            Access::Superuser(_) => Form::Superuser,
+            Access::Scopes(_) | Access::Permission(_) => Form::Scopes,
+        }
+    }
 }
 
 /// What the engine precomputes for one gate: its bypass scopes as masks (empty: no bypass).
@@ -277,6 +303,7 @@ impl Registry {
         let compiled = endpoints
             .iter()
             .map(|e| Compiled {
+                form: Form::of(e.access()),
                 accepted: scopes.parse(e.scopes().iter().copied()),
                 gate: e
                     .gate()

@@ -575,3 +575,60 @@ fn assert_no_new_debt_refuses_an_empty_registry_against_a_nonempty_baseline() {
     let text = message.downcast_ref::<String>().cloned().unwrap_or_default();
     assert!(text.contains("the registry is empty"), "{text}");
 }
+
+mod forms_before {
+    #[scopegate::endpoint(method = GET, path = "/forms/scoped/", scopes = ["org:read"], owner = "core")]
+    fn scoped() {}
+
+    #[scopegate::endpoint(method = PUT, path = "/forms/options/", superuser = "Instance-wide options.", owner = "ops")]
+    fn options() {}
+
+    #[scopegate::endpoint(method = GET, path = "/forms/me/", authenticated = "Everyone reads their own profile.", owner = "accounts")]
+    fn me() {}
+}
+
+mod forms_after {
+    /// Scopes → any signed-in caller: a widening.
+    #[scopegate::endpoint(method = GET, path = "/forms/scoped/", authenticated = "Now open to every user.", owner = "core")]
+    fn scoped() {}
+
+    /// Superusers only → a scope: a widening.
+    #[scopegate::endpoint(method = PUT, path = "/forms/options/", scopes = ["org:admin"], owner = "ops")]
+    fn options() {}
+
+    /// Any signed-in caller → a scope: a narrowing.
+    #[scopegate::endpoint(method = GET, path = "/forms/me/", scopes = ["member:read"], owner = "accounts")]
+    fn me() {}
+}
+
+#[test]
+fn access_forms_that_ask_less_are_regressions() {
+    let before = build(declared("forms_before"));
+    let baseline = Baseline::from_registry(&before);
+    let text = baseline.to_json();
+    assert!(text.contains("\"superuser\": true") && text.contains("\"authenticated\": true"), "{text}");
+    assert!(!text.contains("\"superuser\": false"), "false is not written: {text}");
+    assert_eq!(Baseline::parse(&text).expect("round trip"), baseline);
+
+    let after = build(declared("forms_after"));
+    let report = audit::audit(&after, &baseline);
+    assert!(!report.passed(), "{report}");
+    let regressions: Vec<(String, Change)> =
+        report.regressions.iter().map(|f| (f.key.path.clone(), f.change.clone())).collect();
+    assert_eq!(
+        regressions,
+        [
+            ("/forms/options/".to_string(), Change::NoLongerSuperuserOnly),
+            ("/forms/scoped/".to_string(), Change::NowAnySignedIn),
+        ]
+    );
+    let improvements: Vec<(String, Change)> =
+        report.improvements.iter().map(|f| (f.key.path.clone(), f.change.clone())).collect();
+    assert_eq!(
+        improvements,
+        [("/forms/me/".to_string(), Change::NowRestricted { to: "scopes".to_string() })]
+    );
+    let shown = report.to_string();
+    assert!(shown.contains("no longer checks scopes: any signed-in caller may call it"), "{shown}");
+    assert!(shown.contains("no longer reserved to active superusers"), "{shown}");
+}

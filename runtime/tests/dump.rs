@@ -100,6 +100,24 @@ fn health() {}
 )]
 fn download() {}
 
+#[scopegate::endpoint(
+    method = GET,
+    path = "/users/me/",
+    authenticated = "Every signed-in user reads their own profile.",
+    owner = "accounts",
+    publish = public,
+)]
+fn user_details() {}
+
+#[scopegate::endpoint(
+    method = PUT,
+    path = "/internal/options/",
+    superuser = "Instance-wide options are the operators' business.",
+    owner = "ops",
+    publish = public,
+)]
+fn update_options() {}
+
 mod teams {
     #[scopegate::endpoint(method = GET, path = "/teams/", scopes = ["team:read"], owner = "core", publish = public)]
     pub(crate) fn list() {}
@@ -147,6 +165,8 @@ fn json_record_has_the_exact_contract_shape_with_nulls() {
       "owner": "ops|<sre>",
       "gate": null,
       "unauthenticated": "Load balancers <probe> it without credentials.",
+      "authenticated": null,
+      "superuser": null,
       "source": {{
         "file": "runtime/tests/dump.rs",
         "line": {}
@@ -180,8 +200,20 @@ fn json_records_every_field_of_class_and_gated_endpoints() {
             "owner": "search",
             "gate": null,
             "unauthenticated": null,
+            "authenticated": null,
+            "superuser": null,
             "source": {"file": "runtime/tests/dump.rs", "line": line_of("create_search")},
         })
+    );
+    let me = by_handler("user_details");
+    assert_eq!(
+        (&me["scopes"], &me["authenticated"], &me["superuser"]),
+        (&json!([]), &json!("Every signed-in user reads their own profile."), &Value::Null)
+    );
+    let options = by_handler("update_options");
+    assert_eq!(
+        (&options["authenticated"], &options["superuser"]),
+        (&Value::Null, &json!("Instance-wide options are the operators' business."))
     );
     let replay = by_handler("replay_details");
     assert_eq!(replay["gate"], "replay");
@@ -206,6 +238,8 @@ fn json_records_every_field_of_class_and_gated_endpoints() {
         "owner",
         "gate",
         "unauthenticated",
+        "authenticated",
+        "superuser",
         "source",
     ]
     .into_iter()
@@ -327,7 +361,15 @@ fn cells(row: &str) -> Vec<String> {
 fn markdown_has_one_table_per_sorted_owner() {
     let md = dump::markdown(registry());
     let headings: Vec<&str> = md.lines().filter_map(|l| l.strip_prefix("## ")).collect();
-    assert_eq!(headings, ["core", "dashboards", "files", "ops\\|&lt;sre&gt;", "replay", "search"]);
+    assert_eq!(
+        headings,
+        ["accounts", "core", "dashboards", "files", "ops", "ops\\|&lt;sre&gt;", "replay", "search"]
+    );
+    assert!(
+        md.contains("any signed-in caller (authenticated: Every signed-in user reads their own profile.)"),
+        "{md}"
+    );
+    assert!(md.contains("active superusers (superuser: Instance-wide options"), "{md}");
     let header = "| Method | Path | Scopes | Read-only exception | Gate | Publish | Handler |";
     assert_eq!(md.matches(header).count(), headings.len());
     // Every data row has exactly seven cells, so escaping kept the table intact.
@@ -498,13 +540,22 @@ fn openapi_lists_only_published_endpoints_with_policy_extensions() {
         keys,
         [
             "/files/{rest}",
+            "/internal/options/",
             "/members/",
             "/organizations/{organization_id_or_slug}/",
             "/organizations/{organization_id_or_slug}/dashboards/{dashboard_id}/",
             "/organizations/{organization_id_or_slug}/replays/{replay_id}/",
             "/teams/",
+            "/users/me/",
         ]
     );
+    // Signed-in without a scope: the scheme with no scope listed; superusers: marked.
+    let me = &paths["/users/me/"]["get"];
+    assert_eq!(me["security"], json!([{"auth_token": []}]));
+    assert!(me["description"].as_str().is_some_and(|d| d.starts_with("Any signed-in caller")));
+    let options = &paths["/internal/options/"]["put"];
+    assert_eq!(options["security"], json!([{"auth_token": []}]));
+    assert_eq!(options["x-scopegate-superuser"], true);
     let dash = &paths["/organizations/{organization_id_or_slug}/dashboards/{dashboard_id}/"];
     assert_eq!(
         dash["parameters"],
@@ -551,7 +602,7 @@ fn openapi_lists_only_published_endpoints_with_policy_extensions() {
     assert_eq!(listed_sorted, vocab);
     let tags: Vec<&str> =
         doc["tags"].as_array().expect("tags").iter().filter_map(|t| t["name"].as_str()).collect();
-    assert_eq!(tags, ["core", "dashboards", "files", "replay"]);
+    assert_eq!(tags, ["accounts", "core", "dashboards", "files", "ops", "replay"]);
 
     let operation_ids: Vec<&str> = paths
         .values()

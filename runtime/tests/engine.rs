@@ -180,6 +180,49 @@ fn assert_conformance_refuses_an_empty_registry() {
     testing::assert_conformance(&empty);
 }
 
+#[scopegate::endpoint(method = GET, path = "/users/me/", authenticated = "Every user reads their own profile.")]
+fn user_details() {}
+
+#[scopegate::endpoint(method = PUT, path = "/internal/options/", superuser = "Instance-wide options.")]
+fn update_options() {}
+
+#[test]
+fn authenticated_and_superuser_endpoints() {
+    let org = open();
+    let nobody = decide(Method::Get, "/users/me/", Principal::Anonymous, None, None);
+    assert_eq!(code(nobody), (401, "no_credentials"));
+    // Any signed-in principal, whatever it holds and wherever it belongs.
+    for p in [
+        Principal::session(USER),
+        Principal::user_token(USER, ScopeSet::EMPTY),
+        Principal::org_token(OTHER_ORGANIZATION, ScopeSet::EMPTY),
+        Principal::active_superuser(USER),
+    ] {
+        assert!(decide(Method::Get, "/users/me/", p, None, None).is_allowed(), "{p:?}");
+    }
+    assert_eq!(
+        code(decide(Method::Put, "/internal/options/", Principal::Anonymous, None, None)),
+        (401, "no_credentials")
+    );
+    for p in [
+        Principal::session(USER),
+        Principal::user_token(USER, all()),
+        Principal::org_token(ORGANIZATION, all()),
+    ] {
+        let d = decide(Method::Put, "/internal/options/", p, Some(full_member()), Some(&org));
+        assert_eq!(code(d), (403, "superuser_required"), "{p:?}");
+    }
+    let su = decide(Method::Put, "/internal/options/", Principal::active_superuser(USER), None, None);
+    assert!(su.is_allowed());
+    let denial = decide(Method::Put, "/internal/options/", Principal::session(USER), None, None);
+    assert_eq!(
+        denial.denial().map(|d| d.to_json()).as_deref(),
+        Some(
+            r#"{"status":403,"error":"superuser_required","detail":"This endpoint is reserved to active superusers."}"#
+        )
+    );
+}
+
 #[test]
 fn decision_order_404_401_403() {
     let org = open();

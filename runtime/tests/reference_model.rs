@@ -67,6 +67,28 @@ struct SearchPermission;
 #[scopegate::endpoint(method = POST, path = "/organizations/{org}/searches/", permission = SearchPermission)]
 fn save_search() {}
 
+#[scopegate::endpoint(method = GET, path = "/users/me/", authenticated = "Every user reads their own profile.")]
+fn user_details() {}
+
+#[scopegate::endpoint(
+    method = GET,
+    path = "/organizations/{org}/replays/{replay_id}/share/",
+    authenticated = "Any signed-in user may open a share, behind the replay gate.",
+    gate = replay
+)]
+fn replay_share() {}
+
+#[scopegate::endpoint(method = PUT, path = "/internal/options/", superuser = "Instance-wide options.")]
+fn update_options() {}
+
+#[scopegate::endpoint(
+    method = DELETE,
+    path = "/organizations/{org}/replays/",
+    superuser = "Purging every replay is an operator's job.",
+    gate = replay
+)]
+fn purge_replays() {}
+
 #[scopegate::endpoint(method = GET, path = "/files/{*rest}", unauthenticated = "Static files.")]
 fn files() {}
 
@@ -429,10 +451,12 @@ fn the_generator_covers_every_outcome() {
         "no_credentials",
         "missing_scope",
         "wrong_organization",
+        "superuser_required",
         "feature_disabled",
         "not_a_member",
         "empty_allowlist",
         "not_on_allowlist",
+        "method_not_allowed",
     ] {
         assert!(seen.get(code).copied().unwrap_or(0) >= 100, "{code} is rare or missing: {seen:?}");
     }

@@ -509,7 +509,10 @@ fn endpoint_args(c: &mut impl Choices, config: &Config) -> TokenStream {
     // Mostly a plausible declaration (method, path, one access policy, some optional keys), so
     // that the checks behind the parser are reached too; then keys dropped, repeated or misspelled.
     let mut keys: Vec<&str> = vec!["method", "path"];
-    keys.push(["scopes", "scopes", "scopes", "permission", "unauthenticated"][c.below(5)]);
+    keys.push(
+        ["scopes", "scopes", "scopes", "permission", "unauthenticated", "authenticated", "superuser"]
+            [c.below(7)],
+    );
     for optional in ["owner", "publish", "gate"] {
         if c.chance(20) {
             keys.push(optional);

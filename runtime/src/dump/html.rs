@@ -130,6 +130,12 @@ fn row(out: &mut String, registry: &Registry, e: &Endpoint) {
     if e.unauthenticated().is_some() {
         classes.push("unauth");
     }
+    if e.authenticated().is_some() {
+        classes.push("authn");
+    }
+    if e.superuser().is_some() {
+        classes.push("superuser");
+    }
     let _ = write!(
         out,
         "<tr class=\"{}\" data-owner=\"{}\" data-gate=\"{}\" data-publish=\"{}\"",
@@ -160,6 +166,12 @@ fn row(out: &mut String, registry: &Registry, e: &Endpoint) {
     }
     if let Some(why) = e.unauthenticated() {
         let _ = write!(out, "<div class=\"note\"><strong>No credentials</strong>: {}</div>", lines(why));
+    } else if let Some(why) = e.authenticated() {
+        let _ =
+            write!(out, "<div class=\"note\"><strong>Any signed-in caller</strong>: {}</div>", lines(why));
+    } else if let Some(why) = e.superuser() {
+        let _ =
+            write!(out, "<div class=\"note\"><strong>Active superusers only</strong>: {}</div>", lines(why));
     } else if e.scopes().is_empty() {
         out.push_str(
             "<div class=\"note\"><strong>Denies every request</strong>: no scope is mapped for this method</div>",

@@ -50,6 +50,15 @@ pub fn markdown(registry: &Registry) -> String {
         for (r, gate_exempt) in records {
             let scopes = match r.unauthenticated {
                 Some(why) => format!("none (unauthenticated: {})", text(why)),
+                None if r.authenticated.is_some() => {
+                    format!(
+                        "any signed-in caller (authenticated: {})",
+                        text(r.authenticated.unwrap_or_default())
+                    )
+                }
+                None if r.superuser.is_some() => {
+                    format!("active superusers (superuser: {})", text(r.superuser.unwrap_or_default()))
+                }
                 None if r.scopes.is_empty() => "none (denies every request)".to_string(),
                 None => {
                     let list: Vec<String> = r

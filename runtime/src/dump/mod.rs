@@ -118,7 +118,8 @@ pub fn render(registry: &Registry, format: Format) -> String {
 
 /// The registry as pretty-printed JSON in the contract shape of the design document:
 /// `{"endpoints":[{"handler", "method", "path", "scopes", "readonly_scopes", "readonly_exception",
-/// "permission", "publish", "owner", "gate", "unauthenticated", "source":{"file","line"}}]}`,
+/// "permission", "publish", "owner", "gate", "unauthenticated", "authenticated", "superuser",
+/// "source":{"file","line"}}]}`,
 /// sorted by path then method, with absent values as `null`. Ends with a newline.
 pub fn json(registry: &Registry) -> String {
     let mut out = serde_json::to_string_pretty(&RegistryDump::new(registry))
@@ -167,6 +168,10 @@ pub struct EndpointRecord {
     pub gate: Option<&'static str>,
     /// Why the endpoint needs no credentials, when it is unauthenticated.
     pub unauthenticated: Option<&'static str>,
+    /// Why any signed-in caller may use it without a scope, when declared `authenticated`.
+    pub authenticated: Option<&'static str>,
+    /// Why only active superusers may use it, when declared `superuser`.
+    pub superuser: Option<&'static str>,
     /// Where the handler is declared.
     pub source: SourceRecord,
 }
@@ -196,6 +201,8 @@ impl EndpointRecord {
             owner: e.owner(),
             gate: e.gate(),
             unauthenticated: e.unauthenticated(),
+            authenticated: e.authenticated(),
+            superuser: e.superuser(),
             source: SourceRecord { file: source.file, line: source.line },
         }
     }

@@ -205,6 +205,16 @@ fn operation(e: &Endpoint, operation_id: String) -> Value {
     if let Some(why) = e.unauthenticated() {
         op.insert("description".into(), Value::String(format!("Needs no credentials: {why}")));
     }
+    if let Some(why) = e.authenticated() {
+        op.insert(
+            "description".into(),
+            Value::String(format!("Any signed-in caller, no scope needed: {why}")),
+        );
+    }
+    if let Some(why) = e.superuser() {
+        op.insert("description".into(), Value::String(format!("Active superusers only: {why}")));
+        op.insert("x-scopegate-superuser".into(), Value::Bool(true));
+    }
     if e.has_policy_debt()
         && let Some(note) = e.readonly_exception()
     {

@@ -282,6 +282,33 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
         }
     }
 
+    /// The cases of the access forms without scopes: `authenticated` lets every signed-in
+    /// principal through step 3 (whatever it holds, wherever it belongs), `superuser` only an
+    /// active superuser (403 `superuser_required` for everyone else).
+    fn signed_in_forms(
+        &mut self,
+        e: &'static Endpoint,
+        path: &str,
+        full: Membership<'static>,
+        all: ScopeSet,
+    ) {
+        let signed_in = if e.superuser().is_some() { (403, "superuser_required") } else { (200, "allowed") };
+        let (label, anonymous) = ("no credentials".to_string(), Principal::Anonymous);
+        self.case(e, path, label, anonymous, Some(full), Org::Open, (401, "no_credentials"));
+        let cases = [
+            ("session whose role holds every scope", Principal::session(USER), Some(full)),
+            ("session of a non-member", Principal::session(USER), None),
+            ("user token without any scope", Principal::user_token(USER, ScopeSet::EMPTY), Some(full)),
+            ("org token holding every scope", Principal::org_token(ORGANIZATION, all), None),
+            ("org token of another organization", Principal::org_token(OTHER_ORGANIZATION, all), None),
+        ];
+        for (label, principal, membership) in cases {
+            self.case(e, path, label.into(), principal, membership, Org::Open, signed_in);
+        }
+        let label = "active superuser, not a member".to_string();
+        self.case(e, path, label, Principal::active_superuser(USER), None, Org::Open, (200, "allowed"));
+    }
+
     fn endpoint(&mut self, e: &'static Endpoint) {
         let Some(path) = self.path(e) else { return };
         let path = path.as_str();
@@ -293,7 +320,9 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
         let wrong_org = (403, "wrong_organization");
         let accepted = e.scopes();
 
-        if e.requires_credentials() {
+        if e.authenticated().is_some() || e.superuser().is_some() {
+            self.signed_in_forms(e, path, full, all);
+        } else if e.requires_credentials() {
             self.case(
                 e,
                 path,
@@ -508,12 +537,29 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
         }
 
         let Some(gate) = e.gate().and_then(|g| self.config().gate(g)) else { return };
-        if e.requires_credentials() && accepted.is_empty() {
+        let scoped = e.requires_credentials() && e.authenticated().is_none() && e.superuser().is_none();
+        if scoped && accepted.is_empty() {
             return; // Nobody passes the scope check, so the gate is never reached.
         }
         let name = gate.name();
-        let caller = Principal::session(USER);
         let disabled = (404, "feature_disabled");
+        if e.superuser().is_some() {
+            // Only an active superuser reaches the gate: its feature flag still applies.
+            let caller = Principal::active_superuser(USER);
+            let label = format!("gate {name}: feature flag off, active superuser");
+            self.case(e, path, label, caller, None, Org::FeatureOff(gate), disabled);
+            self.case(
+                e,
+                path,
+                format!("gate {name}: on, active superuser"),
+                caller,
+                None,
+                Org::Open,
+                allowed,
+            );
+            return;
+        }
+        let caller = Principal::session(USER);
         self.case(
             e,
             path,

@@ -221,8 +221,16 @@ pub fn decide(config: &Config, endpoints: &[&'static Endpoint], case: &Case) -> 
         (m, _) => m.as_ref(),
     };
 
-    // 2. and 3. Credentials and scopes.
-    if endpoint.requires_credentials() {
+    // 2. and 3. Credentials and scopes: an `authenticated` endpoint takes any signed-in caller,
+    // a `superuser` endpoint only an active superuser.
+    if endpoint.requires_credentials() && matches!(case.caller, Caller::Anonymous) {
+        return outcome(401, "no_credentials", Some(endpoint));
+    }
+    if endpoint.superuser().is_some() && !matches!(case.caller, Caller::User { active_superuser: true, .. }) {
+        return outcome(403, "superuser_required", Some(endpoint));
+    }
+    if endpoint.requires_credentials() && endpoint.authenticated().is_none() && endpoint.superuser().is_none()
+    {
         let held: HashSet<String> = match &case.caller {
             Caller::Anonymous => return outcome(401, "no_credentials", Some(endpoint)),
             Caller::User { active_superuser: true, .. } => {

@@ -61,9 +61,15 @@ pub(crate) struct Config {
     /// Closed hierarchy: scope → every scope it implies (excluding itself), in vocabulary order.
     pub(crate) implies: Vec<(String, Vec<String>)>,
     pub(crate) gates: Vec<Gate>,
+    /// The path parameter that names the target organization: an endpoint whose template has it
+    /// is organization-scoped (Sentry: `organization_id_or_slug`).
+    pub(crate) organization_param: String,
     /// The `scopegate.toml` this came from, if any (tracked so that editing it rebuilds).
     pub(crate) file: Option<PathBuf>,
 }
+
+/// Sentry's organization parameter, the default of `[tenancy] organization_param`.
+pub(crate) const DEFAULT_ORGANIZATION_PARAM: &str = "organization_id_or_slug";
 
 impl Config {
     pub(crate) fn is_known(&self, scope: &str) -> bool {
@@ -131,6 +137,7 @@ impl Config {
             scopes,
             readonly: READONLY.iter().map(|s| s.to_string()).collect(),
             gates: vec![replay_gate()],
+            organization_param: DEFAULT_ORGANIZATION_PARAM.to_string(),
             file: None,
         }
     }
@@ -173,6 +180,13 @@ struct FileDoc {
     scopes: Option<Spanned<FileScopes>>,
     #[serde(default)]
     gates: BTreeMap<Spanned<String>, Spanned<FileGate>>,
+    tenancy: Option<FileTenancy>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileTenancy {
+    organization_param: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -291,6 +305,19 @@ pub(crate) fn parse_config(file: &Path, text: &str) -> Result<Config, ConfigErro
         config.readonly = readonly;
     }
 
+    if let Some(param) = doc.tenancy.and_then(|t| t.organization_param) {
+        if !is_identifier(param.get_ref()) {
+            return Err(at(
+                param.span(),
+                &format!(
+                    "`tenancy.organization_param` `{}` must be a path parameter name (letters, digits, `_`)",
+                    param.get_ref()
+                ),
+            ));
+        }
+        config.organization_param = param.into_inner();
+    }
+
     // Gates' bypass scopes must exist in the final vocabulary; the built-in replay gate's bypass
     // scope is dropped when a custom vocabulary lacks it.
     for gate in &mut config.gates {
@@ -403,6 +430,18 @@ pub(crate) fn load_from(dir: &Path) -> Rc<Result<Config, ConfigError>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tenancy_names_the_organization_parameter() {
+        let f = Path::new("scopegate.toml");
+        assert_eq!(Config::sentry().organization_param, "organization_id_or_slug");
+        let c = parse_config(f, "[tenancy]\norganization_param = \"workspace\"\n").expect("valid");
+        assert_eq!(c.organization_param, "workspace");
+        let e = parse_config(f, "[tenancy]\norganization_param = \"{org}\"\n").expect_err("not a name");
+        assert!(e.starts_with("scopegate.toml:2:22: `tenancy.organization_param`"), "{e}");
+        let e = parse_config(f, "[tenancy]\norgs = false\n").expect_err("unknown key");
+        assert!(e.starts_with("scopegate.toml:2:1:"), "{e}");
+    }
 
     #[test]
     fn sentry_hierarchy_is_closed() {

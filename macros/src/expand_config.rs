@@ -35,11 +35,13 @@ pub(crate) fn config_value(c: &Config) -> TokenStream {
     let readonly = &c.readonly;
     let implies = c.implies.iter().map(|(s, i)| quote!((#s, &[#(#i),*])));
     let gates = c.gates.iter().map(gate_tokens);
+    let organization_param = &c.organization_param;
     quote! {
         ::scopegate::__private::Config::__new(
             ::scopegate::__private::Vocabulary::__new(&[#(#scopes),*], &[#(#readonly),*], &[#(#implies),*]),
             &[#(#gates),*],
         )
+        .__with_organization_param(#organization_param)
     }
 }
 

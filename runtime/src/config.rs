@@ -140,12 +140,31 @@ impl GateDef {
 pub struct Config {
     vocabulary: Vocabulary,
     gates: &'static [GateDef],
+    organization_param: &'static str,
 }
 
 impl Config {
     #[doc(hidden)]
     pub const fn __new(vocabulary: Vocabulary, gates: &'static [GateDef]) -> Self {
-        Config { vocabulary, gates }
+        Config { vocabulary, gates, organization_param: "organization_id_or_slug" }
+    }
+
+    #[doc(hidden)]
+    pub const fn __with_organization_param(mut self, param: &'static str) -> Self {
+        self.organization_param = param;
+        self
+    }
+
+    /// The path parameter that names the target organization (`[tenancy] organization_param`;
+    /// Sentry's `organization_id_or_slug` by default). An endpoint whose template has it is
+    /// organization-scoped: a membership counts there only for the organization the request
+    /// targets.
+    ///
+    /// ```
+    /// assert_eq!(scopegate::Config::sentry().organization_param(), "organization_id_or_slug");
+    /// ```
+    pub const fn organization_param(&self) -> &'static str {
+        self.organization_param
     }
 
     /// The built-in configuration: Sentry's scopes, read-only set and hierarchy, and the `replay` gate.

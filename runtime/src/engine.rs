@@ -135,8 +135,13 @@ impl Registry {
             return self.deny(request, None, Reason::EndpointNotFound);
         };
         let target = request.organization.map(|o| o.id());
-        // A membership of another organization than the target counts as none.
-        let member = request.membership.filter(|m| target.is_none_or(|t| t == m.organization));
+        // A membership of another organization than the target counts as none; on an
+        // organization-scoped endpoint, so does any membership when the request names no
+        // organization (a resolver that forgot the organization grants nothing).
+        let member = request.membership.filter(|m| match target {
+            Some(t) => t == m.organization,
+            None => !compiled.organization_scoped,
+        });
 
         if compiled.form != Form::Open && request.principal.is_anonymous() {
             return self.deny(request, Some(endpoint), Reason::NoCredentials);

@@ -105,6 +105,8 @@ fn describe(e: &Endpoint) -> String {
 pub(crate) struct Compiled {
     /// Who may call the endpoint, in the engine's terms.
     pub(crate) form: Form,
+    /// The template names the organization (the configuration's organization parameter).
+    pub(crate) organization_scoped: bool,
     /// The scopes that grant access (any one).
     pub(crate) accepted: ScopeSet,
     /// Index of the endpoint's gate in `config.gates()`.
@@ -304,6 +306,8 @@ impl Registry {
             .iter()
             .map(|e| Compiled {
                 form: Form::of(e.access()),
+                organization_scoped: scopegate_core::template::params(e.path())
+                    .any(|p| p == config.organization_param()),
                 accepted: scopes.parse(e.scopes().iter().copied()),
                 gate: e
                     .gate()
@@ -375,6 +379,14 @@ impl Registry {
         // (method, path) is unique within a registry: the id of the declaration, if it is this one.
         let i = self.endpoint_id(endpoint.method(), endpoint.path())?.index();
         self.endpoints.get(i).is_some_and(|e| std::ptr::eq(*e, endpoint)).then_some(i)
+    }
+
+    /// `true` when `endpoint`'s template names the target organization (the configuration's
+    /// [organization parameter](Config::organization_param)): there a membership counts only for
+    /// the organization the request targets, and a request without one is never granted through
+    /// a membership.
+    pub fn is_organization_scoped(&self, endpoint: &Endpoint) -> bool {
+        self.position(endpoint).is_some_and(|i| self.compiled[i].organization_scoped)
     }
 
     /// The scopes `endpoint` accepts, as a set (empty for an endpoint of another registry).

@@ -186,6 +186,39 @@ fn user_details() {}
 #[scopegate::endpoint(method = PUT, path = "/internal/options/", superuser = "Instance-wide options.")]
 fn update_options() {}
 
+#[scopegate::endpoint(
+    method = GET,
+    path = "/organizations/{organization_id_or_slug}/settings/",
+    scopes = ["org:read"]
+)]
+fn organization_settings() {}
+
+#[test]
+fn a_membership_counts_only_for_the_targeted_organization() {
+    let org = open();
+    let registry = registry();
+    let scoped = registry.lookup(Method::Get, "/organizations/acme/settings/").expect("registered");
+    assert!(registry.is_organization_scoped(scoped));
+    let legacy = registry.lookup(Method::Get, "/organizations/acme/").expect("registered");
+    assert!(!registry.is_organization_scoped(legacy), "`{{org}}` is not the configured parameter");
+    let path = "/organizations/acme/settings/";
+    for p in [Principal::session(USER), Principal::user_token(USER, all())] {
+        // Targeting the member's organization: granted through the membership.
+        assert!(decide(Method::Get, path, p, Some(full_member()), Some(&org)).is_allowed(), "{p:?}");
+        // No target organization (a resolver that forgot it): never granted through a membership.
+        assert_eq!(
+            code(decide(Method::Get, path, p, Some(full_member()), None)),
+            (403, "missing_scope"),
+            "{p:?}"
+        );
+    }
+    // Elsewhere, as in Sentry, a membership without a target still counts.
+    let d = decide(Method::Get, "/organizations/acme/", Principal::session(USER), Some(full_member()), None);
+    assert!(d.is_allowed());
+    // An active superuser needs no membership either way.
+    assert!(decide(Method::Get, path, Principal::active_superuser(USER), None, None).is_allowed());
+}
+
 #[test]
 fn authenticated_and_superuser_endpoints() {
     let org = open();

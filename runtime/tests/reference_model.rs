@@ -67,6 +67,15 @@ struct SearchPermission;
 #[scopegate::endpoint(method = POST, path = "/organizations/{org}/searches/", permission = SearchPermission)]
 fn save_search() {}
 
+/// Organization-scoped (its template names the configured organization parameter): a membership
+/// counts only for the targeted organization.
+#[scopegate::endpoint(
+    method = GET,
+    path = "/organizations/{organization_id_or_slug}/settings/",
+    scopes = ["org:read", "org:write"]
+)]
+fn org_settings() {}
+
 #[scopegate::endpoint(method = GET, path = "/users/me/", authenticated = "Every user reads their own profile.")]
 fn user_details() {}
 

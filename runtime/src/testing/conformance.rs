@@ -486,6 +486,13 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
                     );
                 }
             }
+            if self.registry.is_organization_scoped(e) && !accepted.is_empty() {
+                // A membership counts only for the organization the request targets.
+                let label = "member session without a target organization".to_string();
+                self.case(e, path, label, Principal::session(USER), Some(full), Org::None, missing);
+                let label = "member's user token without a target organization".to_string();
+                self.case(e, path, label, Principal::user_token(USER, all), Some(full), Org::None, missing);
+            }
             let other = OrganizationId(OTHER_ORGANIZATION.0);
             self.case(
                 e,
@@ -569,7 +576,12 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
             Org::FeatureOff(gate),
             disabled,
         );
-        self.case(e, path, format!("gate {name}: no organization"), caller, Some(full), Org::None, disabled);
+        // Without a target organization the member's standing does not count on an
+        // organization-scoped endpoint, so the scope check fails before the gate is reached.
+        let no_organization =
+            if scoped && self.registry.is_organization_scoped(e) { missing } else { disabled };
+        let label = format!("gate {name}: no organization");
+        self.case(e, path, label, caller, Some(full), Org::None, no_organization);
         if !gate.has_allowlists() {
             let label = format!("gate {name} has no allowlists: granular mode is ignored");
             self.case(e, path, label, caller, Some(full), Org::Granular(gate, Allow::Empty), allowed);

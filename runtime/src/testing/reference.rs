@@ -215,9 +215,15 @@ pub fn decide(config: &Config, endpoints: &[&'static Endpoint], case: &Case) -> 
     };
     let target: Option<u64> = case.organization.as_ref().map(|o| o.id);
 
-    // A membership in another organization than the target does not count.
+    // A membership in another organization than the target does not count. On an
+    // organization-scoped endpoint (its template names the organization parameter), a request
+    // without a target organization is never granted through a membership.
+    let organization_scoped = endpoint.path().split('/').any(|segment| {
+        segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) == Some(config.organization_param())
+    });
     let member: Option<&Member> = match (&case.member, target) {
         (Some(m), Some(t)) if m.organization != t => None,
+        (Some(_), None) if organization_scoped => None,
         (m, _) => m.as_ref(),
     };
 

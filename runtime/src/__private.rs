@@ -24,7 +24,7 @@ macro_rules! endpoint_handlers_must_be_free_functions {
     };
 }
 
-/// The registry `scopegate::registry!()` built, or the panic of [`Registry::global`].
+/// The registry `scopegate::registry!()` built, or the panic of [`Registry::global`](crate::Registry::global).
 #[track_caller]
 pub fn valid_registry(built: Result<crate::Registry, Vec<crate::RegistryError>>) -> crate::Registry {
     built.unwrap_or_else(|errors| crate::registry::invalid(&errors))

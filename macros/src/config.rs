@@ -64,6 +64,8 @@ pub(crate) struct Config {
     /// The path parameter that names the target organization: an endpoint whose template has it
     /// is organization-scoped (Sentry: `organization_id_or_slug`).
     pub(crate) organization_param: String,
+    /// `false` for a single-tenant service (`[tenancy] organizations = false`).
+    pub(crate) organizations: bool,
     /// The `scopegate.toml` this came from, if any (tracked so that editing it rebuilds).
     pub(crate) file: Option<PathBuf>,
 }
@@ -138,6 +140,7 @@ impl Config {
             readonly: READONLY.iter().map(|s| s.to_string()).collect(),
             gates: vec![replay_gate()],
             organization_param: DEFAULT_ORGANIZATION_PARAM.to_string(),
+            organizations: true,
             file: None,
         }
     }
@@ -186,6 +189,7 @@ struct FileDoc {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileTenancy {
+    organizations: Option<bool>,
     organization_param: Option<Spanned<String>>,
 }
 
@@ -305,7 +309,17 @@ pub(crate) fn parse_config(file: &Path, text: &str) -> Result<Config, ConfigErro
         config.readonly = readonly;
     }
 
-    if let Some(param) = doc.tenancy.and_then(|t| t.organization_param) {
+    let tenancy = doc.tenancy.map(|t| (t.organizations.unwrap_or(true), t.organization_param));
+    if let Some((false, Some(param))) = &tenancy {
+        return Err(at(
+            param.span(),
+            "`tenancy.organization_param` has no meaning with `organizations = false`: remove one of them",
+        ));
+    }
+    if let Some((false, None)) = tenancy {
+        config.organizations = false;
+    }
+    if let Some(param) = tenancy.and_then(|(_, p)| p) {
         if !is_identifier(param.get_ref()) {
             return Err(at(
                 param.span(),
@@ -439,6 +453,11 @@ mod tests {
         assert_eq!(c.organization_param, "workspace");
         let e = parse_config(f, "[tenancy]\norganization_param = \"{org}\"\n").expect_err("not a name");
         assert!(e.starts_with("scopegate.toml:2:22: `tenancy.organization_param`"), "{e}");
+        let single = parse_config(f, "[tenancy]\norganizations = false\n").expect("valid");
+        assert!(!single.organizations);
+        let e = parse_config(f, "[tenancy]\norganizations = false\norganization_param = \"x\"\n")
+            .expect_err("contradiction");
+        assert!(e.contains("has no meaning"), "{e}");
         let e = parse_config(f, "[tenancy]\norgs = false\n").expect_err("unknown key");
         assert!(e.starts_with("scopegate.toml:2:1:"), "{e}");
     }

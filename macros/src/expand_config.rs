@@ -36,12 +36,14 @@ pub(crate) fn config_value(c: &Config) -> TokenStream {
     let implies = c.implies.iter().map(|(s, i)| quote!((#s, &[#(#i),*])));
     let gates = c.gates.iter().map(gate_tokens);
     let organization_param = &c.organization_param;
+    let single_tenant = if c.organizations { TokenStream::new() } else { quote!(.__single_tenant()) };
     quote! {
         ::scopegate::__private::Config::__new(
             ::scopegate::__private::Vocabulary::__new(&[#(#scopes),*], &[#(#readonly),*], &[#(#implies),*]),
             &[#(#gates),*],
         )
         .__with_organization_param(#organization_param)
+        #single_tenant
     }
 }
 

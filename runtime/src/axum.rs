@@ -103,6 +103,11 @@ pub struct OwnedMembership {
 }
 
 impl OwnedMembership {
+    /// The caller's standing in a single-tenant service (see [`Membership::single_tenant`]).
+    pub fn single_tenant(role_scopes: ScopeSet, teams: impl Into<Arc<[TeamId]>>) -> OwnedMembership {
+        OwnedMembership { organization: OrganizationId::SERVICE, role_scopes, teams: teams.into() }
+    }
+
     /// The borrowed view the engine takes.
     pub fn as_membership(&self) -> Membership<'_> {
         Membership { organization: self.organization, role_scopes: self.role_scopes, teams: &self.teams }

@@ -141,12 +141,33 @@ pub struct Config {
     vocabulary: Vocabulary,
     gates: &'static [GateDef],
     organization_param: &'static str,
+    organizations: bool,
 }
 
 impl Config {
     #[doc(hidden)]
     pub const fn __new(vocabulary: Vocabulary, gates: &'static [GateDef]) -> Self {
-        Config { vocabulary, gates, organization_param: "organization_id_or_slug" }
+        Config { vocabulary, gates, organization_param: "organization_id_or_slug", organizations: true }
+    }
+
+    #[doc(hidden)]
+    pub const fn __single_tenant(mut self) -> Self {
+        self.organizations = false;
+        self
+    }
+
+    /// `false` for a single-tenant service (`[tenancy] organizations = false`): there is no
+    /// organization to target, so the caller's standing (a [`Membership`](crate::Membership) built
+    /// with [`Membership::single_tenant`](crate::Membership::single_tenant)) always counts, an
+    /// organization token is a service token (its scopes with the hierarchy, no organization
+    /// check), and the gates read the service's one state ([`OrganizationState::service`]
+    /// (crate::OrganizationState::service)).
+    ///
+    /// ```
+    /// assert!(scopegate::Config::sentry().has_organizations());
+    /// ```
+    pub const fn has_organizations(&self) -> bool {
+        self.organizations
     }
 
     #[doc(hidden)]

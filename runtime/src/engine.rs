@@ -138,7 +138,9 @@ impl Registry {
         // A membership of another organization than the target counts as none; on an
         // organization-scoped endpoint, so does any membership when the request names no
         // organization (a resolver that forgot the organization grants nothing).
+        let tenants = self.config().has_organizations();
         let member = request.membership.filter(|m| match target {
+            _ if !tenants => true,
             Some(t) => t == m.organization,
             None => !compiled.organization_scoped,
         });
@@ -154,7 +156,7 @@ impl Registry {
                 }
             }
             Form::Scopes => {
-                let effective = match self.effective(request.principal, member, target) {
+                let effective = match self.effective(request.principal, member, target, tenants) {
                     Ok(effective) => effective,
                     Err(reason) => return self.deny(request, Some(endpoint), reason),
                 };
@@ -197,16 +199,19 @@ impl Registry {
     /// ```
     pub fn effective_scopes(&self, request: &AccessRequest<'_>) -> ScopeSet {
         let target = request.organization.map(|o| o.id());
-        let member = request.membership.filter(|m| target.is_none_or(|t| t == m.organization));
-        self.effective(request.principal, member, target).unwrap_or(ScopeSet::EMPTY)
+        let tenants = self.config().has_organizations();
+        let member = request.membership.filter(|m| !tenants || target.is_none_or(|t| t == m.organization));
+        self.effective(request.principal, member, target, tenants).unwrap_or(ScopeSet::EMPTY)
     }
 
-    /// Step 3's effective scopes, or `WrongOrganization`.
+    /// Step 3's effective scopes, or `WrongOrganization`. Without organizations (`tenants` false)
+    /// an organization token is a service token: no organization to be outside of.
     fn effective(
         &self,
         principal: &Principal,
         member: Option<&Membership<'_>>,
         target: Option<OrganizationId>,
+        tenants: bool,
     ) -> Result<ScopeSet, Reason> {
         Ok(match *principal {
             Principal::Anonymous => ScopeSet::EMPTY,
@@ -220,7 +225,7 @@ impl Registry {
             },
             Principal::OrgToken { organization, scopes }
             | Principal::Integration { organization, scopes } => {
-                if target != Some(organization) {
+                if tenants && target != Some(organization) {
                     return Err(Reason::WrongOrganization);
                 }
                 self.scopes.closure(scopes)
@@ -253,11 +258,11 @@ impl Registry {
         let bypassed = match *request.principal {
             Principal::User { active_superuser, .. } => active_superuser && bypass.active_superuser,
             Principal::OrgToken { organization, scopes } => {
-                organization == org.id()
+                (organization == org.id() || !self.config().has_organizations())
                     && self.scopes.closure(scopes).contains_any(compiled.org_token_bypass)
             }
             Principal::Integration { organization, scopes } => {
-                organization == org.id()
+                (organization == org.id() || !self.config().has_organizations())
                     && self.scopes.closure(scopes).contains_any(compiled.integration_bypass)
             }
             Principal::Anonymous => false,

@@ -75,6 +75,12 @@ impl fmt::Debug for OrganizationState {
 }
 
 impl OrganizationState {
+    /// Starts the snapshot of a single-tenant service's state (its feature flags and allowlists)
+    /// for `config`'s gates: every feature off, granular mode off, allowlists empty.
+    pub fn service(config: &'static Config) -> OrganizationStateBuilder {
+        OrganizationState::builder(config, OrganizationId::SERVICE)
+    }
+
     /// Starts a snapshot of organization `id` for `config`'s gates: every feature off, granular mode
     /// off, allowlists empty.
     pub fn builder(config: &'static Config, id: OrganizationId) -> OrganizationStateBuilder {

@@ -187,3 +187,26 @@ pub struct Membership<'a> {
     /// The teams the member belongs to.
     pub teams: &'a [TeamId],
 }
+
+impl<'a> Membership<'a> {
+    /// The caller's standing in a single-tenant service (a configuration with
+    /// `[tenancy] organizations = false`): the scopes of their role and their teams, with no
+    /// organization (the `organization` field holds [`OrganizationId::SERVICE`], which the engine
+    /// never compares in that mode).
+    ///
+    /// ```
+    /// use scopegate::{Membership, Registry};
+    /// let standing = Membership::single_tenant(Registry::global().scope_set(["org:read"]), &[]);
+    /// assert!(standing.teams.is_empty());
+    /// ```
+    pub const fn single_tenant(role_scopes: ScopeSet, teams: &'a [TeamId]) -> Membership<'a> {
+        Membership { organization: OrganizationId::SERVICE, role_scopes, teams }
+    }
+}
+
+impl OrganizationId {
+    /// The one "organization" of a single-tenant service: what [`Membership::single_tenant`] and
+    /// [`OrganizationState::service`](crate::OrganizationState::service) put where an
+    /// organization id goes. A configuration without organizations never compares it.
+    pub const SERVICE: OrganizationId = OrganizationId(0);
+}

@@ -306,8 +306,8 @@ impl Registry {
             .iter()
             .map(|e| Compiled {
                 form: Form::of(e.access()),
-                organization_scoped: scopegate_core::template::params(e.path())
-                    .any(|p| p == config.organization_param()),
+                organization_scoped: config.has_organizations()
+                    && scopegate_core::template::params(e.path()).any(|p| p == config.organization_param()),
                 accepted: scopes.parse(e.scopes().iter().copied()),
                 gate: e
                     .gate()

@@ -583,3 +583,67 @@ fn authorize_endpoint_agrees_with_routed_authorize() {
     // Not a declared template: no id.
     assert_eq!(registry.endpoint_id(Method::Get, "/organizations/acme/"), None);
 }
+
+/// This binary's endpoints under Sentry's vocabulary, as a single-tenant service
+/// (`[tenancy] organizations = false`).
+fn single_tenant() -> &'static Registry {
+    use scopegate::__private::{Config, Vocabulary};
+    static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let v = Config::sentry().vocabulary();
+        let config: &'static Config = Box::leak(Box::new(
+            Config::__new(Vocabulary::__new(v.scopes(), v.readonly(), v.implies()), Config::sentry().gates())
+                .__single_tenant(),
+        ));
+        assert!(!config.has_organizations());
+        Registry::from_endpoints(config, registry().iter()).expect("valid")
+    })
+}
+
+#[test]
+fn a_single_tenant_service_needs_no_organization() {
+    let registry = single_tenant();
+    let standing = Membership::single_tenant(registry.scope_set(["org:read", "member:read"]), &[]);
+    let decide = |method, path, p: Principal, m: Option<Membership<'_>>, org: Option<&OrganizationState>| {
+        registry.authorize(&AccessRequest {
+            method,
+            path,
+            principal: &p,
+            membership: m.as_ref(),
+            organization: org,
+        })
+    };
+    // The caller's standing counts without any organization, on every endpoint.
+    for path in ["/organizations/acme/", "/organizations/acme/settings/"] {
+        assert!(
+            decide(Method::Get, path, Principal::session(USER), Some(standing), None).is_allowed(),
+            "{path}"
+        );
+        // A user token: its own scopes with the hierarchy, ∩ the role's.
+        let token = Principal::user_token(USER, registry.scope_set(["org:admin"]));
+        assert!(decide(Method::Get, path, token, Some(standing), None).is_allowed(), "{path}");
+        let token = Principal::user_token(USER, registry.scope_set(["project:read"]));
+        assert_eq!(code(decide(Method::Get, path, token, Some(standing), None)), (403, "missing_scope"));
+    }
+    assert!(
+        !registry.is_organization_scoped(
+            registry.lookup(Method::Get, "/organizations/acme/settings/").expect("x")
+        )
+    );
+    // An organization token is a service token: no organization to be outside of.
+    let service = Principal::org_token(OrganizationId::SERVICE, registry.scope_set(["org:read"]));
+    assert!(decide(Method::Get, "/organizations/acme/", service, None, None).is_allowed());
+    // Gates read the service's one state.
+    let state =
+        OrganizationState::service(registry.config()).feature("organizations:session-replay", true).build();
+    let replays = "/organizations/acme/replays/";
+    let event_reader = Membership::single_tenant(registry.scope_set(["event:read"]), &[]);
+    assert!(
+        decide(Method::Get, replays, Principal::session(USER), Some(event_reader), Some(&state)).is_allowed()
+    );
+    let off = OrganizationState::service(registry.config()).build();
+    let d = decide(Method::Get, replays, Principal::session(USER), Some(event_reader), Some(&off));
+    assert_eq!(code(d), (404, "feature_disabled"));
+    // The conformance generator knows the mode.
+    testing::assert_conformance(registry);
+}

@@ -131,46 +131,49 @@ fn hand(
 /// hand-built ones.
 fn registry() -> &'static Registry {
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
-    REGISTRY.get_or_init(|| {
-        let sentry = Config::sentry();
-        let v = sentry.vocabulary();
-        let replay = sentry.gate("replay").expect("built in");
-        let gates: &'static [GateDef] = Box::leak(Box::new([
-            GateDef::__new(replay.name(), replay.feature(), true, replay.areas(), replay.bypass()),
-            GateDef::__new(
-                "profiling",
-                "organizations:profiling",
-                false,
-                &["profiling"],
-                Bypass { active_superuser: true, org_token_scope: None, integration_scope: None },
-            ),
-            GateDef::__new(
-                "beta",
-                "organizations:beta",
-                true,
-                &["beta"],
-                Bypass {
-                    active_superuser: false,
-                    org_token_scope: Some("team:read"),
-                    integration_scope: None,
-                },
-            ),
-        ]));
-        let config: &'static Config = Box::leak(Box::new(Config::__new(
-            Vocabulary::__new(v.scopes(), v.readonly(), v.implies()),
-            gates,
-        )));
-        let extra = [
-            hand("hand::profiles", "/organizations/{org}/profiling/", &["project:read"], "profiling"),
-            hand("hand::beta_item", "/organizations/{org}/beta/{item}/", &["org:read", "team:write"], "beta"),
-            hand("hand::nothing", "/organizations/{org}/nothing/", &[], ""),
-        ];
-        let macro_declared = scopegate::__private::inventory::iter::<Endpoint>.into_iter();
-        match Registry::from_endpoints(config, macro_declared.chain(extra)) {
-            Ok(r) => r,
-            Err(e) => panic!("test registry is invalid: {e:?}"),
-        }
-    })
+    REGISTRY.get_or_init(|| build(false))
+}
+
+/// The same endpoints and gates, as a single-tenant service (`[tenancy] organizations = false`).
+fn single_tenant_registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    REGISTRY.get_or_init(|| build(true))
+}
+
+fn build(single_tenant: bool) -> Registry {
+    let sentry = Config::sentry();
+    let v = sentry.vocabulary();
+    let replay = sentry.gate("replay").expect("built in");
+    let gates: &'static [GateDef] = Box::leak(Box::new([
+        GateDef::__new(replay.name(), replay.feature(), true, replay.areas(), replay.bypass()),
+        GateDef::__new(
+            "profiling",
+            "organizations:profiling",
+            false,
+            &["profiling"],
+            Bypass { active_superuser: true, org_token_scope: None, integration_scope: None },
+        ),
+        GateDef::__new(
+            "beta",
+            "organizations:beta",
+            true,
+            &["beta"],
+            Bypass { active_superuser: false, org_token_scope: Some("team:read"), integration_scope: None },
+        ),
+    ]));
+    let config = Config::__new(Vocabulary::__new(v.scopes(), v.readonly(), v.implies()), gates);
+    let config: &'static Config =
+        Box::leak(Box::new(if single_tenant { config.__single_tenant() } else { config }));
+    let extra = [
+        hand("hand::profiles", "/organizations/{org}/profiling/", &["project:read"], "profiling"),
+        hand("hand::beta_item", "/organizations/{org}/beta/{item}/", &["org:read", "team:write"], "beta"),
+        hand("hand::nothing", "/organizations/{org}/nothing/", &[], ""),
+    ];
+    let macro_declared = scopegate::__private::inventory::iter::<Endpoint>.into_iter();
+    match Registry::from_endpoints(config, macro_declared.chain(extra)) {
+        Ok(r) => r,
+        Err(e) => panic!("test registry is invalid: {e:?}"),
+    }
 }
 
 /// A random case, in plain values; turned into both the engine's and the model's inputs.
@@ -380,7 +383,10 @@ fn reference_case(raw: &Raw) -> Case {
 }
 
 fn engine_outcome(raw: &Raw) -> reference::Outcome {
-    let r = registry();
+    engine_outcome_in(registry(), raw)
+}
+
+fn engine_outcome_in(r: &Registry, raw: &Raw) -> reference::Outcome {
     let (method, path) = path_of(raw);
     let parse = |names: &[String]| r.scope_set(names.iter().map(String::as_str));
     let principal = match &raw.caller {
@@ -440,6 +446,19 @@ proptest! {
     fn authorize_agrees_with_the_reference_model(raw in raw()) {
         let expected = reference::decide(registry().config(), registry().endpoints(), &reference_case(&raw));
         prop_assert_eq!(engine_outcome(&raw), expected);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 20_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The same cases against a single-tenant configuration: memberships always count, tokens
+    /// are never outside an organization.
+    #[test]
+    fn single_tenant_authorize_agrees_with_the_reference_model(raw in raw()) {
+        let r = single_tenant_registry();
+        let expected = reference::decide(r.config(), r.endpoints(), &reference_case(&raw));
+        prop_assert_eq!(engine_outcome_in(r, &raw), expected);
     }
 }
 

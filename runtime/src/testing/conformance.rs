@@ -9,7 +9,7 @@ use super::{ORGANIZATION, OTHER_ORGANIZATION, OTHER_TEAM, OTHER_USER, TEAM, USER
 use crate::config::{Config, GateDef, Vocabulary};
 use crate::decision::{AccessRequest, Decision};
 use crate::gates::{OrganizationState, OrganizationStateBuilder};
-use crate::principal::{Membership, OrganizationId, Principal, TeamId};
+use crate::principal::{Membership, Principal, TeamId};
 use crate::record::{Endpoint, Method};
 use crate::registry::Registry;
 use crate::scopes::ScopeSet;
@@ -309,6 +309,39 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
         self.case(e, path, label, Principal::active_superuser(USER), None, Org::Open, (200, "allowed"));
     }
 
+    /// Organization tokens and integrations outside their organization, or without one: 403
+    /// `wrong_organization` whatever they hold.
+    fn wrong_organization_cases(&mut self, e: &'static Endpoint, path: &str, all: ScopeSet) {
+        let (wrong_org, other) = ((403, "wrong_organization"), OTHER_ORGANIZATION);
+        self.case(
+            e,
+            path,
+            "org token of another organization".into(),
+            Principal::org_token(other, all),
+            None,
+            Org::Open,
+            wrong_org,
+        );
+        self.case(
+            e,
+            path,
+            "integration of another organization".into(),
+            Principal::integration(other, all),
+            None,
+            Org::Open,
+            wrong_org,
+        );
+        self.case(
+            e,
+            path,
+            "org token without an organization context".into(),
+            Principal::org_token(ORGANIZATION, all),
+            None,
+            Org::None,
+            wrong_org,
+        );
+    }
+
     fn endpoint(&mut self, e: &'static Endpoint) {
         let Some(path) = self.path(e) else { return };
         let path = path.as_str();
@@ -317,7 +350,7 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
         let full = Membership { organization: ORGANIZATION, role_scopes: all, teams: TEAMS };
         let allowed = (200, "allowed");
         let missing = (403, "missing_scope");
-        let wrong_org = (403, "wrong_organization");
+
         let accepted = e.scopes();
 
         if e.authenticated().is_some() || e.superuser().is_some() {
@@ -441,16 +474,11 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
                     Org::Open,
                     missing,
                 );
-                let elsewhere = Membership { organization: OTHER_ORGANIZATION, ..full };
-                self.case(
-                    e,
-                    path,
-                    "session of a member of another organization".into(),
-                    user,
-                    Some(elsewhere),
-                    Org::Open,
-                    missing,
-                );
+                if self.config().has_organizations() {
+                    let elsewhere = Membership { organization: OTHER_ORGANIZATION, ..full };
+                    let label = "session of a member of another organization".to_string();
+                    self.case(e, path, label, user, Some(elsewhere), Org::Open, missing);
+                }
                 self.case(
                     e,
                     path,
@@ -493,34 +521,14 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
                 let label = "member's user token without a target organization".to_string();
                 self.case(e, path, label, Principal::user_token(USER, all), Some(full), Org::None, missing);
             }
-            let other = OrganizationId(OTHER_ORGANIZATION.0);
-            self.case(
-                e,
-                path,
-                "org token of another organization".into(),
-                Principal::org_token(other, all),
-                None,
-                Org::Open,
-                wrong_org,
-            );
-            self.case(
-                e,
-                path,
-                "integration of another organization".into(),
-                Principal::integration(other, all),
-                None,
-                Org::Open,
-                wrong_org,
-            );
-            self.case(
-                e,
-                path,
-                "org token without an organization context".into(),
-                Principal::org_token(ORGANIZATION, all),
-                None,
-                Org::None,
-                wrong_org,
-            );
+            if !self.config().has_organizations() {
+                // A single-tenant service: no organization for a token to be outside of.
+                let label = "service token holding every scope".to_string();
+                let expected = if accepted.is_empty() { missing } else { allowed };
+                self.case(e, path, label, Principal::org_token(ORGANIZATION, all), None, Org::Open, expected);
+            } else {
+                self.wrong_organization_cases(e, path, all);
+            }
         } else {
             self.case(
                 e,

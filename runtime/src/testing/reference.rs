@@ -221,7 +221,11 @@ pub fn decide(config: &Config, endpoints: &[&'static Endpoint], case: &Case) -> 
     let organization_scoped = endpoint.path().split('/').any(|segment| {
         segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) == Some(config.organization_param())
     });
+    // Without organizations (a single-tenant service) the caller's standing always counts, and
+    // an organization token is a service token.
+    let tenants = config.has_organizations();
     let member: Option<&Member> = match (&case.member, target) {
+        (m, _) if !tenants => m.as_ref(),
         (Some(m), Some(t)) if m.organization != t => None,
         (Some(_), None) if organization_scoped => None,
         (m, _) => m.as_ref(),
@@ -251,7 +255,7 @@ pub fn decide(config: &Config, endpoints: &[&'static Endpoint], case: &Case) -> 
                 None => HashSet::new(),
             },
             Caller::OrgToken { organization, scopes } | Caller::Integration { organization, scopes } => {
-                if target != Some(*organization) {
+                if tenants && target != Some(*organization) {
                     return outcome(403, "wrong_organization", Some(endpoint));
                 }
                 with_hierarchy(vocabulary, scopes)
@@ -279,13 +283,13 @@ pub fn decide(config: &Config, endpoints: &[&'static Endpoint], case: &Case) -> 
             let bypassed = match &case.caller {
                 Caller::User { active_superuser, .. } => *active_superuser && bypass.active_superuser,
                 Caller::OrgToken { organization, scopes } => {
-                    *organization == org.id
+                    (*organization == org.id || !tenants)
                         && bypass
                             .org_token_scope
                             .is_some_and(|s| with_hierarchy(vocabulary, scopes).contains(s))
                 }
                 Caller::Integration { organization, scopes } => {
-                    *organization == org.id
+                    (*organization == org.id || !tenants)
                         && bypass
                             .integration_scope
                             .is_some_and(|s| with_hierarchy(vocabulary, scopes).contains(s))

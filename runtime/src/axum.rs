@@ -145,6 +145,12 @@ impl Resolved {
         self
     }
 
+    /// The same, with a single-tenant service's state (see [`ServiceState`](crate::ServiceState)).
+    #[must_use]
+    pub fn with_service_state(self, state: Arc<OrganizationState>) -> Resolved {
+        self.with_organization(state)
+    }
+
     /// The same, with organization `id`'s state as `source` holds it (none when `source` does not
     /// know the organization: gated endpoints then answer 404, and organization tokens are
     /// refused).

@@ -160,8 +160,8 @@ impl Config {
     /// organization to target, so the caller's standing (a [`Membership`](crate::Membership) built
     /// with [`Membership::single_tenant`](crate::Membership::single_tenant)) always counts, an
     /// organization token is a service token (its scopes with the hierarchy, no organization
-    /// check), and the gates read the service's one state ([`OrganizationState::service`]
-    /// (crate::OrganizationState::service)).
+    /// check), and the gates read the service's one state
+    /// ([`ServiceState::single_tenant`](crate::ServiceState)).
     ///
     /// ```
     /// assert!(scopegate::Config::sentry().has_organizations());

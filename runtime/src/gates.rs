@@ -74,10 +74,21 @@ impl fmt::Debug for OrganizationState {
     }
 }
 
+/// The gate state of a single-tenant service (`[tenancy] organizations = false`): its feature
+/// flags and allowlists, one snapshot for the whole service. The same type as an organization's
+/// state, under the name a service without organizations uses.
+///
+/// ```
+/// use scopegate::{Config, ServiceState};
+/// let state = ServiceState::single_tenant(Config::sentry()).feature("organizations:session-replay", true).build();
+/// assert!(state.feature_enabled("replay"));
+/// ```
+pub type ServiceState = OrganizationState;
+
 impl OrganizationState {
     /// Starts the snapshot of a single-tenant service's state (its feature flags and allowlists)
     /// for `config`'s gates: every feature off, granular mode off, allowlists empty.
-    pub fn service(config: &'static Config) -> OrganizationStateBuilder {
+    pub fn single_tenant(config: &'static Config) -> OrganizationStateBuilder {
         OrganizationState::builder(config, OrganizationId::SERVICE)
     }
 

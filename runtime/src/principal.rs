@@ -206,7 +206,7 @@ impl<'a> Membership<'a> {
 
 impl OrganizationId {
     /// The one "organization" of a single-tenant service: what [`Membership::single_tenant`] and
-    /// [`OrganizationState::service`](crate::OrganizationState::service) put where an
+    /// [`ServiceState::single_tenant`](crate::ServiceState) put where an
     /// organization id goes. A configuration without organizations never compares it.
     pub const SERVICE: OrganizationId = OrganizationId(0);
 }

@@ -634,14 +634,15 @@ fn a_single_tenant_service_needs_no_organization() {
     let service = Principal::org_token(OrganizationId::SERVICE, registry.scope_set(["org:read"]));
     assert!(decide(Method::Get, "/organizations/acme/", service, None, None).is_allowed());
     // Gates read the service's one state.
-    let state =
-        OrganizationState::service(registry.config()).feature("organizations:session-replay", true).build();
+    let state = OrganizationState::single_tenant(registry.config())
+        .feature("organizations:session-replay", true)
+        .build();
     let replays = "/organizations/acme/replays/";
     let event_reader = Membership::single_tenant(registry.scope_set(["event:read"]), &[]);
     assert!(
         decide(Method::Get, replays, Principal::session(USER), Some(event_reader), Some(&state)).is_allowed()
     );
-    let off = OrganizationState::service(registry.config()).build();
+    let off = OrganizationState::single_tenant(registry.config()).build();
     let d = decide(Method::Get, replays, Principal::session(USER), Some(event_reader), Some(&off));
     assert_eq!(code(d), (404, "feature_disabled"));
     // The conformance generator knows the mode.

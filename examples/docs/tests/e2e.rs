@@ -1,0 +1,134 @@
+//! The single-tenant document API over real HTTP on 127.0.0.1, and the conformance matrix of its
+//! registry.
+
+#![allow(clippy::unwrap_used)]
+
+use reqwest::Method;
+use scopegate_example_docs::{Service, app, registry};
+use serde_json::{Value, json};
+
+struct Api {
+    base: String,
+    client: reqwest::Client,
+    service: Service,
+}
+
+impl Api {
+    async fn start() -> Api {
+        let service = Service::seeded();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let api = app(service.clone());
+        tokio::spawn(async move { axum::serve(listener, api).await.unwrap() });
+        Api { base: format!("http://{addr}"), client: reqwest::Client::new(), service }
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        self.call(Method::GET, path, token, None).await
+    }
+}
+
+fn error(answer: &(u16, Value)) -> (u16, &str) {
+    (answer.0, answer.1["error"].as_str().unwrap_or(""))
+}
+
+#[tokio::test]
+async fn documents_are_decided_by_token_scopes_and_role() {
+    let api = Api::start().await;
+    assert_eq!(api.get("/health/", None).await.0, 200);
+    assert_eq!(error(&api.get("/documents/", None).await), (401, "no_credentials"));
+    assert_eq!(error(&api.get("/documents/", Some("tok-nobody")).await), (401, "invalid_credentials"));
+    // The reader's token holds every scope, but the role limits it to reading.
+    assert_eq!(api.get("/documents/1/", Some("tok-reader")).await.0, 200);
+    let create = || Some(json!({"title": "Plans"}));
+    assert_eq!(
+        error(&api.call(Method::POST, "/documents/", Some("tok-reader"), create()).await),
+        (403, "missing_scope")
+    );
+    // The editor's narrow token holds only doc:read, whatever the role allows.
+    assert_eq!(
+        error(&api.call(Method::POST, "/documents/", Some("tok-editor-ro"), create()).await),
+        (403, "missing_scope")
+    );
+    assert_eq!(api.call(Method::POST, "/documents/", Some("tok-editor"), create()).await.0, 201);
+    // doc:admin only: the editor may not delete, the superuser may.
+    assert_eq!(
+        error(&api.call(Method::DELETE, "/documents/2/", Some("tok-editor"), None).await),
+        (403, "missing_scope")
+    );
+    assert_eq!(api.call(Method::DELETE, "/documents/2/", Some("tok-root"), None).await.0, 204);
+    // The justified read-only exception: readers comment.
+    let comment = Some(json!({"text": "Looks good"}));
+    assert_eq!(api.call(Method::POST, "/documents/1/comments/", Some("tok-reader"), comment).await.0, 201);
+    // Undeclared method and unknown path.
+    assert_eq!(
+        error(&api.call(Method::PATCH, "/documents/1/", Some("tok-root"), None).await),
+        (405, "method_not_allowed")
+    );
+    assert_eq!(error(&api.get("/nowhere/", Some("tok-root")).await), (404, "endpoint_not_found"));
+}
+
+#[tokio::test]
+async fn any_signed_in_caller_and_superusers_only() {
+    let api = Api::start().await;
+    assert_eq!(error(&api.get("/me/", None).await), (401, "no_credentials"));
+    for token in ["tok-reader", "tok-editor-ro", "tok-root"] {
+        assert_eq!(api.get("/me/", Some(token)).await.0, 200, "{token}");
+    }
+    let me = api.get("/me/", Some("tok-editor-ro")).await.1;
+    assert_eq!(me["scopes"], json!(["doc:read"]));
+    let on = Some(json!({"enabled": true}));
+    for token in ["tok-reader", "tok-editor"] {
+        let answer = api.call(Method::PUT, "/settings/sharing/", Some(token), on.clone()).await;
+        assert_eq!(error(&answer), (403, "superuser_required"), "{token}");
+    }
+    assert_eq!(api.call(Method::PUT, "/settings/sharing/", Some("tok-root"), on).await.0, 204);
+}
+
+#[tokio::test]
+async fn sharing_is_gated_by_the_services_feature_and_allowlists() {
+    let api = Api::start().await;
+    // Off: the gated area does not exist.
+    assert_eq!(error(&api.get("/documents/1/shares/", Some("tok-editor")).await), (404, "feature_disabled"));
+    api.service.set_sharing(true, false, &[], &[]);
+    assert_eq!(api.call(Method::POST, "/documents/1/shares/", Some("tok-editor"), None).await.0, 201);
+    assert_eq!(api.get("/documents/1/shares/", Some("tok-reader")).await.0, 200);
+    // Granular: only the allowlisted user (the editor, 2) or team (10: the reader) pass.
+    api.service.set_sharing(true, true, &[2], &[]);
+    assert_eq!(error(&api.get("/documents/1/shares/", Some("tok-reader")).await), (403, "not_on_allowlist"));
+    assert_eq!(api.get("/documents/1/shares/", Some("tok-editor")).await.0, 200);
+    api.service.set_sharing(true, true, &[], &[10]);
+    assert_eq!(api.get("/documents/1/shares/", Some("tok-reader")).await.0, 200);
+    api.service.set_sharing(true, true, &[], &[]);
+    assert_eq!(error(&api.get("/documents/1/shares/", Some("tok-editor")).await), (403, "empty_allowlist"));
+    // The active superuser bypasses the allowlists (this gate's `bypass`).
+    assert_eq!(api.get("/documents/1/shares/", Some("tok-root")).await.0, 200);
+}
+
+#[test]
+fn the_registry_conforms_and_is_single_tenant() {
+    let registry = registry();
+    assert!(!registry.config().has_organizations());
+    assert_eq!(registry.len(), 10);
+    scopegate::testing::assert_conformance(registry);
+}

@@ -8,34 +8,65 @@ use std::fmt;
 
 use crate::scopes::ScopeSet;
 
-/// An organization's identifier in the service's database.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct OrganizationId(pub u64);
+/// Identifiers are 128-bit integers, so that the ids services have fit without a lookup table:
+/// integer keys (`From<u64>`, `From<u128>`) and UUIDs or any other 16-byte id
+/// ([`from_bytes`](UserId::from_bytes), big-endian, as `uuid::Uuid::as_bytes` gives them). A
+/// decision compares them as plain integers — allowlists are sorted and binary-searched — which
+/// keeps it free of allocation. String ids (slugs, e-mail addresses) are not ids: resolve them to
+/// the row's key first, as the decision never sees them.
+macro_rules! identifier {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u128);
 
-/// A user's identifier in the service's database.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UserId(pub u64);
+        impl $name {
+            /// The id of a 16-byte identifier such as a UUID (big-endian).
+            pub const fn from_bytes(bytes: [u8; 16]) -> $name {
+                $name(u128::from_be_bytes(bytes))
+            }
+        }
 
-/// A team's identifier in the service's database.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TeamId(pub u64);
+        impl From<u64> for $name {
+            fn from(id: u64) -> $name {
+                $name(u128::from(id))
+            }
+        }
 
-impl fmt::Display for OrganizationId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
+        impl From<u128> for $name {
+            fn from(id: u128) -> $name {
+                $name(id)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
 }
 
-impl fmt::Display for UserId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
+identifier! {
+    /// An organization's identifier in the service's database (see [`UserId`] for the forms).
+    OrganizationId
 }
 
-impl fmt::Display for TeamId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
+identifier! {
+    /// A user's identifier in the service's database: an integer key or a UUID.
+    ///
+    /// ```
+    /// use scopegate::UserId;
+    /// assert_eq!(UserId::from(7_u64), UserId(7));
+    /// let uuid = [0x67, 0xe5, 0x50, 0x44, 0x10, 0xb1, 0x42, 0x6f, 0x92, 0x47, 0xbb, 0x68, 0x0e, 0x5f, 0xe0, 0xc8];
+    /// assert_eq!(UserId::from_bytes(uuid).to_string(), "138101147531900207301164854559698313416");
+    /// ```
+    UserId
+}
+
+identifier! {
+    /// A team's identifier in the service's database (see [`UserId`] for the forms).
+    TeamId
 }
 
 /// Who is calling, as resolved by the service from its credentials.

@@ -119,7 +119,7 @@ impl Resolver for TokenResolver {
         let (user, scopes) = token.split_once(':').ok_or_else(invalid_credentials)?;
         let user: u64 = user.parse().map_err(|_| invalid_credentials())?;
         let resolved =
-            Resolved::new(Principal::user_token(UserId(user), registry.scope_set(scopes.split(','))));
+            Resolved::new(Principal::user_token(UserId::from(user), registry.scope_set(scopes.split(','))));
         let Some(org) = org else { return Ok(resolved) };
         let role_scopes = registry.all_scopes();
         Ok(resolved

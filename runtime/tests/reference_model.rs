@@ -392,7 +392,7 @@ fn engine_outcome_in(r: &Registry, raw: &Raw) -> reference::Outcome {
     let principal = match &raw.caller {
         RawCaller::Anonymous => Principal::Anonymous,
         RawCaller::User { id, token, active_superuser } => Principal::User {
-            id: UserId(*id),
+            id: UserId::from(*id),
             credential: match token {
                 None => scopegate::UserCredential::Session,
                 Some(t) => scopegate::UserCredential::Token { scopes: parse(t) },
@@ -400,21 +400,21 @@ fn engine_outcome_in(r: &Registry, raw: &Raw) -> reference::Outcome {
             active_superuser: *active_superuser,
         },
         RawCaller::OrgToken { organization, scopes } => {
-            Principal::org_token(OrganizationId(*organization), parse(scopes))
+            Principal::org_token(OrganizationId::from(*organization), parse(scopes))
         }
         RawCaller::Integration { organization, scopes } => {
-            Principal::integration(OrganizationId(*organization), parse(scopes))
+            Principal::integration(OrganizationId::from(*organization), parse(scopes))
         }
     };
     let teams: Vec<TeamId> =
-        raw.member.as_ref().map(|m| m.2.iter().map(|t| TeamId(*t)).collect()).unwrap_or_default();
+        raw.member.as_ref().map(|m| m.2.iter().map(|t| TeamId::from(*t)).collect()).unwrap_or_default();
     let membership = raw.member.as_ref().map(|(organization, role, _)| Membership {
-        organization: OrganizationId(*organization),
+        organization: OrganizationId::from(*organization),
         role_scopes: parse(role),
         teams: &teams,
     });
     let state = raw.organization.as_ref().map(|o| {
-        let mut b = OrganizationState::builder(r.config(), OrganizationId(o.id));
+        let mut b = OrganizationState::builder(r.config(), OrganizationId::from(o.id));
         for f in &o.features {
             b = b.feature(f, true);
         }
@@ -422,10 +422,10 @@ fn engine_outcome_in(r: &Registry, raw: &Raw) -> reference::Outcome {
             b = b.granular(g, true);
         }
         for (g, list) in &o.users {
-            b = b.allow_users(g, list.iter().map(|u| UserId(*u)));
+            b = b.allow_users(g, list.iter().map(|u| UserId::from(*u)));
         }
         for (g, list) in &o.teams {
-            b = b.allow_teams(g, list.iter().map(|t| TeamId(*t)));
+            b = b.allow_teams(g, list.iter().map(|t| TeamId::from(*t)));
         }
         b.build()
     });

@@ -166,28 +166,28 @@ fn both(
 
     let principal = match who {
         Who::Anonymous => Principal::Anonymous,
-        Who::Session(u) => Principal::session(UserId(*u)),
-        Who::Superuser(u) => Principal::active_superuser(UserId(*u)),
+        Who::Session(u) => Principal::session(UserId::from(*u)),
+        Who::Superuser(u) => Principal::active_superuser(UserId::from(*u)),
         Who::Token(u, scopes) => {
-            Principal::user_token(UserId(*u), r.scope_set(scopes.iter().map(String::as_str)))
+            Principal::user_token(UserId::from(*u), r.scope_set(scopes.iter().map(String::as_str)))
         }
         Who::Org(o, scopes) => {
-            Principal::org_token(OrganizationId(*o), r.scope_set(scopes.iter().map(String::as_str)))
+            Principal::org_token(OrganizationId::from(*o), r.scope_set(scopes.iter().map(String::as_str)))
         }
     };
     let teams: Vec<TeamId> =
-        member.as_ref().map(|(_, (_, t))| t.iter().map(|t| TeamId(*t)).collect()).unwrap_or_default();
+        member.as_ref().map(|(_, (_, t))| t.iter().map(|t| TeamId::from(*t)).collect()).unwrap_or_default();
     let membership = member.as_ref().map(|(o, (role, _))| Membership {
-        organization: OrganizationId(*o),
+        organization: OrganizationId::from(*o),
         role_scopes: r.scope_set(role.iter().copied()),
         teams: &teams,
     });
     let state = target.map(|o| {
-        OrganizationState::builder(r.config(), OrganizationId(o))
+        OrganizationState::builder(r.config(), OrganizationId::from(o))
             .feature("organizations:session-replay", gates.feature)
             .granular("replay", gates.granular)
-            .allow_users("replay", gates.users.iter().map(|u| UserId(*u)))
-            .allow_teams("replay", gates.teams.iter().map(|t| TeamId(*t)))
+            .allow_users("replay", gates.users.iter().map(|u| UserId::from(*u)))
+            .allow_teams("replay", gates.teams.iter().map(|t| TeamId::from(*t)))
             .build()
     });
     let decision = r.authorize(&AccessRequest {
@@ -573,13 +573,14 @@ mod layer {
             let r = registry();
             let (principal, user) = match &who {
                 Who::Anonymous => (Principal::Anonymous, None),
-                Who::Session(u) => (Principal::session(UserId(*u)), Some(*u)),
-                Who::Superuser(u) => (Principal::active_superuser(UserId(*u)), Some(*u)),
-                Who::Token(u, s) => {
-                    (Principal::user_token(UserId(*u), r.scope_set(s.iter().map(String::as_str))), Some(*u))
-                }
+                Who::Session(u) => (Principal::session(UserId::from(*u)), Some(*u)),
+                Who::Superuser(u) => (Principal::active_superuser(UserId::from(*u)), Some(*u)),
+                Who::Token(u, s) => (
+                    Principal::user_token(UserId::from(*u), r.scope_set(s.iter().map(String::as_str))),
+                    Some(*u),
+                ),
                 Who::Org(o, s) => (
-                    Principal::org_token(OrganizationId(*o), r.scope_set(s.iter().map(String::as_str))),
+                    Principal::org_token(OrganizationId::from(*o), r.scope_set(s.iter().map(String::as_str))),
                     None,
                 ),
             };
@@ -587,18 +588,18 @@ mod layer {
             if let Some(org) = organization_of(endpoint.method(), parts.uri.path()) {
                 let gates = GateSettings::fixed();
                 resolved = resolved.with_organization(Arc::new(
-                    OrganizationState::builder(r.config(), OrganizationId(org))
+                    OrganizationState::builder(r.config(), OrganizationId::from(org))
                         .feature("organizations:session-replay", gates.feature)
                         .granular("replay", gates.granular)
-                        .allow_users("replay", gates.users.iter().map(|u| UserId(*u)))
-                        .allow_teams("replay", gates.teams.iter().map(|t| TeamId(*t)))
+                        .allow_users("replay", gates.users.iter().map(|u| UserId::from(*u)))
+                        .allow_teams("replay", gates.teams.iter().map(|t| TeamId::from(*t)))
                         .build(),
                 ));
                 if let Some((role, teams)) = user.and_then(|u| membership_of(u, org)) {
                     resolved = resolved.with_membership(OwnedMembership {
-                        organization: OrganizationId(org),
+                        organization: OrganizationId::from(org),
                         role_scopes: r.scope_set(role.iter().copied()),
-                        teams: teams.iter().map(|t| TeamId(*t)).collect(),
+                        teams: teams.iter().map(|t| TeamId::from(*t)).collect(),
                     });
                 }
             }

@@ -251,8 +251,8 @@ fn load(
 
 /// An id as scopegate takes it. Row ids are positive; anything else cannot name a real row and
 /// maps to 0, which no row has.
-fn id(value: i64) -> u64 {
-    u64::try_from(value).unwrap_or(0)
+fn id(value: i64) -> u128 {
+    u128::try_from(value).unwrap_or(0)
 }
 
 /// Builds scopegate's snapshot of an organization from its stored settings.

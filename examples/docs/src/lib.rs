@@ -130,8 +130,8 @@ impl Service {
         let state = ServiceState::single_tenant(registry().config())
             .feature("service:public-sharing", on)
             .granular("sharing", granular)
-            .allow_users("sharing", users.iter().map(|u| UserId(*u)))
-            .allow_teams("sharing", teams.iter().map(|t| TeamId(*t)))
+            .allow_users("sharing", users.iter().map(|u| UserId::from(*u)))
+            .allow_teams("sharing", teams.iter().map(|t| TeamId::from(*t)))
             .build();
         self.data().state = Some(Arc::new(state));
     }
@@ -158,11 +158,11 @@ impl Resolver for Service {
             .ok_or_else(invalid_credentials)?;
         let r = registry();
         let principal = if user.superuser {
-            Principal::active_superuser(UserId(user.id))
+            Principal::active_superuser(UserId::from(user.id))
         } else {
-            Principal::user_token(UserId(user.id), r.scope_set(token.scopes.iter().map(String::as_str)))
+            Principal::user_token(UserId::from(user.id), r.scope_set(token.scopes.iter().map(String::as_str)))
         };
-        let teams: Vec<TeamId> = user.teams.iter().map(|t| TeamId(*t)).collect();
+        let teams: Vec<TeamId> = user.teams.iter().map(|t| TeamId::from(*t)).collect();
         let standing = OwnedMembership::single_tenant(r.scope_set(user.role.scopes().iter().copied()), teams);
         Ok(with_state(Resolved::new(principal).with_membership(standing)))
     }

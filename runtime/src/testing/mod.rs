@@ -56,13 +56,13 @@ pub const OTHER_TEAM: TeamId = TeamId(201);
 /// let p = scopegate::testing::session(7);
 /// assert_eq!(p.kind(), "session");
 /// ```
-pub fn session(user: u64) -> Principal {
-    Principal::session(UserId(user))
+pub fn session(user: u128) -> Principal {
+    Principal::session(UserId::from(user))
 }
 
 /// A user with an *active* superuser session.
-pub fn active_superuser(user: u64) -> Principal {
-    Principal::active_superuser(UserId(user))
+pub fn active_superuser(user: u128) -> Principal {
+    Principal::active_superuser(UserId::from(user))
 }
 
 /// A user auth token holding the named scopes (unknown names are ignored).
@@ -72,18 +72,18 @@ pub fn active_superuser(user: u64) -> Principal {
 /// let p = scopegate::testing::user_token(registry, 7, &["org:read", "org:nope"]);
 /// assert_eq!(p, scopegate::Principal::user_token(scopegate::UserId(7), registry.scope_set(["org:read"])));
 /// ```
-pub fn user_token(registry: &Registry, user: u64, scopes: &[&str]) -> Principal {
-    Principal::user_token(UserId(user), registry.scope_set(scopes.iter().copied()))
+pub fn user_token(registry: &Registry, user: u128, scopes: &[&str]) -> Principal {
+    Principal::user_token(UserId::from(user), registry.scope_set(scopes.iter().copied()))
 }
 
 /// An organization auth token of `organization` holding the named scopes.
-pub fn org_token(registry: &Registry, organization: u64, scopes: &[&str]) -> Principal {
-    Principal::org_token(OrganizationId(organization), registry.scope_set(scopes.iter().copied()))
+pub fn org_token(registry: &Registry, organization: u128, scopes: &[&str]) -> Principal {
+    Principal::org_token(OrganizationId::from(organization), registry.scope_set(scopes.iter().copied()))
 }
 
 /// An integration installed in `organization` holding the named scopes.
-pub fn integration(registry: &Registry, organization: u64, scopes: &[&str]) -> Principal {
-    Principal::integration(OrganizationId(organization), registry.scope_set(scopes.iter().copied()))
+pub fn integration(registry: &Registry, organization: u128, scopes: &[&str]) -> Principal {
+    Principal::integration(OrganizationId::from(organization), registry.scope_set(scopes.iter().copied()))
 }
 
 /// A membership in `organization` whose role holds the named scopes.
@@ -97,12 +97,12 @@ pub fn integration(registry: &Registry, organization: u64, scopes: &[&str]) -> P
 /// ```
 pub fn member<'a>(
     registry: &Registry,
-    organization: u64,
+    organization: u128,
     role: &[&str],
     teams: &'a [TeamId],
 ) -> Membership<'a> {
     Membership {
-        organization: OrganizationId(organization),
+        organization: OrganizationId::from(organization),
         role_scopes: registry.scope_set(role.iter().copied()),
         teams,
     }
@@ -115,11 +115,11 @@ pub fn member<'a>(
 /// let org = scopegate::testing::open_organization(scopegate::Config::sentry(), 1);
 /// assert!(org.feature_enabled("replay") && !org.granular("replay"));
 /// ```
-pub fn open_organization(config: &'static Config, organization: u64) -> OrganizationState {
+pub fn open_organization(config: &'static Config, organization: u128) -> OrganizationState {
     config
         .gates()
         .iter()
-        .fold(OrganizationState::builder(config, OrganizationId(organization)), |b, g| {
+        .fold(OrganizationState::builder(config, OrganizationId::from(organization)), |b, g| {
             b.feature(g.feature(), true)
         })
         .build()

@@ -73,7 +73,7 @@ pub(crate) fn track_broken_file() -> TokenStream {
 fn config_error(error: &str) -> TokenStream {
     let msg = crate::ctxt::with_help(
         error,
-        "fix scopegate.toml beside Cargo.toml; its format is described in the scopegate crate docs",
+        "fix scopegate.toml beside Cargo.toml; its format is documented at `scopegate::config_format`",
     );
     syn::Error::new(Span::call_site(), msg).into_compile_error()
 }
@@ -179,7 +179,7 @@ mod tests {
         let file = krate.0.join("scopegate.toml");
         let expected = format!(
             "{}:3:13: read-only scope `doc:raed` is not in `scopes.known`\n= help: fix scopegate.toml beside \
-             Cargo.toml; its format is described in the scopegate crate docs",
+             Cargo.toml; its format is documented at `scopegate::config_format`",
             file.display()
         );
         let handler = quote!(

@@ -27,13 +27,13 @@ mod symbol;
 #[cfg(test)]
 mod testing;
 
-/// Declares an HTTP endpoint together with its permission policy. See the `scopegate` crate.
+/// *(Defined in `scopegate-macros`, used through `scopegate`, whose re-export carries this reference.)*
 #[proc_macro_attribute]
 pub fn endpoint(args: TokenStream, item: TokenStream) -> TokenStream {
     expand_config::with_crate_config(endpoint::expand_with, args.into(), item.into()).into()
 }
 
-/// Declares a shared per-method scope map on a unit struct. See the `scopegate` crate.
+/// *(Defined in `scopegate-macros`, used through `scopegate`, whose re-export carries this reference.)*
 #[proc_macro_attribute]
 pub fn permission(args: TokenStream, item: TokenStream) -> TokenStream {
     expand_config::with_crate_config(permission::expand_with, args.into(), item.into()).into()

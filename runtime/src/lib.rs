@@ -49,7 +49,17 @@ pub use record::{
 };
 pub use registry::{Registry, RegistryError, Route};
 pub use router::Params;
-pub use scopegate_macros::{config, endpoint, permission};
+pub use scopegate_macros::config;
+#[doc = include_str!("../docs/endpoint.md")]
+#[doc(inline)]
+pub use scopegate_macros::endpoint;
+#[doc = include_str!("../docs/permission.md")]
+#[doc(inline)]
+pub use scopegate_macros::permission;
+
+/// The format of `scopegate.toml` (a reference page; nothing to import).
+#[doc = include_str!("../docs/configuration.md")]
+pub mod config_format {}
 
 /// Handlers to mount with [`axum::ApiRouter::routes`], named by their function paths: each is
 /// served at the method and path its `#[scopegate::endpoint]` declares (feature `axum`).

@@ -1,6 +1,7 @@
 //! `scopegate-demo`: serve the demo API, create credentials, toggle features, and print or audit
 //! the permission registry. See the demo's README.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -223,12 +224,19 @@ async fn shutdown_signal() {
     }
 }
 
+/// Colour only on a terminal, and never when `NO_COLOR` is set to anything non-empty
+/// (<https://no-color.org>), as the Rust CLI ecosystem does.
+fn colour(no_color: Option<&std::ffi::OsStr>, terminal: bool) -> bool {
+    terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
 fn serve(addr: SocketAddr, store: SqliteStore) -> Result<(), String> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
+        .with_ansi(colour(std::env::var_os("NO_COLOR").as_deref(), std::io::stdout().is_terminal()))
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -263,4 +271,19 @@ fn serve(addr: SocketAddr, store: SqliteStore) -> Result<(), String> {
         tracing::info!("scopegate-demo stopped");
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsStr;
+
+    use super::colour;
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        assert!(colour(None, true));
+        assert!(!colour(None, false), "redirected to a file or a pipe");
+        assert!(!colour(Some(OsStr::new("1")), true));
+        assert!(colour(Some(OsStr::new("")), true), "an empty NO_COLOR does not count");
+    }
 }

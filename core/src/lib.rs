@@ -7,6 +7,8 @@
 //! It has no dependencies, so the proc-macro crate links it as cheaply as the runtime does. Users
 //! depend on `scopegate`, which re-exports what they need; nothing here is a stable API of its own.
 
+#![warn(missing_docs)]
+
 pub mod gate;
 pub mod hierarchy;
 mod method;

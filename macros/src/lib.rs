@@ -4,6 +4,7 @@
 //! This file only converts between `proc_macro` and `proc_macro2`; the logic lives in modules that
 //! work on `proc_macro2` types so that it can be unit-tested and fuzzed outside the compiler.
 
+#![warn(missing_docs)]
 #![doc(html_root_url = "https://docs.rs/scopegate-macros/0.1.0")]
 
 use proc_macro::TokenStream;

@@ -1,8 +1,18 @@
 //! # scopegate
 //!
-//! Declare HTTP API endpoints together with their permission policy, enforce the policy at compile
-//! time (`cargo build` fails on an unjustified read-only scope on a mutation, an unknown scope, an
-//! ungated replay endpoint, …) and on every request, and dump/audit the registry.
+//! Declare HTTP API endpoints together with their permission policy. One attribute on a handler is
+//! the single source of truth for:
+//!
+//! 1. **compile-time policy** — `cargo build` fails when a mutation accepts a read-only scope without
+//!    a written justification (directly or through a shared permission class), on an unknown scope,
+//!    on an endpoint in a gated area that is not gated, and on every other misuse
+//!    ([`endpoint`](macro@endpoint) lists the keys and rules);
+//! 2. **runtime enforcement** — every endpoint registers itself; the [`Registry`] decides each
+//!    request fail-closed (404/405 → 401 → 403 → 404 feature off → 403 access list, see
+//!    [`Registry::authorize`]) without allocating, and with the `axum` feature
+//!    [`axum::ApiRouter`] mounts each handler at its declared route behind that decision;
+//! 3. **dumps and audits** — JSON, Markdown, an HTML permission matrix and OpenAPI 3.1
+//!    ([`dump`]), and the policy debt checked against a committed baseline ([`audit`]).
 //!
 //! ```
 //! #[scopegate::endpoint(
@@ -19,7 +29,27 @@
 //! let endpoint = registry.by_handler(concat!(module_path!(), "::update_dashboard")).unwrap();
 //! assert_eq!(endpoint.readonly_scopes(), &["org:read"]);
 //! ```
+//!
+//! # Where to read on
+//!
+//! - [`endpoint`](macro@endpoint) and [`permission`](macro@permission): every key, value form, default
+//!   and compile-time rule;
+//! - [`config_format`]: `scopegate.toml` — your own vocabulary, gates and tenancy;
+//! - [`Registry::authorize`]: the decision order; [`Reason::code`]: the denial codes;
+//! - [`axum`]: the router, the resolver and its building blocks;
+//! - [`dump::json`]: the JSON dump's contract shape.
+//!
+//! # Features
+//!
+//! | feature | default | what |
+//! |---|---|---|
+//! | `dump` | yes | [`dump`]: JSON, Markdown, HTML matrix, OpenAPI |
+//! | `audit` | yes | [`audit`]: the policy-debt audit against a baseline |
+//! | `cli` | yes | [`cli`]: the `registry` and `audit` subcommands for a service's `main` |
+//! | `axum` | no | [`axum`]: `ApiRouter`, [`routes!`] |
+//! | `testing` | no | `testing`: the conformance generator and reference model, for `[dev-dependencies]` |
 
+#![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate self as scopegate;

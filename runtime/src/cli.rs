@@ -117,9 +117,29 @@ where
     I: IntoIterator<Item = S>,
     S: Into<String>,
 {
+    run_with(registry, &OpenApiOptions::default(), args)
+}
+
+/// Like [`run`], with the service's own OpenAPI defaults — its title, version, and the base path
+/// it is served under as a server ([`ApiRouter::base_path`](crate::axum::ApiRouter::base_path)) —
+/// which `--title`, `--api-version` and `--server` override.
+///
+/// ```no_run
+/// let defaults = scopegate::dump::OpenApiOptions {
+///     title: "Acme API".into(),
+///     servers: vec!["/api/0".into()],
+///     ..Default::default()
+/// };
+/// scopegate::cli::run_with(scopegate::Registry::global(), &defaults, std::env::args());
+/// ```
+pub fn run_with<I, S>(registry: &Registry, defaults: &OpenApiOptions, args: I) -> ExitCode
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
     let stdout = io::stdout();
     let stderr = io::stderr();
-    execute(registry, args, &mut stdout.lock(), &mut stderr.lock()).into()
+    execute_with(registry, defaults, args, &mut stdout.lock(), &mut stderr.lock()).into()
 }
 
 /// Like [`run`], writing to the given streams and returning the [`Status`] (for tests and for
@@ -142,13 +162,30 @@ where
     I: IntoIterator<Item = S>,
     S: Into<String>,
 {
+    execute_with(registry, &OpenApiOptions::default(), args, stdout, stderr)
+}
+
+/// [`execute`] with the service's OpenAPI defaults (see [`run_with`]).
+pub fn execute_with<I, S>(
+    registry: &Registry,
+    defaults: &OpenApiOptions,
+    args: I,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Status
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
     let args: Vec<String> = args.into_iter().map(Into::into).collect();
     let start = command_start(&args).unwrap_or(0);
     let program = program_name(if start == 1 { args.first().cloned() } else { std::env::args().next() });
     let usage = USAGE.replace("{program}", &program);
     let rest = &args[start.min(args.len())..];
     let result = match rest.first().map(String::as_str) {
-        Some("registry") => parse_registry(&rest[1..]).and_then(|cmd| cmd.run(registry, stdout, stderr)),
+        Some("registry") => {
+            parse_registry(&rest[1..], defaults).and_then(|cmd| cmd.run(registry, stdout, stderr))
+        }
         Some("audit") => parse_audit(&rest[1..]).and_then(|cmd| cmd.run(registry, &program, stdout, stderr)),
         Some("help" | "-h" | "--help") => Err(Exit::Help),
         Some(other) => {
@@ -235,7 +272,7 @@ struct RegistryCommand {
     options: OpenApiOptions,
 }
 
-fn parse_registry(args: &[String]) -> Result<RegistryCommand, Exit> {
+fn parse_registry(args: &[String], defaults: &OpenApiOptions) -> Result<RegistryCommand, Exit> {
     let mut args = Args::new(args);
     let (mut format, mut output, mut title, mut version) = (None, None, None, None);
     let mut servers = Vec::new();
@@ -262,12 +299,11 @@ fn parse_registry(args: &[String]) -> Result<RegistryCommand, Exit> {
             "`--title`, `--api-version` and `--server` only apply to `--format openapi`".to_string(),
         ));
     }
-    let defaults = OpenApiOptions::default();
     let options = OpenApiOptions {
-        title: title.unwrap_or(defaults.title),
-        version: version.unwrap_or(defaults.version),
-        servers,
-        ..OpenApiOptions::default()
+        title: title.unwrap_or_else(|| defaults.title.clone()),
+        version: version.unwrap_or_else(|| defaults.version.clone()),
+        servers: if servers.is_empty() { defaults.servers.clone() } else { servers },
+        ..defaults.clone()
     };
     Ok(RegistryCommand { format, output, options })
 }

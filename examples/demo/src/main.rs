@@ -197,7 +197,13 @@ fn run(command: Command) -> Result<ExitCode, String> {
 
 /// The `registry` and `audit` commands are scopegate's own (`scopegate::cli`).
 fn scopegate_cli(registry: &Registry, command: &str, args: Vec<String>) -> ExitCode {
-    scopegate::cli::run(registry, std::iter::once(command.to_owned()).chain(args))
+    // OpenAPI documents the base path the API is served under as its server.
+    let defaults = scopegate::dump::OpenApiOptions {
+        title: "scopegate demo API".into(),
+        servers: vec![scopegate_demo::BASE_PATH.into()],
+        ..Default::default()
+    };
+    scopegate::cli::run_with(registry, &defaults, std::iter::once(command.to_owned()).chain(args))
 }
 
 /// Resolves on Ctrl-C or, on Unix, SIGTERM. A signal that cannot be watched is ignored.

@@ -98,4 +98,21 @@ fn registry_and_audit_are_scopegates() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2), "scopegate's usage errors pass through");
+
+    // OpenAPI knows the base path the API is served under; `--server` overrides it.
+    let openapi = |extra: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_scopegate-demo"))
+            .args(["registry", "--format", "openapi"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
+    };
+    let doc = openapi(&[]);
+    assert_eq!(doc["servers"], serde_json::json!([{"url": "/api/0"}]));
+    assert_eq!(doc["info"]["title"], "scopegate demo API");
+    assert!(doc["paths"].as_object().unwrap().keys().all(|p| !p.starts_with("/api/0")));
+    let doc = openapi(&["--server", "https://sentry.example/api/0"]);
+    assert_eq!(doc["servers"], serde_json::json!([{"url": "https://sentry.example/api/0"}]));
 }

@@ -251,7 +251,7 @@ fn load(
 
 /// An id as scopegate takes it. Row ids are positive; anything else cannot name a real row and
 /// maps to 0, which no row has.
-fn id(value: i64) -> u128 {
+pub(crate) fn id(value: i64) -> u128 {
     u128::try_from(value).unwrap_or(0)
 }
 

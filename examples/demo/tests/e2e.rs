@@ -392,6 +392,36 @@ async fn member_object_level_rules() {
         "team_membership_restricted",
     );
 
+    // A team on the replay allowlist carries replay access: joining it (open membership) or being
+    // added to it by someone with team:write needs org:write, what editing the list needs.
+    let owner_for_teams = demo.session("owner");
+    let backend_only =
+        json!({"hasGranularReplayPermissions": true, "replayAccessMembers": [], "replayAccessTeams": [2]});
+    assert_eq!(
+        demo.call(Method::PUT, "/organizations/acme/", Some(&owner_for_teams), Some(backend_only)).await.0,
+        200
+    );
+    denied(&demo.get("/organizations/acme/replays/", Some(&member)).await, 403, "not_on_allowlist");
+    let backend = "/organizations/acme/members/me/teams/backend/";
+    denied(&demo.call(Method::POST, backend, Some(&member), None).await, 403, "allowlisted_team_restricted");
+    let reader = demo.user_token("acme", "member", "org:read,event:read,team:read");
+    denied(&demo.call(Method::POST, backend, Some(&reader), None).await, 403, "allowlisted_team_restricted");
+    denied(&demo.get("/organizations/acme/replays/", Some(&member)).await, 403, "not_on_allowlist");
+    let admin = demo.session("admin");
+    denied(
+        &demo.call(Method::POST, "/organizations/acme/members/3/teams/backend/", Some(&admin), None).await,
+        403,
+        "allowlisted_team_restricted",
+    );
+    // The owner (org:write) may still add members to it; teams off the list stay open.
+    assert_eq!(
+        demo.call(Method::POST, "/organizations/acme/members/3/teams/backend/", Some(&owner_for_teams), None)
+            .await
+            .0,
+        201
+    );
+    assert_eq!(demo.get("/organizations/acme/replays/", Some(&member)).await.0, 200);
+
     // Members: nobody but an admin removes others; the only owner stays.
     denied(
         &demo.call(Method::DELETE, "/organizations/acme/members/2/", Some(&member), None).await,

@@ -94,6 +94,39 @@ pub async fn list_teams(State(state): State<AppState>, caller: Caller) -> Result
     Ok(Json(state.store(move |s| s.teams(org_id)).await?))
 }
 
+/// A team on a gate's allowlist carries that gate's access, so joining it — or adding anyone to it —
+/// needs what editing the allowlist needs (`PUT` on the organization: `org:write` or `org:admin`),
+/// not only the rights to manage team membership: otherwise open membership, or `team:write`, would
+/// let a member grant themselves or others access an owner restricted to that team. (Sentry has no
+/// team allowlists; its replay access lists users only.)
+fn allowlisted_team_guard(state: &AppState, caller: &Caller, team: &Team) -> Result<(), ApiError> {
+    let Some(org_state) = caller.organization_state() else { return Ok(()) };
+    let team_id = scopegate::TeamId(crate::resolve::id(team.id));
+    let gates: Vec<&str> = state
+        .registry()
+        .config()
+        .gates()
+        .iter()
+        .filter(|g| g.has_allowlists() && org_state.allowed_teams(g.name()).contains(&team_id))
+        .map(|g| g.name())
+        .collect();
+    let Some(gate) = gates.first() else { return Ok(()) };
+    let edit_scopes = <OrganizationPermission as scopegate::Permission>::CLASS
+        .get(scopegate::Method::Put)
+        .map_or(&[][..], |m| m.scopes());
+    if caller.has_any_scope(edit_scopes) {
+        return Ok(());
+    }
+    Err(ApiError::forbidden(
+        "allowlisted_team_restricted",
+        format!(
+            "Team {} is on the `{gate}` access list: joining it grants that access, so adding members to it needs {} (what editing the list needs).",
+            team.slug,
+            edit_scopes.join(" or ")
+        ),
+    ))
+}
+
 async fn target_team(state: &AppState, org_id: i64, team: &str) -> Result<Team, ApiError> {
     let key = IdOrSlug::parse(team);
     state.store(move |s| s.team(org_id, &key)).await?.ok_or_else(|| ApiError::not_found("team"))
@@ -131,6 +164,7 @@ pub async fn join_team(
         }
     }
     let team = target_team(&state, org.id, &team).await?;
+    allowlisted_team_guard(&state, &caller, &team)?;
     let (org_id, team_id, target_id) = (org.id, team.id, target.id);
     let added = state.store(move |s| s.add_team_member(org_id, team_id, target_id)).await?;
     let status = if added { StatusCode::CREATED } else { StatusCode::NO_CONTENT };

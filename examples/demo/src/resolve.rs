@@ -20,7 +20,8 @@
 //!   `None`; scopegate then denies every principal but an active superuser, and handlers answer
 //!   404.
 //!
-//! With both, one blocking store call loads the credential, the organization, the caller's
+//! With both, one store call ([`Store::request_facts`](crate::store::Store::request_facts), one
+//! consistent state of the store) loads the credential, the organization, the caller's
 //! membership (role scopes and teams) and the organization's feature flags and replay access
 //! settings, which become an [`OrganizationState`].
 //!
@@ -44,7 +45,7 @@ use crate::AppState;
 use crate::api::ApiError;
 use crate::model::{Credential, IdOrSlug, Member, Organization, OrganizationSettings, User};
 use crate::roles;
-use crate::store::{Store, StoreError, StoreResult};
+use crate::store::StoreError;
 use crate::token::{self, TokenKind};
 
 /// The path parameter that names the target organization in every route that has one.
@@ -208,47 +209,6 @@ async fn target_organization(parts: &mut Parts) -> Option<IdOrSlug> {
     scopegate::axum::path_param(parts, ORGANIZATION_PARAM).await.map(|raw| IdOrSlug::parse(&raw))
 }
 
-/// Everything the store returns for one request, loaded in one blocking call.
-struct Loaded {
-    credential: Option<Credential>,
-    organization: Option<Organization>,
-    member: Option<Member>,
-    settings: Option<OrganizationSettings>,
-}
-
-fn load(
-    store: &dyn Store,
-    secret: Option<(TokenKind, String)>,
-    target: Option<IdOrSlug>,
-) -> StoreResult<Loaded> {
-    let credential = match &secret {
-        Some((kind, hash)) => store.credential(*kind, hash)?,
-        None => None,
-    };
-    let organization = match &target {
-        Some(key) => store.organization(key)?,
-        None => None,
-    };
-    let (member, settings) = match &organization {
-        Some(org) => {
-            let user = match &credential {
-                Some(Credential::Session { user, .. }) => Some(user.id),
-                Some(Credential::UserToken { user, organization_id, .. }) if *organization_id == org.id => {
-                    Some(user.id)
-                }
-                _ => None,
-            };
-            let member = match user {
-                Some(user) => store.member_of(org.id, user)?,
-                None => None,
-            };
-            (member, Some(store.organization_settings(org.id)?))
-        }
-        None => (None, None),
-    };
-    Ok(Loaded { credential, organization, member, settings })
-}
-
 /// An id as scopegate takes it. Row ids are positive; anything else cannot name a real row and
 /// maps to 0, which no row has.
 pub(crate) fn id(value: i64) -> u128 {
@@ -288,7 +248,12 @@ pub async fn resolve(state: &AppState, parts: &mut Parts) -> Result<ResolvedRequ
     };
     let presented_any = secret.is_some();
     let target = target_organization(parts).await;
-    let loaded = state.store(move |store| load(store, secret, target)).await?;
+    // One consistent read: credential, organization, membership and settings from one state.
+    let loaded = state
+        .store(move |store| {
+            store.request_facts(secret.as_ref().map(|(kind, hash)| (*kind, hash.as_str())), target.as_ref())
+        })
+        .await?;
     if presented_any && loaded.credential.is_none() {
         return Err(ResolveError::InvalidCredentials("Invalid token."));
     }

@@ -33,6 +33,76 @@ mod sqlite;
 
 pub use sqlite::{SCHEMA_VERSION, SqliteStore};
 
+/// What [`Store::request_facts`] returns.
+#[derive(Clone, Debug, Default)]
+pub struct RequestFacts {
+    /// The presented credential, if it exists.
+    pub credential: Option<Credential>,
+    /// The target organization, if it exists.
+    pub organization: Option<Organization>,
+    /// The caller's membership in it (a session's user, or a user token bound to it).
+    pub member: Option<Member>,
+    /// Its features and replay access settings.
+    pub settings: Option<OrganizationSettings>,
+}
+
+/// The reads of [`Store::request_facts`].
+pub(crate) trait RequestReads {
+    fn read_credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>>;
+    fn read_organization(&self, key: &IdOrSlug) -> StoreResult<Option<Organization>>;
+    fn read_member_of(&self, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>>;
+    fn read_settings(&self, organization_id: i64) -> StoreResult<OrganizationSettings>;
+}
+
+impl<S: Store + ?Sized> RequestReads for S {
+    fn read_credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {
+        Store::credential(self, kind, hash)
+    }
+    fn read_organization(&self, key: &IdOrSlug) -> StoreResult<Option<Organization>> {
+        Store::organization(self, key)
+    }
+    fn read_member_of(&self, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
+        Store::member_of(self, organization_id, user_id)
+    }
+    fn read_settings(&self, organization_id: i64) -> StoreResult<OrganizationSettings> {
+        Store::organization_settings(self, organization_id)
+    }
+}
+
+/// [`Store::request_facts`] from the individual reads of `store`.
+pub(crate) fn request_facts_from<S: RequestReads + ?Sized>(
+    store: &S,
+    secret: Option<(TokenKind, &str)>,
+    target: Option<&IdOrSlug>,
+) -> StoreResult<RequestFacts> {
+    let credential = match secret {
+        Some((kind, hash)) => store.read_credential(kind, hash)?,
+        None => None,
+    };
+    let organization = match target {
+        Some(key) => store.read_organization(key)?,
+        None => None,
+    };
+    let (member, settings) = match &organization {
+        Some(org) => {
+            let user = match &credential {
+                Some(Credential::Session { user, .. }) => Some(user.id),
+                Some(Credential::UserToken { user, organization_id, .. }) if *organization_id == org.id => {
+                    Some(user.id)
+                }
+                _ => None,
+            };
+            let member = match user {
+                Some(user) => store.read_member_of(org.id, user)?,
+                None => None,
+            };
+            (member, Some(store.read_settings(org.id)?))
+        }
+        None => (None, None),
+    };
+    Ok(RequestFacts { credential, organization, member, settings })
+}
+
 /// Why a store operation failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreError {
@@ -66,6 +136,21 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// return `None` for an object of another organization or project, so a handler cannot leak
 /// across organizations by forgetting a check.
 pub trait Store: Send + Sync + fmt::Debug + 'static {
+    // --- One request ------------------------------------------------------------------------
+
+    /// Everything one request's decision reads — the presented credential (by kind and secret
+    /// hash), the target organization, the caller's membership there and its settings — from one
+    /// consistent state of the store, so that no decision mixes two points in time. The default
+    /// reads them one by one (for a store that cannot do better); `SqliteStore` reads them under
+    /// one lock.
+    fn request_facts(
+        &self,
+        secret: Option<(TokenKind, &str)>,
+        target: Option<&IdOrSlug>,
+    ) -> StoreResult<RequestFacts> {
+        request_facts_from(self, secret, target)
+    }
+
     // --- Credentials -------------------------------------------------------------------------
 
     /// The credential whose secret hashes to `hash`, if it exists.

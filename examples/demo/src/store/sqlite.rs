@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
-use super::{Store, StoreError, StoreResult, seed};
+use super::{RequestFacts, RequestReads, Store, StoreError, StoreResult, request_facts_from, seed};
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
     NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
@@ -424,49 +424,131 @@ fn normalise_time(conn: &Connection, value: &str) -> StoreResult<Option<String>>
     Ok(conn.query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?1)", [value], |r| r.get(0))?)
 }
 
+/// The connection, locked for the reads of one request (see [`Store::request_facts`]).
+struct Locked<'c>(&'c Connection);
+
+impl RequestReads for Locked<'_> {
+    fn read_credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {
+        credential_in(self.0, kind, hash)
+    }
+    fn read_organization(&self, key: &IdOrSlug) -> StoreResult<Option<Organization>> {
+        organization_in(self.0, key)
+    }
+    fn read_member_of(&self, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
+        member_of_in(self.0, organization_id, user_id)
+    }
+    fn read_settings(&self, organization_id: i64) -> StoreResult<OrganizationSettings> {
+        organization_settings_in(self.0, organization_id)
+    }
+}
+
+fn credential_in(conn: &Connection, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {
+    let found = match kind {
+        TokenKind::Session => conn
+            .query_row(
+                &format!(
+                    "SELECT s.superuser, {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+                     WHERE s.token_hash = ?1"
+                ),
+                [hash],
+                |r| Ok(Credential::Session { superuser: r.get(0)?, user: user_row(r, 1)? }),
+            )
+            .optional()?,
+        TokenKind::User => conn
+            .query_row(
+                &format!(
+                    "SELECT t.organization_id, t.scopes, {USER_COLUMNS} FROM user_tokens t \
+                     JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1"
+                ),
+                [hash],
+                |r| {
+                    let scopes: String = r.get(1)?;
+                    Ok(Credential::UserToken {
+                        organization_id: r.get(0)?,
+                        scopes: scopes_list(&scopes),
+                        user: user_row(r, 2)?,
+                    })
+                },
+            )
+            .optional()?,
+        TokenKind::Org => conn
+            .query_row(
+                "SELECT organization_id, scopes FROM org_auth_tokens WHERE token_hash = ?1",
+                [hash],
+                |r| {
+                    let scopes: String = r.get(1)?;
+                    Ok(Credential::OrgToken { organization_id: r.get(0)?, scopes: scopes_list(&scopes) })
+                },
+            )
+            .optional()?,
+    };
+    Ok(found)
+}
+
+fn organization_in(conn: &Connection, key: &IdOrSlug) -> StoreResult<Option<Organization>> {
+    match key {
+        IdOrSlug::Id(id) => organization_by_id(conn, *id),
+        IdOrSlug::Slug(slug) => Ok(conn
+            .query_row(
+                "SELECT id, slug, name, open_membership, date_created FROM organizations WHERE slug = ?1",
+                [slug],
+                organization_row,
+            )
+            .optional()?),
+    }
+}
+
+fn organization_settings_in(conn: &Connection, organization_id: i64) -> StoreResult<OrganizationSettings> {
+    let granular_replay: bool = conn
+        .query_row("SELECT granular_replay FROM organizations WHERE id = ?1", [organization_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(false);
+    let column = |sql: &str| -> StoreResult<Vec<rusqlite::types::Value>> {
+        let mut stmt = conn.prepare(sql)?;
+        Ok(stmt.query_map([organization_id], |r| r.get(0))?.collect::<Result<_, _>>()?)
+    };
+    let text = |v: Vec<rusqlite::types::Value>| -> Vec<String> {
+        v.into_iter()
+            .filter_map(|v| if let rusqlite::types::Value::Text(t) = v { Some(t) } else { None })
+            .collect()
+    };
+    let ints = |v: Vec<rusqlite::types::Value>| -> Vec<i64> {
+        v.into_iter()
+            .filter_map(|v| if let rusqlite::types::Value::Integer(i) = v { Some(i) } else { None })
+            .collect()
+    };
+    Ok(OrganizationSettings {
+        features: text(column(
+            "SELECT feature FROM organization_features WHERE organization_id = ?1 ORDER BY feature",
+        )?),
+        granular_replay,
+        replay_access_members: ints(column(
+            "SELECT user_id FROM replay_access_members WHERE organization_id = ?1 ORDER BY user_id",
+        )?),
+        replay_access_teams: ints(column(
+            "SELECT team_id FROM replay_access_teams WHERE organization_id = ?1 ORDER BY team_id",
+        )?),
+    })
+}
+
+fn member_of_in(conn: &Connection, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
+    Ok(load_members(conn, "m.organization_id = ?1 AND m.user_id = ?2", [organization_id, user_id])?.pop())
+}
+
 impl Store for SqliteStore {
-    fn credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {
+    /// The request's reads under one lock of the one connection: every write takes the same lock,
+    /// so no change can land between them.
+    fn request_facts(
+        &self,
+        secret: Option<(TokenKind, &str)>,
+        target: Option<&IdOrSlug>,
+    ) -> StoreResult<RequestFacts> {
         let conn = self.lock();
-        let found = match kind {
-            TokenKind::Session => conn
-                .query_row(
-                    &format!(
-                        "SELECT s.superuser, {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
-                         WHERE s.token_hash = ?1"
-                    ),
-                    [hash],
-                    |r| Ok(Credential::Session { superuser: r.get(0)?, user: user_row(r, 1)? }),
-                )
-                .optional()?,
-            TokenKind::User => conn
-                .query_row(
-                    &format!(
-                        "SELECT t.organization_id, t.scopes, {USER_COLUMNS} FROM user_tokens t \
-                         JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1"
-                    ),
-                    [hash],
-                    |r| {
-                        let scopes: String = r.get(1)?;
-                        Ok(Credential::UserToken {
-                            organization_id: r.get(0)?,
-                            scopes: scopes_list(&scopes),
-                            user: user_row(r, 2)?,
-                        })
-                    },
-                )
-                .optional()?,
-            TokenKind::Org => conn
-                .query_row(
-                    "SELECT organization_id, scopes FROM org_auth_tokens WHERE token_hash = ?1",
-                    [hash],
-                    |r| {
-                        let scopes: String = r.get(1)?;
-                        Ok(Credential::OrgToken { organization_id: r.get(0)?, scopes: scopes_list(&scopes) })
-                    },
-                )
-                .optional()?,
-        };
-        Ok(found)
+        request_facts_from(&Locked(&conn), secret, target)
+    }
+
+    fn credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {
+        credential_in(&self.lock(), kind, hash)
     }
 
     fn user(&self, username: &str) -> StoreResult<Option<User>> {
@@ -547,53 +629,11 @@ impl Store for SqliteStore {
     }
 
     fn organization(&self, key: &IdOrSlug) -> StoreResult<Option<Organization>> {
-        let conn = self.lock();
-        match key {
-            IdOrSlug::Id(id) => organization_by_id(&conn, *id),
-            IdOrSlug::Slug(slug) => Ok(conn
-                .query_row(
-                    "SELECT id, slug, name, open_membership, date_created FROM organizations WHERE slug = ?1",
-                    [slug],
-                    organization_row,
-                )
-                .optional()?),
-        }
+        organization_in(&self.lock(), key)
     }
 
     fn organization_settings(&self, organization_id: i64) -> StoreResult<OrganizationSettings> {
-        let conn = self.lock();
-        let granular_replay: bool = conn
-            .query_row("SELECT granular_replay FROM organizations WHERE id = ?1", [organization_id], |r| {
-                r.get(0)
-            })
-            .optional()?
-            .unwrap_or(false);
-        let column = |sql: &str| -> StoreResult<Vec<rusqlite::types::Value>> {
-            let mut stmt = conn.prepare(sql)?;
-            Ok(stmt.query_map([organization_id], |r| r.get(0))?.collect::<Result<_, _>>()?)
-        };
-        let text = |v: Vec<rusqlite::types::Value>| -> Vec<String> {
-            v.into_iter()
-                .filter_map(|v| if let rusqlite::types::Value::Text(t) = v { Some(t) } else { None })
-                .collect()
-        };
-        let ints = |v: Vec<rusqlite::types::Value>| -> Vec<i64> {
-            v.into_iter()
-                .filter_map(|v| if let rusqlite::types::Value::Integer(i) = v { Some(i) } else { None })
-                .collect()
-        };
-        Ok(OrganizationSettings {
-            features: text(column(
-                "SELECT feature FROM organization_features WHERE organization_id = ?1 ORDER BY feature",
-            )?),
-            granular_replay,
-            replay_access_members: ints(column(
-                "SELECT user_id FROM replay_access_members WHERE organization_id = ?1 ORDER BY user_id",
-            )?),
-            replay_access_teams: ints(column(
-                "SELECT team_id FROM replay_access_teams WHERE organization_id = ?1 ORDER BY team_id",
-            )?),
-        })
+        organization_settings_in(&self.lock(), organization_id)
     }
 
     fn update_organization(
@@ -707,12 +747,7 @@ impl Store for SqliteStore {
     }
 
     fn member_of(&self, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
-        Ok(load_members(
-            &self.lock(),
-            "m.organization_id = ?1 AND m.user_id = ?2",
-            [organization_id, user_id],
-        )?
-        .pop())
+        member_of_in(&self.lock(), organization_id, user_id)
     }
 
     fn member(&self, organization_id: i64, member_id: i64) -> StoreResult<Option<Member>> {

@@ -4,13 +4,13 @@
 //! searches, organization auth tokens and session replays) whose permission policy is declared
 //! with `#[scopegate::endpoint]` on every handler, on an embedded SQLite database.
 //!
-//! * [`routes`] names every handler; scopegate's `ApiRouter` ([`api`]) mounts each at exactly the
+//! * [`routes`] names every handler; scopegate's `ApiRouter` ([`api()`](fn@api)) mounts each at exactly the
 //!   method and path its `#[scopegate::endpoint]` declares, under [`BASE_PATH`], so the router
 //!   and the registry cannot disagree.
 //! * [`resolve::resolve`] turns a request into scopegate's principal, membership and organization
 //!   state; [`AppState`] is the enforcement layer's resolver, and
 //!   [`scopegate::Registry::authorize`] decides.
-//! * [`service`] is what `scopegate-demo serve` serves: [`api`] with its state.
+//! * [`service`] is what `scopegate-demo serve` serves: [`api()`](fn@api) with its state.
 //! * [`store::Store`] is the data access seam; [`store::SqliteStore`] the embedded default.
 //!
 //! ```
@@ -92,7 +92,7 @@ impl AppState {
 /// The prefix every endpoint is served under; declarations do not repeat it.
 pub const BASE_PATH: &str = "/api/0";
 
-/// Every handler of [`api`], each served at the method and path its `#[scopegate::endpoint]`
+/// Every handler of [`mod@api`], each served at the method and path its `#[scopegate::endpoint]`
 /// declares.
 pub fn routes() -> Routes<AppState> {
     scopegate::routes![

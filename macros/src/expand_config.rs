@@ -171,6 +171,46 @@ mod tests {
         }
     }
 
+    /// The `[tenancy]` mistakes reach the user as the compile error of every macro of the crate,
+    /// like every other mistake of the file (trybuild cannot place a `scopegate.toml` beside its
+    /// generated crate, so this is the diagnostic's end-to-end test).
+    #[test]
+    fn tenancy_mistakes_are_compile_errors_naming_file_line_and_column() {
+        for (name, toml, at, message) in [
+            (
+                "tenancy-param",
+                "[tenancy]\norganization_param = \"{org}\"\n",
+                "2:22",
+                "`tenancy.organization_param` `{org}` must be a path parameter name (letters, digits, `_`)",
+            ),
+            (
+                "tenancy-both",
+                "[tenancy]\norganizations = false\norganization_param = \"workspace\"\n",
+                "3:22",
+                "`tenancy.organization_param` has no meaning with `organizations = false`: remove one of them",
+            ),
+        ] {
+            let krate = BrokenCrate::new(name, toml);
+            let loaded = config::load_from(&krate.0);
+            let expected = format!(
+                "{}:{at}: {message}\n= help: fix scopegate.toml beside Cargo.toml; its format is documented at \
+                 `scopegate::config_format`",
+                krate.0.join("scopegate.toml").display()
+            );
+            let handler = quote!(
+                fn handler() {}
+            );
+            let out = expand_loaded(
+                &loaded,
+                endpoint::expand_with,
+                quote!(method = GET, path = "/", authenticated = "x"),
+                handler.clone(),
+            );
+            assert!(starts_with(&out, &handler), "{out}");
+            assert_eq!(compile_errors(&out), [expected]);
+        }
+    }
+
     #[test]
     fn a_broken_file_is_one_error_naming_file_line_and_column_in_every_macro() {
         let krate =

@@ -286,7 +286,7 @@ impl Authorized {
             membership: membership.as_ref(),
             organization: self.organization.as_deref(),
         };
-        self.registry.effective_scopes(&request)
+        self.registry.effective_scopes_at(self.endpoint, &request)
     }
 
     /// `true` when the caller holds `scope` (a name of the registry's vocabulary; unknown names

@@ -135,15 +135,8 @@ impl Registry {
             return self.deny(request, None, Reason::EndpointNotFound);
         };
         let target = request.organization.map(|o| o.id());
-        // A membership of another organization than the target counts as none; on an
-        // organization-scoped endpoint, so does any membership when the request names no
-        // organization (a resolver that forgot the organization grants nothing).
         let tenants = self.config().has_organizations();
-        let member = request.membership.filter(|m| match target {
-            _ if !tenants => true,
-            Some(t) => t == m.organization,
-            None => !compiled.organization_scoped,
-        });
+        let member = self.counted_membership(request, compiled.organization_scoped);
 
         if compiled.form != Form::Open && request.principal.is_anonymous() {
             return self.deny(request, Some(endpoint), Reason::NoCredentials);
@@ -198,10 +191,39 @@ impl Registry {
     /// assert_eq!(registry.scope_names(held).collect::<Vec<_>>(), ["project:read", "project:write"]);
     /// ```
     pub fn effective_scopes(&self, request: &AccessRequest<'_>) -> ScopeSet {
+        self.effective_scopes_with(request, false)
+    }
+
+    /// [`effective_scopes`](Self::effective_scopes) on `endpoint`, whose tenancy decides whether a
+    /// membership counts without a target organization (see [`Registry::is_organization_scoped`]):
+    /// exactly what step 3 of the decision for that endpoint intersects.
+    pub fn effective_scopes_at(&self, endpoint: &Endpoint, request: &AccessRequest<'_>) -> ScopeSet {
+        self.effective_scopes_with(request, self.is_organization_scoped(endpoint))
+    }
+
+    fn effective_scopes_with(&self, request: &AccessRequest<'_>, organization_scoped: bool) -> ScopeSet {
+        let target = request.organization.map(|o| o.id());
+        let member = self.counted_membership(request, organization_scoped);
+        self.effective(request.principal, member, target, self.config().has_organizations())
+            .unwrap_or(ScopeSet::EMPTY)
+    }
+
+    /// The request's membership, if it counts: a membership of another organization than the
+    /// target counts as none; on an organization-scoped endpoint, so does any membership when the
+    /// request names no organization (a resolver that forgot the organization grants nothing);
+    /// without organizations (a single-tenant configuration) the caller's standing always counts.
+    fn counted_membership<'a>(
+        &self,
+        request: &AccessRequest<'a>,
+        organization_scoped: bool,
+    ) -> Option<&'a Membership<'a>> {
         let target = request.organization.map(|o| o.id());
         let tenants = self.config().has_organizations();
-        let member = request.membership.filter(|m| !tenants || target.is_none_or(|t| t == m.organization));
-        self.effective(request.principal, member, target, tenants).unwrap_or(ScopeSet::EMPTY)
+        request.membership.filter(|m| match target {
+            _ if !tenants => true,
+            Some(t) => t == m.organization,
+            None => !organization_scoped,
+        })
     }
 
     /// Step 3's effective scopes, or `WrongOrganization`. Without organizations (`tenants` false)
@@ -255,15 +277,16 @@ impl Registry {
             return Ok(());
         }
         let bypass = def.bypass();
+        // A token bypasses only in its own organization (any, without organizations).
+        let own =
+            |organization: OrganizationId| organization == org.id() || !self.config().has_organizations();
         let bypassed = match *request.principal {
             Principal::User { active_superuser, .. } => active_superuser && bypass.active_superuser,
             Principal::OrgToken { organization, scopes } => {
-                (organization == org.id() || !self.config().has_organizations())
-                    && self.scopes.closure(scopes).contains_any(compiled.org_token_bypass)
+                own(organization) && self.scopes.closure(scopes).contains_any(compiled.org_token_bypass)
             }
             Principal::Integration { organization, scopes } => {
-                (organization == org.id() || !self.config().has_organizations())
-                    && self.scopes.closure(scopes).contains_any(compiled.integration_bypass)
+                own(organization) && self.scopes.closure(scopes).contains_any(compiled.integration_bypass)
             }
             Principal::Anonymous => false,
         };

@@ -217,6 +217,13 @@ fn a_membership_counts_only_for_the_targeted_organization() {
     assert!(d.is_allowed());
     // An active superuser needs no membership either way.
     assert!(decide(Method::Get, path, Principal::active_superuser(USER), None, None).is_allowed());
+    // The effective scopes a handler sees follow the endpoint's tenancy, as the decision does.
+    let member = full_member();
+    let session = Principal::session(USER);
+    let untargeted = AccessRequest::new(Method::Get, path, &session).with_membership(&member);
+    assert_eq!(registry.effective_scopes_at(scoped, &untargeted), ScopeSet::EMPTY);
+    assert_eq!(registry.effective_scopes_at(legacy, &untargeted), all());
+    assert_eq!(registry.effective_scopes(&untargeted), all(), "without an endpoint: Sentry's rule");
 }
 
 #[test]

@@ -240,7 +240,11 @@ pub fn organization_state(
 ///
 /// # Errors
 /// 401 [`ResolveError::InvalidCredentials`] for a malformed or unknown credential; a store failure.
-pub async fn resolve(state: &AppState, parts: &mut Parts) -> Result<ResolvedRequest, ResolveError> {
+pub async fn resolve(
+    state: &AppState,
+    parts: &mut Parts,
+    endpoint: &'static Endpoint,
+) -> Result<ResolvedRequest, ResolveError> {
     let registry = state.registry();
     let secret = match presented(&parts.headers)? {
         Presented::None => None,
@@ -298,7 +302,8 @@ pub async fn resolve(state: &AppState, parts: &mut Parts) -> Result<ResolvedRequ
     let mut request = AccessRequest::new(Method::Get, "", &principal);
     request.membership = member_view.as_ref();
     request.organization = state.as_deref();
-    let effective = registry.effective_scopes(&request);
+    // What the decision for this endpoint intersects, so object-level checks agree with it.
+    let effective = registry.effective_scopes_at(endpoint, &request);
     Ok(ResolvedRequest {
         principal,
         user,
@@ -334,9 +339,9 @@ impl Resolver for AppState {
     async fn resolve(
         &self,
         parts: &mut Parts,
-        _endpoint: &'static Endpoint,
+        endpoint: &'static Endpoint,
     ) -> Result<Resolved, ResolveError> {
-        let resolved = Arc::new(resolve(self, parts).await?);
+        let resolved = Arc::new(resolve(self, parts, endpoint).await?);
         parts.extensions.insert(Arc::clone(&resolved));
         Ok(resolved.to_scopegate())
     }
@@ -370,13 +375,17 @@ impl Caller {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        if let Some(resolved) = parts.extensions.get::<Arc<ResolvedRequest>>() {
-            return Ok(Caller(Arc::clone(resolved)));
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        // The resolver stored it before scopegate allowed the request; without it no check ran,
+        // and the handler must not either (fail closed, as `scopegate::axum::Authorized` does).
+        match parts.extensions.get::<Arc<ResolvedRequest>>() {
+            Some(resolved) => Ok(Caller(Arc::clone(resolved))),
+            None => Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "enforcement_missing",
+                "The permission check did not run.",
+            )),
         }
-        let resolved = Arc::new(resolve(state, parts).await?);
-        parts.extensions.insert(Arc::clone(&resolved));
-        Ok(Caller(resolved))
     }
 }
 

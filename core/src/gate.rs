@@ -9,5 +9,5 @@
 /// assert!(!covers(&["replays"], "/organizations/{org}/replay-settings/"));
 /// ```
 pub fn covers<S: AsRef<str>>(areas: &[S], path: &str) -> bool {
-    path.split('/').any(|segment| areas.iter().any(|area| area.as_ref() == segment))
+    crate::template::Parts::of(path).any(|segment| areas.iter().any(|area| area.as_ref() == segment))
 }

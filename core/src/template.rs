@@ -40,9 +40,44 @@ impl<'a> Segment<'a> {
 /// use scopegate_core::template::parts;
 /// assert_eq!(parts("/a/{b}/").collect::<Vec<_>>(), ["a", "{b}", ""]);
 /// ```
-pub fn parts(path: &str) -> std::str::Split<'_, char> {
-    path.strip_prefix('/').unwrap_or(path).split('/')
+pub fn parts(path: &str) -> Parts<'_> {
+    Parts::of(path.strip_prefix('/').unwrap_or(path))
 }
+
+/// The iterator of [`parts`]: `str::split('/')`, scanning the bytes itself, which is faster for
+/// the short segments of paths than the general searcher.
+#[derive(Clone, Debug)]
+pub struct Parts<'a> {
+    rest: Option<&'a str>,
+}
+
+impl<'a> Parts<'a> {
+    /// The `/`-separated parts of `text`, exactly as `text.split('/')`.
+    pub(crate) fn of(text: &'a str) -> Parts<'a> {
+        Parts { rest: Some(text) }
+    }
+}
+
+impl<'a> Iterator for Parts<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match rest.bytes().position(|b| b == b'/') {
+            Some(i) => {
+                self.rest = Some(&rest[i + 1..]);
+                Some(&rest[..i])
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
+}
+
+impl std::iter::FusedIterator for Parts<'_> {}
 
 /// The segments of a template.
 ///
@@ -79,11 +114,16 @@ fn err(message: impl Into<String>, help: impl Into<String>) -> TemplateError {
     TemplateError { message: message.into(), help: help.into() }
 }
 
+/// The most `{param}`s (catch-alls aside) one template may have: axum's router (`matchit` 0.8)
+/// names them `a` to `z` internally and panics beyond.
+pub const MAX_PARAMS: usize = 26;
+
 /// Checks a declared path template and returns its parameter names.
 ///
 /// Rules: a leading `/`; no empty segment; no whitespace, control characters, `?` or `#`; every
 /// `{param}` is a whole segment named like an identifier; `{*rest}` only as the last segment; no
-/// parameter twice; no axum 0.7 `:param` / `*rest` segments (axum 0.8 matches them literally).
+/// parameter twice; at most [`MAX_PARAMS`] `{param}`s; no axum 0.7 `:param` / `*rest` segments
+/// (axum 0.8 matches them literally).
 ///
 /// ```
 /// use scopegate_core::template::validate;
@@ -91,46 +131,71 @@ fn err(message: impl Into<String>, help: impl Into<String>) -> TemplateError {
 /// assert_eq!(validate("/docs/:id/").unwrap_err().help, "write the parameter as `{id}`");
 /// ```
 pub fn validate(path: &str) -> Result<Vec<&str>, TemplateError> {
+    check(path)?;
+    Ok(params(path).collect())
+}
+
+/// [`validate`] without collecting the names (it allocates only to describe an error).
+///
+/// ```
+/// use scopegate_core::template::check;
+/// assert!(check("/organizations/{org}/replays/{*rest}").is_ok());
+/// assert!(check("/a/{x}/b/{x}/").is_err());
+/// ```
+pub fn check(path: &str) -> Result<(), TemplateError> {
     if !path.starts_with('/') {
         return Err(err(
             format!("path {path:?} must start with `/`"),
             format!("write \"/{}\"", path.trim_start_matches('/')),
         ));
     }
-    if let Some(c) = path.chars().find(|c| c.is_whitespace() || c.is_control() || *c == '?' || *c == '#') {
+    // Registries check every template at startup: one pass over the bytes, characters only beyond
+    // ASCII.
+    let suspect = |b: u8| b <= b' ' || b == 0x7f || b == b'?' || b == b'#' || !b.is_ascii();
+    if path.bytes().fold(false, |any, b| any | suspect(b))
+        && let Some(c) = path.chars().find(|c| c.is_whitespace() || c.is_control() || *c == '?' || *c == '#')
+    {
         return Err(err(
             format!("path {path:?} contains {c:?}, which cannot appear in a route template"),
             "remove it; query strings are not part of the route",
         ));
     }
-    let mut params: Vec<&str> = Vec::new();
     let body = &path[1..];
-    let segments: Vec<&str> = if body.is_empty() { Vec::new() } else { body.split('/').collect() };
-    let last = segments.len().saturating_sub(1);
-    for (i, seg) in segments.iter().enumerate() {
-        // A trailing slash gives one empty last segment, which is fine.
-        if seg.is_empty() {
-            if i == last {
-                continue;
+    // "/" has no segment at all.
+    let mut segments = (!body.is_empty()).then(|| Parts::of(body)).into_iter().flatten().peekable();
+    // The names so far, to refuse one twice without allocating: more than `MAX_PARAMS` is refused.
+    let mut seen: [&str; MAX_PARAMS + 1] = [""; MAX_PARAMS + 1];
+    let mut count = 0;
+    let mut named = 0;
+    while let Some(seg) = segments.next() {
+        let is_last = segments.peek().is_none();
+        let bytes = seg.as_bytes();
+        match bytes.first() {
+            // A trailing slash gives one empty last segment, which is fine.
+            None if is_last => continue,
+            None => {
+                return Err(err(
+                    format!("path {path:?} has an empty segment (`//`)"),
+                    "remove the doubled `/`",
+                ));
             }
-            return Err(err(format!("path {path:?} has an empty segment (`//`)"), "remove the doubled `/`"));
+            // axum 0.7 wrote parameters as `:name` and catch-alls as `*name`; axum 0.8 serves those
+            // segments as literal text, so a route declared that way would never match a request.
+            Some(b':' | b'*') if is_param_name(&seg[1..]) => {
+                let name = &seg[1..];
+                let brace = if seg.starts_with('*') { format!("{{*{name}}}") } else { format!("{{{name}}}") };
+                return Err(err(
+                    format!("path segment `{seg}` uses axum 0.7 syntax, which axum 0.8 matches literally"),
+                    format!("write the parameter as `{brace}`"),
+                ));
+            }
+            _ => {}
         }
-        // axum 0.7 wrote parameters as `:name` and catch-alls as `*name`; axum 0.8 serves those
-        // segments as literal text, so a route declared that way would never match a request.
-        if let Some(name) = seg.strip_prefix(':').or_else(|| seg.strip_prefix('*'))
-            && is_param_name(name)
-        {
-            let brace = if seg.starts_with('*') { format!("{{*{name}}}") } else { format!("{{{name}}}") };
-            return Err(err(
-                format!("path segment `{seg}` uses axum 0.7 syntax, which axum 0.8 matches literally"),
-                format!("write the parameter as `{brace}`"),
-            ));
-        }
-        let opens = seg.matches('{').count();
-        let closes = seg.matches('}').count();
-        if opens == 0 && closes == 0 {
+        if !bytes.iter().fold(false, |any, &b| any | (b == b'{') | (b == b'}')) {
             continue;
         }
+        let opens = bytes.iter().filter(|&&b| b == b'{').count();
+        let closes = bytes.iter().filter(|&&b| b == b'}').count();
         if opens != closes {
             return Err(err(
                 format!("path {path:?} has unbalanced `{{`/`}}` in segment `{seg}`"),
@@ -154,32 +219,62 @@ pub fn validate(path: &str) -> Result<Vec<&str>, TemplateError> {
                 "write parameters as `{name}`",
             ));
         }
-        if catch_all && i != last {
+        if catch_all && !is_last {
             return Err(err(
                 format!("catch-all parameter `{seg}` must be the last segment"),
                 "move `{*name}` to the end of the path",
             ));
         }
-        if params.contains(&name) {
+        if seen[..count].contains(&name) {
             return Err(err(
                 format!("path parameter `{name}` appears twice in {path:?}"),
                 "give each parameter a distinct name",
             ));
         }
-        params.push(name);
+        if count < seen.len() {
+            seen[count] = name;
+            count += 1;
+        }
+        if !catch_all {
+            named += 1;
+            if named > MAX_PARAMS {
+                return Err(err(
+                    format!(
+                        "path {path:?} has more than {MAX_PARAMS} parameters, more than axum's router accepts"
+                    ),
+                    "fold some of them into one `{*rest}` catch-all, or split the route",
+                ));
+            }
+        }
     }
-    Ok(params)
+    Ok(())
 }
 
 fn is_param_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    let mut bytes = s.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parts_split_like_str_split() {
+        for text in ["", "/", "a", "a/b", "/a//b/", "a/b/", "//", "{x}/{*y}"] {
+            assert_eq!(Parts::of(text).collect::<Vec<_>>(), text.split('/').collect::<Vec<_>>(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn at_most_26_parameters_as_axum() {
+        let path = |n: usize| (0..n).map(|i| format!("/{{p{i}}}")).collect::<String>();
+        assert!(check(&path(26)).is_ok());
+        assert!(check(&format!("{}/{{*rest}}", path(26))).is_ok(), "a catch-all is not counted");
+        let e = check(&path(27)).unwrap_err();
+        assert!(e.message.contains("more than 26 parameters"), "{e:?}");
+    }
 
     #[test]
     fn accepts_sentry_paths() {

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use crate::config::Config;
 use crate::gates::MAX_GATES;
 use crate::record::{Access, Endpoint, Method};
-use crate::router::{Params, Router};
+use crate::router::{Conflict, Params, Router};
 use crate::scopes::{ScopeSet, ScopeTable};
 
 /// A problem found while building a [`Registry`].
@@ -54,6 +54,14 @@ pub enum RegistryError {
         /// `handler (file:line)`.
         handler: String,
     },
+    /// An endpoint's path template breaks the rules `#[endpoint]` enforces (a record built by
+    /// other means than the macro).
+    InvalidPath {
+        /// What is wrong with it.
+        detail: String,
+        /// `handler (file:line)`.
+        handler: String,
+    },
     /// The configuration exceeds what the engine supports (more than 128 scopes or 64 gates).
     Unsupported {
         /// What is too large.
@@ -82,6 +90,9 @@ impl fmt::Display for RegistryError {
                 f,
                 "{handler} lies in the `{gate}` area but is not gated by it; add `gate = {gate}` or `gate_exempt = \"why\"`"
             ),
+            RegistryError::InvalidPath { detail, handler } => {
+                write!(f, "{handler} has an invalid path: {detail}")
+            }
             RegistryError::Unsupported { detail } => write!(f, "unsupported configuration: {detail}"),
         }
     }
@@ -94,6 +105,37 @@ impl std::error::Error for RegistryError {}
 pub(crate) fn invalid(errors: &[RegistryError]) -> ! {
     let lines: Vec<String> = errors.iter().map(|e| format!("  - {e}")).collect();
     panic!("scopegate registry is invalid:\n{}", lines.join("\n"))
+}
+
+/// What a registry needs to know of one path template, computed once per distinct path.
+#[derive(Default)]
+struct PathFacts {
+    path: &'static str,
+    /// Why the template is invalid, if it is.
+    invalid: Option<String>,
+    /// Bit `g`: gate `g` of the configuration covers the path.
+    covered: u64,
+    /// The template has the configuration's organization parameter.
+    organization_scoped: bool,
+}
+
+impl PathFacts {
+    fn of(config: &Config, path: &'static str) -> PathFacts {
+        let covered = config
+            .gates()
+            .iter()
+            .take(MAX_GATES)
+            .enumerate()
+            .filter(|(_, g)| g.covers(path))
+            .fold(0, |mask, (g, _)| mask | 1 << g);
+        PathFacts {
+            path,
+            invalid: scopegate_core::template::check(path).err().map(|e| e.message),
+            covered,
+            organization_scoped: scopegate_core::template::params(path)
+                .any(|p| p == config.organization_param()),
+        }
+    }
 }
 
 fn describe(e: &Endpoint) -> String {
@@ -196,8 +238,10 @@ impl Registry {
         I: IntoIterator<Item = &'static Endpoint>,
     {
         let mut endpoints: Vec<&'static Endpoint> = endpoints.into_iter().collect();
-        endpoints
-            .sort_by(|a, b| (a.path(), a.method(), a.handler()).cmp(&(b.path(), b.method(), b.handler())));
+        // (path, method, handler) is a total order on distinct records: unstable is deterministic.
+        endpoints.sort_unstable_by(|a, b| {
+            (a.path(), a.method(), a.handler()).cmp(&(b.path(), b.method(), b.handler()))
+        });
         let mut errors = Vec::new();
         for pair in endpoints.windows(2) {
             if pair[0].path() == pair[1].path() && pair[0].method() == pair[1].method() {
@@ -225,96 +269,109 @@ impl Registry {
                 ),
             });
         }
-        for e in &endpoints {
+        // One pass: what depends on the path alone is computed once per path (sorted by path, the
+        // methods of one route are neighbours), the rest per endpoint.
+        let mut facts = PathFacts::default();
+        let mut compiled = Vec::with_capacity(endpoints.len());
+        for (i, e) in endpoints.iter().enumerate() {
+            if i == 0 || facts.path != e.path() {
+                facts = PathFacts::of(config, e.path());
+            }
+            // The macros validate templates; records built by other means are checked here.
+            if let Some(detail) = &facts.invalid {
+                errors.push(RegistryError::InvalidPath { detail: detail.clone(), handler: describe(e) });
+            }
+            let mut accepted = ScopeSet::EMPTY;
             for scope in e.scopes() {
-                if !vocab.contains(scope) {
-                    errors
-                        .push(RegistryError::UnknownScope { scope: scope.to_string(), handler: describe(e) });
+                match scopes.as_ref().map(|table| table.index(scope)) {
+                    Some(Some(bit)) => accepted = accepted.with(bit),
+                    Some(None) => errors
+                        .push(RegistryError::UnknownScope { scope: scope.to_string(), handler: describe(e) }),
+                    // No table (the configuration error is reported): the names still are checked.
+                    None if !vocab.contains(scope) => errors
+                        .push(RegistryError::UnknownScope { scope: scope.to_string(), handler: describe(e) }),
+                    None => {}
                 }
             }
-            if let Some(gate) = e.gate()
-                && config.gate(gate).is_none()
-            {
-                errors.push(RegistryError::UnknownGate { gate: gate.to_string(), handler: describe(e) });
-            }
+            let gate = match e.gate() {
+                Some(name) => match config.gates().iter().position(|d| d.name() == name) {
+                    Some(i) => u8::try_from(i).ok(),
+                    None => {
+                        errors.push(RegistryError::UnknownGate {
+                            gate: name.to_string(),
+                            handler: describe(e),
+                        });
+                        None
+                    }
+                },
+                None => None,
+            };
             if e.gate_exempt().is_none() {
-                for g in config.gates() {
-                    if g.covers(e.path()) && e.gate() != Some(g.name()) {
+                for (g, def) in config.gates().iter().enumerate() {
+                    if facts.covered & (1 << g) != 0 && e.gate() != Some(def.name()) {
                         errors.push(RegistryError::Ungated {
-                            gate: g.name().to_string(),
+                            gate: def.name().to_string(),
                             handler: describe(e),
                         });
                     }
                 }
             }
+            compiled.push(Compiled {
+                form: Form::of(e.access()),
+                organization_scoped: config.has_organizations() && facts.organization_scoped,
+                accepted,
+                gate,
+            });
         }
-        // matchit (axum's router) decides which templates are ambiguous. axum keeps one route per
-        // template whatever the method, so the check spans methods: `GET /a/{x}/` and `PUT /a/{y}/`
-        // cannot both be mounted. The engine's own router, which matches the same way without
-        // allocating, serves the lookups.
-        let mut templates: matchit::Router<usize> = matchit::Router::new();
-        let mut inserted: std::collections::HashSet<&'static str> = std::collections::HashSet::new();
+        // The router refuses what axum's router (matchit) refuses to mount, across methods: axum
+        // keeps one route per template whatever the method, so `GET /a/{x}/` and `PUT /a/{y}/`
+        // cannot both be mounted (a property test compares the answers with matchit's).
         let mut router = Router::new();
         if errors.is_empty() {
+            let mut previous = None;
             for (i, e) in endpoints.iter().enumerate() {
-                let conflict = if inserted.contains(e.path()) {
-                    None
-                } else {
-                    match templates.insert(e.path(), i) {
-                        Ok(()) => {
-                            inserted.insert(e.path());
-                            None
-                        }
-                        Err(err) => Some(err),
-                    }
+                let inserted = match previous {
+                    // Another method of the route just inserted: no walk.
+                    Some(route) => router.add_method(route, e.method(), e.path(), index_u32(i)),
+                    None => router.insert(e.method(), e.path(), index_u32(i)),
                 };
-                if let Some(err) = conflict {
-                    // Name the earlier endpoint(s) it conflicts with: each one alone with it.
-                    let others: Vec<String> = endpoints[..i]
-                        .iter()
-                        .filter(|o| o.path() != e.path())
-                        .filter(|o| {
-                            let mut pair = matchit::Router::new();
-                            pair.insert(o.path(), ()).is_ok() && pair.insert(e.path(), ()).is_err()
-                        })
-                        .map(|o| describe(o))
-                        .collect();
-                    let detail = if others.is_empty() {
-                        err.to_string()
-                    } else {
-                        format!("{} ({err})", others.join(", "))
-                    };
-                    errors.push(RegistryError::Ambiguous {
-                        method: e.method(),
-                        detail,
-                        handler: describe(e),
-                    });
-                } else if let Err(existing) = router.insert(e.method(), e.path(), index_u32(i)) {
-                    errors.push(RegistryError::Ambiguous {
-                        method: e.method(),
-                        detail: format!(
-                            "its route is the same as that of {}",
-                            describe(endpoints[existing as usize])
-                        ),
-                        handler: describe(e),
-                    });
-                }
+                let conflict = match inserted {
+                    Ok(route) => {
+                        previous = Some(route);
+                        continue;
+                    }
+                    Err(conflict) => conflict,
+                };
+                let other = |i: u32| endpoints.get(i as usize).copied();
+                let detail = match conflict {
+                    Conflict::SameRoute(o) => {
+                        other(o).map(|o| format!("its route is the same as that of {}", describe(o)))
+                    }
+                    Conflict::SameShape(o) => other(o).map(|o| {
+                        format!(
+                            "{} declares `{}`, the same route with other parameter names; axum's router \
+                             cannot mount both (give the parameters the same names)",
+                            describe(o),
+                            o.path()
+                        )
+                    }),
+                    Conflict::ParamBesideCatchAll(o) => other(o).map(|o| {
+                        format!(
+                            "{} declares `{}`: a `{{param}}` and a `{{*catch_all}}` at the same position, \
+                             which axum's router cannot mount together",
+                            describe(o),
+                            o.path()
+                        )
+                    }),
+                };
+                errors.push(RegistryError::Ambiguous {
+                    method: e.method(),
+                    detail: detail.unwrap_or_else(|| "another endpoint has the same route".to_string()),
+                    handler: describe(e),
+                });
             }
         }
         let Some(scopes) = scopes.filter(|_| errors.is_empty()) else { return Err(errors) };
-        let compiled = endpoints
-            .iter()
-            .map(|e| Compiled {
-                form: Form::of(e.access()),
-                organization_scoped: config.has_organizations()
-                    && scopegate_core::template::params(e.path()).any(|p| p == config.organization_param()),
-                accepted: scopes.parse(e.scopes().iter().copied()),
-                gate: e
-                    .gate()
-                    .and_then(|g| config.gates().iter().position(|d| d.name() == g))
-                    .and_then(|i| u8::try_from(i).ok()),
-            })
-            .collect();
         let gates = config
             .gates()
             .iter()

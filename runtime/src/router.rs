@@ -6,36 +6,126 @@
 //! segment (which may be empty unless it is the last one), a catch-all the non-empty rest of the
 //! path. As in axum, the path is matched first, whatever the method, and the method is looked up in
 //! the route found: `DELETE /a/me/` is not served by `DELETE /a/{x}/` when `GET /a/me/` exists.
-//! A property test checks the agreement with `matchit`. The registry still inserts every template
-//! into `matchit` to reject the ambiguous pairs `matchit` rejects.
+//!
+//! The router also rejects what `matchit` refuses to insert, so that a registry that builds is one
+//! axum can mount: two templates that differ only in their parameter names, and a `{param}` beside
+//! a `{*catch_all}` at the same position. Property tests compare both the matching and the
+//! accept/reject answers with `matchit` itself.
+//!
+//! Literal children are found by a linear scan while a node has few of them and through a hash
+//! map (foldhash, fixed seed: the keys are the service's own templates, never request data) once it
+//! has more, so a node with thousands of resources costs one hash per request segment.
 
-use scopegate_core::template::{Segment, parts};
+use std::collections::HashMap;
+
+use foldhash::fast::FixedState;
+use scopegate_core::template::{Parts, Segment, parts};
 
 use crate::record::{Method, Methods};
 
-/// The order of literal children: by length, then bytes, so that a search mostly compares lengths.
-fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.as_bytes().cmp(b.as_bytes()))
+/// No node, route or endpoint.
+const NONE: u32 = u32::MAX;
+
+/// Above this many literal children, a node indexes them by hash.
+const LINEAR_MAX: usize = 8;
+
+/// A node's literal children.
+#[derive(Debug)]
+enum Literals {
+    /// Few children, scanned in order.
+    Few(Vec<(&'static str, u32)>),
+    /// Many children, by hash.
+    Many(HashMap<&'static str, u32, FixedState>),
 }
 
-#[derive(Debug, Default)]
+impl Literals {
+    #[inline]
+    fn get(&self, segment: &str) -> Option<u32> {
+        match self {
+            Literals::Few(children) => children
+                .iter()
+                .find(|(lit, _)| lit.len() == segment.len() && *lit == segment)
+                .map(|&(_, c)| c),
+            Literals::Many(children) => children.get(segment).copied(),
+        }
+    }
+
+    fn insert(&mut self, literal: &'static str, child: u32) {
+        match self {
+            Literals::Few(children) if children.len() < LINEAR_MAX => children.push((literal, child)),
+            Literals::Few(children) => {
+                let mut map = HashMap::with_capacity_and_hasher(children.len() * 2, FixedState::default());
+                map.extend(children.drain(..));
+                map.insert(literal, child);
+                *self = Literals::Many(map);
+            }
+            Literals::Many(children) => {
+                children.insert(literal, child);
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
 struct Node {
-    /// Literal children, sorted by [`by_length`].
-    literals: Vec<(&'static str, u32)>,
-    param: Option<u32>,
+    literals: Literals,
+    /// The `{param}` child.
+    param: u32,
     /// The route (index into `Router::routes`) whose template ends with a catch-all here.
-    catch_all: Option<u32>,
+    catch_all: u32,
     /// The route whose template ends exactly here.
-    value: Option<u32>,
+    value: u32,
+    /// The first endpoint whose template passes through this node: what a conflict names.
+    first: u32,
 }
 
-/// One route: the endpoint of each method (by [`Method::index`]) whose template it is.
-type Route = [Option<u32>; 7];
+impl Node {
+    fn new(first: u32) -> Node {
+        Node { literals: Literals::Few(Vec::new()), param: NONE, catch_all: NONE, value: NONE, first }
+    }
+}
 
-/// The methods a route serves: its declared ones, and `HEAD` where `GET` is declared.
-fn allowed(route: &Route) -> Methods {
-    let declared: Methods = Method::ALL.into_iter().filter(|m| route[m.index()].is_some()).collect();
-    if declared.contains(Method::Get) { declared.with(Method::Head) } else { declared }
+/// One route: a template, and the endpoint of each method (by [`Method::index`]) declared on it.
+#[derive(Debug)]
+struct Route {
+    template: &'static str,
+    endpoints: [u32; 7],
+}
+
+impl Route {
+    /// The endpoint serving `method`: its own, or for `HEAD` the `GET` one (axum serves `HEAD`
+    /// with the `GET` handler).
+    #[inline]
+    fn endpoint(&self, method: Method) -> Option<u32> {
+        let own = self.endpoints[method.index()];
+        let own =
+            if own == NONE && method == Method::Head { self.endpoints[Method::Get.index()] } else { own };
+        (own != NONE).then_some(own)
+    }
+
+    /// The methods the route serves: its declared ones, and `HEAD` where `GET` is declared.
+    fn allowed(&self) -> Methods {
+        let declared: Methods =
+            Method::ALL.into_iter().filter(|m| self.endpoints[m.index()] != NONE).collect();
+        if declared.contains(Method::Get) { declared.with(Method::Head) } else { declared }
+    }
+
+    /// The first endpoint declared on the route.
+    fn first(&self) -> u32 {
+        self.endpoints.iter().copied().find(|&e| e != NONE).unwrap_or(NONE)
+    }
+}
+
+/// Why [`Router::insert`] refused a template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Conflict {
+    /// The route already has an endpoint for the method: this one.
+    SameRoute(u32),
+    /// Another template, with other parameter names, matches exactly the same paths: the endpoint
+    /// that declared it first.
+    SameShape(u32),
+    /// A `{param}` and a `{*catch_all}` at the same position: the first endpoint with the other one.
+    ParamBesideCatchAll(u32),
 }
 
 /// What [`Router::resolve`] found for a request.
@@ -56,73 +146,118 @@ pub(crate) struct Router {
     routes: Vec<Route>,
 }
 
+/// Node and route counts are bounded by the number of template segments and endpoints.
+fn index_u32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(NONE)
+}
+
 impl Router {
     pub(crate) fn new() -> Router {
-        Router { nodes: vec![Node::default()], routes: Vec::new() }
+        Router { nodes: vec![Node::new(NONE)], routes: Vec::new() }
     }
 
-    /// The endpoint of `method` in the route `slot` holds (creating the route if needed), set to
-    /// `value` unless another endpoint is already there.
-    fn claim(routes: &mut Vec<Route>, slot: &mut Option<u32>, method: Method, value: u32) -> Result<(), u32> {
-        let route = match *slot {
-            Some(route) => route as usize,
-            None => {
-                routes.push([None; 7]);
-                // Route counts are bounded by the number of endpoints, far below u32::MAX.
-                *slot = Some(u32::try_from(routes.len() - 1).unwrap_or(u32::MAX));
-                routes.len() - 1
-            }
-        };
-        let entry = &mut routes[route][method.index()];
-        match *entry {
-            Some(existing) => Err(existing),
-            None => {
-                *entry = Some(value);
-                Ok(())
-            }
-        }
-    }
-
-    /// Adds a template. Returns the index already stored for the same route and method, if any
-    /// (the template is then not added).
-    pub(crate) fn insert(&mut self, method: Method, template: &'static str, value: u32) -> Result<(), u32> {
-        let mut node = 0;
+    /// Adds `template` for `method`, served by endpoint `value`, unless it conflicts (see
+    /// [`Conflict`]); a refused template leaves the routes as they were. Returns the route's
+    /// index, for [`add_method`](Self::add_method).
+    pub(crate) fn insert(
+        &mut self,
+        method: Method,
+        template: &'static str,
+        value: u32,
+    ) -> Result<u32, Conflict> {
+        let mut node = 0usize;
         let mut parts = parts(template).peekable();
         while let Some(part) = parts.next() {
             match Segment::parse(part) {
                 Segment::CatchAll(_) if parts.peek().is_none() => {
-                    return Router::claim(&mut self.routes, &mut self.nodes[node].catch_all, method, value);
+                    let param = self.nodes[node].param;
+                    if param != NONE {
+                        return Err(Conflict::ParamBesideCatchAll(self.nodes[param as usize].first));
+                    }
+                    let slot = self.nodes[node].catch_all;
+                    let route = self.claim(slot, method, template, value)?;
+                    self.nodes[node].catch_all = route;
+                    return Ok(route);
                 }
-                // A catch-all that is not last is rejected by the macros; route it as a parameter.
+                // A catch-all that is not last is rejected by the macros (and by the registry's
+                // template check); route it as a parameter.
                 Segment::Param(_) | Segment::CatchAll(_) => {
+                    let catch_all = self.nodes[node].catch_all;
+                    if catch_all != NONE {
+                        return Err(Conflict::ParamBesideCatchAll(self.routes[catch_all as usize].first()));
+                    }
                     node = match self.nodes[node].param {
-                        Some(child) => child as usize,
-                        None => {
-                            let child = self.push();
-                            self.nodes[node].param = Some(child);
+                        NONE => {
+                            let child = self.push(value);
+                            self.nodes[node].param = child;
                             child as usize
                         }
+                        child => child as usize,
                     };
                 }
                 Segment::Literal(lit) => {
-                    node = match self.nodes[node].literals.binary_search_by(|(s, _)| by_length(s, lit)) {
-                        Ok(i) => self.nodes[node].literals[i].1 as usize,
-                        Err(i) => {
-                            let child = self.push();
-                            self.nodes[node].literals.insert(i, (lit, child));
+                    node = match self.nodes[node].literals.get(lit) {
+                        Some(child) => child as usize,
+                        None => {
+                            let child = self.push(value);
+                            self.nodes[node].literals.insert(lit, child);
                             child as usize
                         }
                     };
                 }
             }
         }
-        Router::claim(&mut self.routes, &mut self.nodes[node].value, method, value)
+        let slot = self.nodes[node].value;
+        let route = self.claim(slot, method, template, value)?;
+        self.nodes[node].value = route;
+        Ok(route)
     }
 
-    fn push(&mut self) -> u32 {
-        self.nodes.push(Node::default());
-        // Node counts are bounded by the number of template segments, far below u32::MAX.
-        u32::try_from(self.nodes.len() - 1).unwrap_or(u32::MAX)
+    /// [`insert`](Self::insert), without the walk when `route` (an index `insert` returned) is
+    /// the route of `template`.
+    pub(crate) fn add_method(
+        &mut self,
+        route: u32,
+        method: Method,
+        template: &'static str,
+        value: u32,
+    ) -> Result<u32, Conflict> {
+        match self.routes.get(route as usize) {
+            Some(r) if r.template == template => self.claim(route, method, template, value),
+            _ => self.insert(method, template, value),
+        }
+    }
+
+    /// The route in `slot` (a new one if it is empty) with `value` for `method`: its index.
+    fn claim(
+        &mut self,
+        slot: u32,
+        method: Method,
+        template: &'static str,
+        value: u32,
+    ) -> Result<u32, Conflict> {
+        if slot == NONE {
+            let mut endpoints = [NONE; 7];
+            endpoints[method.index()] = value;
+            self.routes.push(Route { template, endpoints });
+            return Ok(index_u32(self.routes.len() - 1));
+        }
+        let route = &mut self.routes[slot as usize];
+        if route.template != template {
+            return Err(Conflict::SameShape(route.first()));
+        }
+        match route.endpoints[method.index()] {
+            NONE => {
+                route.endpoints[method.index()] = value;
+                Ok(slot)
+            }
+            existing => Err(Conflict::SameRoute(existing)),
+        }
+    }
+
+    fn push(&mut self, first: u32) -> u32 {
+        self.nodes.push(Node::new(first));
+        index_u32(self.nodes.len() - 1)
     }
 
     /// The endpoint index serving `method` on the concrete `path`: the route the path matches,
@@ -136,48 +271,46 @@ impl Router {
     }
 
     /// Like [`find`](Self::find), telling a path no route matches from a route without the method.
+    #[inline]
     pub(crate) fn resolve(&self, method: Method, path: &str) -> Found {
         let Some(route) = path.strip_prefix('/').and_then(|rest| self.walk(0, rest)) else {
             return Found::Nothing;
         };
         let Some(route) = self.routes.get(route as usize) else { return Found::Nothing };
-        let head_as_get = if method == Method::Head { route[Method::Get.index()] } else { None };
-        match route[method.index()].or(head_as_get) {
+        match route.endpoint(method) {
             Some(i) => Found::Endpoint(i),
-            None => Found::OtherMethods(allowed(route)),
+            None => Found::OtherMethods(route.allowed()),
         }
     }
 
     /// `rest` is the unmatched part of the path after a `/`. Recursion depth is bounded by the
     /// depth of the trie (the longest template), not by the request path.
     fn walk(&self, node: u32, rest: &str) -> Option<u32> {
-        let node_ref = self.nodes.get(node as usize)?;
+        let node = self.nodes.get(node as usize)?;
         let (seg, tail) = match rest.bytes().position(|b| b == b'/') {
             Some(i) => (&rest[..i], Some(&rest[i + 1..])),
             None => (rest, None),
         };
-        if let Ok(i) = node_ref.literals.binary_search_by(|(s, _)| by_length(s, seg))
-            && let Some(found) = self.descend(node_ref.literals[i].1, tail)
+        if let Some(child) = node.literals.get(seg)
+            && let Some(found) = self.descend(child, tail)
         {
             return Some(found);
         }
         // As in matchit 0.8.4 (axum 0.8's router): a parameter followed by `/` may be empty, a
         // final one may not.
-        if let Some(child) = node_ref.param
+        if node.param != NONE
             && (!seg.is_empty() || tail.is_some())
-            && let Some(found) = self.descend(child, tail)
+            && let Some(found) = self.descend(node.param, tail)
         {
             return Some(found);
         }
-        match node_ref.catch_all {
-            Some(found) if !rest.is_empty() => Some(found),
-            _ => None,
-        }
+        (node.catch_all != NONE && !rest.is_empty()).then_some(node.catch_all)
     }
 
+    #[inline]
     fn descend(&self, child: u32, tail: Option<&str>) -> Option<u32> {
         match tail {
-            None => self.nodes.get(child as usize)?.value,
+            None => Some(self.nodes.get(child as usize)?.value).filter(|&v| v != NONE),
             Some(rest) => self.walk(child, rest),
         }
     }
@@ -197,7 +330,7 @@ impl Router {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Params<'p> {
-    template: std::str::Split<'static, char>,
+    template: Parts<'static>,
     path: Option<&'p str>,
 }
 
@@ -248,7 +381,8 @@ mod tests {
 
     #[test]
     fn literal_beats_param_beats_catch_all_with_backtracking() {
-        let r = router(&["/a/{x}/c", "/a/b/d", "/a/{*rest}", "/", "/a", "/a/"]);
+        // (matchit refuses a `{param}` beside a `{*catch_all}`: the catch-all is one level up.)
+        let r = router(&["/a/{x}/c", "/a/b/d", "/{*rest}", "/", "/a", "/a/"]);
         assert_eq!(r.find(Method::Get, "/a/b/d"), Some(1));
         assert_eq!(r.find(Method::Get, "/a/b/c"), Some(0));
         assert_eq!(r.find(Method::Get, "/a/b/e"), Some(2));
@@ -274,7 +408,12 @@ mod tests {
         r.insert(Method::Get, "/a/me/", 0).expect("new");
         r.insert(Method::Delete, "/a/{x}/", 1).expect("new");
         r.insert(Method::Get, "/a/{x}/", 2).expect("same route, another method");
-        assert_eq!(r.insert(Method::Delete, "/a/{y}/", 3), Err(1), "same route and method");
+        assert!(matches!(r.insert(Method::Delete, "/a/{y}/", 3), Err(Conflict::SameShape(_))), "other names");
+        assert_eq!(
+            r.insert(Method::Delete, "/a/{x}/", 3),
+            Err(Conflict::SameRoute(1)),
+            "same route and method"
+        );
         // axum routes `/a/me/` to its GET-only route, which has no DELETE.
         assert_eq!(r.find(Method::Delete, "/a/me/"), None);
         assert_eq!(r.find(Method::Get, "/a/me/"), Some(0));
@@ -292,21 +431,27 @@ mod tests {
         assert_eq!(Params::new("/", "/").count(), 0);
     }
 
+    /// Templates over a small alphabet, so that sets share prefixes; parameter and catch-all names
+    /// vary, so that sets hold templates that differ only in names.
     fn template() -> impl Strategy<Value = String> {
         let seg = prop_oneof![
             4 => prop::sample::select(vec!["a", "b", "ab", "c"]).prop_map(str::to_string),
-            2 => Just("{p}".to_string()),
+            2 => prop::sample::select(vec!["p", "q"]).prop_map(|name| format!("{{{name}}}")),
         ];
-        (prop::collection::vec(seg, 0..4), any::<bool>(), any::<bool>()).prop_map(|(segs, slash, catch)| {
+        let end = prop_oneof![
+            2 => Just(String::new()),
+            2 => Just("/".to_string()),
+            1 => prop::sample::select(vec!["/{*rest}", "/{*tail}"]).prop_map(str::to_string),
+        ];
+        (prop::collection::vec(seg, 0..4), end).prop_map(|(segs, end)| {
             let mut t = String::new();
             for (i, s) in segs.iter().enumerate() {
-                // Distinct parameter names, as the macros require.
+                // Distinct parameter names within a template, as the macros require.
                 t.push('/');
-                t.push_str(&s.replace("{p}", &format!("{{p{i}}}")));
+                t.push_str(&s.replace('}', &format!("{i}}}")));
             }
-            if catch {
-                t.push_str("/{*rest}");
-            } else if slash || t.is_empty() {
+            t.push_str(&end);
+            if t.is_empty() {
                 t.push('/');
             }
             t
@@ -318,30 +463,159 @@ mod tests {
             .prop_map(|segs| format!("/{}", segs.join("/")))
     }
 
+    fn leak(t: String) -> &'static str {
+        Box::leak(t.into_boxed_str())
+    }
+
+    /// Inserts `templates` (all for GET) into both routers, comparing every accept/reject answer,
+    /// then compares the endpoint and the parameters each path finds.
+    fn compare_with_matchit(templates: &[&'static str], paths: &[String]) -> Result<(), TestCaseError> {
+        let mut m = matchit::Router::new();
+        let mut ours = Router::new();
+        for (i, &t) in templates.iter().enumerate() {
+            let theirs = m.insert(t, i as u32);
+            let mine = ours.insert(Method::Get, t, i as u32);
+            prop_assert_eq!(
+                mine.is_ok(),
+                theirs.is_ok(),
+                "inserting {} after {:?}: {:?} / {:?}",
+                t,
+                &templates[..i],
+                mine,
+                theirs
+            );
+        }
+        for p in paths {
+            let expected = m.at(p).ok().map(|x| *x.value);
+            prop_assert_eq!(ours.find(Method::Get, p), expected, "path {}", p);
+            if let Ok(found) = m.at(p) {
+                let t = templates[*found.value as usize];
+                let want: Vec<(&str, &str)> = found.params.iter().collect();
+                let got: Vec<(&str, &str)> = Params::new(t, p).collect();
+                prop_assert_eq!(got, want, "params of {} in {}", p, t);
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn conflicts_are_matchits() {
+        let mut r = Router::new();
+        r.insert(Method::Get, "/a/{x}/", 0).expect("new");
+        r.insert(Method::Put, "/a/{x}/", 1).expect("same template, another method");
+        assert_eq!(r.insert(Method::Get, "/a/{x}/", 2), Err(Conflict::SameRoute(0)));
+        assert_eq!(r.insert(Method::Delete, "/a/{y}/", 3), Err(Conflict::SameShape(0)));
+        assert_eq!(r.insert(Method::Get, "/a/{*rest}", 4), Err(Conflict::ParamBesideCatchAll(0)));
+        r.insert(Method::Get, "/b/{*rest}", 5).expect("new");
+        assert_eq!(r.insert(Method::Get, "/b/{x}/c", 6), Err(Conflict::ParamBesideCatchAll(5)));
+        assert_eq!(r.insert(Method::Get, "/b/{*tail}", 7), Err(Conflict::SameShape(5)));
+        r.insert(Method::Get, "/b/", 8).expect("the catch-all needs a non-empty rest");
+        r.insert(Method::Get, "/b/c/", 9).expect("literals beside a catch-all");
+        // A refused template changed nothing.
+        assert_eq!(r.find(Method::Delete, "/a/1/"), None);
+        assert_eq!(r.find(Method::Get, "/b/x/c"), Some(5));
+    }
+
+    #[test]
+    fn many_literal_children_are_hashed() {
+        let templates: Vec<&'static str> = (0..100).map(|i| leak(format!("/r/res{i}/{{id}}/"))).collect();
+        let r = router(&templates);
+        assert!(r.nodes.iter().any(|n| matches!(n.literals, Literals::Many(_))));
+        assert_eq!(r.find(Method::Get, "/r/res57/x/"), Some(57));
+        assert_eq!(r.find(Method::Get, "/r/res100/x/"), None);
+        assert_eq!(r.find(Method::Get, "/r/res5/"), None);
+    }
+
+    /// Route tables shaped like real APIs: hundreds of routes under a versioned prefix, resources
+    /// with list and detail routes, nested resources, literal siblings of parameters (`me`,
+    /// `stats`), catch-alls, with and without trailing slashes.
+    fn api_table() -> impl Strategy<Value = Vec<String>> {
+        let resource = prop::sample::select(vec![
+            "projects",
+            "teams",
+            "members",
+            "replays",
+            "issues",
+            "events",
+            "releases",
+            "files",
+            "me",
+            "stats",
+            "dashboards",
+            "searches",
+            "alerts",
+            "monitors",
+            "keys",
+        ]);
+        let route = (
+            prop::sample::select(vec!["organizations", "projects", "teams", "users"]),
+            prop::collection::vec((resource, 0..4u8), 0..4),
+            0..4u8,
+            any::<bool>(),
+        )
+            .prop_map(|(area, chain, end, long_name)| {
+                // Two spellings of the area's parameter: tables hold templates that differ only
+                // in parameter names, which matchit refuses.
+                let name = if long_name { "id_or_slug" } else { "id" };
+                let mut t = format!("/api/0/{area}/{{{area}_{name}}}");
+                for (k, (resource, form)) in chain.into_iter().enumerate() {
+                    t.push('/');
+                    t.push_str(resource);
+                    // A resource, its detail, or (at most once per table shape) its catch-all.
+                    match form {
+                        0 | 1 => t.push_str(&format!("/{{{resource}_{k}}}")),
+                        _ => {}
+                    }
+                }
+                match end {
+                    0 => t.push('/'),
+                    1 => t.push_str("/{*path}"),
+                    _ => {}
+                }
+                t
+            });
+        prop::collection::vec(route, 100..400)
+    }
+
+    /// Concrete paths for `templates`: each with its parameters replaced by values (some of them
+    /// literal words, to exercise backtracking), plus the path cut short or extended.
+    fn requests_for(templates: &[&'static str], seed: u64) -> Vec<String> {
+        let values = ["acme", "me", "stats", "42", "", "projects", "x/y"];
+        let mut state = seed | 1;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut out = Vec::new();
+        for t in templates {
+            let path: String = parts(t)
+                .map(|part| match Segment::parse(part) {
+                    Segment::Literal(lit) => lit.to_string(),
+                    Segment::Param(_) | Segment::CatchAll(_) => values[next(values.len())].to_string(),
+                })
+                .fold(String::new(), |mut p, s| {
+                    p.push('/');
+                    p.push_str(&s);
+                    p
+                });
+            let cut = path.rfind('/').map(|i| path[..i].to_string()).unwrap_or_default();
+            out.push(format!("{path}x/"));
+            out.push(cut);
+            out.push(path);
+        }
+        out
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4000))]
-        /// The trie agrees with matchit (axum's router) on every template set matchit accepts.
+        /// The trie accepts and rejects exactly the templates matchit (axum's router) accepts and
+        /// rejects, and then finds what matchit finds, with the same parameters.
         #[test]
         fn agrees_with_matchit(templates in prop::collection::vec(template(), 1..8), paths in prop::collection::vec(concrete(), 1..8)) {
-            let templates: Vec<&'static str> =
-                templates.into_iter().map(|t| &*Box::leak(t.into_boxed_str())).collect();
-            let mut m = matchit::Router::new();
-            let mut ours = Router::new();
-            for (i, &t) in templates.iter().enumerate() {
-                if m.insert(t, i as u32).is_ok() {
-                    prop_assert!(ours.insert(Method::Get, t, i as u32).is_ok(), "{t} accepted by matchit only");
-                }
-            }
-            for p in &paths {
-                let expected = m.at(p).ok().map(|x| *x.value);
-                prop_assert_eq!(ours.find(Method::Get, p), expected, "path {}", p);
-                if let Ok(found) = m.at(p) {
-                    let t = templates[*found.value as usize];
-                    let want: Vec<(&str, &str)> = found.params.iter().collect();
-                    let got: Vec<(&str, &str)> = Params::new(t, p).collect();
-                    prop_assert_eq!(got, want, "params of {} in {}", p, t);
-                }
-            }
+            let templates: Vec<&'static str> = templates.into_iter().map(leak).collect();
+            compare_with_matchit(&templates, &paths)?;
         }
 
         /// With several methods, routing is axum's: matchit finds the route by path alone (one
@@ -355,27 +629,50 @@ mod tests {
             let mut m: matchit::Router<usize> = matchit::Router::new();
             let mut routes: Vec<(&'static str, [Option<u32>; 3])> = Vec::new();
             let mut ours = Router::new();
+            let mut via_add_method = Router::new();
+            let mut previous = NONE;
             for (i, (t, method)) in templates.into_iter().enumerate() {
-                let t: &'static str = Box::leak(t.into_boxed_str());
-                let route = match routes.iter().position(|(existing, _)| *existing == t) {
-                    Some(route) => route,
+                let t = leak(t);
+                // axum: a new template is a new matchit route; a known one gets another method,
+                // unless the method is taken (axum panics on both refusals).
+                let (route, accepted) = match routes.iter().position(|(existing, _)| *existing == t) {
+                    Some(route) => (Some(route), routes[route].1[method].is_none()),
                     None if m.insert(t, routes.len()).is_ok() => {
                         routes.push((t, [None; 3]));
-                        routes.len() - 1
+                        (Some(routes.len() - 1), true)
                     }
-                    None => continue,
+                    None => (None, false),
                 };
-                if routes[route].1[method].is_none() {
+                let mine = ours.insert(methods[method], t, i as u32);
+                prop_assert_eq!(mine.is_ok(), accepted, "{} {}: {:?}", methods[method], t, mine);
+                // The registry's shortcut for the next method of the route it just inserted.
+                let shortcut = via_add_method.add_method(previous, methods[method], t, i as u32);
+                prop_assert_eq!(shortcut.is_ok(), accepted, "add_method {} {}", methods[method], t);
+                previous = shortcut.unwrap_or(previous);
+                if let (Some(route), true) = (route, accepted) {
                     routes[route].1[method] = Some(i as u32);
-                    prop_assert!(ours.insert(methods[method], t, i as u32).is_ok(), "{t} accepted by axum only");
                 }
             }
             for p in &paths {
                 for (k, method) in methods.into_iter().enumerate() {
                     let expected = m.at(p).ok().and_then(|x| routes[*x.value].1[k]);
                     prop_assert_eq!(ours.find(method, p), expected, "{} {}", method, p);
+                    prop_assert_eq!(via_add_method.find(method, p), expected, "add_method: {} {}", method, p);
                 }
             }
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Real-world-shaped tables of hundreds of routes: the same accept/reject answers and
+        /// the same matches as matchit.
+        #[test]
+        fn agrees_with_matchit_on_api_sized_tables(table in api_table(), seed in any::<u64>()) {
+            let templates: Vec<&'static str> = table.into_iter().map(leak).collect();
+            let paths = requests_for(&templates, seed);
+            compare_with_matchit(&templates, &paths)?;
+        }
+
     }
 }

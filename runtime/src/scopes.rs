@@ -180,8 +180,8 @@ impl ExactSizeIterator for Indices {}
 pub(crate) struct ScopeTable {
     /// The vocabulary, in bit order.
     names: &'static [&'static str],
-    /// `(name, bit)` sorted by name, for binary search.
-    by_name: Vec<(&'static str, u8)>,
+    /// name → bit (foldhash with a fixed seed: the keys are the configuration's names).
+    by_name: std::collections::HashMap<&'static str, u8, foldhash::fast::FixedState>,
     /// `implied[i]`: scope `i` and every scope it implies.
     implied: Vec<ScopeSet>,
     all: ScopeSet,
@@ -199,14 +199,12 @@ impl ScopeTable {
                 ScopeSet::CAPACITY
             ));
         }
-        let mut by_name: Vec<(&'static str, u8)> = Vec::with_capacity(names.len());
+        let mut by_name =
+            std::collections::HashMap::with_capacity_and_hasher(names.len(), Default::default());
         for (i, name) in names.iter().enumerate() {
             // `i < 128` was checked above. A repeated name keeps its first bit.
-            if !by_name.iter().any(|(n, _)| n == name) {
-                by_name.push((name, i as u8));
-            }
+            by_name.entry(*name).or_insert(i as u8);
         }
-        by_name.sort_unstable();
         let mut table = ScopeTable {
             names,
             by_name,
@@ -229,7 +227,7 @@ impl ScopeTable {
 
     /// The bit of one scope name, if the vocabulary knows it.
     pub(crate) fn index(&self, name: &str) -> Option<usize> {
-        self.by_name.binary_search_by(|(n, _)| (*n).cmp(name)).ok().map(|i| self.by_name[i].1 as usize)
+        self.by_name.get(name).map(|&bit| usize::from(bit))
     }
 
     /// Parses names; unknown ones are ignored.

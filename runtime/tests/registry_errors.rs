@@ -97,6 +97,50 @@ fn templates_that_differ_only_in_parameter_names_conflict_across_methods() {
 }
 
 #[test]
+fn a_param_beside_a_catch_all_is_refused_as_axum_refuses_it() {
+    let errs = errors(vec![
+        plain("api::files", Method::Get, "/projects/{project}/files/{*path}", 1),
+        plain("api::file", Method::Put, "/projects/{project}/files/{file_id}/", 2),
+    ]);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    let msg = errs[0].to_string();
+    // Sorted by path, `{*path}` comes before `{file_id}`: the parameter is the one refused.
+    assert_eq!(
+        msg,
+        "PUT route of api::file (src/api.rs:2) conflicts with another endpoint: api::files (src/api.rs:1) \
+         declares `/projects/{project}/files/{*path}`: a `{param}` and a `{*catch_all}` at the same \
+         position, which axum's router cannot mount together"
+    );
+    // One level apart they are fine, as in axum.
+    let ok = Registry::from_endpoints(
+        Config::sentry(),
+        vec![
+            plain("api::files", Method::Get, "/projects/{project}/files/{*path}", 1),
+            plain("api::file", Method::Put, "/projects/{project}/{file_id}/", 2),
+        ],
+    );
+    assert_eq!(ok.map(|r| r.len()).ok(), Some(2));
+}
+
+#[test]
+fn records_with_invalid_paths_are_refused() {
+    // The macros refuse these templates; a record built by hand is checked by the registry.
+    let errs = errors(vec![
+        plain("api::broken", Method::Get, "/teams/{team/", 1),
+        plain("api::relative", Method::Get, "teams/", 2),
+        plain("api::twice", Method::Get, "/a/{x}/b/{x}/", 3),
+    ]);
+    let msgs: Vec<String> = errs.iter().map(ToString::to_string).collect();
+    assert_eq!(msgs.len(), 3, "{msgs:?}");
+    assert!(errs.iter().all(|e| matches!(e, RegistryError::InvalidPath { .. })), "{msgs:?}");
+    assert!(
+        msgs.iter().any(|m| m.starts_with("api::broken (src/api.rs:1) has an invalid path: ")),
+        "{msgs:?}"
+    );
+    assert!(msgs.iter().any(|m| m.contains("appears twice")), "{msgs:?}");
+}
+
+#[test]
 fn ungated_endpoints_in_gated_areas_are_reported() {
     let errs = errors(vec![
         endpoint(

@@ -1,6 +1,8 @@
-//! Compile-time cost of `#[scopegate::endpoint]`: generates three library crates in a temporary
-//! workspace — the same N handlers as plain functions, with `#[scopegate::endpoint]`, and with
-//! `#[utoipa::path]` (a peer attribute macro that also describes each endpoint) — builds their
+//! Compile-time cost of `#[scopegate::endpoint]`: generates four library crates in a temporary
+//! workspace — the same N handlers as plain functions, as plain functions each registered with a
+//! bare `inventory::submit!` of a record of the same shape (the floor of any registration through
+//! `inventory`), with `#[scopegate::endpoint]`, and with `#[utoipa::path]` (a peer attribute macro
+//! that also describes each endpoint) — builds their
 //! dependencies once, then times `cargo build -p <crate>` (or `cargo check`) of each crate alone,
 //! several runs in rotating order, and prints the medians and ratios.
 //!
@@ -152,6 +154,41 @@ fn plain_crate(routes: &[Route]) -> String {
     s
 }
 
+/// The floor of any registration through `inventory`: the plain handlers, each followed by a
+/// bare `inventory::submit!` of a static record of the same shape as scopegate's (handler path,
+/// method, path, scopes, read-only scopes, exception, owner, publication, gate, note, source).
+fn inventory_crate(routes: &[Route]) -> String {
+    let mut s = String::from(
+        "//! Generated: plain handlers, each registered with a bare `inventory::submit!`.\n\n\
+         /// A record of the shape of `scopegate::Endpoint`'s declaration.\n\
+         pub struct Record {\n    pub handler: &'static str,\n    pub method: u8,\n    pub path: &'static str,\n    \
+         pub scopes: &'static [&'static str],\n    pub readonly: &'static [&'static str],\n    \
+         pub readonly_exception: Option<&'static str>,\n    pub owner: &'static str,\n    pub publish: u8,\n    \
+         pub gate: Option<&'static str>,\n    pub gate_exempt: Option<&'static str>,\n    \
+         pub file: &'static str,\n    pub line: u32,\n}\n\ninventory::collect!(Record);\n\n",
+    );
+    for (i, r) in routes.iter().enumerate() {
+        let method = ["GET", "POST", "PUT", "DELETE"].iter().position(|m| *m == r.method).unwrap_or(0);
+        let scopes = match r.class {
+            Some(_) if r.method == "GET" => quoted(&["org:read", "org:write", "org:admin"]),
+            Some(_) if r.method == "DELETE" => quoted(&["org:admin"]),
+            Some(_) => quoted(&["org:write", "org:admin"]),
+            None => quoted(r.scopes),
+        };
+        let _ = writeln!(
+            s,
+            "/// Handler {i}.\npub async fn handler_{i}() -> &'static str {{\n    \"ok\"\n}}\n\n\
+             inventory::submit! {{\n    Record {{\n        \
+             handler: concat!(module_path!(), \"::\", \"handler_{i}\"),\n        method: {method},\n        \
+             path: {:?},\n        scopes: &[{scopes}],\n        readonly: &[],\n        readonly_exception: None,\n        \
+             owner: \"bench\",\n        publish: 3,\n        gate: None,\n        gate_exempt: None,\n        \
+             file: file!(),\n        line: line!(),\n    }}\n}}\n",
+            r.path
+        );
+    }
+    s
+}
+
 fn scopegate_crate(routes: &[Route]) -> String {
     let mut s = String::from(
         "//! Generated: handlers declared with #[scopegate::endpoint].\n\n\
@@ -206,7 +243,7 @@ fn write(path: &Path, contents: &str) -> Result<(), String> {
     std::fs::write(path, contents).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-const CRATES: [&str; 3] = ["plain", "scopegate", "utoipa"];
+const CRATES: [&str; 4] = ["plain", "inventory", "scopegate", "utoipa"];
 
 fn generate(dir: &Path, repo: &Path, handlers: usize) -> Result<(), String> {
     let routes = routes(handlers);
@@ -214,10 +251,11 @@ fn generate(dir: &Path, repo: &Path, handlers: usize) -> Result<(), String> {
     let runtime = runtime.to_str().ok_or("the repository path is not UTF-8")?;
     write(
         &dir.join("Cargo.toml"),
-        "[workspace]\nresolver = \"3\"\nmembers = [\"plain\", \"scopegate\", \"utoipa\"]\n",
+        "[workspace]\nresolver = \"3\"\nmembers = [\"plain\", \"inventory\", \"scopegate\", \"utoipa\"]\n",
     )?;
     for (name, dep, source) in [
         ("plain", String::new(), plain_crate(&routes)),
+        ("inventory", "inventory = \"0.3\"\n".to_string(), inventory_crate(&routes)),
         ("scopegate", format!("scopegate = {{ path = {runtime:?} }}\n"), scopegate_crate(&routes)),
         ("utoipa", "utoipa = \"5\"\n".to_string(), utoipa_crate(&routes)),
     ] {
@@ -314,8 +352,8 @@ fn run(args: &Args) -> Result<(), String> {
     for name in CRATES {
         cargo(&dir, &target, &[verb, "-p", &format!("gen-{name}"), "--quiet"], ticks)?;
     }
-    let mut wall: [Vec<f64>; 3] = Default::default();
-    let mut cpu: [Vec<f64>; 3] = Default::default();
+    let mut wall: [Vec<f64>; 4] = Default::default();
+    let mut cpu: [Vec<f64>; 4] = Default::default();
     for run in 0..args.runs {
         for k in 0..CRATES.len() {
             let i = (k + run) % CRATES.len();
@@ -326,8 +364,8 @@ fn run(args: &Args) -> Result<(), String> {
             cpu[i].push(t.cpu);
         }
     }
-    let [pw, sw, uw] = wall.map(|mut t| median(&mut t).unwrap_or(f64::NAN));
-    let [pc, sc, uc] = cpu.map(|mut t| median(&mut t).unwrap_or(f64::NAN));
+    let [pw, iw, sw, uw] = wall.map(|mut t| median(&mut t).unwrap_or(f64::NAN));
+    let [pc, ic, sc, uc] = cpu.map(|mut t| median(&mut t).unwrap_or(f64::NAN));
     println!(
         "`cargo {verb} -p <crate>` of {} handlers, median of {} runs (CARGO_INCREMENTAL=0); \
          CPU = user + system time of cargo and rustc:",
@@ -336,9 +374,12 @@ fn run(args: &Args) -> Result<(), String> {
     println!();
     println!("| crate | wall s | CPU s | wall vs plain | CPU vs plain | wall vs utoipa | CPU vs utoipa |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for (name, w, c) in
-        [("plain functions", pw, pc), ("#[scopegate::endpoint]", sw, sc), ("#[utoipa::path]", uw, uc)]
-    {
+    for (name, w, c) in [
+        ("plain functions", pw, pc),
+        ("plain + inventory", iw, ic),
+        ("#[scopegate::endpoint]", sw, sc),
+        ("#[utoipa::path]", uw, uc),
+    ] {
         println!(
             "| {name} | {w:.2} | {c:.2} | {:.2}× | {:.2}× | {:.2}× | {:.2}× |",
             w / pw,
@@ -348,10 +389,14 @@ fn run(args: &Args) -> Result<(), String> {
         );
     }
     println!();
+    let per_handler = |c: f64| (c - pc) * 1000.0 / args.handlers as f64;
     println!(
-        "CPU added per handler: #[scopegate::endpoint] {:.2} ms, #[utoipa::path] {:.2} ms",
-        (sc - pc) * 1000.0 / args.handlers as f64,
-        (uc - pc) * 1000.0 / args.handlers as f64
+        "CPU added per handler over plain functions: plain + inventory {:.3} ms, #[scopegate::endpoint] {:.3} ms \
+         ({:.2}× inventory's), #[utoipa::path] {:.3} ms",
+        per_handler(ic),
+        per_handler(sc),
+        per_handler(sc) / per_handler(ic),
+        per_handler(uc)
     );
     if args.keep {
         eprintln!("kept {}", dir.display());

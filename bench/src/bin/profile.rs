@@ -5,8 +5,10 @@
 //!
 //! `cargo run --release --manifest-path bench/Cargo.toml --bin profile -- <mode> <N>`
 //!
-//! Modes: `decision-sentry` (allowed requests, Sentry-like set), `decision-10k`, `plain-sentry`
-//! (the Sentry-style check), `lookup-10k`, `matchit-10k`, `build-10k`, `axum-plain`,
+//! Modes: `decision-sentry` (allowed requests, Sentry-like set), `decision-10k`,
+//! `routed-allow-sentry` / `routed-deny-sentry` (`authorize_endpoint`, the decision of a routed
+//! request), `plain-sentry` (the Sentry-style check), `lookup-sentry`, `matchit-sentry`,
+//! `lookup-10k`, `matchit-10k`, `build-10k`, `axum-plain`,
 //! `axum-scopegate` (one in-process request each).
 
 use std::hint::black_box;
@@ -20,7 +22,7 @@ use scopegate_bench::server::{
 };
 use tower::ServiceExt;
 
-const MODES: &str = "decision-sentry decision-10k plain-sentry lookup-10k matchit-10k build-10k axum-plain axum-from-fn axum-scopegate axum-scopegate-fixed";
+const MODES: &str = "decision-sentry decision-10k routed-allow-sentry routed-deny-sentry plain-sentry lookup-sentry matchit-sentry lookup-10k matchit-10k build-10k axum-plain axum-from-fn axum-scopegate axum-scopegate-fixed";
 
 fn decisions(scenario: &Scenario, n: usize) {
     let access = scenario.access_requests(&scenario.allow);
@@ -81,6 +83,22 @@ fn run(mode: &str, n: usize) -> Result<(), String> {
     match mode {
         "decision-sentry" => decisions(&Scenario::sentry_like(), n),
         "decision-10k" => decisions(&Scenario::generated(10_000, 256), n),
+        "routed-allow-sentry" | "routed-deny-sentry" => {
+            let s = Scenario::sentry_like();
+            let reqs = if mode == "routed-allow-sentry" { &s.allow } else { &s.deny };
+            let access = s.access_requests(reqs);
+            let routed: Vec<_> = access
+                .iter()
+                .map(|a| {
+                    let e = s.registry.lookup(a.method, a.path).ok_or("unrouted request")?;
+                    Ok((s.registry.endpoint_id(e.method(), e.path()).ok_or("unregistered")?, *a))
+                })
+                .collect::<Result<_, String>>()?;
+            for i in 0..n {
+                let (id, a) = &routed[i % routed.len()];
+                let _ = black_box(s.registry.authorize_endpoint(black_box(*id), black_box(a)));
+            }
+        }
         "plain-sentry" => {
             let s = Scenario::sentry_like();
             for i in 0..n {
@@ -88,15 +106,15 @@ fn run(mode: &str, n: usize) -> Result<(), String> {
                 black_box(s.plain.decide(black_box(r.method.as_str()), black_box(&r.path), &s.caller));
             }
         }
-        "lookup-10k" | "matchit-10k" => {
-            let s = Scenario::generated(10_000, 256);
+        "lookup-sentry" | "matchit-sentry" | "lookup-10k" | "matchit-10k" => {
+            let s = if mode.ends_with("10k") { Scenario::generated(10_000, 256) } else { Scenario::sentry_like() };
             let mut routers: [matchit::Router<usize>; 7] = Default::default();
             for (i, e) in s.endpoints.iter().enumerate() {
                 routers[e.method().index()].insert(e.path(), i).map_err(|e| e.to_string())?;
             }
             for i in 0..n {
                 let r = &s.allow[i % s.allow.len()];
-                if mode == "lookup-10k" {
+                if mode.starts_with("lookup") {
                     black_box(s.registry.lookup(black_box(r.method), black_box(&r.path)));
                 } else {
                     black_box(

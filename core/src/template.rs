@@ -240,7 +240,7 @@ pub fn check(path: &str) -> Result<(), TemplateError> {
             if named > MAX_PARAMS {
                 return Err(err(
                     format!(
-                        "path {path:?} has more than {MAX_PARAMS} parameters, more than axum's router accepts"
+                        "path {path:?} has more than {MAX_PARAMS} parameters; axum's router accepts at most {MAX_PARAMS}"
                     ),
                     "fold some of them into one `{*rest}` catch-all, or split the route",
                 ));

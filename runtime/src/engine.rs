@@ -149,16 +149,16 @@ impl Registry {
                 }
             }
             Form::Scopes => {
-                let effective = match self.effective(request.principal, member, target, tenants) {
-                    Ok(effective) => effective,
+                match self.grants(request.principal, member, target, tenants, compiled.accepted) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        return self.deny(
+                            request,
+                            Some(endpoint),
+                            Reason::MissingScope { accepted: compiled.scopes },
+                        );
+                    }
                     Err(reason) => return self.deny(request, Some(endpoint), reason),
-                };
-                if !effective.contains_any(compiled.accepted) {
-                    return self.deny(
-                        request,
-                        Some(endpoint),
-                        Reason::MissingScope { accepted: endpoint.scopes() },
-                    );
                 }
             }
         }
@@ -226,6 +226,39 @@ impl Registry {
         })
     }
 
+    /// Step 3 for an endpoint that accepts scopes: do the effective scopes (see
+    /// [`effective`](Self::effective)) meet `accepted`? Decided without computing them: the
+    /// hierarchy is followed from the few accepted scopes back to the held ones.
+    #[inline]
+    fn grants(
+        &self,
+        principal: &Principal,
+        member: Option<&Membership<'_>>,
+        target: Option<OrganizationId>,
+        tenants: bool,
+        accepted: ScopeSet,
+    ) -> Result<bool, Reason> {
+        Ok(match *principal {
+            Principal::Anonymous => false,
+            Principal::User { active_superuser: true, .. } => self.scopes.all().contains_any(accepted),
+            Principal::User { credential, .. } => match (credential, member) {
+                (_, None) => false,
+                (UserCredential::Session, Some(m)) => m.role_scopes.contains_any(accepted),
+                // closure(token) ∩ role ∩ accepted ≠ ∅
+                (UserCredential::Token { scopes }, Some(m)) => {
+                    self.scopes.closure_meets(scopes, m.role_scopes.intersection(accepted))
+                }
+            },
+            Principal::OrgToken { organization, scopes }
+            | Principal::Integration { organization, scopes } => {
+                if tenants && target != Some(organization) {
+                    return Err(Reason::WrongOrganization);
+                }
+                self.scopes.closure_meets(scopes, accepted)
+            }
+        })
+    }
+
     /// Step 3's effective scopes, or `WrongOrganization`. Without organizations (`tenants` false)
     /// an organization token is a service token: no organization to be outside of.
     fn effective(
@@ -283,10 +316,10 @@ impl Registry {
         let bypassed = match *request.principal {
             Principal::User { active_superuser, .. } => active_superuser && bypass.active_superuser,
             Principal::OrgToken { organization, scopes } => {
-                own(organization) && self.scopes.closure(scopes).contains_any(compiled.org_token_bypass)
+                own(organization) && self.scopes.closure_meets(scopes, compiled.org_token_bypass)
             }
             Principal::Integration { organization, scopes } => {
-                own(organization) && self.scopes.closure(scopes).contains_any(compiled.integration_bypass)
+                own(organization) && self.scopes.closure_meets(scopes, compiled.integration_bypass)
             }
             Principal::Anonymous => false,
         };
@@ -307,7 +340,9 @@ impl Registry {
         Err(Reason::NotOnAllowlist { gate: def.name() })
     }
 
-    /// Builds the denial and emits its tracing event.
+    /// Builds the denial and emits its tracing event. The event's fields are computed only when
+    /// a subscriber wants the event: with none (or a disabled level), a denial costs a callsite
+    /// check and nothing else.
     fn deny(
         &self,
         request: &AccessRequest<'_>,
@@ -315,9 +350,6 @@ impl Registry {
         reason: Reason,
     ) -> Decision {
         let denial = Denial::new(reason, endpoint);
-        let handler = endpoint.map(Endpoint::handler);
-        let organization = request.organization.map(|o| o.id().0);
-        let principal = request.principal.kind();
         // One event, at `debug` for what scanners and anonymous probes cause all day, else `info`
         // (the level of a `tracing` event must be a constant, hence the two expansions).
         macro_rules! denied {
@@ -329,9 +361,9 @@ impl Registry {
                     reason = reason.code(),
                     method = request.method.as_str(),
                     path = request.path,
-                    handler,
-                    principal,
-                    organization,
+                    handler = endpoint.map(Endpoint::handler),
+                    principal = request.principal.kind(),
+                    organization = request.organization.map(|o| o.id().0),
                     gate = reason.gate(),
                     "request denied"
                 )

@@ -151,6 +151,8 @@ pub(crate) struct Compiled {
     pub(crate) organization_scoped: bool,
     /// The scopes that grant access (any one).
     pub(crate) accepted: ScopeSet,
+    /// The same, as declared (what a `missing_scope` denial lists).
+    pub(crate) scopes: &'static [&'static str],
     /// Index of the endpoint's gate in `config.gates()`.
     pub(crate) gate: Option<u8>,
 }
@@ -320,6 +322,7 @@ impl Registry {
                 form: Form::of(e.access()),
                 organization_scoped: config.has_organizations() && facts.organization_scoped,
                 accepted,
+                scopes: e.scopes(),
                 gate,
             });
         }

@@ -184,6 +184,8 @@ pub(crate) struct ScopeTable {
     by_name: std::collections::HashMap<&'static str, u8, foldhash::fast::FixedState>,
     /// `implied[i]`: scope `i` and every scope it implies.
     implied: Vec<ScopeSet>,
+    /// `implied_by[i]`: scope `i` and every scope that implies it (the inverse of `implied`).
+    implied_by: Vec<ScopeSet>,
     all: ScopeSet,
     readonly: ScopeSet,
 }
@@ -209,6 +211,7 @@ impl ScopeTable {
             names,
             by_name,
             implied: Vec::with_capacity(names.len()),
+            implied_by: Vec::new(),
             all: ScopeSet::first(names.len()),
             readonly: ScopeSet::EMPTY,
         };
@@ -220,6 +223,13 @@ impl ScopeTable {
             .map(|i| {
                 let implied = closed.iter().find(|(name, _)| *name == names[i]).map(|(_, to)| to.as_slice());
                 ScopeSet::single(i) | table.parse(implied.unwrap_or_default().iter().copied())
+            })
+            .collect();
+        table.implied_by = (0..names.len())
+            .map(|i| {
+                (0..names.len())
+                    .filter(|&t| table.implied[t].contains(i))
+                    .fold(ScopeSet::EMPTY, |set, t| set.with(t))
             })
             .collect();
         Ok(table)
@@ -239,6 +249,16 @@ impl ScopeTable {
             }
         }
         set
+    }
+
+    /// `closure(held) ∩ wanted ≠ ∅`, without closing `held`: the decision's question. Looks at
+    /// the (few) wanted scopes `held` lacks, each through the scopes that imply it.
+    #[inline]
+    pub(crate) fn closure_meets(&self, held: ScopeSet, wanted: ScopeSet) -> bool {
+        if held.contains_any(wanted) {
+            return true;
+        }
+        wanted.indices().any(|i| self.implied_by.get(i).is_some_and(|by| held.contains_any(*by)))
     }
 
     /// The set closed under the hierarchy.
@@ -263,5 +283,24 @@ impl ScopeTable {
 
     pub(crate) fn name(&self, index: usize) -> Option<&'static str> {
         self.names.get(index).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The decision's shortcut answers exactly what closing the held set would.
+        #[test]
+        fn closure_meets_is_closure_then_intersection(held in any::<u128>(), wanted in any::<u128>(), sparse in any::<u128>()) {
+            let table = ScopeTable::new(crate::Config::sentry().vocabulary()).expect("the built-in vocabulary compiles");
+            // Sparse sets too (tokens hold a few scopes, endpoints accept a few).
+            for (h, w) in [(held, wanted), (held & sparse, wanted & sparse.rotate_left(7)), (held & sparse & wanted.rotate_left(3), wanted)] {
+                let (h, w) = (ScopeSet(h) & table.all(), ScopeSet(w) & table.all());
+                prop_assert_eq!(table.closure_meets(h, w), table.closure(h).contains_any(w));
+            }
+        }
     }
 }

@@ -374,6 +374,7 @@ impl Registry {
                 });
             }
         }
+        router.compress();
         let Some(scopes) = scopes.filter(|_| errors.is_empty()) else { return Err(errors) };
         let gates = config
             .gates()

@@ -12,13 +12,10 @@
 //! a `{*catch_all}` at the same position. Property tests compare both the matching and the
 //! accept/reject answers with `matchit` itself.
 //!
-//! Literal children are found by a linear scan while a node has few of them and through a hash
-//! map (foldhash, fixed seed: the keys are the service's own templates, never request data) once it
-//! has more, so a node with thousands of resources costs one hash per request segment.
+//! A node's few literal children are compared in place with the request path (no scan for the
+//! segment's end); a node with more is indexed by a static hash table over the segment's first and
+//! last words, so a node with thousands of resources costs one hash per request segment.
 
-use std::collections::HashMap;
-
-use foldhash::fast::FixedState;
 use scopegate_core::template::{Parts, Segment, parts};
 
 use crate::record::{Method, Methods};
@@ -26,42 +23,218 @@ use crate::record::{Method, Methods};
 /// No node, route or endpoint.
 const NONE: u32 = u32::MAX;
 
-/// Above this many literal children, a node indexes them by hash.
-const LINEAR_MAX: usize = 8;
+/// Above this many literal children, a node indexes them by hash (below, comparing them in place
+/// with the path is faster than hashing the segment).
+const LINEAR_MAX: usize = 16;
 
-/// A node's literal children.
+/// A node's literal children, keyed by their bytes (a segment of a request path is cut at an
+/// ASCII `/`, so comparing bytes is comparing text).
 #[derive(Debug)]
 enum Literals {
-    /// Few children, scanned in order.
-    Few(Vec<(&'static str, u32)>),
+    /// Few children, compared in place with the path.
+    Few(Vec<Edge>),
     /// Many children, by hash.
-    Many(HashMap<&'static str, u32, FixedState>),
+    Many(Wide),
+}
+
+/// A literal child among few: its first (up to) eight bytes as a word, so that most candidates
+/// are told apart from the path by one masked comparison.
+#[derive(Debug, Clone, Copy)]
+struct Edge {
+    head: u64,
+    mask: u64,
+    literal: &'static [u8],
+    child: u32,
+    /// The literal spans several segments (a joined chain).
+    joins: bool,
+    /// The template the literal was cut from, and where: [`Router::compress`] joins the literals
+    /// of a chain of nodes into one slice of it.
+    template: &'static str,
+    offset: usize,
+}
+
+impl Edge {
+    /// The edge for `template[offset..offset + len]`.
+    fn new(template: &'static str, offset: usize, len: usize, child: u32) -> Edge {
+        let literal = template.as_bytes().get(offset..offset + len).unwrap_or_default();
+        let mask = if literal.len() >= 8 { u64::MAX } else { (1u64 << (8 * literal.len())) - 1 };
+        let joins = literal.contains(&b'/');
+        Edge { head: head(literal) & mask, mask, literal, child, joins, template, offset }
+    }
+
+    /// The edge for this literal followed by `/` and `next`'s, when both are cut from one
+    /// template in that order.
+    fn joined(&self, next: &Edge) -> Option<Edge> {
+        let contiguous =
+            std::ptr::eq(self.template, next.template) && next.offset == self.offset + self.literal.len() + 1;
+        contiguous.then(|| {
+            Edge::new(self.template, self.offset, self.literal.len() + 1 + next.literal.len(), next.child)
+        })
+    }
+
+    /// Does `rest` (whose first word is `rest_head`) start with this literal, as a whole segment?
+    #[inline(always)]
+    fn matches(&self, rest: &[u8], rest_head: u64) -> bool {
+        let n = self.literal.len();
+        rest_head & self.mask == self.head
+            && match rest.get(n) {
+                Some(&after) => after == b'/',
+                None => rest.len() == n,
+            }
+            && (n <= 8 || matches!((rest.get(8..n), self.literal.get(8..)), (Some(a), Some(b)) if same(a, b)))
+    }
+}
+
+/// The first (up to) eight bytes of `s` as a little-endian word, zero-padded.
+#[inline(always)]
+fn head(s: &[u8]) -> u64 {
+    match s.get(..8) {
+        Some(w) => u64::from_le_bytes(w.try_into().unwrap_or_default()),
+        None => s.iter().rev().fold(0, |word, &b| word << 8 | u64::from(b)),
+    }
+}
+
+/// The first and last (up to) eight bytes of a segment, as two words: what [`same`] compares and
+/// [`Wide`] hashes, loaded once.
+#[inline(always)]
+fn words(s: &[u8]) -> (u64, u64) {
+    let n = s.len();
+    let w8 =
+        |at: usize| s.get(at..at + 8).map_or(0, |w| u64::from_le_bytes(w.try_into().unwrap_or_default()));
+    let w4 = |at: usize| {
+        s.get(at..at + 4).map_or(0, |w| u64::from(u32::from_le_bytes(w.try_into().unwrap_or_default())))
+    };
+    match n {
+        0 => (0, 0),
+        1..=3 => (u64::from(s[0]) | u64::from(s[n / 2]) << 8 | u64::from(s[n - 1]) << 16, 0),
+        4..=7 => (w4(0), w4(n - 4)),
+        _ => (w8(0), w8(n - 8)),
+    }
+}
+
+/// The length of the segment `rest` starts with: up to its first `/`. Eight bytes at a time
+/// (the classic "has a zero byte" test on the word XOR `////////`), then byte by byte.
+#[inline(always)]
+fn segment_len(rest: &[u8]) -> usize {
+    const SLASHES: u64 = u64::from_ne_bytes([b'/'; 8]);
+    const LOW: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut at = 0;
+    while let Some(chunk) = rest.get(at..at + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default()) ^ SLASHES;
+        let zero = word.wrapping_sub(LOW) & !word & HIGH;
+        if zero != 0 {
+            // The lowest flagged byte is the first `/` (flags above it may be false positives).
+            return at + (zero.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    at + rest[at..].iter().position(|&b| b == b'/').unwrap_or(rest.len() - at)
+}
+
+/// `a == b` for the short strings of path segments without a call to `memcmp`: for up to 16
+/// bytes, two overlapping loads each side cover every byte.
+#[inline(always)]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && if a.len() <= 16 { words(a) == words(b) } else { a == b }
+}
+
+/// A static hash index of many literal children. Hand-written rather than a general map because it
+/// is on every request's path: it hashes the two words [`same`] compares (a general hasher reads the
+/// whole segment, then the map compares it again through `memcmp`); keys are the service's own
+/// templates, fixed at build time, so a request cannot lengthen its probe sequences.
+#[derive(Debug)]
+struct Wide {
+    /// Open addressing, linear probing: an index into `entries`, or `NONE`.
+    slots: Box<[u32]>,
+    entries: Vec<(&'static [u8], u32)>,
+}
+
+impl Wide {
+    #[inline(always)]
+    fn hash(segment: &[u8]) -> usize {
+        let (first, last) = words(segment);
+        let h = (first ^ (segment.len() as u64).rotate_left(40)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ^ last.wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+        // The high bits are the best mixed.
+        (h >> 32) as usize
+    }
+
+    fn build(entries: Vec<(&'static [u8], u32)>) -> Wide {
+        // Room for twice as many: `insert` rebuilds when the table becomes half full.
+        let size = (entries.len() * 4).next_power_of_two().max(16);
+        let mut slots = vec![NONE; size].into_boxed_slice();
+        for (i, (lit, _)) in entries.iter().enumerate() {
+            let mut at = Wide::hash(lit) & (size - 1);
+            while slots[at] != NONE {
+                at = (at + 1) & (size - 1);
+            }
+            slots[at] = index_u32(i);
+        }
+        Wide { slots, entries }
+    }
+
+    /// Adds a child, doubling the table when it would be more than half full.
+    fn insert(&mut self, literal: &'static [u8], child: u32) {
+        self.entries.push((literal, child));
+        if self.entries.len() * 2 > self.slots.len() {
+            *self = Wide::build(std::mem::take(&mut self.entries));
+            return;
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = Wide::hash(literal) & mask;
+        while self.slots[at] != NONE {
+            at = (at + 1) & mask;
+        }
+        self.slots[at] = index_u32(self.entries.len() - 1);
+    }
+
+    #[inline(always)]
+    fn get(&self, segment: &[u8]) -> Option<u32> {
+        let mask = self.slots.len() - 1;
+        let mut at = Wide::hash(segment) & mask;
+        // The table is at most half full: an empty slot ends every probe sequence.
+        loop {
+            let (lit, child) = *self.entries.get(*self.slots.get(at)? as usize)?;
+            if same(lit, segment) {
+                return Some(child);
+            }
+            at = (at + 1) & mask;
+        }
+    }
 }
 
 impl Literals {
-    #[inline]
-    fn get(&self, segment: &str) -> Option<u32> {
+    fn is_empty(&self) -> bool {
         match self {
-            Literals::Few(children) => children
-                .iter()
-                .find(|(lit, _)| lit.len() == segment.len() && *lit == segment)
-                .map(|&(_, c)| c),
-            Literals::Many(children) => children.get(segment).copied(),
+            Literals::Few(children) => children.is_empty(),
+            Literals::Many(wide) => wide.entries.is_empty(),
         }
     }
 
-    fn insert(&mut self, literal: &'static str, child: u32) {
+    #[inline(always)]
+    fn get(&self, segment: &[u8]) -> Option<u32> {
         match self {
-            Literals::Few(children) if children.len() < LINEAR_MAX => children.push((literal, child)),
+            Literals::Few(children) => children.iter().find(|e| same(e.literal, segment)).map(|e| e.child),
+            Literals::Many(children) => children.get(segment),
+        }
+    }
+
+    /// Adds `literal`, a segment of `template`, leading to `child`.
+    fn insert(&mut self, template: &'static str, literal: &'static str, child: u32) {
+        // `literal` is a part of `template` (see `Router::insert`).
+        let offset = (literal.as_ptr() as usize).wrapping_sub(template.as_ptr() as usize);
+        let literal = literal.as_bytes();
+        match self {
+            Literals::Few(children) if children.len() < LINEAR_MAX => {
+                children.push(Edge::new(template, offset, literal.len(), child));
+            }
             Literals::Few(children) => {
-                let mut map = HashMap::with_capacity_and_hasher(children.len() * 2, FixedState::default());
-                map.extend(children.drain(..));
-                map.insert(literal, child);
-                *self = Literals::Many(map);
+                let mut entries: Vec<_> = children.iter().map(|e| (e.literal, e.child)).collect();
+                entries.push((literal, child));
+                *self = Literals::Many(Wide::build(entries));
             }
-            Literals::Many(children) => {
-                children.insert(literal, child);
-            }
+            Literals::Many(wide) => wide.insert(literal, child),
         }
     }
 }
@@ -77,11 +250,21 @@ struct Node {
     value: u32,
     /// The first endpoint whose template passes through this node: what a conflict names.
     first: u32,
+    /// The route of this node's trailing `/` (its empty literal child), for the lookup's
+    /// shortcut at the end of a path; set by [`Router::compress`].
+    slash: u32,
 }
 
 impl Node {
     fn new(first: u32) -> Node {
-        Node { literals: Literals::Few(Vec::new()), param: NONE, catch_all: NONE, value: NONE, first }
+        Node {
+            literals: Literals::Few(Vec::new()),
+            param: NONE,
+            catch_all: NONE,
+            value: NONE,
+            first,
+            slash: NONE,
+        }
     }
 }
 
@@ -196,11 +379,11 @@ impl Router {
                     };
                 }
                 Segment::Literal(lit) => {
-                    node = match self.nodes[node].literals.get(lit) {
+                    node = match self.nodes[node].literals.get(lit.as_bytes()) {
                         Some(child) => child as usize,
                         None => {
                             let child = self.push(value);
-                            self.nodes[node].literals.insert(lit, child);
+                            self.nodes[node].literals.insert(template, lit, child);
                             child as usize
                         }
                     };
@@ -255,6 +438,38 @@ impl Router {
         }
     }
 
+    /// Joins each chain of nodes that offer one way on — a single literal child, no parameter, no
+    /// catch-all, no route — into one edge (`/api/0/` is then one comparison). For lookups only:
+    /// call it after the last [`insert`](Self::insert); nothing a lookup finds changes.
+    pub(crate) fn compress(&mut self) {
+        let only_way_on = |node: &Node| match &node.literals {
+            Literals::Few(children) if children.len() == 1 => {
+                (node.param == NONE && node.catch_all == NONE && node.value == NONE).then(|| children[0])
+            }
+            _ => None,
+        };
+        for i in 0..self.nodes.len() {
+            // A trailing `/` leads to a node that only ends a route.
+            let slash = self.nodes[i].literals.get(b"").and_then(|child| self.nodes.get(child as usize));
+            self.nodes[i].slash = match slash {
+                Some(end) if end.param == NONE && end.catch_all == NONE && end.literals.is_empty() => {
+                    end.value
+                }
+                _ => NONE,
+            };
+            let Literals::Few(children) = &self.nodes[i].literals else { continue };
+            let mut edges = children.clone();
+            for edge in &mut edges {
+                while let Some(next) = self.nodes.get(edge.child as usize).and_then(only_way_on)
+                    && let Some(joined) = edge.joined(&next)
+                {
+                    *edge = joined;
+                }
+            }
+            self.nodes[i].literals = Literals::Few(edges);
+        }
+    }
+
     fn push(&mut self, first: u32) -> u32 {
         self.nodes.push(Node::new(first));
         index_u32(self.nodes.len() - 1)
@@ -273,7 +488,8 @@ impl Router {
     /// Like [`find`](Self::find), telling a path no route matches from a route without the method.
     #[inline]
     pub(crate) fn resolve(&self, method: Method, path: &str) -> Found {
-        let Some(route) = path.strip_prefix('/').and_then(|rest| self.walk(0, rest)) else {
+        let path = path.as_bytes();
+        let Some(route) = (path.first() == Some(&b'/')).then(|| self.walk(0, path, 1)).flatten() else {
             return Found::Nothing;
         };
         let Some(route) = self.routes.get(route as usize) else { return Found::Nothing };
@@ -283,35 +499,81 @@ impl Router {
         }
     }
 
-    /// `rest` is the unmatched part of the path after a `/`. Recursion depth is bounded by the
-    /// depth of the trie (the longest template), not by the request path.
-    fn walk(&self, node: u32, rest: &str) -> Option<u32> {
-        let node = self.nodes.get(node as usize)?;
-        let (seg, tail) = match rest.bytes().position(|b| b == b'/') {
-            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
-            None => (rest, None),
-        };
-        if let Some(child) = node.literals.get(seg)
-            && let Some(found) = self.descend(child, tail)
-        {
-            return Some(found);
-        }
-        // As in matchit 0.8.4 (axum 0.8's router): a parameter followed by `/` may be empty, a
-        // final one may not.
-        if node.param != NONE
-            && (!seg.is_empty() || tail.is_some())
-            && let Some(found) = self.descend(node.param, tail)
-        {
-            return Some(found);
-        }
-        (node.catch_all != NONE && !rest.is_empty()).then_some(node.catch_all)
-    }
-
-    #[inline]
-    fn descend(&self, child: u32, tail: Option<&str>) -> Option<u32> {
-        match tail {
-            None => Some(self.nodes.get(child as usize)?.value).filter(|&v| v != NONE),
-            Some(rest) => self.walk(child, rest),
+    /// The route matching `path[start..]`, the part of the path after a `/`, from `node`.
+    ///
+    /// Walks down without recursion while a node offers one way on; recurses only where a
+    /// literal child matches and a `{param}` or `{*catch_all}` is the way back if it leads
+    /// nowhere (the router refuses a parameter beside a catch-all, so there is never a third).
+    /// The depth is bounded by the trie's (the longest template), not by the request path.
+    fn walk(&self, mut node: u32, path: &[u8], mut start: usize) -> Option<u32> {
+        loop {
+            let here = self.nodes.get(node as usize)?;
+            let rest = path.get(start..)?;
+            if rest.is_empty() && here.slash != NONE {
+                return Some(here.slash);
+            }
+            // Where the segment ends, found by scanning only when needed: a few literal children
+            // are compared with the path in place.
+            let segment_len = || segment_len(rest);
+            // The literal child that matches and the length of the path it covers (several
+            // segments for a joined chain, see `compress`), and the first segment's length if
+            // that is known already.
+            let (literal, mut known_len) = match &here.literals {
+                Literals::Few(children) => {
+                    let rest_head = head(rest);
+                    match children.iter().find(|e| e.matches(rest, rest_head)) {
+                        Some(e) => (Some((e.child, e.literal.len())), (!e.joins).then_some(e.literal.len())),
+                        None => (None, None),
+                    }
+                }
+                Literals::Many(children) => {
+                    let len = segment_len();
+                    (children.get(&rest[..len]).map(|child| (child, len)), Some(len))
+                }
+            };
+            let wildcard = here.param != NONE || here.catch_all != NONE;
+            if let Some((child, len)) = literal {
+                // The next segment starts after the `/`; `None` when this is the last one.
+                let next = (len < rest.len()).then_some(start + len + 1);
+                match next {
+                    None => {
+                        let value = self.nodes.get(child as usize)?.value;
+                        if value != NONE {
+                            return Some(value);
+                        }
+                    }
+                    // The only way on: no need to come back.
+                    Some(next) if !wildcard => {
+                        node = child;
+                        start = next;
+                        continue;
+                    }
+                    Some(next) => {
+                        if let Some(found) = self.walk(child, path, next) {
+                            return Some(found);
+                        }
+                    }
+                }
+            }
+            // As in matchit 0.8.4 (axum 0.8's router): a parameter followed by `/` may be empty,
+            // a final one may not.
+            if here.param != NONE {
+                let len = *known_len.get_or_insert_with(segment_len);
+                let next = (len < rest.len()).then_some(start + len + 1);
+                if len == 0 && next.is_none() {
+                    return None;
+                }
+                match next {
+                    None => return Some(self.nodes.get(here.param as usize)?.value).filter(|&v| v != NONE),
+                    Some(next) => {
+                        node = here.param;
+                        start = next;
+                        continue;
+                    }
+                }
+            }
+            // A catch-all takes a non-empty rest.
+            return (here.catch_all != NONE && !rest.is_empty()).then_some(here.catch_all);
         }
     }
 }
@@ -485,6 +747,7 @@ mod tests {
                 theirs
             );
         }
+        ours.compress();
         for p in paths {
             let expected = m.at(p).ok().map(|x| *x.value);
             prop_assert_eq!(ours.find(Method::Get, p), expected, "path {}", p);
@@ -653,12 +916,36 @@ mod tests {
                     routes[route].1[method] = Some(i as u32);
                 }
             }
+            via_add_method.compress();
             for p in &paths {
                 for (k, method) in methods.into_iter().enumerate() {
                     let expected = m.at(p).ok().and_then(|x| routes[*x.value].1[k]);
                     prop_assert_eq!(ours.find(method, p), expected, "{} {}", method, p);
                     prop_assert_eq!(via_add_method.find(method, p), expected, "add_method: {} {}", method, p);
                 }
+            }
+        }
+    }
+
+    proptest! {
+        /// The word-wise scan finds the first `/` as a byte scan does.
+        #[test]
+        fn segment_len_finds_the_first_slash(bytes in prop::collection::vec(prop::sample::select(vec![b'a', b'/', 0x2e, 0x30, 0xaf, 0x2f ^ 0x80]), 0..40)) {
+            prop_assert_eq!(segment_len(&bytes), bytes.iter().position(|&b| b == b'/').unwrap_or(bytes.len()));
+        }
+
+        /// The word-wise comparison is byte equality, at every length.
+        #[test]
+        fn same_is_byte_equality(a in prop::collection::vec(prop::sample::select(vec![b'a', b'b', b'/']), 0..40),
+                                 b in prop::collection::vec(prop::sample::select(vec![b'a', b'b', b'/']), 0..40),
+                                 cut in 0..40usize) {
+            prop_assert_eq!(same(&a, &b), a == b);
+            let shared = &a[..cut.min(a.len())];
+            prop_assert!(same(shared, shared));
+            let mut other = shared.to_vec();
+            if let Some(last) = other.last_mut() {
+                *last = if *last == b'a' { b'b' } else { b'a' };
+                prop_assert!(!same(shared, &other));
             }
         }
     }

@@ -1,6 +1,7 @@
 //! A decision on a warmed registry allocates nothing: allowed and denied requests, every gate
 //! outcome, routing with four parameters, a catch-all and backtracking, with no tracing subscriber
-//! and with one that receives every denial event.
+//! and with one that receives every denial event; and lookups and routed decisions in a registry
+//! wide enough for hashed nodes and joined chains.
 //!
 //! The whole binary runs under a counting global allocator that counts every thread, so it runs
 //! without libtest's harness (`harness = false`): no other thread exists to allocate meanwhile.
@@ -66,8 +67,10 @@ impl tracing::Subscriber for Counting {
 fn main() {
     println!("\nrunning 1 test");
     decisions_allocate_nothing();
-    println!("test decisions_allocate_nothing ... ok\n");
-    println!("test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n");
+    println!("test decisions_allocate_nothing ... ok");
+    wide_registries_route_without_allocating();
+    println!("test wide_registries_route_without_allocating ... ok\n");
+    println!("test result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n");
 }
 
 fn decisions_allocate_nothing() {
@@ -210,4 +213,79 @@ fn decisions_allocate_nothing() {
     let state = base().allow_users("replay", [UserId(1)]).build();
     assert!(region.change().bytes_allocated > 0);
     drop(state);
+}
+
+/// 200 resources under one node (a hashed node), a chain of single literals (joined into one edge),
+/// lookups, `route` with its parameters, and routed decisions allowed and denied.
+fn wide_registries_route_without_allocating() {
+    use scopegate::{Access, Config, Endpoint, Publish, Source};
+    let record = |method: Method, path: String, scopes: &'static [&'static str]| -> &'static Endpoint {
+        Box::leak(Box::new(Endpoint::__new(scopegate::__private::Declaration {
+            handler: "wide::handler",
+            method,
+            path: Box::leak(path.into_boxed_str()),
+            access: Access::Scopes(scopes),
+            readonly: &[],
+            readonly_exception: None,
+            owner: "unowned",
+            publish: Publish::Private,
+            gate: None,
+            gate_exempt: None,
+            source: Source { file: "tests/zero_alloc.rs", line: 1 },
+        })))
+    };
+    let mut endpoints = Vec::new();
+    for i in 0..200 {
+        endpoints.push(record(
+            Method::Get,
+            format!("/api/0/organizations/{{org}}/res{i}/{{item_id}}/"),
+            &["org:read"],
+        ));
+        endpoints.push(record(
+            Method::Put,
+            format!("/api/0/organizations/{{org}}/res{i}/{{item_id}}/"),
+            &["org:admin"],
+        ));
+    }
+    let registry = Registry::from_endpoints(Config::sentry(), endpoints).expect("valid records");
+    let items: Vec<String> = (0..200).map(|i| (i * 7).to_string()).collect();
+    let paths: Vec<String> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| format!("/api/0/organizations/acme/res{i}/{item}/"))
+        .collect();
+    let member = Membership { organization: ORG, role_scopes: registry.scope_set(["org:read"]), teams: &[] };
+    let alice = Principal::session(UserId(1));
+    let ids: Vec<_> = [Method::Get, Method::Put]
+        .into_iter()
+        .flat_map(|m| (0..200).map(move |i| (m, i)))
+        .map(|(m, i)| {
+            let template = format!("/api/0/organizations/{{org}}/res{i}/{{item_id}}/");
+            registry.endpoint_id(m, &template).expect("registered")
+        })
+        .collect();
+    let run = || {
+        let mut found = 0;
+        for (i, path) in paths.iter().enumerate() {
+            found += usize::from(registry.lookup(Method::Get, path).is_some());
+            let route = registry.route(Method::Put, path).expect("routed");
+            assert_eq!(route.param("item_id"), Some(items[i].as_str()));
+            assert!(
+                registry.lookup(Method::Get, &path[..path.len() - 1]).is_none(),
+                "no trailing slash: no route"
+            );
+            let get = AccessRequest::new(Method::Get, path, &alice).with_membership(&member);
+            assert!(registry.authorize_endpoint(ids[i], &get).is_allowed());
+            let put = AccessRequest::new(Method::Put, path, &alice).with_membership(&member);
+            assert_eq!(registry.authorize_endpoint(ids[200 + i], &put).code(), "missing_scope");
+        }
+        found
+    };
+    assert_eq!(run(), 200);
+    let region = Region::new(ALLOCATOR);
+    for _ in 0..50 {
+        assert_eq!(run(), 200);
+    }
+    let stats = region.change();
+    assert_eq!((stats.allocations, stats.reallocations, stats.bytes_allocated), (0, 0, 0), "{stats:?}");
 }

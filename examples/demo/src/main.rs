@@ -3,12 +3,12 @@
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use scopegate::Registry;
-use scopegate_demo::store::SqliteStore;
+use scopegate_demo::store::{Database, Store};
 use scopegate_demo::{AppState, admin};
 
 #[derive(Debug, Parser)]
@@ -20,9 +20,11 @@ struct Cli {
 
 #[derive(Debug, Args)]
 struct Db {
-    /// The SQLite database; created and seeded when it does not exist.
-    #[arg(long, value_name = "PATH", default_value = "./scopegate-demo.sqlite3")]
-    db: PathBuf,
+    /// The database: a SQLite file (created and seeded when it does not exist) or a PostgreSQL
+    /// URL, postgres://user[:password]@host[:port]/database (an existing database, migrated and
+    /// seeded when empty).
+    #[arg(long, value_name = "PATH|URL", default_value = "./scopegate-demo.sqlite3")]
+    db: Database,
 }
 
 #[derive(Debug, Subcommand)]
@@ -138,8 +140,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn open(db: &Db) -> Result<SqliteStore, String> {
-    SqliteStore::open(&db.db).map_err(|e| format!("{}: {e}", db.db.display()))
+/// Opens the store, before any async runtime starts (the PostgreSQL client must not run on one).
+fn open(db: &Db) -> Result<Arc<dyn Store>, String> {
+    db.db.open().map_err(|e| e.to_string())
 }
 
 fn run(command: Command) -> Result<ExitCode, String> {
@@ -153,13 +156,13 @@ fn run(command: Command) -> Result<ExitCode, String> {
             let store = open(&db)?;
             let secret = match user {
                 Some(user) if !org_token => {
-                    let secret = admin::create_user_token(&store, registry, &org, &user, &scopes)
+                    let secret = admin::create_user_token(&*store, registry, &org, &user, &scopes)
                         .map_err(|e| e.to_string())?;
                     println!("Created a user token for {user} in {org} with scopes {scopes}.");
                     secret
                 }
                 _ => {
-                    let secret = admin::create_org_token(&store, registry, &org, &scopes)
+                    let secret = admin::create_org_token(&*store, registry, &org, &scopes)
                         .map_err(|e| e.to_string())?;
                     println!("Created an organization token for {org} with scopes {scopes}.");
                     secret
@@ -171,7 +174,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
         }
         Command::Session { command: SessionCommand::Create { db, user, superuser } } => {
             let store = open(&db)?;
-            let secret = admin::create_session(&store, &user, superuser).map_err(|e| e.to_string())?;
+            let secret = admin::create_session(&*store, &user, superuser).map_err(|e| e.to_string())?;
             let kind = if superuser { "an active superuser session" } else { "a session" };
             println!("Opened {kind} for {user}.");
             println!("Send it as `Authorization: Session <session>`; it is not shown again.");
@@ -184,7 +187,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 FeatureCommand::Disable { db, org, name } => (db, org, name, false),
             };
             let store = open(&db)?;
-            let changed = admin::set_feature(&store, &org, &name, enabled).map_err(|e| e.to_string())?;
+            let changed = admin::set_feature(&*store, &org, &name, enabled).map_err(|e| e.to_string())?;
             let state = if enabled { "on" } else { "off" };
             let note = if changed { "" } else { " (it already was)" };
             println!("{name} is {state} for {org}{note}.");
@@ -236,7 +239,7 @@ fn colour(no_color: Option<&std::ffi::OsStr>, terminal: bool) -> bool {
     terminal && no_color.is_none_or(|v| v.is_empty())
 }
 
-fn serve(addr: SocketAddr, store: SqliteStore) -> Result<(), String> {
+fn serve(addr: SocketAddr, store: Arc<dyn Store>) -> Result<(), String> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -249,7 +252,7 @@ fn serve(addr: SocketAddr, store: SqliteStore) -> Result<(), String> {
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async move {
-        let state = AppState::new(store);
+        let state = AppState::with_registry(store, Registry::global());
         let registry = state.registry();
         let api = scopegate_demo::api(&state);
         // Refuse to start when a declared endpoint is not mounted: it would be unreachable.

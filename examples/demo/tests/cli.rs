@@ -71,6 +71,38 @@ fn mistakes_are_reported_not_panicked() {
 }
 
 #[test]
+fn a_postgres_url_that_does_not_work_is_a_clear_error() {
+    for (db, message) in [
+        // Nothing listens on port 1: refused at once, with the driver's reason.
+        (
+            "postgres://scopegate@127.0.0.1:1/demo",
+            "cannot connect to PostgreSQL at postgres://scopegate@127.0.0.1:1/demo",
+        ),
+        (
+            "postgresql://app:s3cret@127.0.0.1:1/demo",
+            "postgresql://app:***@127.0.0.1:1/demo: error connecting",
+        ),
+        ("postgres://127.0.0.1:99999/demo", "invalid connection string"),
+    ] {
+        for args in [
+            &["session", "create", "--user", "owner"][..],
+            &["feature", "enable", "--org", "acme", "organizations:session-replay"],
+            &["serve", "--addr", "127.0.0.1:0"],
+        ] {
+            let output = Command::new(env!("CARGO_BIN_EXE_scopegate-demo"))
+                .args(args)
+                .args(["--db", db])
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(1), "{args:?} {db}");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(stderr.starts_with("error: ") && stderr.contains(message), "{args:?} {db}: {stderr}");
+            assert!(!stderr.contains("s3cret") && !stderr.contains("panicked"), "{stderr}");
+        }
+    }
+}
+
+#[test]
 fn features_toggle() {
     let db = temp_db("features");
     let off = demo(&db, &["feature", "disable", "--org", "acme", "organizations:session-replay"]);

@@ -1,12 +1,14 @@
 //! Data access behind the service's own types.
 //!
 //! Handlers, principal resolution and the CLI only see the [`Store`] trait and the
-//! [`model`](crate::model) types. [`SqliteStore`] is the embedded default; a PostgreSQL backend
-//! implements the same trait and nothing else changes.
+//! [`model`](crate::model) types. [`SqliteStore`] is the embedded default; [`PostgresStore`]
+//! implements the same trait for several service instances on one database, and nothing else
+//! changes. [`Database`] is what the CLI's `--db` names: a `postgres://…` URL or a SQLite file.
 //!
 //! The trait is synchronous: callers in async code run it on the blocking pool through
 //! [`AppState::store`](crate::AppState::store), one closure per request step, so a backend may
-//! block freely (SQLite always does).
+//! block freely (SQLite always does; the synchronous PostgreSQL client must not even be called on
+//! an async worker thread).
 //!
 //! ```
 //! use scopegate_demo::model::IdOrSlug;
@@ -19,7 +21,10 @@
 //! assert!(!settings.granular_replay);
 //! ```
 
+use std::ffi::OsString;
 use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
@@ -28,10 +33,74 @@ use crate::model::{
 };
 use crate::token::TokenKind;
 
+mod postgresql;
 mod seed;
 mod sqlite;
 
+pub use postgresql::PostgresStore;
 pub use sqlite::{SCHEMA_VERSION, SqliteStore};
+
+/// The database the `--db` flag names: a PostgreSQL server for a `postgres://…` or
+/// `postgresql://…` URL, anything else a SQLite file.
+///
+/// ```
+/// use scopegate_demo::store::Database;
+/// assert_eq!(
+///     Database::from("postgres://app:s3cret@db/demo".to_owned()),
+///     Database::Postgres("postgres://app:s3cret@db/demo".into())
+/// );
+/// assert!(matches!(Database::from("./scopegate-demo.sqlite3".to_owned()), Database::Sqlite(_)));
+/// // Messages never show the password.
+/// assert_eq!(Database::Postgres("postgres://app:s3cret@db/demo".into()).to_string(), "postgres://app:***@db/demo");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Database {
+    /// A SQLite file, created and seeded when it does not exist.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL; the database must exist, and is migrated and seeded when empty.
+    Postgres(String),
+}
+
+impl Database {
+    /// Opens the store: connects, migrates and, on a new database, seeds the demo data. Call it
+    /// outside any async runtime (see [`PostgresStore`]).
+    ///
+    /// # Errors
+    /// The backend's reason, prefixed with the database (without a password).
+    pub fn open(&self) -> StoreResult<Arc<dyn Store>> {
+        let store: Arc<dyn Store> = match self {
+            Database::Sqlite(path) => Arc::new(SqliteStore::open(path).map_err(|e| e.context(self))?),
+            Database::Postgres(url) => Arc::new(PostgresStore::open(url)?),
+        };
+        Ok(store)
+    }
+}
+
+impl From<OsString> for Database {
+    fn from(arg: OsString) -> Database {
+        match arg.to_str() {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Database::Postgres(url.to_owned())
+            }
+            _ => Database::Sqlite(PathBuf::from(arg)),
+        }
+    }
+}
+
+impl From<String> for Database {
+    fn from(arg: String) -> Database {
+        Database::from(OsString::from(arg))
+    }
+}
+
+impl fmt::Display for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Database::Sqlite(path) => path.display().fmt(f),
+            Database::Postgres(url) => f.write_str(&postgresql::redact(url)),
+        }
+    }
+}
 
 /// What [`Store::request_facts`] returns.
 #[derive(Clone, Debug, Default)]
@@ -103,6 +172,20 @@ pub(crate) fn request_facts_from<S: RequestReads + ?Sized>(
     Ok(RequestFacts { credential, organization, member, settings })
 }
 
+/// Whether `value` starts with an ISO 8601 date (`YYYY-MM-DD`), as every timestamp a client may
+/// send does. Each backend's parser knows more forms (SQLite's Julian day numbers and `now`,
+/// PostgreSQL's `yesterday` and `epoch`); both stores refuse them, so the API means the same on
+/// either.
+pub(crate) fn starts_with_iso_date(value: &str) -> bool {
+    let b = value.as_bytes();
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+}
+
 /// Why a store operation failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreError {
@@ -126,6 +209,17 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
+impl StoreError {
+    /// The same error, its message prefixed with `what` (e.g. the database).
+    fn context(self, what: impl fmt::Display) -> StoreError {
+        match self {
+            StoreError::Invalid(msg) => StoreError::Invalid(format!("{what}: {msg}")),
+            StoreError::Conflict(msg) => StoreError::Conflict(format!("{what}: {msg}")),
+            StoreError::Backend(msg) => StoreError::Backend(format!("{what}: {msg}")),
+        }
+    }
+}
+
 /// The result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -142,7 +236,7 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// hash), the target organization, the caller's membership there and its settings — from one
     /// consistent state of the store, so that no decision mixes two points in time. The default
     /// reads them one by one (for a store that cannot do better); `SqliteStore` reads them under
-    /// one lock.
+    /// one lock, `PostgresStore` in one read-only `REPEATABLE READ` transaction.
     fn request_facts(
         &self,
         secret: Option<(TokenKind, &str)>,

@@ -205,8 +205,13 @@ fn presented(headers: &HeaderMap) -> Result<Presented<'_>, ResolveError> {
 }
 
 /// The `{organization_id_or_slug}` of the route the request matched, decoded.
-async fn target_organization(parts: &mut Parts) -> Option<IdOrSlug> {
-    scopegate::axum::path_param(parts, ORGANIZATION_PARAM).await.map(|raw| IdOrSlug::parse(&raw))
+fn target_organization(registry: &Registry, endpoint: &Endpoint, parts: &Parts) -> Option<IdOrSlug> {
+    // From the path itself, by the endpoint's template: axum's parameter extractors fail as a
+    // whole when any other parameter is not UTF-8, which would hide a valid organization.
+    let path = parts.uri.path().strip_prefix(crate::BASE_PATH)?;
+    let raw = registry.route(endpoint.method(), path)?.param(ORGANIZATION_PARAM)?;
+    let decoded = percent_encoding::percent_decode_str(raw).decode_utf8().ok()?;
+    Some(IdOrSlug::parse(&decoded))
 }
 
 /// An id as scopegate takes it. Row ids are positive; anything else cannot name a real row and
@@ -251,7 +256,7 @@ pub async fn resolve(
         Presented::Secret(kind, secret) => Some((kind, token::hash(secret))),
     };
     let presented_any = secret.is_some();
-    let target = target_organization(parts).await;
+    let target = target_organization(registry, endpoint, parts);
     // One consistent read: credential, organization, membership and settings from one state.
     let loaded = state
         .store(move |store| {

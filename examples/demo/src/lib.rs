@@ -99,6 +99,8 @@ pub const BASE_PATH: &str = "/api/0";
 pub fn routes() -> Routes<AppState> {
     scopegate::routes![
         api::root::api_root,
+        api::auth::revoke_own_credential,
+        api::auth::revoke_own_sessions,
         api::organizations::organization_details,
         api::organizations::update_organization,
         api::members::list_members,

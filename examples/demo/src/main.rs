@@ -9,6 +9,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 use scopegate::Registry;
 use scopegate_demo::store::{Database, Store};
+use scopegate_demo::token::TokenKind;
 use scopegate_demo::{AppState, admin};
 
 #[derive(Debug, Parser)]
@@ -37,12 +38,12 @@ enum Command {
         #[command(flatten)]
         db: Db,
     },
-    /// Create auth tokens.
+    /// Create or revoke auth tokens.
     Token {
         #[command(subcommand)]
         command: TokenCommand,
     },
-    /// Create login sessions.
+    /// Open or revoke login sessions.
     Session {
         #[command(subcommand)]
         command: SessionCommand,
@@ -88,6 +89,34 @@ enum TokenCommand {
         #[arg(long)]
         scopes: String,
     },
+    /// Revoke a user auth token, or every user auth token of a user. Durable once it returns.
+    Revoke {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        target: RevokeTarget,
+    },
+}
+
+/// Which credentials `revoke` revokes: exactly one of the two flags.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+struct RevokeTarget {
+    /// The secret of the one to revoke, as `create` printed it.
+    #[arg(long)]
+    secret: Option<String>,
+    /// Revoke every one of this user (username).
+    #[arg(long)]
+    user: Option<String>,
+}
+
+impl RevokeTarget {
+    fn which(&self) -> admin::Revoke<'_> {
+        match (&self.secret, &self.user) {
+            (Some(secret), _) => admin::Revoke::Secret(secret),
+            (None, user) => admin::Revoke::User(user.as_deref().unwrap_or_default()),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,6 +131,13 @@ enum SessionCommand {
         /// Open an active superuser session (only for superusers, e.g. `staff`).
         #[arg(long)]
         superuser: bool,
+    },
+    /// Revoke a session, or every session of a user (sign out everywhere). Durable once it returns.
+    Revoke {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        target: RevokeTarget,
     },
 }
 
@@ -181,6 +217,12 @@ fn run(command: Command) -> Result<ExitCode, String> {
             println!("{}", secret.as_str());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Token { command: TokenCommand::Revoke { db, target } } => {
+            revoke(&*open(&db)?, TokenKind::User, &target, "user token")
+        }
+        Command::Session { command: SessionCommand::Revoke { db, target } } => {
+            revoke(&*open(&db)?, TokenKind::Session, &target, "session")
+        }
         Command::Feature { command } => {
             let (db, org, name, enabled) = match command {
                 FeatureCommand::Enable { db, org, name } => (db, org, name, true),
@@ -196,6 +238,15 @@ fn run(command: Command) -> Result<ExitCode, String> {
         Command::Registry { args } => Ok(scopegate_cli(registry, "registry", args)),
         Command::Audit { args } => Ok(scopegate_cli(registry, "audit", args)),
     }
+}
+
+fn revoke(store: &dyn Store, kind: TokenKind, target: &RevokeTarget, what: &str) -> Result<ExitCode, String> {
+    let revoked = admin::revoke(store, kind, target.which()).map_err(|e| e.to_string())?;
+    match &target.user {
+        Some(user) => println!("Revoked {revoked} {what}{} of {user}.", if revoked == 1 { "" } else { "s" }),
+        None => println!("Revoked the {what}."),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The `registry` and `audit` commands are scopegate's own (`scopegate::cli`).

@@ -7,13 +7,18 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::stores::{Place, TestStore, postgres_server, stores};
 use scopegate_demo::admin;
 use scopegate_demo::model::{
     Credential, IdOrSlug, MemberRemoval, NewDashboard, NewDeletionJob, NewSavedSearch, Organization,
     OrganizationUpdate, Role, Visibility,
 };
-use scopegate_demo::store::{PostgresStore, SCHEMA_VERSION, Store, StoreError};
+use scopegate_demo::store::{
+    PostgresStore, SCHEMA_VERSION, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, SESSION_TOUCH_INTERVAL,
+    SUPERUSER_SESSION_LIFETIME, Store, StoreError,
+};
 use scopegate_demo::token::{Secret, TokenKind, hash};
 
 fn acme(store: &dyn Store) -> Organization {
@@ -181,6 +186,34 @@ fn postgres_schema_is_versioned_and_a_newer_one_refused() {
     }
 }
 
+/// A version 1 database (before sessions expired) is brought to the current version; its sessions
+/// count as last used when they were opened.
+#[test]
+fn postgres_version_1_databases_migrate() {
+    let Some(server) = postgres_server() else { return };
+    let db = common::stores::PgDatabase::create(&server);
+    db.with_client(|c| {
+        let mut tx = c.transaction().unwrap();
+        tx.batch_execute(include_str!("../src/store/postgres_schema_v1.sql")).unwrap();
+        tx.batch_execute(
+            "CREATE TABLE schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now()); \
+             INSERT INTO schema_version (version) VALUES (1); \
+             INSERT INTO users (username, name, email) VALUES ('member', 'Mia', 'mia@example'); \
+             INSERT INTO sessions (token_hash, user_id) SELECT 'old', id FROM users",
+        )
+        .unwrap();
+        tx.commit().unwrap();
+    });
+    let store = common::stores::off_runtime(|| PostgresStore::open(&db.url)).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert!(matches!(
+        store.credential(TokenKind::Session, "old").unwrap(),
+        Some(Credential::Session { needs_touch: false, .. })
+    ));
+    assert!(store.organization(&IdOrSlug::parse("acme")).unwrap().is_none(), "an upgrade seeds nothing");
+    drop(store);
+}
+
 #[test]
 fn postgres_opens_concurrently_and_migrates_once() {
     let Some(server) = postgres_server() else { return };
@@ -322,6 +355,105 @@ fn tokens_are_stored_hashed() {
         assert_eq!(store.org_auth_tokens(1).unwrap().last(), Some(&created));
         assert!(store.delete_org_auth_token(1, created.id).unwrap());
         assert!(store.credential(TokenKind::Org, &stranger.hash()).unwrap().is_none());
+    });
+}
+
+/// The session's `needs_touch`, or `None` when the store refuses the session.
+fn session_state(store: &dyn Store, hash: &str) -> Option<bool> {
+    match store.credential(TokenKind::Session, hash).unwrap() {
+        Some(Credential::Session { needs_touch, .. }) => Some(needs_touch),
+        None => None,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn sessions_expire_when_idle_or_old_and_superuser_sessions_soon() {
+    const MINUTE: Duration = Duration::from_secs(60);
+    on_each_backend(|t| {
+        let store = &*t.store;
+        let session = admin::create_session(store, "member", false).unwrap().hash();
+        assert_eq!(session_state(store, &session), Some(false), "fresh: nothing to record");
+
+        // Used a while ago: still valid, and its use is due to be recorded; recording it renews it.
+        t.backdate_session(&session, 2 * SESSION_TOUCH_INTERVAL, 2 * SESSION_TOUCH_INTERVAL);
+        assert_eq!(session_state(store, &session), Some(true));
+        store.touch_session(&session).unwrap();
+        assert_eq!(session_state(store, &session), Some(false));
+
+        // Idle too long; too old however recently used.
+        t.backdate_session(&session, SESSION_IDLE_TIMEOUT + MINUTE, SESSION_IDLE_TIMEOUT - MINUTE);
+        assert_eq!(session_state(store, &session), Some(true), "idle, but not for long enough");
+        t.backdate_session(&session, SESSION_IDLE_TIMEOUT + MINUTE, SESSION_IDLE_TIMEOUT + MINUTE);
+        assert_eq!(session_state(store, &session), None, "idle too long");
+        t.backdate_session(&session, SESSION_LIFETIME + MINUTE, Duration::ZERO);
+        assert_eq!(session_state(store, &session), None, "older than the lifetime");
+        let facts = store.request_facts(Some((TokenKind::Session, &session)), None).unwrap();
+        assert!(facts.credential.is_none(), "request_facts refuses it too");
+
+        // An active superuser session lives minutes; a plain session of the same user far longer.
+        let superuser = admin::create_session(store, "staff", true).unwrap().hash();
+        let plain = admin::create_session(store, "staff", false).unwrap().hash();
+        for hash in [&superuser, &plain] {
+            t.backdate_session(hash, SUPERUSER_SESSION_LIFETIME - MINUTE, Duration::ZERO);
+        }
+        assert!(session_state(store, &superuser).is_some());
+        for hash in [&superuser, &plain] {
+            t.backdate_session(hash, SUPERUSER_SESSION_LIFETIME + MINUTE, Duration::ZERO);
+        }
+        assert_eq!(session_state(store, &superuser), None, "superuser mode expired");
+        assert_eq!(session_state(store, &plain), Some(false));
+    });
+}
+
+#[test]
+fn revocations_hold_and_are_committed_when_they_return() {
+    on_each_backend(|t| {
+        let store = &*t.store;
+        let registry = scopegate::Registry::global();
+        let sessions: Vec<String> =
+            (0..2).map(|_| admin::create_session(store, "member", false).unwrap().hash()).collect();
+        let owners = admin::create_session(store, "owner", false).unwrap().hash();
+        let tokens: Vec<String> = ["org:read", "event:read"]
+            .into_iter()
+            .map(|scopes| admin::create_user_token(store, registry, "acme", "member", scopes).unwrap().hash())
+            .collect();
+        let owners_token =
+            admin::create_user_token(store, registry, "acme", "owner", "org:read").unwrap().hash();
+        let org_token = admin::create_org_token(store, registry, "acme", "org:read").unwrap().hash();
+
+        assert!(store.revoke_credential(TokenKind::Session, &sessions[0]).unwrap());
+        assert!(!store.revoke_credential(TokenKind::Session, &sessions[0]).unwrap(), "already revoked");
+        assert!(store.revoke_credential(TokenKind::User, &tokens[0]).unwrap());
+        assert!(
+            !store.revoke_credential(TokenKind::Session, &tokens[1]).unwrap(),
+            "the kind picks the table"
+        );
+        assert!(matches!(store.revoke_credential(TokenKind::Org, &org_token), Err(StoreError::Invalid(_))));
+        assert!(matches!(store.revoke_user_credentials(TokenKind::Org, 3), Err(StoreError::Invalid(_))));
+        assert_eq!(
+            store.revoke_user_credentials(TokenKind::Session, 3).unwrap(),
+            1,
+            "member's other session"
+        );
+        assert_eq!(store.revoke_user_credentials(TokenKind::User, 3).unwrap(), 1, "member's other token");
+
+        // Seen by another connection as soon as the call returned (committed), and after reopening.
+        let reopened = common::stores::off_runtime(|| t.database.open()).unwrap();
+        for view in [store, &*reopened] {
+            for hash in &sessions {
+                assert!(view.credential(TokenKind::Session, hash).unwrap().is_none());
+            }
+            for hash in &tokens {
+                assert!(view.credential(TokenKind::User, hash).unwrap().is_none());
+            }
+            assert!(
+                view.credential(TokenKind::Session, &owners).unwrap().is_some(),
+                "other users keep theirs"
+            );
+            assert!(view.credential(TokenKind::User, &owners_token).unwrap().is_some());
+            assert!(view.credential(TokenKind::Org, &org_token).unwrap().is_some());
+        }
     });
 }
 

@@ -25,6 +25,7 @@ use std::ffi::OsString;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
@@ -99,6 +100,31 @@ impl fmt::Display for Database {
             Database::Sqlite(path) => path.display().fmt(f),
             Database::Postgres(url) => f.write_str(&postgresql::redact(url)),
         }
+    }
+}
+
+/// How long a session may go unused before it expires.
+pub const SESSION_IDLE_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// How long a session lives at most, however much it is used (Sentry's session cookie age).
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(14 * 24 * 60 * 60);
+
+/// How long an active superuser session lives at most: superuser mode grants every scope in every
+/// organization, so a forgotten or stolen one must not last.
+pub const SUPERUSER_SESSION_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
+/// A session's use is recorded at most this often (one write per session per interval, not per
+/// request), so idle expiry is this precise.
+pub const SESSION_TOUCH_INTERVAL: Duration = Duration::from_secs(60);
+
+/// The table of a revocable credential kind; organization tokens are deleted, not revoked.
+fn revocable_table(kind: TokenKind) -> StoreResult<&'static str> {
+    match kind {
+        TokenKind::Session => Ok("sessions"),
+        TokenKind::User => Ok("user_tokens"),
+        TokenKind::Org => Err(StoreError::Invalid(
+            "organization tokens are not revoked but deleted (DELETE …/org-auth-tokens/{token_id}/)".into(),
+        )),
     }
 }
 
@@ -247,8 +273,24 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
 
     // --- Credentials -------------------------------------------------------------------------
 
-    /// The credential whose secret hashes to `hash`, if it exists.
+    /// The credential whose secret hashes to `hash`, if it exists and, for a session, has not
+    /// expired: used within [`SESSION_IDLE_TIMEOUT`], and younger than [`SESSION_LIFETIME`] (or
+    /// [`SUPERUSER_SESSION_LIFETIME`] in superuser mode).
     fn credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>>;
+    /// Records that the session whose secret hashes to `hash` was used now (see
+    /// [`Credential::Session`]'s `needs_touch`).
+    fn touch_session(&self, hash: &str) -> StoreResult<()>;
+    /// Revokes a session or a user token by its secret's hash, durably: when this returns, the
+    /// revocation survives a crash or power loss. `false` when there was none.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for an organization token (deleted through the API instead).
+    fn revoke_credential(&self, kind: TokenKind, hash: &str) -> StoreResult<bool>;
+    /// Revokes every session, or every user token, of a user, durably; returns how many.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for organization tokens.
+    fn revoke_user_credentials(&self, kind: TokenKind, user_id: i64) -> StoreResult<u64>;
     /// The user called `username`.
     fn user(&self, username: &str) -> StoreResult<Option<User>>;
     /// Stores a session for a user; `superuser` opens it in superuser mode.

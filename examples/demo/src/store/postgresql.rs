@@ -15,7 +15,10 @@ use postgres::{Config, GenericClient, IsolationLevel, NoTls, Row, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 use r2d2_postgres::r2d2::{Pool, PooledConnection};
 
-use super::{RequestFacts, RequestReads, Store, StoreError, StoreResult, request_facts_from, seed};
+use super::{
+    RequestFacts, RequestReads, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, SESSION_TOUCH_INTERVAL,
+    SUPERUSER_SESSION_LIFETIME, Store, StoreError, StoreResult, request_facts_from, revocable_table, seed,
+};
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
     NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
@@ -28,7 +31,7 @@ type Manager = PostgresConnectionManager<NoTls>;
 /// Schema migrations, in order; migration `i` brings the version from `i` to `i + 1`. The same
 /// versions as the SQLite store's: version `n` has the same tables and constraints on both.
 /// Never edit a released migration: append a new one.
-const MIGRATIONS: &[&str] = &[include_str!("postgres_schema_v1.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("postgres_schema_v1.sql"), include_str!("postgres_schema_v2.sql")];
 
 const _: () = assert!(MIGRATIONS.len() as u32 == super::SCHEMA_VERSION, "both backends migrate in step");
 
@@ -183,6 +186,21 @@ impl PostgresStore {
         tx.commit()?;
         Ok(out)
     }
+
+    /// [`write`](Self::write) whose commit waits until the WAL is flushed, even where the server
+    /// or the role defaults to `synchronous_commit = off`: when it returns, the change survives a
+    /// crash of the server. For revocations.
+    fn write_durably<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        self.write(|tx| {
+            tx.batch_execute("SET LOCAL synchronous_commit = on")?;
+            f(tx)
+        })
+    }
+}
+
+/// `duration` in seconds, for `make_interval(secs => …)`.
+fn seconds(duration: Duration) -> f64 {
+    duration.as_secs_f64()
 }
 
 /// Brings the schema to the current version in one transaction, under an advisory lock (so two
@@ -318,12 +336,26 @@ fn credential_in(c: &mut impl GenericClient, kind: TokenKind, hash: &str) -> Sto
         TokenKind::Session => c
             .query_opt(
                 &format!(
-                    "SELECT s.superuser, {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
-                     WHERE s.token_hash = $1"
+                    "SELECT s.superuser, s.last_seen_at < now() - make_interval(secs => $2::float8), {USER_COLUMNS} \
+                     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 \
+                     AND s.last_seen_at > now() - make_interval(secs => $3::float8) \
+                     AND s.date_created > now() - make_interval(secs => CASE WHEN s.superuser THEN $4::float8 ELSE $5::float8 END)"
                 ),
-                &[&hash],
+                &[
+                    &hash,
+                    &seconds(SESSION_TOUCH_INTERVAL),
+                    &seconds(SESSION_IDLE_TIMEOUT),
+                    &seconds(SUPERUSER_SESSION_LIFETIME),
+                    &seconds(SESSION_LIFETIME),
+                ],
             )?
-            .map(|r| Ok(Credential::Session { superuser: r.try_get(0)?, user: user_row(&r, 1)? }))
+            .map(|r| {
+                Ok(Credential::Session {
+                    superuser: r.try_get(0)?,
+                    needs_touch: r.try_get(1)?,
+                    user: user_row(&r, 2)?,
+                })
+            })
             .transpose(),
         TokenKind::User => c
             .query_opt(
@@ -608,6 +640,25 @@ impl Store for PostgresStore {
             &[&hash, &user_id, &superuser],
         )?;
         Ok(())
+    }
+
+    fn touch_session(&self, hash: &str) -> StoreResult<()> {
+        self.conn()?.execute("UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1", &[&hash])?;
+        Ok(())
+    }
+
+    fn revoke_credential(&self, kind: TokenKind, hash: &str) -> StoreResult<bool> {
+        let table = revocable_table(kind)?;
+        self.write_durably(|tx| {
+            Ok(tx.execute(&format!("DELETE FROM {table} WHERE token_hash = $1"), &[&hash])? > 0)
+        })
+    }
+
+    fn revoke_user_credentials(&self, kind: TokenKind, user_id: i64) -> StoreResult<u64> {
+        let table = revocable_table(kind)?;
+        self.write_durably(|tx| {
+            Ok(tx.execute(&format!("DELETE FROM {table} WHERE user_id = $1"), &[&user_id])?)
+        })
     }
 
     fn create_user_token(

@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
-use super::{RequestFacts, RequestReads, Store, StoreError, StoreResult, request_facts_from, seed};
+use super::{
+    RequestFacts, RequestReads, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, SESSION_TOUCH_INTERVAL,
+    SUPERUSER_SESSION_LIFETIME, Store, StoreError, StoreResult, request_facts_from, revocable_table, seed,
+};
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
     NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
@@ -20,7 +23,7 @@ const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 /// Schema migrations, in order; migration `i` brings `user_version` from `i` to `i + 1`.
 /// Never edit a released migration: append a new one.
-const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql")];
 
 /// The schema version this binary creates and understands, on either backend (version `n` has
 /// the same tables and constraints in SQLite and PostgreSQL).
@@ -101,12 +104,37 @@ impl SqliteStore {
     }
 
     fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        in_transaction(&mut self.lock(), f)
+    }
+
+    /// [`write`](Self::write) with `synchronous = FULL`: the commit waits until the WAL is on disk,
+    /// so the change survives a power loss (the connection otherwise runs `NORMAL`, which survives
+    /// a crash of the process but may lose the last commits on power loss). For revocations.
+    fn write_durably<T>(&self, f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
         let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
+        // SQLite refuses to change the level inside a transaction: raise it around this one.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        let out = in_transaction(&mut conn, f);
+        let restored = conn.pragma_update(None, "synchronous", "NORMAL");
+        let out = out?;
+        restored?;
         Ok(out)
     }
+}
+
+fn in_transaction<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>,
+) -> StoreResult<T> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// A modifier of SQLite's date functions for `duration` ago, e.g. `-60 seconds`.
+fn ago(duration: std::time::Duration) -> String {
+    format!("-{} seconds", duration.as_secs())
 }
 
 /// Brings the schema to [`SCHEMA_VERSION`] in one immediate transaction (so two processes opening a
@@ -453,11 +481,26 @@ fn credential_in(conn: &Connection, kind: TokenKind, hash: &str) -> StoreResult<
         TokenKind::Session => conn
             .query_row(
                 &format!(
-                    "SELECT s.superuser, {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
-                     WHERE s.token_hash = ?1"
+                    "SELECT s.superuser, s.last_seen_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?2), \
+                     {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+                     WHERE s.token_hash = ?1 AND s.last_seen_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3) \
+                     AND s.date_created > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', \
+                     CASE WHEN s.superuser THEN ?4 ELSE ?5 END)"
                 ),
-                [hash],
-                |r| Ok(Credential::Session { superuser: r.get(0)?, user: user_row(r, 1)? }),
+                params![
+                    hash,
+                    ago(SESSION_TOUCH_INTERVAL),
+                    ago(SESSION_IDLE_TIMEOUT),
+                    ago(SUPERUSER_SESSION_LIFETIME),
+                    ago(SESSION_LIFETIME)
+                ],
+                |r| {
+                    Ok(Credential::Session {
+                        superuser: r.get(0)?,
+                        needs_touch: r.get(1)?,
+                        user: user_row(r, 2)?,
+                    })
+                },
             )
             .optional()?,
         TokenKind::User => conn
@@ -570,10 +613,33 @@ impl Store for SqliteStore {
 
     fn create_session(&self, user_id: i64, superuser: bool, hash: &str) -> StoreResult<()> {
         self.lock().execute(
-            "INSERT INTO sessions (token_hash, user_id, superuser) VALUES (?1, ?2, ?3)",
+            &format!(
+                "INSERT INTO sessions (token_hash, user_id, superuser, last_seen_at) VALUES (?1, ?2, ?3, {NOW})"
+            ),
             params![hash, user_id, superuser],
         )?;
         Ok(())
+    }
+
+    fn touch_session(&self, hash: &str) -> StoreResult<()> {
+        self.lock()
+            .execute(&format!("UPDATE sessions SET last_seen_at = {NOW} WHERE token_hash = ?1"), [hash])?;
+        Ok(())
+    }
+
+    fn revoke_credential(&self, kind: TokenKind, hash: &str) -> StoreResult<bool> {
+        let table = revocable_table(kind)?;
+        self.write_durably(|tx| {
+            Ok(tx.execute(&format!("DELETE FROM {table} WHERE token_hash = ?1"), [hash])? > 0)
+        })
+    }
+
+    fn revoke_user_credentials(&self, kind: TokenKind, user_id: i64) -> StoreResult<u64> {
+        let table = revocable_table(kind)?;
+        self.write_durably(|tx| {
+            let n = tx.execute(&format!("DELETE FROM {table} WHERE user_id = ?1"), [user_id])?;
+            Ok(u64::try_from(n).unwrap_or(u64::MAX))
+        })
     }
 
     fn create_user_token(
@@ -1089,5 +1155,70 @@ mod tests {
             Err(StoreError::Backend(msg)) => assert!(msg.contains("newer"), "{msg}"),
             other => panic!("expected a refusal, got {other:?}"),
         }
+    }
+
+    /// A revocation commits with `synchronous = FULL` (on disk before it returns, power loss
+    /// included); everything else keeps `NORMAL`.
+    #[test]
+    fn revocations_commit_with_synchronous_full() {
+        use std::sync::Arc;
+
+        use rusqlite::trace::{TraceEvent, TraceEventCodes};
+
+        let store = SqliteStore::open(temp_db("durable")).unwrap();
+        let session = crate::admin::create_session(&store, "member", false).unwrap();
+        let statements = Arc::new(Mutex::new(Vec::<String>::new()));
+        let log = Arc::clone(&statements);
+        store
+            .lock()
+            .trace_v2(
+                TraceEventCodes::SQLITE_TRACE_STMT,
+                Some(move |event: TraceEvent<'_>| {
+                    if let TraceEvent::Stmt(_, sql) = event {
+                        log.lock().unwrap().push(sql.to_lowercase());
+                    }
+                }),
+            )
+            .unwrap();
+        assert!(store.revoke_credential(TokenKind::Session, &session.hash()).unwrap());
+        assert_eq!(store.revoke_user_credentials(TokenKind::User, 3).unwrap(), 0);
+        store.touch_session("not a revocation").unwrap();
+
+        let log = statements.lock().unwrap().clone();
+        let level = |sql: &str| sql.contains("synchronous").then(|| sql.contains("full"));
+        for table in ["delete from sessions", "delete from user_tokens"] {
+            let at =
+                log.iter().position(|s| s.contains(table)).unwrap_or_else(|| panic!("{table}: {log:#?}"));
+            let before = log[..at].iter().rev().find_map(|s| level(s));
+            assert_eq!(before, Some(true), "{table} runs under synchronous = FULL: {log:#?}");
+            let commit = at + log[at..].iter().position(|s| s.starts_with("commit")).unwrap();
+            let after = log[commit..].iter().find_map(|s| level(s));
+            assert_eq!(after, Some(false), "back to NORMAL after the commit: {log:#?}");
+        }
+        let level: i64 = store.lock().query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        assert_eq!(level, 1, "NORMAL for everything else");
+    }
+
+    /// A version 1 database (before sessions expired) is brought to the current version; its
+    /// sessions count as last used when they were opened.
+    #[test]
+    fn version_1_databases_migrate() {
+        let path = temp_db("v1");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch(MIGRATIONS[0]).unwrap();
+            tx.execute_batch(seed::DATA).unwrap();
+            tx.execute("INSERT INTO sessions (token_hash, user_id) VALUES ('old', 3)", []).unwrap();
+            tx.pragma_update(None, "user_version", 1).unwrap();
+            tx.commit().unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert!(matches!(
+            store.credential(TokenKind::Session, "old").unwrap(),
+            Some(Credential::Session { needs_touch: false, .. })
+        ));
+        assert_eq!(count(&store, "users"), 5, "not seeded again");
     }
 }

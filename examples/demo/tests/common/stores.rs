@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use postgres::NoTls;
 use scopegate_demo::store::{Database, Store};
@@ -135,6 +136,32 @@ impl TestStore {
         let database = Database::Postgres(db.url.clone());
         let store = off_runtime(|| database.open()).unwrap();
         TestStore { store, database, backend: "postgres", place: Place::Postgres(db) }
+    }
+
+    /// Backdates the session whose secret hashes to `hash`: created `created_ago`, last used
+    /// `last_seen_ago` (as time passing would).
+    pub(crate) fn backdate_session(&self, hash: &str, created_ago: Duration, last_seen_ago: Duration) {
+        let (created, seen) = (created_ago.as_secs(), last_seen_ago.as_secs());
+        let changed = match &self.place {
+            Place::Sqlite(dir) => {
+                let conn = rusqlite::Connection::open(dir.0.join("demo.sqlite3")).unwrap();
+                conn.execute(
+                    "UPDATE sessions SET date_created = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?2), \
+                     last_seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3) WHERE token_hash = ?1",
+                    rusqlite::params![hash, format!("-{created} seconds"), format!("-{seen} seconds")],
+                )
+                .unwrap() as u64
+            }
+            Place::Postgres(db) => db.with_client(|c| {
+                c.execute(
+                    "UPDATE sessions SET date_created = now() - make_interval(secs => $2), \
+                     last_seen_at = now() - make_interval(secs => $3) WHERE token_hash = $1",
+                    &[&hash, &(created as f64), &(seen as f64)],
+                )
+                .unwrap()
+            }),
+        };
+        assert_eq!(changed, 1, "no session with that hash");
     }
 
     /// Every hash of a credential secret stored in the database, read around the store.

@@ -304,6 +304,38 @@ fn replay_settings_round_trip_atomically() {
     });
 }
 
+/// Concurrent settings updates apply one after the other: every state anyone reads is one update
+/// whole, never two allowlists merged.
+#[test]
+fn concurrent_settings_updates_never_mix() {
+    on_each_backend(|t| {
+        let versions = [(vec![1_i64], vec![1_i64]), (vec![2, 3], vec![2])];
+        // Only the allowlists: no update of the organization's own row to serialise the writers.
+        let update = |(members, teams): &(Vec<i64>, Vec<i64>)| OrganizationUpdate {
+            replay_access_members: Some(members.clone()),
+            replay_access_teams: Some(teams.clone()),
+            ..Default::default()
+        };
+        let store = &*t.store;
+        store.update_organization(1, &update(&versions[0])).unwrap();
+        std::thread::scope(|s| {
+            for version in &versions {
+                let update = update(version);
+                s.spawn(move || {
+                    for _ in 0..150 {
+                        store.update_organization(1, &update).unwrap();
+                    }
+                });
+            }
+            for read in 0..600 {
+                let settings = store.organization_settings(1).unwrap();
+                let seen = (settings.replay_access_members, settings.replay_access_teams);
+                assert!(versions.contains(&seen), "read {read}: {seen:?} is no update whole");
+            }
+        });
+    });
+}
+
 #[test]
 fn tokens_are_stored_hashed() {
     on_each_backend(|t| {

@@ -594,9 +594,12 @@ impl RequestReads for Snapshot<'_, '_> {
 
 /// Locks an organization's row for the rest of the transaction, so that changes to its settings
 /// and memberships apply one after the other (as the SQLite store's single writer does); `false`
-/// when there is no such organization.
+/// when there is no such organization. `NO KEY UPDATE`: rows that merely reference the
+/// organization (a new dashboard, a feature flag) are not held up.
 fn lock_organization(tx: &mut Transaction<'_>, organization_id: i64) -> StoreResult<bool> {
-    Ok(tx.query_opt("SELECT 1 FROM organizations WHERE id = $1 FOR UPDATE", &[&organization_id])?.is_some())
+    let row =
+        tx.query_opt("SELECT 1 FROM organizations WHERE id = $1 FOR NO KEY UPDATE", &[&organization_id])?;
+    Ok(row.is_some())
 }
 
 /// The ids of `wanted` that `present` lacks, in order, for an error message.

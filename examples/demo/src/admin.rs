@@ -15,7 +15,7 @@ use scopegate::Registry;
 
 use crate::model::{IdOrSlug, Organization, User};
 use crate::store::{Store, StoreError};
-use crate::token::{Secret, TokenKind};
+use crate::token::{self, Secret, TokenKind};
 
 /// Why an administrative operation failed.
 #[derive(Debug)]
@@ -163,6 +163,61 @@ pub fn create_session(store: &dyn Store, username: &str, superuser: bool) -> Res
     let secret = Secret::generate(TokenKind::Session)?;
     store.create_session(user.id, superuser, &secret.hash())?;
     Ok(secret)
+}
+
+/// Which credentials [`revoke`] revokes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Revoke<'a> {
+    /// The one whose secret this is.
+    Secret(&'a str),
+    /// Every one of this user (username).
+    User(&'a str),
+}
+
+/// Revokes sessions (`kind` [`TokenKind::Session`]) or user tokens ([`TokenKind::User`]): one by
+/// its secret, or all of a user's. Durable: when this returns, the revocation survives a crash or
+/// power loss. Returns how many were revoked.
+///
+/// ```
+/// use scopegate_demo::admin::{self, Revoke};
+/// use scopegate_demo::store::SqliteStore;
+/// use scopegate_demo::token::TokenKind;
+/// let store = SqliteStore::open_in_memory().unwrap();
+/// let session = admin::create_session(&store, "member", false).unwrap();
+/// assert_eq!(admin::revoke(&store, TokenKind::Session, Revoke::Secret(session.as_str())).unwrap(), 1);
+/// assert!(admin::revoke(&store, TokenKind::Session, Revoke::Secret(session.as_str())).is_err(), "gone");
+/// assert_eq!(admin::revoke(&store, TokenKind::User, Revoke::User("member")).unwrap(), 0);
+/// ```
+///
+/// # Errors
+/// A secret of another kind or that is not (or no longer) stored, an unknown user, organization
+/// tokens (deleted through the API), or a store failure.
+pub fn revoke(store: &dyn Store, kind: TokenKind, which: Revoke<'_>) -> Result<u64, AdminError> {
+    let what = match kind {
+        TokenKind::Session => "session",
+        TokenKind::User => "user token",
+        TokenKind::Org => {
+            return Err(AdminError::Invalid(
+                "organization tokens are deleted through the API, not revoked".into(),
+            ));
+        }
+    };
+    match which {
+        Revoke::Secret(secret) => {
+            let secret = secret.trim();
+            if TokenKind::of(secret) != Some(kind) {
+                return Err(AdminError::Invalid(format!("not a {what} (they start with {})", kind.prefix())));
+            }
+            if store.revoke_credential(kind, &token::hash(secret))? {
+                Ok(1)
+            } else {
+                Err(AdminError::NotFound(format!(
+                    "no such {what}: it was never issued or is already revoked"
+                )))
+            }
+        }
+        Revoke::User(username) => Ok(store.revoke_user_credentials(kind, user(store, username)?.id)?),
+    }
 }
 
 /// Turns feature flag `name` on or off for `org`. Returns whether anything changed.

@@ -2,7 +2,7 @@
 //!
 //! A small Sentry-like API (organizations, members and teams, projects, dashboards, saved
 //! searches, organization auth tokens and session replays) whose permission policy is declared
-//! with `#[scopegate::endpoint]` on every handler, on an embedded SQLite database.
+//! with `#[scopegate::endpoint]` on every handler, on an embedded SQLite database or PostgreSQL.
 //!
 //! * [`routes`] names every handler; scopegate's `ApiRouter` ([`api()`](fn@api)) mounts each at exactly the
 //!   method and path its `#[scopegate::endpoint]` declares, under [`BASE_PATH`], so the router
@@ -11,7 +11,9 @@
 //!   state; [`AppState`] is the enforcement layer's resolver, and
 //!   [`scopegate::Registry::authorize`] decides.
 //! * [`service`] is what `scopegate-demo serve` serves: [`api()`](fn@api) with its state.
-//! * [`store::Store`] is the data access seam; [`store::SqliteStore`] the embedded default.
+//! * [`store::Store`] is the data access seam; [`store::SqliteStore`] the embedded default,
+//!   [`store::PostgresStore`] the server for several instances ([`store::Database`] picks one from
+//!   the CLI's `--db`).
 //!
 //! ```
 //! use scopegate_demo::{AppState, service, store::SqliteStore};
@@ -97,6 +99,8 @@ pub const BASE_PATH: &str = "/api/0";
 pub fn routes() -> Routes<AppState> {
     scopegate::routes![
         api::root::api_root,
+        api::auth::revoke_own_credential,
+        api::auth::revoke_own_sessions,
         api::organizations::organization_details,
         api::organizations::update_organization,
         api::members::list_members,

@@ -3,12 +3,13 @@
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use scopegate::Registry;
-use scopegate_demo::store::SqliteStore;
+use scopegate_demo::store::{Database, Store};
+use scopegate_demo::token::TokenKind;
 use scopegate_demo::{AppState, admin};
 
 #[derive(Debug, Parser)]
@@ -20,9 +21,11 @@ struct Cli {
 
 #[derive(Debug, Args)]
 struct Db {
-    /// The SQLite database; created and seeded when it does not exist.
-    #[arg(long, value_name = "PATH", default_value = "./scopegate-demo.sqlite3")]
-    db: PathBuf,
+    /// The database: a SQLite file (created and seeded when it does not exist) or a PostgreSQL
+    /// URL, postgres://user[:password]@host[:port]/database (an existing database, migrated and
+    /// seeded when empty).
+    #[arg(long, value_name = "PATH|URL", default_value = "./scopegate-demo.sqlite3")]
+    db: Database,
 }
 
 #[derive(Debug, Subcommand)]
@@ -35,12 +38,12 @@ enum Command {
         #[command(flatten)]
         db: Db,
     },
-    /// Create auth tokens.
+    /// Create or revoke auth tokens.
     Token {
         #[command(subcommand)]
         command: TokenCommand,
     },
-    /// Create login sessions.
+    /// Open or revoke login sessions.
     Session {
         #[command(subcommand)]
         command: SessionCommand,
@@ -86,6 +89,34 @@ enum TokenCommand {
         #[arg(long)]
         scopes: String,
     },
+    /// Revoke a user auth token, or every user auth token of a user. Durable once it returns.
+    Revoke {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        target: RevokeTarget,
+    },
+}
+
+/// Which credentials `revoke` revokes: exactly one of the two flags.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+struct RevokeTarget {
+    /// The secret of the one to revoke, as `create` printed it.
+    #[arg(long)]
+    secret: Option<String>,
+    /// Revoke every one of this user (username).
+    #[arg(long)]
+    user: Option<String>,
+}
+
+impl RevokeTarget {
+    fn which(&self) -> admin::Revoke<'_> {
+        match (&self.secret, &self.user) {
+            (Some(secret), _) => admin::Revoke::Secret(secret),
+            (None, user) => admin::Revoke::User(user.as_deref().unwrap_or_default()),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +131,13 @@ enum SessionCommand {
         /// Open an active superuser session (only for superusers, e.g. `staff`).
         #[arg(long)]
         superuser: bool,
+    },
+    /// Revoke a session, or every session of a user (sign out everywhere). Durable once it returns.
+    Revoke {
+        #[command(flatten)]
+        db: Db,
+        #[command(flatten)]
+        target: RevokeTarget,
     },
 }
 
@@ -138,8 +176,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn open(db: &Db) -> Result<SqliteStore, String> {
-    SqliteStore::open(&db.db).map_err(|e| format!("{}: {e}", db.db.display()))
+/// Opens the store, before any async runtime starts (the PostgreSQL client must not run on one).
+fn open(db: &Db) -> Result<Arc<dyn Store>, String> {
+    db.db.open().map_err(|e| e.to_string())
 }
 
 fn run(command: Command) -> Result<ExitCode, String> {
@@ -153,13 +192,13 @@ fn run(command: Command) -> Result<ExitCode, String> {
             let store = open(&db)?;
             let secret = match user {
                 Some(user) if !org_token => {
-                    let secret = admin::create_user_token(&store, registry, &org, &user, &scopes)
+                    let secret = admin::create_user_token(&*store, registry, &org, &user, &scopes)
                         .map_err(|e| e.to_string())?;
                     println!("Created a user token for {user} in {org} with scopes {scopes}.");
                     secret
                 }
                 _ => {
-                    let secret = admin::create_org_token(&store, registry, &org, &scopes)
+                    let secret = admin::create_org_token(&*store, registry, &org, &scopes)
                         .map_err(|e| e.to_string())?;
                     println!("Created an organization token for {org} with scopes {scopes}.");
                     secret
@@ -171,12 +210,18 @@ fn run(command: Command) -> Result<ExitCode, String> {
         }
         Command::Session { command: SessionCommand::Create { db, user, superuser } } => {
             let store = open(&db)?;
-            let secret = admin::create_session(&store, &user, superuser).map_err(|e| e.to_string())?;
+            let secret = admin::create_session(&*store, &user, superuser).map_err(|e| e.to_string())?;
             let kind = if superuser { "an active superuser session" } else { "a session" };
             println!("Opened {kind} for {user}.");
             println!("Send it as `Authorization: Session <session>`; it is not shown again.");
             println!("{}", secret.as_str());
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Token { command: TokenCommand::Revoke { db, target } } => {
+            revoke(&*open(&db)?, TokenKind::User, &target, "user token")
+        }
+        Command::Session { command: SessionCommand::Revoke { db, target } } => {
+            revoke(&*open(&db)?, TokenKind::Session, &target, "session")
         }
         Command::Feature { command } => {
             let (db, org, name, enabled) = match command {
@@ -184,7 +229,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 FeatureCommand::Disable { db, org, name } => (db, org, name, false),
             };
             let store = open(&db)?;
-            let changed = admin::set_feature(&store, &org, &name, enabled).map_err(|e| e.to_string())?;
+            let changed = admin::set_feature(&*store, &org, &name, enabled).map_err(|e| e.to_string())?;
             let state = if enabled { "on" } else { "off" };
             let note = if changed { "" } else { " (it already was)" };
             println!("{name} is {state} for {org}{note}.");
@@ -193,6 +238,15 @@ fn run(command: Command) -> Result<ExitCode, String> {
         Command::Registry { args } => Ok(scopegate_cli(registry, "registry", args)),
         Command::Audit { args } => Ok(scopegate_cli(registry, "audit", args)),
     }
+}
+
+fn revoke(store: &dyn Store, kind: TokenKind, target: &RevokeTarget, what: &str) -> Result<ExitCode, String> {
+    let revoked = admin::revoke(store, kind, target.which()).map_err(|e| e.to_string())?;
+    match &target.user {
+        Some(user) => println!("Revoked {revoked} {what}{} of {user}.", if revoked == 1 { "" } else { "s" }),
+        None => println!("Revoked the {what}."),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The `registry` and `audit` commands are scopegate's own (`scopegate::cli`).
@@ -236,7 +290,7 @@ fn colour(no_color: Option<&std::ffi::OsStr>, terminal: bool) -> bool {
     terminal && no_color.is_none_or(|v| v.is_empty())
 }
 
-fn serve(addr: SocketAddr, store: SqliteStore) -> Result<(), String> {
+fn serve(addr: SocketAddr, store: Arc<dyn Store>) -> Result<(), String> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -249,7 +303,7 @@ fn serve(addr: SocketAddr, store: SqliteStore) -> Result<(), String> {
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async move {
-        let state = AppState::new(store);
+        let state = AppState::with_registry(store, Registry::global());
         let registry = state.registry();
         let api = scopegate_demo::api(&state);
         // Refuse to start when a declared endpoint is not mounted: it would be unreachable.

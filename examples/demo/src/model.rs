@@ -434,6 +434,11 @@ pub enum Credential {
         user: User,
         /// The session was opened in superuser mode (only honoured for superusers).
         superuser: bool,
+        /// Its last use was recorded more than
+        /// [`SESSION_TOUCH_INTERVAL`](crate::store::SESSION_TOUCH_INTERVAL) ago: record this one
+        /// ([`Store::touch_session`](crate::store::Store::touch_session)) so that it does not
+        /// expire while in use.
+        needs_touch: bool,
     },
     /// A user auth token, valid in one organization.
     UserToken {

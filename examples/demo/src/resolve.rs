@@ -58,6 +58,8 @@ pub const REPLAY_GATE: &str = "replay";
 #[derive(Clone, Debug)]
 pub struct ResolvedRequest {
     principal: Principal,
+    /// The presented credential's kind and secret hash (never the secret).
+    credential: Option<(TokenKind, String)>,
     user: Option<User>,
     organization: Option<Organization>,
     member: Option<Member>,
@@ -71,6 +73,11 @@ impl ResolvedRequest {
     /// Who is calling.
     pub fn principal(&self) -> &Principal {
         &self.principal
+    }
+
+    /// The kind and secret hash of the credential the request presented (and the store knows).
+    pub fn credential(&self) -> Option<(TokenKind, &str)> {
+        self.credential.as_ref().map(|(kind, hash)| (*kind, hash.as_str()))
     }
 
     /// The calling user (sessions and user tokens).
@@ -205,8 +212,13 @@ fn presented(headers: &HeaderMap) -> Result<Presented<'_>, ResolveError> {
 }
 
 /// The `{organization_id_or_slug}` of the route the request matched, decoded.
-async fn target_organization(parts: &mut Parts) -> Option<IdOrSlug> {
-    scopegate::axum::path_param(parts, ORGANIZATION_PARAM).await.map(|raw| IdOrSlug::parse(&raw))
+fn target_organization(registry: &Registry, endpoint: &Endpoint, parts: &Parts) -> Option<IdOrSlug> {
+    // From the path itself, by the endpoint's template: axum's parameter extractors fail as a
+    // whole when any other parameter is not UTF-8, which would hide a valid organization.
+    let path = parts.uri.path().strip_prefix(crate::BASE_PATH)?;
+    let raw = registry.route(endpoint.method(), path)?.param(ORGANIZATION_PARAM)?;
+    let decoded = percent_encoding::percent_decode_str(raw).decode_utf8().ok()?;
+    Some(IdOrSlug::parse(&decoded))
 }
 
 /// An id as scopegate takes it. Row ids are positive; anything else cannot name a real row and
@@ -251,11 +263,20 @@ pub async fn resolve(
         Presented::Secret(kind, secret) => Some((kind, token::hash(secret))),
     };
     let presented_any = secret.is_some();
-    let target = target_organization(parts).await;
-    // One consistent read: credential, organization, membership and settings from one state.
+    let target = target_organization(registry, endpoint, parts);
+    // One consistent read: credential, organization, membership and settings from one state. A
+    // session in use is recorded as such (at most once a minute), so that it does not expire idle.
+    let presented_secret = secret.clone();
     let loaded = state
         .store(move |store| {
-            store.request_facts(secret.as_ref().map(|(kind, hash)| (*kind, hash.as_str())), target.as_ref())
+            let secret = presented_secret.as_ref().map(|(kind, hash)| (*kind, hash.as_str()));
+            let facts = store.request_facts(secret, target.as_ref())?;
+            if let (Some(Credential::Session { needs_touch: true, .. }), Some((_, hash))) =
+                (&facts.credential, secret)
+            {
+                store.touch_session(hash)?;
+            }
+            Ok(facts)
         })
         .await?;
     if presented_any && loaded.credential.is_none() {
@@ -264,7 +285,7 @@ pub async fn resolve(
 
     let (principal, user) = match loaded.credential {
         None => (Principal::Anonymous, None),
-        Some(Credential::Session { user, superuser }) => {
+        Some(Credential::Session { user, superuser, .. }) => {
             let active = superuser && user.is_superuser;
             let principal = Principal::User {
                 id: UserId(id(user.id)),
@@ -306,6 +327,7 @@ pub async fn resolve(
     let effective = registry.effective_scopes_at(endpoint, &request);
     Ok(ResolvedRequest {
         principal,
+        credential: secret,
         user,
         organization: loaded.organization,
         member: loaded.member,

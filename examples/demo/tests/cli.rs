@@ -71,6 +71,84 @@ fn mistakes_are_reported_not_panicked() {
 }
 
 #[test]
+fn a_postgres_url_that_does_not_work_is_a_clear_error() {
+    for (db, message) in [
+        // Nothing listens on port 1: refused at once, with the driver's reason.
+        (
+            "postgres://scopegate@127.0.0.1:1/demo",
+            "cannot connect to PostgreSQL at postgres://scopegate@127.0.0.1:1/demo",
+        ),
+        (
+            "postgresql://app:s3cret@127.0.0.1:1/demo",
+            "postgresql://app:***@127.0.0.1:1/demo: error connecting",
+        ),
+        ("postgres://127.0.0.1:99999/demo", "invalid connection string"),
+    ] {
+        for args in [
+            &["session", "create", "--user", "owner"][..],
+            &["feature", "enable", "--org", "acme", "organizations:session-replay"],
+            &["serve", "--addr", "127.0.0.1:0"],
+        ] {
+            let output = Command::new(env!("CARGO_BIN_EXE_scopegate-demo"))
+                .args(args)
+                .args(["--db", db])
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(1), "{args:?} {db}");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(stderr.starts_with("error: ") && stderr.contains(message), "{args:?} {db}: {stderr}");
+            assert!(!stderr.contains("s3cret") && !stderr.contains("panicked"), "{stderr}");
+        }
+    }
+}
+
+#[test]
+fn sessions_and_user_tokens_are_revoked() {
+    use scopegate_demo::store::{SqliteStore, Store};
+    use scopegate_demo::token::{TokenKind, hash};
+
+    let db = temp_db("revoke");
+    let create_session = |user: &str| last_line(&demo(&db, &["session", "create", "--user", user]));
+    let (first, second, owner) =
+        (create_session("member"), create_session("member"), create_session("owner"));
+    let token = last_line(&demo(
+        &db,
+        &["token", "create", "--org", "acme", "--user", "member", "--scopes", "org:read"],
+    ));
+
+    assert_eq!(last_line(&demo(&db, &["session", "revoke", "--secret", &first])), "Revoked the session.");
+    assert_eq!(
+        last_line(&demo(&db, &["session", "revoke", "--user", "member"])),
+        "Revoked 1 session of member."
+    );
+    assert_eq!(last_line(&demo(&db, &["token", "revoke", "--secret", &token])), "Revoked the user token.");
+    assert_eq!(
+        last_line(&demo(&db, &["token", "revoke", "--user", "owner"])),
+        "Revoked 0 user tokens of owner."
+    );
+    for (args, message) in [
+        (&["session", "revoke", "--secret", &first][..], "no such session"),
+        (&["token", "revoke", "--secret", &owner], "not a user token"),
+        (&["session", "revoke", "--user", "nobody"], "no user"),
+    ] {
+        let output = demo(&db, args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.starts_with("error: ") && stderr.contains(message), "{args:?}: {stderr}");
+    }
+    for args in [&["session", "revoke"][..], &["token", "revoke", "--user", "member", "--secret", &token]] {
+        assert_eq!(demo(&db, args).status.code(), Some(2), "clap: exactly one of --secret and --user");
+    }
+
+    let store = SqliteStore::open(&db).unwrap();
+    for session in [&first, &second] {
+        assert!(store.credential(TokenKind::Session, &hash(session)).unwrap().is_none());
+    }
+    assert!(store.credential(TokenKind::User, &hash(&token)).unwrap().is_none());
+    assert!(store.credential(TokenKind::Session, &hash(&owner)).unwrap().is_some());
+}
+
+#[test]
 fn features_toggle() {
     let db = temp_db("features");
     let off = demo(&db, &["feature", "disable", "--org", "acme", "organizations:session-replay"]);

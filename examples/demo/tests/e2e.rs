@@ -474,3 +474,15 @@ async fn head_and_method_not_allowed() {
     assert_eq!(answer.status(), 405);
     assert_eq!(answer.headers()["allow"], "GET, HEAD, PUT");
 }
+
+/// A path parameter that is not UTF-8 does not hide the organization the path names: the owner's
+/// membership there still counts, so the request passes the check and the handler refuses the
+/// malformed parameter (400), instead of a 403 as if the owner were no member.
+#[tokio::test]
+async fn an_undecodable_parameter_does_not_hide_the_organization() {
+    let demo = Demo::start().await;
+    let owner = demo.session("owner");
+    for path in ["/projects/acme/%ff/", "/organizations/acme/dashboards/%ff%fe/"] {
+        assert_eq!(demo.raw(Method::GET, path, Some(&owner)).await.status(), 400, "{path}");
+    }
+}

@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 
 use crate::store::StoreError;
 
+pub mod auth;
 pub mod dashboards;
 pub mod members;
 pub mod org_auth_tokens;

@@ -1,12 +1,14 @@
 //! Data access behind the service's own types.
 //!
 //! Handlers, principal resolution and the CLI only see the [`Store`] trait and the
-//! [`model`](crate::model) types. [`SqliteStore`] is the embedded default; a PostgreSQL backend
-//! implements the same trait and nothing else changes.
+//! [`model`](crate::model) types. [`SqliteStore`] is the embedded default; [`PostgresStore`]
+//! implements the same trait for several service instances on one database, and nothing else
+//! changes. [`Database`] is what the CLI's `--db` names: a `postgres://…` URL or a SQLite file.
 //!
 //! The trait is synchronous: callers in async code run it on the blocking pool through
 //! [`AppState::store`](crate::AppState::store), one closure per request step, so a backend may
-//! block freely (SQLite always does).
+//! block freely (SQLite always does; the synchronous PostgreSQL client must not even be called on
+//! an async worker thread).
 //!
 //! ```
 //! use scopegate_demo::model::IdOrSlug;
@@ -19,7 +21,11 @@
 //! assert!(!settings.granular_replay);
 //! ```
 
+use std::ffi::OsString;
 use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
@@ -28,10 +34,99 @@ use crate::model::{
 };
 use crate::token::TokenKind;
 
+mod postgresql;
 mod seed;
 mod sqlite;
 
+pub use postgresql::PostgresStore;
 pub use sqlite::{SCHEMA_VERSION, SqliteStore};
+
+/// The database the `--db` flag names: a PostgreSQL server for a `postgres://…` or
+/// `postgresql://…` URL, anything else a SQLite file.
+///
+/// ```
+/// use scopegate_demo::store::Database;
+/// assert_eq!(
+///     Database::from("postgres://app:s3cret@db/demo".to_owned()),
+///     Database::Postgres("postgres://app:s3cret@db/demo".into())
+/// );
+/// assert!(matches!(Database::from("./scopegate-demo.sqlite3".to_owned()), Database::Sqlite(_)));
+/// // Messages never show the password.
+/// assert_eq!(Database::Postgres("postgres://app:s3cret@db/demo".into()).to_string(), "postgres://app:***@db/demo");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Database {
+    /// A SQLite file, created and seeded when it does not exist.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL; the database must exist, and is migrated and seeded when empty.
+    Postgres(String),
+}
+
+impl Database {
+    /// Opens the store: connects, migrates and, on a new database, seeds the demo data. Call it
+    /// outside any async runtime (see [`PostgresStore`]).
+    ///
+    /// # Errors
+    /// The backend's reason, prefixed with the database (without a password).
+    pub fn open(&self) -> StoreResult<Arc<dyn Store>> {
+        let store: Arc<dyn Store> = match self {
+            Database::Sqlite(path) => Arc::new(SqliteStore::open(path).map_err(|e| e.context(self))?),
+            Database::Postgres(url) => Arc::new(PostgresStore::open(url)?),
+        };
+        Ok(store)
+    }
+}
+
+impl From<OsString> for Database {
+    fn from(arg: OsString) -> Database {
+        match arg.to_str() {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Database::Postgres(url.to_owned())
+            }
+            _ => Database::Sqlite(PathBuf::from(arg)),
+        }
+    }
+}
+
+impl From<String> for Database {
+    fn from(arg: String) -> Database {
+        Database::from(OsString::from(arg))
+    }
+}
+
+impl fmt::Display for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Database::Sqlite(path) => path.display().fmt(f),
+            Database::Postgres(url) => f.write_str(&postgresql::redact(url)),
+        }
+    }
+}
+
+/// How long a session may go unused before it expires.
+pub const SESSION_IDLE_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// How long a session lives at most, however much it is used (Sentry's session cookie age).
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(14 * 24 * 60 * 60);
+
+/// How long an active superuser session lives at most: superuser mode grants every scope in every
+/// organization, so a forgotten or stolen one must not last.
+pub const SUPERUSER_SESSION_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
+/// A session's use is recorded at most this often (one write per session per interval, not per
+/// request), so idle expiry is this precise.
+pub const SESSION_TOUCH_INTERVAL: Duration = Duration::from_secs(60);
+
+/// The table of a revocable credential kind; organization tokens are deleted, not revoked.
+fn revocable_table(kind: TokenKind) -> StoreResult<&'static str> {
+    match kind {
+        TokenKind::Session => Ok("sessions"),
+        TokenKind::User => Ok("user_tokens"),
+        TokenKind::Org => Err(StoreError::Invalid(
+            "organization tokens are not revoked but deleted (DELETE …/org-auth-tokens/{token_id}/)".into(),
+        )),
+    }
+}
 
 /// What [`Store::request_facts`] returns.
 #[derive(Clone, Debug, Default)]
@@ -103,6 +198,20 @@ pub(crate) fn request_facts_from<S: RequestReads + ?Sized>(
     Ok(RequestFacts { credential, organization, member, settings })
 }
 
+/// Whether `value` starts with an ISO 8601 date (`YYYY-MM-DD`), as every timestamp a client may
+/// send does. Each backend's parser knows more forms (SQLite's Julian day numbers and `now`,
+/// PostgreSQL's `yesterday` and `epoch`); both stores refuse them, so the API means the same on
+/// either.
+pub(crate) fn starts_with_iso_date(value: &str) -> bool {
+    let b = value.as_bytes();
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+}
+
 /// Why a store operation failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreError {
@@ -126,6 +235,17 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
+impl StoreError {
+    /// The same error, its message prefixed with `what` (e.g. the database).
+    fn context(self, what: impl fmt::Display) -> StoreError {
+        match self {
+            StoreError::Invalid(msg) => StoreError::Invalid(format!("{what}: {msg}")),
+            StoreError::Conflict(msg) => StoreError::Conflict(format!("{what}: {msg}")),
+            StoreError::Backend(msg) => StoreError::Backend(format!("{what}: {msg}")),
+        }
+    }
+}
+
 /// The result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -142,7 +262,7 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// hash), the target organization, the caller's membership there and its settings — from one
     /// consistent state of the store, so that no decision mixes two points in time. The default
     /// reads them one by one (for a store that cannot do better); `SqliteStore` reads them under
-    /// one lock.
+    /// one lock, `PostgresStore` in one read-only `REPEATABLE READ` transaction.
     fn request_facts(
         &self,
         secret: Option<(TokenKind, &str)>,
@@ -153,8 +273,24 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
 
     // --- Credentials -------------------------------------------------------------------------
 
-    /// The credential whose secret hashes to `hash`, if it exists.
+    /// The credential whose secret hashes to `hash`, if it exists and, for a session, has not
+    /// expired: used within [`SESSION_IDLE_TIMEOUT`], and younger than [`SESSION_LIFETIME`] (or
+    /// [`SUPERUSER_SESSION_LIFETIME`] in superuser mode).
     fn credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>>;
+    /// Records that the session whose secret hashes to `hash` was used now (see
+    /// [`Credential::Session`]'s `needs_touch`).
+    fn touch_session(&self, hash: &str) -> StoreResult<()>;
+    /// Revokes a session or a user token by its secret's hash, durably: when this returns, the
+    /// revocation survives a crash or power loss. `false` when there was none.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for an organization token (deleted through the API instead).
+    fn revoke_credential(&self, kind: TokenKind, hash: &str) -> StoreResult<bool>;
+    /// Revokes every session, or every user token, of a user, durably; returns how many.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for organization tokens.
+    fn revoke_user_credentials(&self, kind: TokenKind, user_id: i64) -> StoreResult<u64>;
     /// The user called `username`.
     fn user(&self, username: &str) -> StoreResult<Option<User>>;
     /// Stores a session for a user; `superuser` opens it in superuser mode.

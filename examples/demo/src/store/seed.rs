@@ -4,25 +4,30 @@
 //! `member` 3, `gina` 4, `staff` 5; organizations `acme` 1, `globex` 2; teams `frontend` 1,
 //! `backend` 2, `platform` 3; projects `web` 1, `api` 2, `shop` 3; dashboards 1–3.
 
-use rusqlite::{Transaction, params};
+//!
+//! The data is plain SQL that both backends run as it is (booleans are `TRUE`/`FALSE`, timestamps
+//! RFC 3339 text, JSON text); only the seeded token, whose secret is generated, is inserted by each
+//! backend with its own parameter syntax.
 
 use super::{StoreError, StoreResult};
 use crate::token::{Secret, TokenKind};
 
-/// The replay feature flag every seeded organization starts with.
-pub(super) const REPLAY_FEATURE: &str = "organizations:session-replay";
-
-const DATA: &str = r#"
+/// The seed data, SQL that SQLite and PostgreSQL both run unchanged.
+pub(super) const DATA: &str = r#"
 INSERT INTO users (id, username, name, email, is_superuser) VALUES
-    (1, 'owner', 'Olivia Owner', 'owner@acme.example', 0),
-    (2, 'admin', 'Adam Admin', 'admin@acme.example', 0),
-    (3, 'member', 'Mia Member', 'member@acme.example', 0),
-    (4, 'gina', 'Gina Globex', 'gina@globex.example', 0),
-    (5, 'staff', 'Sam Staff', 'staff@scopegate.example', 1);
+    (1, 'owner', 'Olivia Owner', 'owner@acme.example', FALSE),
+    (2, 'admin', 'Adam Admin', 'admin@acme.example', FALSE),
+    (3, 'member', 'Mia Member', 'member@acme.example', FALSE),
+    (4, 'gina', 'Gina Globex', 'gina@globex.example', FALSE),
+    (5, 'staff', 'Sam Staff', 'staff@scopegate.example', TRUE);
 
 INSERT INTO organizations (id, slug, name, open_membership, granular_replay) VALUES
-    (1, 'acme', 'Acme Corp', 1, 0),
-    (2, 'globex', 'Globex Corporation', 1, 0);
+    (1, 'acme', 'Acme Corp', TRUE, FALSE),
+    (2, 'globex', 'Globex Corporation', TRUE, FALSE);
+
+INSERT INTO organization_features (organization_id, feature) VALUES
+    (1, 'organizations:session-replay'),
+    (2, 'organizations:session-replay');
 
 INSERT INTO members (id, organization_id, user_id, role) VALUES
     (1, 1, 1, 'owner'),
@@ -87,22 +92,33 @@ INSERT INTO replay_views (replay_id, user_id, viewed_at) VALUES
     ('a1b2c3d4e5f60718293a4b5c6d7e8f90', 1, '2025-06-02T12:00:00.000Z');
 "#;
 
-/// Inserts the demo data into a freshly migrated database (inside the migration's transaction).
-pub(super) fn seed(tx: &Transaction<'_>) -> StoreResult<()> {
-    tx.execute_batch(DATA)?;
-    let mut feature =
-        tx.prepare("INSERT INTO organization_features (organization_id, feature) VALUES (?1, ?2)")?;
-    for organization_id in [1_i64, 2] {
-        feature.execute(params![organization_id, REPLAY_FEATURE])?;
-    }
-    // An organization token whose secret nobody knows: it shows up in the token list and can be
-    // deleted, but never used. Create usable tokens with `scopegate-demo token create`.
+/// The tables whose ids the seed data sets explicitly (PostgreSQL moves their identity sequences
+/// past them).
+pub(super) const TABLES_WITH_SEEDED_IDS: &[&str] = &[
+    "users",
+    "organizations",
+    "members",
+    "teams",
+    "projects",
+    "dashboards",
+    "saved_searches",
+    "org_auth_tokens",
+];
+
+/// The SQL that inserts the seeded organization token, with `{hash}` and `{last}` for the
+/// backend's parameter markers.
+pub(super) fn seeded_token_insert(hash: &str, last: &str) -> String {
+    format!(
+        "INSERT INTO org_auth_tokens (id, token_hash, token_last_characters, name, organization_id, scopes, \
+         created_by) VALUES (1, {hash}, {last}, 'CI deploys', 1, 'org:ci', 1)"
+    )
+}
+
+/// The seeded organization token: an organization token whose secret nobody knows. It shows up in
+/// the token list and can be deleted, but never used (create usable tokens with
+/// `scopegate-demo token create`). Returns its hash and last characters.
+pub(super) fn seeded_token() -> StoreResult<(String, String)> {
     let secret = Secret::generate(TokenKind::Org)
         .map_err(|e| StoreError::Backend(format!("no randomness for the seeded token: {e}")))?;
-    tx.execute(
-        "INSERT INTO org_auth_tokens (id, token_hash, token_last_characters, name, organization_id, scopes, \
-         created_by) VALUES (1, ?1, ?2, 'CI deploys', 1, 'org:ci', 1)",
-        params![secret.hash(), secret.last_characters()],
-    )?;
-    Ok(())
+    Ok((secret.hash(), secret.last_characters()))
 }

@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
-use super::{RequestFacts, RequestReads, Store, StoreError, StoreResult, request_facts_from, seed};
+use super::{
+    RequestFacts, RequestReads, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, SESSION_TOUCH_INTERVAL,
+    SUPERUSER_SESSION_LIFETIME, Store, StoreError, StoreResult, request_facts_from, revocable_table, seed,
+};
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
     NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
@@ -20,9 +23,10 @@ const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 /// Schema migrations, in order; migration `i` brings `user_version` from `i` to `i + 1`.
 /// Never edit a released migration: append a new one.
-const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql")];
 
-/// The schema version this binary creates and understands.
+/// The schema version this binary creates and understands, on either backend (version `n` has
+/// the same tables and constraints in SQLite and PostgreSQL).
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// The SQLite [`Store`]. One connection behind a mutex: SQLite serialises writers anyway, and every
@@ -100,12 +104,37 @@ impl SqliteStore {
     }
 
     fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        in_transaction(&mut self.lock(), f)
+    }
+
+    /// [`write`](Self::write) with `synchronous = FULL`: the commit waits until the WAL is on disk,
+    /// so the change survives a power loss (the connection otherwise runs `NORMAL`, which survives
+    /// a crash of the process but may lose the last commits on power loss). For revocations.
+    fn write_durably<T>(&self, f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
         let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
+        // SQLite refuses to change the level inside a transaction: raise it around this one.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        let out = in_transaction(&mut conn, f);
+        let restored = conn.pragma_update(None, "synchronous", "NORMAL");
+        let out = out?;
+        restored?;
         Ok(out)
     }
+}
+
+fn in_transaction<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>,
+) -> StoreResult<T> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// A modifier of SQLite's date functions for `duration` ago, e.g. `-60 seconds`.
+fn ago(duration: std::time::Duration) -> String {
+    format!("-{} seconds", duration.as_secs())
 }
 
 /// Brings the schema to [`SCHEMA_VERSION`] in one immediate transaction (so two processes opening a
@@ -124,7 +153,9 @@ fn migrate(conn: &mut Connection) -> StoreResult<u32> {
         tx.pragma_update(None, "user_version", version)?;
     }
     if from == 0 {
-        seed::seed(&tx)?;
+        tx.execute_batch(seed::DATA)?;
+        let (hash, last) = seed::seeded_token()?;
+        tx.execute(&seed::seeded_token_insert("?1", "?2"), params![hash, last])?;
     }
     tx.commit()?;
     Ok(from)
@@ -421,6 +452,9 @@ fn jobs_where(conn: &Connection, filter: &str, args: impl rusqlite::Params) -> S
 
 /// Normalises a client timestamp to the stored form; `None` when SQLite cannot read it.
 fn normalise_time(conn: &Connection, value: &str) -> StoreResult<Option<String>> {
+    if !super::starts_with_iso_date(value) {
+        return Ok(None);
+    }
     Ok(conn.query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?1)", [value], |r| r.get(0))?)
 }
 
@@ -447,11 +481,26 @@ fn credential_in(conn: &Connection, kind: TokenKind, hash: &str) -> StoreResult<
         TokenKind::Session => conn
             .query_row(
                 &format!(
-                    "SELECT s.superuser, {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
-                     WHERE s.token_hash = ?1"
+                    "SELECT s.superuser, s.last_seen_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?2), \
+                     {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+                     WHERE s.token_hash = ?1 AND s.last_seen_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3) \
+                     AND s.date_created > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', \
+                     CASE WHEN s.superuser THEN ?4 ELSE ?5 END)"
                 ),
-                [hash],
-                |r| Ok(Credential::Session { superuser: r.get(0)?, user: user_row(r, 1)? }),
+                params![
+                    hash,
+                    ago(SESSION_TOUCH_INTERVAL),
+                    ago(SESSION_IDLE_TIMEOUT),
+                    ago(SUPERUSER_SESSION_LIFETIME),
+                    ago(SESSION_LIFETIME)
+                ],
+                |r| {
+                    Ok(Credential::Session {
+                        superuser: r.get(0)?,
+                        needs_touch: r.get(1)?,
+                        user: user_row(r, 2)?,
+                    })
+                },
             )
             .optional()?,
         TokenKind::User => conn
@@ -564,10 +613,33 @@ impl Store for SqliteStore {
 
     fn create_session(&self, user_id: i64, superuser: bool, hash: &str) -> StoreResult<()> {
         self.lock().execute(
-            "INSERT INTO sessions (token_hash, user_id, superuser) VALUES (?1, ?2, ?3)",
+            &format!(
+                "INSERT INTO sessions (token_hash, user_id, superuser, last_seen_at) VALUES (?1, ?2, ?3, {NOW})"
+            ),
             params![hash, user_id, superuser],
         )?;
         Ok(())
+    }
+
+    fn touch_session(&self, hash: &str) -> StoreResult<()> {
+        self.lock()
+            .execute(&format!("UPDATE sessions SET last_seen_at = {NOW} WHERE token_hash = ?1"), [hash])?;
+        Ok(())
+    }
+
+    fn revoke_credential(&self, kind: TokenKind, hash: &str) -> StoreResult<bool> {
+        let table = revocable_table(kind)?;
+        self.write_durably(|tx| {
+            Ok(tx.execute(&format!("DELETE FROM {table} WHERE token_hash = ?1"), [hash])? > 0)
+        })
+    }
+
+    fn revoke_user_credentials(&self, kind: TokenKind, user_id: i64) -> StoreResult<u64> {
+        let table = revocable_table(kind)?;
+        self.write_durably(|tx| {
+            let n = tx.execute(&format!("DELETE FROM {table} WHERE user_id = ?1"), [user_id])?;
+            Ok(u64::try_from(n).unwrap_or(u64::MAX))
+        })
     }
 
     fn create_user_token(
@@ -1031,16 +1103,13 @@ impl Store for SqliteStore {
 
 #[cfg(test)]
 mod tests {
+    //! What only SQLite has (the file's journal mode and pragmas, `user_version`); the store's
+    //! contract on both backends is tested in `tests/store.rs`.
+
     use super::*;
-    use crate::admin;
-    use crate::token::{Secret, hash};
 
     fn count(store: &SqliteStore, table: &str) -> i64 {
         store.lock().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
-    }
-
-    fn acme(store: &SqliteStore) -> Organization {
-        store.organization(&IdOrSlug::parse("acme")).unwrap().unwrap()
     }
 
     fn temp_db(name: &str) -> std::path::PathBuf {
@@ -1051,47 +1120,6 @@ mod tests {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
         path
-    }
-
-    #[test]
-    fn seed_matches_the_readme() {
-        let store = SqliteStore::open_in_memory().unwrap();
-        let acme = acme(&store);
-        assert_eq!((acme.id, acme.slug.as_str()), (1, "acme"));
-        let globex = store.organization(&IdOrSlug::Id(2)).unwrap().unwrap();
-        assert_eq!(globex.slug, "globex");
-        let settings = store.organization_settings(acme.id).unwrap();
-        assert_eq!(settings.features, ["organizations:session-replay"]);
-        assert!(!settings.granular_replay);
-        assert!(settings.replay_access_members.is_empty() && settings.replay_access_teams.is_empty());
-
-        let roles: Vec<(String, Role)> =
-            store.members(acme.id).unwrap().into_iter().map(|m| (m.user.username, m.role)).collect();
-        assert_eq!(
-            roles,
-            [("owner".into(), Role::Owner), ("admin".into(), Role::Admin), ("member".into(), Role::Member)]
-        );
-        let member = store.member_of(acme.id, 3).unwrap().unwrap();
-        assert_eq!(
-            (member.teams.as_slice(), member.team_slugs.as_slice()),
-            (&[1][..], &["frontend".to_owned()][..])
-        );
-        assert!(store.member_of(globex.id, 3).unwrap().is_none(), "member is not in globex");
-        assert!(store.user("staff").unwrap().unwrap().is_superuser);
-
-        let dashboard = store.dashboard(acme.id, 1).unwrap().unwrap();
-        assert_eq!(dashboard.created_by, Some(3));
-        assert!(store.dashboard(globex.id, 1).unwrap().is_none(), "lookups are scoped by organization");
-
-        let replays = store.replays(acme.id, None).unwrap();
-        assert_eq!(replays.len(), 4);
-        assert!(replays.windows(2).all(|w| w[0].started_at >= w[1].started_at), "newest first");
-        let first = store.replay(1, "a1b2c3d4e5f60718293a4b5c6d7e8f90").unwrap().unwrap();
-        assert_eq!((first.duration, first.count_segments, first.urls.len()), (250, 3, 2));
-        assert_eq!(store.recording_segments(&first.id).unwrap().len(), 3);
-        assert!(store.replay(3, &first.id).unwrap().is_none(), "lookups are scoped by project");
-        assert_eq!(store.replays(globex.id, None).unwrap().len(), 1);
-        assert_eq!(store.org_auth_tokens(acme.id).unwrap()[0].scopes, ["org:ci"]);
     }
 
     #[test]
@@ -1129,199 +1157,68 @@ mod tests {
         }
     }
 
+    /// A revocation commits with `synchronous = FULL` (on disk before it returns, power loss
+    /// included); everything else keeps `NORMAL`.
     #[test]
-    fn replay_settings_round_trip_atomically() {
-        let store = SqliteStore::open_in_memory().unwrap();
-        let org = acme(&store).id;
-        let update = OrganizationUpdate {
-            name: Some("Acme Inc".into()),
-            granular_replay: Some(true),
-            replay_access_members: Some(vec![1, 1]),
-            replay_access_teams: Some(vec![1]),
-            ..OrganizationUpdate::default()
-        };
-        assert_eq!(store.update_organization(org, &update).unwrap().name, "Acme Inc");
-        let settings = store.organization_settings(org).unwrap();
-        assert!(settings.granular_replay);
-        assert_eq!((settings.replay_access_members, settings.replay_access_teams), (vec![1], vec![1]));
+    fn revocations_commit_with_synchronous_full() {
+        use std::sync::Arc;
 
-        // gina (4) is not an acme member and team 3 is globex's: the whole update is refused.
-        for bad in [
-            OrganizationUpdate {
-                name: Some("Changed".into()),
-                replay_access_members: Some(vec![3, 4]),
-                ..Default::default()
-            },
-            OrganizationUpdate {
-                granular_replay: Some(false),
-                replay_access_teams: Some(vec![3]),
-                ..Default::default()
-            },
-        ] {
-            assert!(matches!(store.update_organization(org, &bad), Err(StoreError::Invalid(_))));
-        }
-        assert_eq!(acme(&store).name, "Acme Inc");
-        let settings = store.organization_settings(org).unwrap();
-        assert!(settings.granular_replay);
-        assert_eq!((settings.replay_access_members, settings.replay_access_teams), (vec![1], vec![1]));
+        use rusqlite::trace::{TraceEvent, TraceEventCodes};
 
-        let clear = OrganizationUpdate { replay_access_members: Some(vec![]), ..Default::default() };
-        store.update_organization(org, &clear).unwrap();
-        assert!(store.organization_settings(org).unwrap().replay_access_members.is_empty());
-
-        let taken = OrganizationUpdate { slug: Some("globex".into()), ..Default::default() };
-        assert!(matches!(store.update_organization(org, &taken), Err(StoreError::Conflict(_))));
-
-        assert!(store.set_feature(org, "organizations:session-replay", false).unwrap());
-        assert!(!store.set_feature(org, "organizations:session-replay", false).unwrap());
-        assert!(store.organization_settings(org).unwrap().features.is_empty());
-    }
-
-    #[test]
-    fn tokens_are_stored_hashed() {
-        let store = SqliteStore::open_in_memory().unwrap();
-        let registry = scopegate::Registry::global();
-        let user_secret =
-            admin::create_user_token(&store, registry, "acme", "member", "org:read,event:read").unwrap();
-        let org_secret = admin::create_org_token(&store, registry, "acme", "event:read").unwrap();
-        let session = admin::create_session(&store, "member", false).unwrap();
-
-        let stored: Vec<String> = {
-            let conn = store.lock();
-            let mut stmt = conn
-                .prepare(
-                    "SELECT token_hash FROM user_tokens UNION ALL SELECT token_hash FROM org_auth_tokens \
-                     UNION ALL SELECT token_hash FROM sessions",
-                )
-                .unwrap();
-            stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
-        };
-        for secret in [&user_secret, &org_secret, &session] {
-            assert!(stored.contains(&secret.hash()));
-            assert!(!stored.iter().any(|h| h.contains(&secret.as_str()[4..])), "no secret is stored");
-        }
-
-        match store.credential(TokenKind::User, &hash(user_secret.as_str())).unwrap() {
-            Some(Credential::UserToken { user, organization_id, scopes }) => {
-                assert_eq!((user.username.as_str(), organization_id), ("member", 1));
-                assert_eq!(scopes, ["org:read", "event:read"]);
-            }
-            other => panic!("{other:?}"),
-        }
-        assert!(matches!(
-            store.credential(TokenKind::Org, &org_secret.hash()).unwrap(),
-            Some(Credential::OrgToken { organization_id: 1, .. })
-        ));
-        assert!(matches!(
-            store.credential(TokenKind::Session, &session.hash()).unwrap(),
-            Some(Credential::Session { superuser: false, .. })
-        ));
-        // The wrong table, or a secret that was never issued, finds nothing.
-        assert!(store.credential(TokenKind::Org, &user_secret.hash()).unwrap().is_none());
-        let stranger = Secret::generate(TokenKind::User).unwrap();
-        assert!(store.credential(TokenKind::User, &stranger.hash()).unwrap().is_none());
-    }
-
-    #[test]
-    fn removing_a_member_cascades_and_keeps_an_owner() {
-        let store = SqliteStore::open_in_memory().unwrap();
-        let registry = scopegate::Registry::global();
-        let org = acme(&store).id;
-        let secret = admin::create_user_token(&store, registry, "acme", "member", "org:read").unwrap();
+        let store = SqliteStore::open(temp_db("durable")).unwrap();
+        let session = crate::admin::create_session(&store, "member", false).unwrap();
+        let statements = Arc::new(Mutex::new(Vec::<String>::new()));
+        let log = Arc::clone(&statements);
         store
-            .update_organization(
-                org,
-                &OrganizationUpdate { replay_access_members: Some(vec![3]), ..Default::default() },
+            .lock()
+            .trace_v2(
+                TraceEventCodes::SQLITE_TRACE_STMT,
+                Some(move |event: TraceEvent<'_>| {
+                    if let TraceEvent::Stmt(_, sql) = event {
+                        log.lock().unwrap().push(sql.to_lowercase());
+                    }
+                }),
             )
             .unwrap();
-        assert_eq!(store.remove_member(org, 3).unwrap(), MemberRemoval::Removed);
-        assert!(store.member_of(org, 3).unwrap().is_none());
-        assert!(store.organization_settings(org).unwrap().replay_access_members.is_empty());
-        assert!(
-            store.credential(TokenKind::User, &secret.hash()).unwrap().is_none(),
-            "the token died with the membership"
-        );
-        assert_eq!(store.team(org, &IdOrSlug::parse("frontend")).unwrap().unwrap().member_count, 0);
-        assert_eq!(
-            store.saved_searches(org, Some(3)).unwrap().len(),
-            1,
-            "only the organization search is left"
-        );
-        assert_eq!(store.remove_member(org, 3).unwrap(), MemberRemoval::NotFound);
-        assert_eq!(store.remove_member(org, 1).unwrap(), MemberRemoval::LastOwner);
-    }
+        assert!(store.revoke_credential(TokenKind::Session, &session.hash()).unwrap());
+        assert_eq!(store.revoke_user_credentials(TokenKind::User, 3).unwrap(), 0);
+        store.touch_session("not a revocation").unwrap();
 
-    #[test]
-    fn team_membership_stays_inside_the_organization() {
-        let store = SqliteStore::open_in_memory().unwrap();
-        assert!(store.add_team_member(1, 2, 3).unwrap());
-        assert!(!store.add_team_member(1, 2, 3).unwrap(), "already in the team");
-        assert!(store.remove_team_member(1, 2, 3).unwrap());
-        assert!(!store.remove_team_member(1, 2, 3).unwrap());
-        // globex's team 3 with acme's member 3, under either organization: refused.
-        assert!(matches!(store.add_team_member(1, 3, 3), Err(StoreError::Invalid(_))));
-        assert!(matches!(store.add_team_member(2, 3, 3), Err(StoreError::Invalid(_))));
-    }
-
-    #[test]
-    fn saved_searches_are_personal_or_shared() {
-        let store = SqliteStore::open_in_memory().unwrap();
-        let names = |viewer| -> Vec<String> {
-            store.saved_searches(1, viewer).unwrap().into_iter().map(|s| s.name).collect()
-        };
-        assert_eq!(names(Some(3)), ["Unresolved errors", "Assigned to me"]);
-        assert_eq!(names(Some(1)), ["Unresolved errors"]);
-        assert_eq!(names(None), ["Unresolved errors"]);
-        let personal_without_owner = NewSavedSearch {
-            name: "x".into(),
-            query: "".into(),
-            visibility: Visibility::Owner,
-            owner_id: None,
-        };
-        assert!(matches!(store.create_saved_search(1, &personal_without_owner), Err(StoreError::Invalid(_))));
-    }
-
-    #[test]
-    fn deletion_jobs_delete_in_range_atomically() {
-        let store = SqliteStore::open_in_memory().unwrap();
-        let job = NewDeletionJob {
-            range_start: "2025-06-01T00:00:00Z".into(),
-            range_end: "2025-06-04T00:00:00+00:00".into(),
-            environments: vec!["production".into()],
-        };
-        let done = store.create_deletion_job(1, &job).unwrap();
-        assert_eq!((done.status.as_str(), done.count_deleted), ("completed", 2));
-        assert_eq!(done.range_start, "2025-06-01T00:00:00.000Z");
-        let left: Vec<String> =
-            store.replays(1, Some(1)).unwrap().into_iter().map(|r| r.environment).collect();
-        assert_eq!(left, ["staging"], "other environments and projects are kept");
-        assert!(store.recording_segments("a1b2c3d4e5f60718293a4b5c6d7e8f90").unwrap().is_empty());
-        assert_eq!(store.replays(2, None).unwrap().len(), 1, "globex is untouched");
-        assert_eq!(store.deletion_job(1, done.id).unwrap(), Some(done.clone()));
-        assert!(store.deletion_job(2, done.id).unwrap().is_none());
-
-        for (start, end) in
-            [("yesterday", "2025-06-04T00:00:00Z"), ("2025-06-04T00:00:00Z", "2025-06-01T00:00:00Z")]
-        {
-            let bad =
-                NewDeletionJob { range_start: start.into(), range_end: end.into(), environments: vec![] };
-            assert!(matches!(store.create_deletion_job(1, &bad), Err(StoreError::Invalid(_))));
+        let log = statements.lock().unwrap().clone();
+        let level = |sql: &str| sql.contains("synchronous").then(|| sql.contains("full"));
+        for table in ["delete from sessions", "delete from user_tokens"] {
+            let at =
+                log.iter().position(|s| s.contains(table)).unwrap_or_else(|| panic!("{table}: {log:#?}"));
+            let before = log[..at].iter().rev().find_map(|s| level(s));
+            assert_eq!(before, Some(true), "{table} runs under synchronous = FULL: {log:#?}");
+            let commit = at + log[at..].iter().position(|s| s.starts_with("commit")).unwrap();
+            let after = log[commit..].iter().find_map(|s| level(s));
+            assert_eq!(after, Some(false), "back to NORMAL after the commit: {log:#?}");
         }
-        assert_eq!(store.deletion_jobs(1).unwrap().len(), 1, "refused jobs leave no row");
+        let level: i64 = store.lock().query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        assert_eq!(level, 1, "NORMAL for everything else");
     }
 
+    /// A version 1 database (before sessions expired) is brought to the current version; its
+    /// sessions count as last used when they were opened.
     #[test]
-    fn replay_views_upsert() {
-        let store = SqliteStore::open_in_memory().unwrap();
-        let id = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
-        store.mark_replay_viewed(id, 3).unwrap();
-        store.mark_replay_viewed(id, 3).unwrap();
-        let viewers: Vec<String> =
-            store.replay_viewers(id).unwrap().into_iter().map(|v| v.user.username).collect();
-        assert_eq!(viewers, ["member", "owner"]);
+    fn version_1_databases_migrate() {
+        let path = temp_db("v1");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch(MIGRATIONS[0]).unwrap();
+            tx.execute_batch(seed::DATA).unwrap();
+            tx.execute("INSERT INTO sessions (token_hash, user_id) VALUES ('old', 3)", []).unwrap();
+            tx.pragma_update(None, "user_version", 1).unwrap();
+            tx.commit().unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
         assert!(matches!(
-            store.mark_replay_viewed("00000000000000000000000000000000", 3),
-            Err(StoreError::Invalid(_))
+            store.credential(TokenKind::Session, "old").unwrap(),
+            Some(Credential::Session { needs_touch: false, .. })
         ));
+        assert_eq!(count(&store, "users"), 5, "not seeded again");
     }
 }

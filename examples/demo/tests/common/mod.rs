@@ -1,9 +1,12 @@
-//! Shared by the tests that run the real `scopegate-demo` binary (crash and load tests).
+//! Shared by the tests that run the real `scopegate-demo` binary (crash and load tests) and by
+//! the tests that run on every store backend ([`stores`]).
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub(crate) mod stores;
+
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -15,9 +18,9 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    /// Starts `scopegate-demo serve` on `127.0.0.1:0` and waits (60 s at most) for the address it
-    /// prints on start-up.
-    pub(crate) fn start(db: &Path) -> Server {
+    /// Starts `scopegate-demo serve --db DB` (a SQLite file or a PostgreSQL URL) on `127.0.0.1:0`
+    /// and waits (60 s at most) for the address it prints on start-up.
+    pub(crate) fn start(db: impl AsRef<OsStr>) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_scopegate-demo"))
             .args(["serve", "--addr", "127.0.0.1:0", "--db"])
             .arg(db)

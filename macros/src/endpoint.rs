@@ -59,9 +59,30 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
     }
 }
 
+/// What the expansion needs of the handler: its visibility and signature. The body is not parsed
+/// (it is re-emitted as written, and rustc parses it anyway): a handler's body is most of its
+/// tokens, and parsing it in the macro was most of the macro's time on real handlers.
+pub(crate) struct Handler {
+    pub(crate) vis: syn::Visibility,
+    pub(crate) sig: syn::Signature,
+}
+
+impl syn::parse::Parse for Handler {
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Handler> {
+        input.call(syn::Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let sig = input.parse()?;
+        let body: proc_macro2::Group = input.parse()?;
+        if body.delimiter() != proc_macro2::Delimiter::Brace {
+            return Err(syn::Error::new(body.span(), "expected a function body"));
+        }
+        Ok(Handler { vis, sig })
+    }
+}
+
 /// **R4** — `#[endpoint]` sits on a free function (sync or async).
-fn handler(cx: &mut Ctxt, item: &TokenStream) -> Option<syn::ItemFn> {
-    let Ok(func) = syn::parse2::<syn::ItemFn>(item.clone()) else {
+fn handler(cx: &mut Ctxt, item: &TokenStream) -> Option<Handler> {
+    let Ok(func) = syn::parse2::<Handler>(item.clone()) else {
         cx.error_spanned(
             &args::item_head(item),
             "`#[scopegate::endpoint]` applies to a function",
@@ -118,15 +139,17 @@ fn class_check(class: &syn::Path, method: Option<Method>, fn_name: &str, has_exc
     }
 }
 
+/// `__sg::Some("…")` or `__sg::None`, inside a registration (see [`registration`]).
 fn opt_lit(lit: &Option<LitStr>) -> TokenStream {
     match lit {
-        Some(l) => quote!(::core::option::Option::Some(#l)),
-        None => quote!(::core::option::Option::None),
+        Some(l) => quote!(__sg::Some(#l)),
+        None => quote!(__sg::None),
     }
 }
 
 /// The registration of a checked declaration: `None` when a required value is missing (which the
-/// checks reported).
+/// checks reported). Paths go through `use ::scopegate::__private as __sg;`: every handler's
+/// expansion is tokens the macro creates and rustc resolves, so they are kept few.
 fn registration(
     config: &Config,
     name: &Ident,
@@ -135,10 +158,9 @@ fn registration(
 ) -> Option<TokenStream> {
     let fn_name = name.unraw().to_string();
     let (method, _) = decl.method.as_ref()?;
-    let method = *method;
+    let method = Ident::new(method.variant(), Span::call_site());
     let path = decl.path.as_ref()?;
     let access = decl.access.as_ref()?;
-    let method_tokens = method_tokens(method);
     let exception = opt_lit(&decl.readonly_exception);
     let owner = decl.owner.as_ref().map_or_else(|| quote!("unowned"), |o| quote!(#o));
     let publish = Ident::new(
@@ -149,37 +171,31 @@ fn registration(
     let gate = match &decl.gate {
         Some(g) => {
             let g = g.unraw().to_string();
-            quote!(::core::option::Option::Some(#g))
+            quote!(__sg::Some(#g))
         }
-        None => quote!(::core::option::Option::None),
+        None => quote!(__sg::None),
     };
     let gate_exempt = opt_lit(&decl.gate_exempt);
     let track = expand_config::track_file(config);
-    let line = quote_spanned!(name.span()=> ::core::line!());
+    let line = quote_spanned!(name.span()=> __sg::line!());
 
     let (class_items, access_tokens, readonly) = match access {
         Access::Scopes(lits) => {
-            let readonly: Vec<&LitStr> = lits.iter().filter(|l| config.is_readonly(&l.value())).collect();
-            (
-                TokenStream::new(),
-                quote!(::scopegate::__private::Access::Scopes(&[#(#lits),*])),
-                quote!(&[#(#readonly),*]),
-            )
+            let readonly = lits.iter().filter(|l| config.is_readonly(&l.value()));
+            (TokenStream::new(), quote!(__sg::Access::Scopes(&[#(#lits),*])), quote!(&[#(#readonly),*]))
         }
         Access::Permission(_) => (
             class_check.unwrap_or_default(),
-            quote!(::scopegate::__private::Access::Permission(__SCOPEGATE_CLASS)),
+            quote!(__sg::Access::Permission(__SCOPEGATE_CLASS)),
             quote!(&[]),
         ),
         Access::Unauthenticated(why) => {
-            (TokenStream::new(), quote!(::scopegate::__private::Access::Unauthenticated(#why)), quote!(&[]))
+            (TokenStream::new(), quote!(__sg::Access::Unauthenticated(#why)), quote!(&[]))
         }
         Access::Authenticated(why) => {
-            (TokenStream::new(), quote!(::scopegate::__private::Access::Authenticated(#why)), quote!(&[]))
+            (TokenStream::new(), quote!(__sg::Access::Authenticated(#why)), quote!(&[]))
         }
-        Access::Superuser(why) => {
-            (TokenStream::new(), quote!(::scopegate::__private::Access::Superuser(#why)), quote!(&[]))
-        }
+        Access::Superuser(why) => (TokenStream::new(), quote!(__sg::Access::Superuser(#why)), quote!(&[])),
     };
 
     // The declaration hangs off a hidden braced struct named like the handler: a braced struct
@@ -190,27 +206,25 @@ fn registration(
         #[doc(hidden)]
         #[allow(non_upper_case_globals)]
         const _: () = {
+            use ::scopegate::__private as __sg;
             #track
             #class_items
-            impl ::scopegate::__private::Declared for #name {
-                const ENDPOINT: ::scopegate::__private::Endpoint =
-                    ::scopegate::__private::Endpoint::__new(::scopegate::__private::Declaration {
-                        handler: ::core::concat!(::core::module_path!(), "::", #fn_name),
-                        method: #method_tokens,
-                        path: #path,
-                        access: #access_tokens,
-                        readonly: #readonly,
-                        readonly_exception: #exception,
-                        owner: #owner,
-                        publish: ::scopegate::__private::Publish::#publish,
-                        gate: #gate,
-                        gate_exempt: #gate_exempt,
-                        source: ::scopegate::__private::Source { file: ::core::file!(), line: #line },
-                    });
+            impl __sg::Declared for #name {
+                const ENDPOINT: __sg::Endpoint = __sg::Endpoint::__new(__sg::Declaration {
+                    handler: __sg::concat!(__sg::module_path!(), "::", #fn_name),
+                    method: __sg::Method::#method,
+                    path: #path,
+                    access: #access_tokens,
+                    readonly: #readonly,
+                    readonly_exception: #exception,
+                    owner: #owner,
+                    publish: __sg::Publish::#publish,
+                    gate: #gate,
+                    gate_exempt: #gate_exempt,
+                    source: __sg::Source { file: __sg::file!(), line: #line },
+                });
             }
-            ::scopegate::__private::inventory::submit! {
-                <#name as ::scopegate::__private::Declared>::ENDPOINT
-            }
+            __sg::inventory::submit! { <#name as __sg::Declared>::ENDPOINT }
         };
     })
 }
@@ -219,7 +233,7 @@ fn registration(
 /// handler's visibility so that `routes![…]` can name it wherever it can name the function, then
 /// the registration. Both go through one runtime macro: inside an `impl` block (where no struct
 /// may appear) rustc's error then names that macro.
-fn declaration(func: &syn::ItemFn, registration: TokenStream) -> TokenStream {
+fn declaration(func: &Handler, registration: TokenStream) -> TokenStream {
     let vis = &func.vis;
     let name = &func.sig.ident;
     quote! {

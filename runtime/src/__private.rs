@@ -2,6 +2,10 @@
 //! in any release.
 
 pub use ::inventory;
+// Short paths for the generated code (`use ::scopegate::__private as __sg;` then `__sg::Some`):
+// fewer tokens per handler for the macro to emit and for rustc to resolve.
+pub use ::core::option::Option::{None, Some};
+pub use ::core::{concat, file, line, module_path};
 
 pub use crate::config::{Bypass, Config, GateDef, Vocabulary};
 pub use crate::record::{

@@ -3,7 +3,7 @@
 use crate::decision::{AccessRequest, Decision, Denial, Reason};
 use crate::principal::{Membership, OrganizationId, Principal, UserCredential};
 use crate::record::{Endpoint, Method};
-use crate::registry::{Form, Registry};
+use crate::registry::{Compiled, Form, Registry};
 use crate::router::Found;
 use crate::scopes::ScopeSet;
 
@@ -148,19 +148,17 @@ impl Registry {
                     return self.deny(request, Some(endpoint), Reason::SuperuserRequired);
                 }
             }
-            Form::Scopes => {
-                match self.grants(request.principal, member, target, tenants, compiled.accepted) {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        return self.deny(
-                            request,
-                            Some(endpoint),
-                            Reason::MissingScope { accepted: compiled.scopes },
-                        );
-                    }
-                    Err(reason) => return self.deny(request, Some(endpoint), reason),
+            Form::Scopes => match self.grants(request.principal, member, target, tenants, &compiled) {
+                Ok(true) => {}
+                Ok(false) => {
+                    return self.deny(
+                        request,
+                        Some(endpoint),
+                        Reason::MissingScope { accepted: compiled.scopes },
+                    );
                 }
-            }
+                Err(reason) => return self.deny(request, Some(endpoint), reason),
+            },
         }
 
         if let Some(gate) = compiled.gate
@@ -236,17 +234,22 @@ impl Registry {
         member: Option<&Membership<'_>>,
         target: Option<OrganizationId>,
         tenants: bool,
-        accepted: ScopeSet,
+        compiled: &Compiled,
     ) -> Result<bool, Reason> {
+        let accepted = compiled.accepted;
         Ok(match *principal {
             Principal::Anonymous => false,
             Principal::User { active_superuser: true, .. } => self.scopes.all().contains_any(accepted),
             Principal::User { credential, .. } => match (credential, member) {
                 (_, None) => false,
                 (UserCredential::Session, Some(m)) => m.role_scopes.contains_any(accepted),
-                // closure(token) ∩ role ∩ accepted ≠ ∅
+                // closure(token) ∩ role ∩ accepted ≠ ∅: impossible unless the token holds a scope
+                // whose closure meets `accepted` (one intersection refuses most tokens).
                 (UserCredential::Token { scopes }, Some(m)) => {
-                    self.scopes.closure_meets(scopes, m.role_scopes.intersection(accepted))
+                    let wanted = m.role_scopes.intersection(accepted);
+                    scopes.contains_any(wanted)
+                        || (scopes.contains_any(compiled.accepted_up)
+                            && self.scopes.closure_meets(scopes, wanted))
                 }
             },
             Principal::OrgToken { organization, scopes }
@@ -254,7 +257,8 @@ impl Registry {
                 if tenants && target != Some(organization) {
                     return Err(Reason::WrongOrganization);
                 }
-                self.scopes.closure_meets(scopes, accepted)
+                // closure(scopes) ∩ accepted ≠ ∅, exactly.
+                scopes.contains_any(compiled.accepted_up)
             }
         })
     }

@@ -151,6 +151,9 @@ pub(crate) struct Compiled {
     pub(crate) organization_scoped: bool,
     /// The scopes that grant access (any one).
     pub(crate) accepted: ScopeSet,
+    /// The scopes whose closure meets `accepted`: a token without any of them is refused in one
+    /// intersection (see `ScopeTable::implying`).
+    pub(crate) accepted_up: ScopeSet,
     /// The same, as declared (what a `missing_scope` denial lists).
     pub(crate) scopes: &'static [&'static str],
     /// Index of the endpoint's gate in `config.gates()`.
@@ -322,6 +325,7 @@ impl Registry {
                 form: Form::of(e.access()),
                 organization_scoped: config.has_organizations() && facts.organization_scoped,
                 accepted,
+                accepted_up: scopes.as_ref().map_or(accepted, |table| table.implying(accepted)),
                 scopes: e.scopes(),
                 gate,
             });

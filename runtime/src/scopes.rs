@@ -251,6 +251,12 @@ impl ScopeTable {
         set
     }
 
+    /// Every scope whose closure meets `set`: `closure(held) ∩ set ≠ ∅` exactly when `held`
+    /// meets this (precomputed per endpoint, it answers the question in one intersection).
+    pub(crate) fn implying(&self, set: ScopeSet) -> ScopeSet {
+        set.indices().filter_map(|i| self.implied_by.get(i)).fold(ScopeSet::EMPTY, |up, by| up | *by)
+    }
+
     /// `closure(held) ∩ wanted ≠ ∅`, without closing `held`: the decision's question. Looks at
     /// the (few) wanted scopes `held` lacks, each through the scopes that imply it.
     #[inline]
@@ -300,6 +306,7 @@ mod tests {
             for (h, w) in [(held, wanted), (held & sparse, wanted & sparse.rotate_left(7)), (held & sparse & wanted.rotate_left(3), wanted)] {
                 let (h, w) = (ScopeSet(h) & table.all(), ScopeSet(w) & table.all());
                 prop_assert_eq!(table.closure_meets(h, w), table.closure(h).contains_any(w));
+                prop_assert_eq!(h.contains_any(table.implying(w)), table.closure(h).contains_any(w));
             }
         }
     }

@@ -3,7 +3,7 @@
 //! Handlers, principal resolution and the CLI only see the [`Store`] trait and the
 //! [`model`](crate::model) types. [`SqliteStore`] is the embedded default; [`PostgresStore`]
 //! implements the same trait for several service instances on one database, and nothing else
-//! changes. [`Database`] is what the CLI's `--db` names: a `postgres://…` URL or a SQLite file.
+//! changes; [`CachedStore`] puts a serving instance's organization snapshots in front of either. [`Database`] is what the CLI's `--db` names: a `postgres://…` URL or a SQLite file.
 //!
 //! The trait is synchronous: callers in async code run it on the blocking pool through
 //! [`AppState::store`](crate::AppState::store), one closure per request step, so a backend may
@@ -307,7 +307,8 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// hash), the target organization, the caller's membership there and its settings — from one
     /// consistent state of the store, so that no decision mixes two points in time. The default
     /// reads them one by one (for a store that cannot do better); `SqliteStore` reads them under
-    /// one lock, `PostgresStore` in one read-only `REPEATABLE READ` transaction.
+    /// one lock, `PostgresStore` in one read-only `REPEATABLE READ` transaction, and
+    /// [`CachedStore`] reads the credential and takes the rest from one organization snapshot.
     fn request_facts(
         &self,
         secret: Option<(TokenKind, &str)>,

@@ -43,7 +43,7 @@ const MIGRATION_LOCK: i64 = 0x5c09_e6a7_e000_0001;
 
 /// The channel every write that changes an organization's snapshot `NOTIFY`s, in its own
 /// transaction (so the notification goes out exactly when the change commits), with the
-/// organization's id as the payload. Each serving instance `LISTEN`s on it (see [`listen`]).
+/// organization's id as the payload. Each serving instance `LISTEN`s on it (see [`PostgresStore::listen`]).
 pub const INVALIDATION_CHANNEL: &str = "scopegate_organization_changed";
 
 /// Connections per store: requests beyond this wait for one (at most [`CHECKOUT_TIMEOUT`]).

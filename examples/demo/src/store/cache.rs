@@ -144,8 +144,15 @@ impl SnapshotCache {
     /// Says whether evictions from other writers arrive. Becoming deaf flushes the cache, and
     /// nothing is cached until evictions arrive again (the listener flushes again then).
     pub fn set_listening(&self, listening: bool) {
-        self.listening.store(listening, Ordering::SeqCst);
-        self.flush();
+        // Deaf: stop caching, then forget (reads under way are not stored). Listening: forget,
+        // then cache again (reads that started deaf are not stored either).
+        if listening {
+            self.flush();
+            self.listening.store(true, Ordering::SeqCst);
+        } else {
+            self.listening.store(false, Ordering::SeqCst);
+            self.flush();
+        }
     }
 
     /// Whether evictions from other writers arrive.

@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use scopegate::Registry;
@@ -37,6 +38,11 @@ enum Command {
         addr: SocketAddr,
         #[command(flatten)]
         db: Db,
+        /// How long an organization's snapshot (settings, members, teams) may be served from this
+        /// instance's cache: the bound on how late a change made elsewhere is enforced here, e.g.
+        /// 1s, 250ms; 0 reads it from the database on every request.
+        #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_ttl)]
+        cache_ttl: Duration,
     },
     /// Create or revoke auth tokens.
     Token {
@@ -187,7 +193,10 @@ fn run(command: Command) -> Result<ExitCode, String> {
         format!("the permission registry is invalid:\n{}", lines.join("\n"))
     })?;
     match command {
-        Command::Serve { addr, db } => serve(addr, open(&db)?).map(|()| ExitCode::SUCCESS),
+        Command::Serve { addr, db, cache_ttl } => {
+            let store = db.db.open_cached(cache_ttl).map_err(|e| e.to_string())?;
+            serve(addr, store, cache_ttl).map(|()| ExitCode::SUCCESS)
+        }
         Command::Token { command: TokenCommand::Create { db, org, user, org_token, scopes } } => {
             let store = open(&db)?;
             let secret = match user {
@@ -290,7 +299,32 @@ fn colour(no_color: Option<&std::ffi::OsStr>, terminal: bool) -> bool {
     terminal && no_color.is_none_or(|v| v.is_empty())
 }
 
-fn serve(addr: SocketAddr, store: Arc<dyn Store>) -> Result<(), String> {
+/// The longest `--cache-ttl` accepted: beyond it "bounded" would mean little.
+const MAX_CACHE_TTL: Duration = Duration::from_secs(3600);
+
+/// A `--cache-ttl`: a whole number of milliseconds (`250ms`) or seconds (`1s`), or `0`.
+fn parse_ttl(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (digits, unit) = match (text.strip_suffix("ms"), text.strip_suffix('s')) {
+        (Some(ms), _) => (ms, 1),
+        (None, Some(s)) => (s, 1000),
+        (None, None) if text == "0" => ("0", 1),
+        _ => return Err(format!("`{text}` is not a duration: write e.g. 1s, 250ms or 0")),
+    };
+    let millis = digits
+        .parse::<u64>()
+        .ok()
+        .filter(|_| !digits.starts_with('+'))
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or_else(|| format!("`{text}` is not a duration: write e.g. 1s, 250ms or 0"))?;
+    let ttl = Duration::from_millis(millis);
+    if ttl > MAX_CACHE_TTL {
+        return Err(format!("`{text}` is longer than the longest cache TTL, {}s", MAX_CACHE_TTL.as_secs()));
+    }
+    Ok(ttl)
+}
+
+fn serve(addr: SocketAddr, store: Arc<dyn Store>, cache_ttl: Duration) -> Result<(), String> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -321,6 +355,7 @@ fn serve(addr: SocketAddr, store: Arc<dyn Store>) -> Result<(), String> {
         let local = listener.local_addr().map_err(|e| e.to_string())?;
         tracing::info!(
             endpoints = registry.len(),
+            cache_ttl_ms = cache_ttl.as_millis() as u64,
             "scopegate-demo listening on http://{local}{}/",
             scopegate_demo::BASE_PATH
         );
@@ -337,7 +372,21 @@ fn serve(addr: SocketAddr, store: Arc<dyn Store>) -> Result<(), String> {
 mod tests {
     use std::ffi::OsStr;
 
-    use super::colour;
+    use super::{colour, parse_ttl};
+    use std::time::Duration;
+
+    #[test]
+    fn cache_ttl_forms() {
+        assert_eq!(parse_ttl("1s"), Ok(Duration::from_secs(1)));
+        assert_eq!(parse_ttl("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_ttl("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_ttl("0s"), Ok(Duration::ZERO));
+        for bad in ["", "1", "1.5s", "-1s", "+1s", "s", "ms", "1h", "99999999999999999999s"] {
+            let error = parse_ttl(bad).unwrap_err();
+            assert!(error.contains("is not a duration"), "{bad:?}: {error}");
+        }
+        assert!(parse_ttl("3601s").unwrap_err().contains("longer than"));
+    }
 
     #[test]
     fn colour_only_on_a_terminal_without_no_color() {

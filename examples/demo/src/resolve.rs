@@ -20,10 +20,12 @@
 //!   `None`; scopegate then denies every principal but an active superuser, and handlers answer
 //!   404.
 //!
-//! With both, one store call ([`Store::request_facts`](crate::store::Store::request_facts), one
-//! consistent state of the store) loads the credential, the organization, the caller's
-//! membership (role scopes and teams) and the organization's feature flags and replay access
-//! settings, which become an [`OrganizationState`].
+//! With both, one store call ([`Store::request_facts`](crate::store::Store::request_facts))
+//! loads the credential, the organization, the caller's membership (role scopes and teams) and the
+//! organization's feature flags and replay access settings, which become an
+//! [`OrganizationState`]. Everything about the organization comes from one consistent state: one
+//! read of the store, or one cached snapshot ([`CachedStore`](crate::store::CachedStore), which
+//! reads only the credential from the database).
 //!
 //! [`AppState`] implements scopegate's [`Resolver`], so the enforcement layer calls [`resolve`]
 //! for every request that reached a registered endpoint, and stores the [`ResolvedRequest`] in the

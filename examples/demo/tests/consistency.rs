@@ -3,7 +3,9 @@
 //! replay allowlist (and back), one committed change at a time; in no committed state is the member
 //! both in the team and the team allowed. A reader that mixed two points in time (membership before
 //! the first change, allowlist after the second) would see exactly that. SQLite reads under its one
-//! connection's lock; PostgreSQL in one read-only `REPEATABLE READ` transaction.
+//! connection's lock; PostgreSQL in one read-only `REPEATABLE READ` transaction. Through a serving
+//! instance's snapshot cache, membership and settings come from one cached organization snapshot,
+//! itself read in one such read.
 
 #![allow(clippy::unwrap_used)]
 
@@ -11,6 +13,7 @@ mod common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use common::stores::{TestStore, stores};
 use scopegate_demo::admin;
@@ -18,8 +21,7 @@ use scopegate_demo::model::{IdOrSlug, OrganizationUpdate};
 use scopegate_demo::store::Store;
 use scopegate_demo::token::TokenKind;
 
-fn never_mixes_two_states(test: &TestStore, reads: usize) {
-    let store: Arc<dyn Store> = Arc::clone(&test.store);
+fn never_mixes_two_states(test: &TestStore, store: Arc<dyn Store>, reads: usize) {
     let session = admin::create_session(&*store, "member", false).unwrap().hash();
     let acme_key = IdOrSlug::Slug("acme".into());
     let acme = store.organization(&acme_key).unwrap().unwrap();
@@ -68,6 +70,17 @@ fn a_request_never_mixes_two_states_of_the_store() {
     for test in stores() {
         // PostgreSQL reads over the network: fewer reads cover as many write rounds.
         let reads = if test.backend == "postgres" { 3_000 } else { 10_000 };
-        never_mixes_two_states(&test, reads);
+        never_mixes_two_states(&test, Arc::clone(&test.store), reads);
+    }
+}
+
+/// The same through a serving instance's snapshot cache: the writer's changes evict the
+/// organization, and each request takes membership and settings from one snapshot.
+#[test]
+fn a_request_through_the_snapshot_cache_never_mixes_two_states() {
+    for test in stores() {
+        let reads = if test.backend == "postgres" { 3_000 } else { 10_000 };
+        let instance: Arc<dyn Store> = test.instance(Duration::from_secs(1));
+        never_mixes_two_states(&test, instance, reads);
     }
 }

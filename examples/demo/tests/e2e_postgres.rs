@@ -9,6 +9,7 @@
 mod common;
 
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use common::Server;
 use common::stores::{PgDatabase, postgres_server};
@@ -92,13 +93,18 @@ async fn the_matrix_over_http_on_postgres() {
         "not_dashboard_creator",
     );
 
-    // 5: the replay feature, turned off and on by the CLI while the server runs.
+    // 5: the replay feature, turned off and on by the CLI while the server runs: the server
+    // enforces it once the CLI's notification arrives, within its cache TTL (1 s) at most.
     demo(url, &["feature", "disable", "--org", "acme", "organizations:session-replay"]);
-    denied(
-        &call(base, Method::GET, "/organizations/acme/replays/", Some(&owner), None).await,
-        404,
-        "feature_disabled",
-    );
+    let disabled = Instant::now();
+    let answer = loop {
+        let answer = call(base, Method::GET, "/organizations/acme/replays/", Some(&owner), None).await;
+        if answer.0 != 200 || disabled.elapsed() > Duration::from_secs(1) {
+            break answer;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    denied(&answer, 404, "feature_disabled");
     demo(url, &["feature", "enable", "--org", "acme", "organizations:session-replay"]);
 
     // 6 and 7: only the owner on the allowlist, then the member's team.

@@ -3,7 +3,7 @@
 //! Handlers, principal resolution and the CLI only see the [`Store`] trait and the
 //! [`model`](crate::model) types. [`SqliteStore`] is the embedded default; [`PostgresStore`]
 //! implements the same trait for several service instances on one database, and nothing else
-//! changes. [`Database`] is what the CLI's `--db` names: a `postgres://…` URL or a SQLite file.
+//! changes; [`CachedStore`] puts a serving instance's organization snapshots in front of either. [`Database`] is what the CLI's `--db` names: a `postgres://…` URL or a SQLite file.
 //!
 //! The trait is synchronous: callers in async code run it on the blocking pool through
 //! [`AppState::store`](crate::AppState::store), one closure per request step, so a backend may
@@ -34,11 +34,13 @@ use crate::model::{
 };
 use crate::token::TokenKind;
 
+mod cache;
 mod postgresql;
 mod seed;
 mod sqlite;
 
-pub use postgresql::PostgresStore;
+pub use cache::{CachedStore, DEFAULT_CACHE_TTL, SnapshotCache};
+pub use postgresql::{INVALIDATION_CHANNEL, PostgresStore};
 pub use sqlite::{SCHEMA_VERSION, SqliteStore};
 
 /// The database the `--db` flag names: a PostgreSQL server for a `postgres://…` or
@@ -74,6 +76,28 @@ impl Database {
             Database::Postgres(url) => Arc::new(PostgresStore::open(url)?),
         };
         Ok(store)
+    }
+
+    /// Opens the store as a serving instance does: [`open`](Self::open) behind a
+    /// [`CachedStore`] whose organization snapshots are served for at most `ttl` (zero: never
+    /// cached). On PostgreSQL the instance's invalidation listener starts too
+    /// ([`PostgresStore::listen`]); SQLite has one writer, this process, which evicts as it writes.
+    ///
+    /// # Errors
+    /// As [`open`](Self::open), or when the listener cannot start.
+    pub fn open_cached(&self, ttl: Duration) -> StoreResult<Arc<CachedStore>> {
+        match self {
+            Database::Sqlite(_) => {
+                let cache = Arc::new(SnapshotCache::new(ttl, true));
+                Ok(Arc::new(CachedStore::new(self.open()?, cache)))
+            }
+            Database::Postgres(url) => {
+                let store = PostgresStore::open(url)?;
+                let cache = Arc::new(SnapshotCache::new(ttl, false));
+                store.listen(&cache)?;
+                Ok(Arc::new(CachedStore::new(Arc::new(store), cache)))
+            }
+        }
     }
 }
 
@@ -139,6 +163,27 @@ pub struct RequestFacts {
     pub member: Option<Member>,
     /// Its features and replay access settings.
     pub settings: Option<OrganizationSettings>,
+}
+
+/// Everything a decision reads about one organization — the organization, its features and
+/// replay access settings, and every membership with its role and teams — from one consistent
+/// state of the store (see [`Store::organization_snapshot`]). What [`CachedStore`] keeps per
+/// organization.
+#[derive(Clone, Debug)]
+pub struct OrganizationSnapshot {
+    /// The organization.
+    pub organization: Organization,
+    /// Its features and replay access settings.
+    pub settings: OrganizationSettings,
+    /// Every membership, sorted by user id.
+    pub members: Vec<Member>,
+}
+
+impl OrganizationSnapshot {
+    /// The membership of `user_id`, if any.
+    pub fn member_of(&self, user_id: i64) -> Option<&Member> {
+        self.members.binary_search_by_key(&user_id, |m| m.user.id).ok().map(|i| &self.members[i])
+    }
 }
 
 /// The reads of [`Store::request_facts`].
@@ -262,7 +307,8 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// hash), the target organization, the caller's membership there and its settings — from one
     /// consistent state of the store, so that no decision mixes two points in time. The default
     /// reads them one by one (for a store that cannot do better); `SqliteStore` reads them under
-    /// one lock, `PostgresStore` in one read-only `REPEATABLE READ` transaction.
+    /// one lock, `PostgresStore` in one read-only `REPEATABLE READ` transaction, and
+    /// [`CachedStore`] reads the credential and takes the rest from one organization snapshot.
     fn request_facts(
         &self,
         secret: Option<(TokenKind, &str)>,
@@ -270,6 +316,11 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     ) -> StoreResult<RequestFacts> {
         request_facts_from(self, secret, target)
     }
+
+    /// The organization named by `key` with its settings and every membership, from one
+    /// consistent state of the store (SQLite: under one lock; PostgreSQL: one read-only
+    /// `REPEATABLE READ` transaction); `None` when it does not exist.
+    fn organization_snapshot(&self, key: &IdOrSlug) -> StoreResult<Option<OrganizationSnapshot>>;
 
     // --- Credentials -------------------------------------------------------------------------
 

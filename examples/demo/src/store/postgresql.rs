@@ -8,16 +8,19 @@
 
 use std::cell::RefCell;
 use std::fmt;
-use std::time::Duration;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
 
 use postgres::error::{DbError, SqlState};
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Config, GenericClient, IsolationLevel, NoTls, Row, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 use r2d2_postgres::r2d2::{Pool, PooledConnection};
 
 use super::{
-    RequestFacts, RequestReads, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, SESSION_TOUCH_INTERVAL,
-    SUPERUSER_SESSION_LIFETIME, Store, StoreError, StoreResult, request_facts_from, revocable_table, seed,
+    OrganizationSnapshot, RequestFacts, RequestReads, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME,
+    SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, SnapshotCache, Store, StoreError, StoreResult,
+    request_facts_from, revocable_table, seed,
 };
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
@@ -38,6 +41,11 @@ const _: () = assert!(MIGRATIONS.len() as u32 == super::SCHEMA_VERSION, "both ba
 /// The key of the advisory lock that serialises migrations of one database across processes.
 const MIGRATION_LOCK: i64 = 0x5c09_e6a7_e000_0001;
 
+/// The channel every write that changes an organization's snapshot `NOTIFY`s, in its own
+/// transaction (so the notification goes out exactly when the change commits), with the
+/// organization's id as the payload. Each serving instance `LISTEN`s on it (see [`PostgresStore::listen`]).
+pub const INVALIDATION_CHANNEL: &str = "scopegate_organization_changed";
+
 /// Connections per store: requests beyond this wait for one (at most [`CHECKOUT_TIMEOUT`]).
 const POOL_SIZE: u32 = 16;
 
@@ -57,6 +65,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct PostgresStore {
     /// `None` only while dropping.
     pool: Option<Pool<Manager>>,
+    /// How to connect, for the invalidation listener's own connection.
+    config: Config,
     /// The server and database, without a password (for messages).
     target: String,
 }
@@ -156,9 +166,9 @@ impl PostgresStore {
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
             .connection_timeout(CHECKOUT_TIMEOUT)
-            .build(PostgresConnectionManager::new(config, NoTls))
+            .build(PostgresConnectionManager::new(config.clone(), NoTls))
             .map_err(|e| StoreError::Backend(format!("cannot open connections to {target}: {e}")))?;
-        Ok(PostgresStore { pool: Some(pool), target })
+        Ok(PostgresStore { pool: Some(pool), config, target })
     }
 
     /// The schema version recorded in the database.
@@ -171,6 +181,24 @@ impl PostgresStore {
             .query_one("SELECT coalesce(max(version), 0) FROM schema_version", &[])?
             .try_get(0)?;
         u32::try_from(version).map_err(|_| StoreError::Backend(format!("schema version {version}")))
+    }
+
+    /// Starts this instance's invalidation listener: a thread of its own with a connection of
+    /// its own that `LISTEN`s on [`INVALIDATION_CHANNEL`] and evicts each notified organization
+    /// from `cache`. Until it listens, and whenever its connection fails or stops answering, the
+    /// cache is flushed and bypassed; it reconnects with backoff (100 ms doubling to 5 s) and
+    /// flushes the cache again once it listens. The thread ends when `cache` is dropped.
+    ///
+    /// # Errors
+    /// When the thread cannot be started.
+    pub fn listen(&self, cache: &Arc<SnapshotCache>) -> StoreResult<()> {
+        cache.set_listening(false);
+        let (config, target, cache) = (self.config.clone(), self.target.clone(), Arc::downgrade(cache));
+        std::thread::Builder::new()
+            .name("scopegate-listen".into())
+            .spawn(move || listen_loop(&config, &target, &cache))
+            .map(drop)
+            .map_err(|e| StoreError::Backend(format!("cannot start the invalidation listener: {e}")))
     }
 
     fn conn(&self) -> StoreResult<PooledConnection<Manager>> {
@@ -199,6 +227,74 @@ impl PostgresStore {
 }
 
 /// `duration` in seconds, for `make_interval(secs => …)`.
+/// How long the listener waits for a notification before it checks that its cache still exists.
+const LISTEN_POLL: Duration = Duration::from_millis(200);
+
+/// How often an idle listener checks that its connection still answers, and how long it waits.
+const LISTEN_HEARTBEAT: Duration = Duration::from_millis(500);
+
+/// The listener's reconnection backoff: from the first to the last, doubling.
+const LISTEN_BACKOFF: (Duration, Duration) = (Duration::from_millis(100), Duration::from_secs(5));
+
+/// The invalidation listener's thread (see [`PostgresStore::listen`]).
+fn listen_loop(config: &Config, target: &str, cache: &Weak<SnapshotCache>) {
+    let mut backoff = LISTEN_BACKOFF.0;
+    loop {
+        let outcome = listen_once(config, cache, &mut backoff);
+        let Some(live) = cache.upgrade() else { return };
+        // Notifications may have been lost: forget everything, cache nothing until listening again.
+        live.set_listening(false);
+        drop(live);
+        if let Err(e) = outcome {
+            tracing::warn!(
+                target = target,
+                error = %e,
+                retry_in_ms = backoff.as_millis() as u64,
+                "the invalidation listener lost PostgreSQL; organization snapshots are read per request until it is back"
+            );
+        }
+        std::thread::sleep(backoff);
+        backoff = (backoff * 2).min(LISTEN_BACKOFF.1);
+    }
+}
+
+/// One connection's life: `LISTEN`, then evict on every notification until the connection fails
+/// (an error) or the cache is dropped (`Ok`).
+fn listen_once(config: &Config, cache: &Weak<SnapshotCache>, backoff: &mut Duration) -> Result<(), String> {
+    let mut client = config.connect(NoTls).map_err(|e| describe(&e))?;
+    client.batch_execute(&format!("LISTEN {INVALIDATION_CHANNEL}")).map_err(|e| describe(&e))?;
+    {
+        let Some(live) = cache.upgrade() else { return Ok(()) };
+        // Whatever changed before the LISTEN is forgotten; whatever commits after it is notified.
+        live.set_listening(true);
+    }
+    *backoff = LISTEN_BACKOFF.0;
+    tracing::info!("listening for organization changes on {INVALIDATION_CHANNEL}");
+    let mut checked = Instant::now();
+    loop {
+        {
+            let mut notifications = client.notifications();
+            let mut arrived = notifications.timeout_iter(LISTEN_POLL);
+            while let Some(note) = arrived.next().map_err(|e| describe(&e))? {
+                let Some(live) = cache.upgrade() else { return Ok(()) };
+                match note.payload().parse::<i64>() {
+                    Ok(id) => live.evict(id),
+                    // Not an id this binary wrote: when in doubt, forget everything.
+                    Err(_) => live.flush(),
+                }
+                checked = Instant::now();
+            }
+        }
+        if cache.strong_count() == 0 {
+            return Ok(());
+        }
+        if checked.elapsed() >= LISTEN_HEARTBEAT {
+            client.is_valid(LISTEN_HEARTBEAT).map_err(|e| describe(&e))?;
+            checked = Instant::now();
+        }
+    }
+}
+
 fn seconds(duration: Duration) -> f64 {
     duration.as_secs_f64()
 }
@@ -602,6 +698,13 @@ fn lock_organization(tx: &mut Transaction<'_>, organization_id: i64) -> StoreRes
     Ok(row.is_some())
 }
 
+/// Announces, at commit, that organization `organization_id`'s snapshot changed (see
+/// [`INVALIDATION_CHANNEL`]).
+fn notify_changed(tx: &mut Transaction<'_>, organization_id: i64) -> StoreResult<()> {
+    tx.execute("SELECT pg_notify($1, $2)", &[&INVALIDATION_CHANNEL, &organization_id.to_string()])?;
+    Ok(())
+}
+
 /// The ids of `wanted` that `present` lacks, in order, for an error message.
 fn missing(wanted: &[i64], present: &[i64]) -> Vec<String> {
     wanted.iter().filter(|id| !present.contains(id)).map(i64::to_string).collect()
@@ -624,6 +727,22 @@ impl Store for PostgresStore {
         let facts = request_facts_from(&Snapshot(RefCell::new(&mut tx)), secret, target)?;
         tx.commit()?;
         Ok(facts)
+    }
+
+    /// In one read-only `REPEATABLE READ` transaction, as [`request_facts`](Store::request_facts).
+    fn organization_snapshot(&self, key: &IdOrSlug) -> StoreResult<Option<OrganizationSnapshot>> {
+        let mut conn = self.conn()?;
+        let mut tx = conn
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        let Some(organization) = organization_in(&mut tx, key)? else { return Ok(None) };
+        let settings = organization_settings_in(&mut tx, organization.id)?;
+        let mut members = load_members(&mut tx, "m.organization_id = $1", &[&organization.id])?;
+        tx.commit()?;
+        members.sort_by_key(|m| m.user.id);
+        Ok(Some(OrganizationSnapshot { organization, settings, members }))
     }
 
     fn credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {
@@ -743,6 +862,7 @@ impl Store for PostgresStore {
             if !lock_organization(tx, organization_id)? {
                 return Err(StoreError::Invalid(format!("organization {organization_id} does not exist")));
             }
+            notify_changed(tx, organization_id)?;
             if let Some(name) = &update.name {
                 tx.execute("UPDATE organizations SET name = $1 WHERE id = $2", &[name, &organization_id])?;
             }
@@ -828,20 +948,22 @@ impl Store for PostgresStore {
     }
 
     fn set_feature(&self, organization_id: i64, feature: &str, enabled: bool) -> StoreResult<bool> {
-        let mut conn = self.conn()?;
-        let n = if enabled {
-            conn.execute(
-                "INSERT INTO organization_features (organization_id, feature) VALUES ($1, $2) \
-                 ON CONFLICT DO NOTHING",
-                &[&organization_id, &feature],
-            )?
-        } else {
-            conn.execute(
-                "DELETE FROM organization_features WHERE organization_id = $1 AND feature = $2",
-                &[&organization_id, &feature],
-            )?
-        };
-        Ok(n > 0)
+        self.write(|tx| {
+            let n = if enabled {
+                tx.execute(
+                    "INSERT INTO organization_features (organization_id, feature) VALUES ($1, $2) \
+                     ON CONFLICT DO NOTHING",
+                    &[&organization_id, &feature],
+                )?
+            } else {
+                tx.execute(
+                    "DELETE FROM organization_features WHERE organization_id = $1 AND feature = $2",
+                    &[&organization_id, &feature],
+                )?
+            };
+            notify_changed(tx, organization_id)?;
+            Ok(n > 0)
+        })
     }
 
     fn member_of(&self, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
@@ -864,6 +986,7 @@ impl Store for PostgresStore {
     fn remove_member(&self, organization_id: i64, member_id: i64) -> StoreResult<MemberRemoval> {
         self.write(|tx| {
             lock_organization(tx, organization_id)?;
+            notify_changed(tx, organization_id)?;
             let role: Option<String> = tx
                 .query_opt(
                     "SELECT role FROM members WHERE organization_id = $1 AND id = $2",
@@ -912,20 +1035,26 @@ impl Store for PostgresStore {
 
     fn add_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
         // The composite foreign keys refuse a team and a member of different organizations.
-        let n = self.conn()?.execute(
-            "INSERT INTO team_members (organization_id, team_id, member_id) VALUES ($1, $2, $3) \
-             ON CONFLICT DO NOTHING",
-            &[&organization_id, &team_id, &member_id],
-        )?;
-        Ok(n > 0)
+        self.write(|tx| {
+            let n = tx.execute(
+                "INSERT INTO team_members (organization_id, team_id, member_id) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+                &[&organization_id, &team_id, &member_id],
+            )?;
+            notify_changed(tx, organization_id)?;
+            Ok(n > 0)
+        })
     }
 
     fn remove_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
-        let n = self.conn()?.execute(
-            "DELETE FROM team_members WHERE organization_id = $1 AND team_id = $2 AND member_id = $3",
-            &[&organization_id, &team_id, &member_id],
-        )?;
-        Ok(n > 0)
+        self.write(|tx| {
+            let n = tx.execute(
+                "DELETE FROM team_members WHERE organization_id = $1 AND team_id = $2 AND member_id = $3",
+                &[&organization_id, &team_id, &member_id],
+            )?;
+            notify_changed(tx, organization_id)?;
+            Ok(n > 0)
+        })
     }
 
     fn projects(&self, organization_id: i64) -> StoreResult<Vec<Project>> {

@@ -8,8 +8,9 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use super::{
-    RequestFacts, RequestReads, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, SESSION_TOUCH_INTERVAL,
-    SUPERUSER_SESSION_LIFETIME, Store, StoreError, StoreResult, request_facts_from, revocable_table, seed,
+    OrganizationSnapshot, RequestFacts, RequestReads, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME,
+    SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, Store, StoreError, StoreResult, request_facts_from,
+    revocable_table, seed,
 };
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
@@ -594,6 +595,16 @@ impl Store for SqliteStore {
     ) -> StoreResult<RequestFacts> {
         let conn = self.lock();
         request_facts_from(&Locked(&conn), secret, target)
+    }
+
+    /// Under one lock of the one connection, as [`request_facts`](Store::request_facts).
+    fn organization_snapshot(&self, key: &IdOrSlug) -> StoreResult<Option<OrganizationSnapshot>> {
+        let conn = self.lock();
+        let Some(organization) = organization_in(&conn, key)? else { return Ok(None) };
+        let settings = organization_settings_in(&conn, organization.id)?;
+        let mut members = load_members(&conn, "m.organization_id = ?1", [organization.id])?;
+        members.sort_by_key(|m| m.user.id);
+        Ok(Some(OrganizationSnapshot { organization, settings, members }))
     }
 
     fn credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {

@@ -21,9 +21,15 @@ impl Server {
     /// Starts `scopegate-demo serve --db DB` (a SQLite file or a PostgreSQL URL) on `127.0.0.1:0`
     /// and waits (60 s at most) for the address it prints on start-up.
     pub(crate) fn start(db: impl AsRef<OsStr>) -> Server {
+        Server::start_with(db, &[])
+    }
+
+    /// [`start`](Self::start) with more arguments for `serve` (e.g. `--cache-ttl`).
+    pub(crate) fn start_with(db: impl AsRef<OsStr>, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_scopegate-demo"))
             .args(["serve", "--addr", "127.0.0.1:0", "--db"])
             .arg(db)
+            .args(args)
             .env("NO_COLOR", "1")
             .env("RUST_LOG", "warn,scopegate_demo=info")
             .stdout(Stdio::piped())

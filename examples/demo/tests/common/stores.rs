@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use postgres::NoTls;
-use scopegate_demo::store::{Database, Store};
+use scopegate_demo::store::{CachedStore, Database, Store};
 
 /// The variable naming the PostgreSQL server the tests use.
 pub(crate) const POSTGRES_URL_VAR: &str = "SCOPEGATE_TEST_POSTGRES_URL";
@@ -136,6 +136,29 @@ impl TestStore {
         let database = Database::Postgres(db.url.clone());
         let store = off_runtime(|| database.open()).unwrap();
         TestStore { store, database, backend: "postgres", place: Place::Postgres(db) }
+    }
+
+    /// Another serving instance on the same data, as `serve --cache-ttl TTL` opens it: a
+    /// [`CachedStore`] and, on PostgreSQL, its invalidation listener, once that listens (10 s at
+    /// most).
+    pub(crate) fn instance(&self, ttl: Duration) -> Arc<CachedStore> {
+        let store = off_runtime(|| self.database.open_cached(ttl)).unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !store.cache().is_listening() {
+            assert!(std::time::Instant::now() < deadline, "the invalidation listener did not start");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        store
+    }
+
+    /// Runs `sql` on the data directly, around every store (no notification, no eviction).
+    pub(crate) fn execute_around(&self, sql: &str) {
+        match &self.place {
+            Place::Sqlite(dir) => {
+                rusqlite::Connection::open(dir.0.join("demo.sqlite3")).unwrap().execute_batch(sql).unwrap();
+            }
+            Place::Postgres(db) => db.with_client(|c| c.batch_execute(sql).unwrap()),
+        }
     }
 
     /// Backdates the session whose secret hashes to `hash`: created `created_ago`, last used

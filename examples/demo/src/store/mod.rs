@@ -243,6 +243,21 @@ pub(crate) fn request_facts_from<S: RequestReads + ?Sized>(
     Ok(RequestFacts { credential, organization, member, settings })
 }
 
+/// Token scopes as both backends store them: names separated by spaces.
+pub(crate) fn scopes_text(scopes: &[String]) -> String {
+    scopes.join(" ")
+}
+
+/// The scopes of [`scopes_text`].
+pub(crate) fn scopes_list(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_owned).collect()
+}
+
+/// A JSON array of strings (a stored list column).
+pub(crate) fn json_list(text: &str) -> StoreResult<Vec<String>> {
+    Ok(serde_json::from_str(text)?)
+}
+
 /// Whether `value` starts with an ISO 8601 date (`YYYY-MM-DD`), as every timestamp a client may
 /// send does. Each backend's parser knows more forms (SQLite's Julian day numbers and `now`,
 /// PostgreSQL's `yesterday` and `epoch`); both stores refuse them, so the API means the same on

@@ -22,6 +22,7 @@ use super::{
     SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, SnapshotCache, Store, StoreError, StoreResult,
     request_facts_from, revocable_table, seed,
 };
+use super::{json_list, scopes_list, scopes_text};
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
     NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
@@ -335,18 +336,6 @@ fn migrate(client: &mut postgres::Client) -> StoreResult<u32> {
     }
     tx.commit()?;
     Ok(from)
-}
-
-fn scopes_text(scopes: &[String]) -> String {
-    scopes.join(" ")
-}
-
-fn scopes_list(text: &str) -> Vec<String> {
-    text.split_whitespace().map(str::to_owned).collect()
-}
-
-fn json_list(text: &str) -> StoreResult<Vec<String>> {
-    Ok(serde_json::from_str(text)?)
 }
 
 const USER_COLUMNS: &str = "u.id, u.username, u.name, u.email, u.is_superuser";
@@ -706,6 +695,61 @@ fn notify_changed(tx: &mut Transaction<'_>, organization_id: i64) -> StoreResult
 }
 
 /// The ids of `wanted` that `present` lacks, in order, for an error message.
+/// One of an organization's replay allowlists, as `replace_allowlist` rewrites it.
+struct Allowlist {
+    /// The ids among `$2` that may be on the list in organization `$1`.
+    existing: &'static str,
+    /// The list's table and id column.
+    table: &'static str,
+    column: &'static str,
+    /// How a refusal names the field and its ids.
+    field: &'static str,
+    not_found: &'static str,
+}
+
+const MEMBER_ALLOWLIST: Allowlist = Allowlist {
+    existing: "SELECT user_id FROM members WHERE organization_id = $1 AND user_id = ANY($2)",
+    table: "replay_access_members",
+    column: "user_id",
+    field: "replayAccessMembers: user ids",
+    not_found: "are not members of this organization",
+};
+
+const TEAM_ALLOWLIST: Allowlist = Allowlist {
+    existing: "SELECT id FROM teams WHERE organization_id = $1 AND id = ANY($2)",
+    table: "replay_access_teams",
+    column: "team_id",
+    field: "replayAccessTeams: team ids",
+    not_found: "are not teams of this organization",
+};
+
+/// Replaces an organization's allowlist with `ids`, refusing ids that do not belong to it.
+fn replace_allowlist(
+    tx: &mut Transaction<'_>,
+    organization_id: i64,
+    ids: &[i64],
+    list: Allowlist,
+) -> StoreResult<()> {
+    let present: Vec<i64> = tx
+        .query(list.existing, &[&organization_id, &ids])?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    let missing = missing(ids, &present);
+    if !missing.is_empty() {
+        return Err(StoreError::Invalid(format!("{} {} {}", list.field, missing.join(", "), list.not_found)));
+    }
+    tx.execute(&format!("DELETE FROM {} WHERE organization_id = $1", list.table), &[&organization_id])?;
+    tx.execute(
+        &format!(
+            "INSERT INTO {} (organization_id, {}) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING",
+            list.table, list.column
+        ),
+        &[&organization_id, &ids],
+    )?;
+    Ok(())
+}
+
 fn missing(wanted: &[i64], present: &[i64]) -> Vec<String> {
     wanted.iter().filter(|id| !present.contains(id)).map(i64::to_string).collect()
 }
@@ -891,56 +935,10 @@ impl Store for PostgresStore {
                 )?;
             }
             if let Some(users) = &update.replay_access_members {
-                let members: Vec<i64> = tx
-                    .query(
-                        "SELECT user_id FROM members WHERE organization_id = $1 AND user_id = ANY($2)",
-                        &[&organization_id, users],
-                    )?
-                    .iter()
-                    .map(|r| r.try_get(0))
-                    .collect::<Result<_, _>>()?;
-                let missing = missing(users, &members);
-                if !missing.is_empty() {
-                    return Err(StoreError::Invalid(format!(
-                        "replayAccessMembers: user ids {} are not members of this organization",
-                        missing.join(", ")
-                    )));
-                }
-                tx.execute(
-                    "DELETE FROM replay_access_members WHERE organization_id = $1",
-                    &[&organization_id],
-                )?;
-                tx.execute(
-                    "INSERT INTO replay_access_members (organization_id, user_id) \
-                     SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING",
-                    &[&organization_id, users],
-                )?;
+                replace_allowlist(tx, organization_id, users, MEMBER_ALLOWLIST)?;
             }
             if let Some(teams) = &update.replay_access_teams {
-                let present: Vec<i64> = tx
-                    .query(
-                        "SELECT id FROM teams WHERE organization_id = $1 AND id = ANY($2)",
-                        &[&organization_id, teams],
-                    )?
-                    .iter()
-                    .map(|r| r.try_get(0))
-                    .collect::<Result<_, _>>()?;
-                let missing = missing(teams, &present);
-                if !missing.is_empty() {
-                    return Err(StoreError::Invalid(format!(
-                        "replayAccessTeams: team ids {} are not teams of this organization",
-                        missing.join(", ")
-                    )));
-                }
-                tx.execute(
-                    "DELETE FROM replay_access_teams WHERE organization_id = $1",
-                    &[&organization_id],
-                )?;
-                tx.execute(
-                    "INSERT INTO replay_access_teams (organization_id, team_id) \
-                     SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING",
-                    &[&organization_id, teams],
-                )?;
+                replace_allowlist(tx, organization_id, teams, TEAM_ALLOWLIST)?;
             }
             organization_in(tx, &IdOrSlug::Id(organization_id))?
                 .ok_or_else(|| StoreError::Backend("the organization vanished during the update".into()))

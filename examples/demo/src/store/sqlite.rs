@@ -12,6 +12,7 @@ use super::{
     SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, Store, StoreError, StoreResult, request_facts_from,
     revocable_table, seed,
 };
+use super::{json_list, scopes_list, scopes_text};
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
     NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
@@ -160,18 +161,6 @@ fn migrate(conn: &mut Connection) -> StoreResult<u32> {
     }
     tx.commit()?;
     Ok(from)
-}
-
-fn scopes_text(scopes: &[String]) -> String {
-    scopes.join(" ")
-}
-
-fn scopes_list(text: &str) -> Vec<String> {
-    text.split_whitespace().map(str::to_owned).collect()
-}
-
-fn json_list(text: &str) -> StoreResult<Vec<String>> {
-    Ok(serde_json::from_str(text)?)
 }
 
 fn user_row(r: &Row<'_>, at: usize) -> rusqlite::Result<User> {

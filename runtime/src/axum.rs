@@ -234,7 +234,9 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 /// The value of the path parameter `name` of the route the request matched, percent-decoded as
 /// axum's `Path` extractor decodes it (e.g. the organization of
 /// `/organizations/{organization_id_or_slug}/`). `None` when the route has no such parameter or
-/// the value is not valid UTF-8.
+/// when any of the route's parameters is not valid UTF-8 once decoded: axum keeps none of them then
+/// (`RawPathParams` is rejected as a whole). A resolver that must still find the organization in
+/// that case decodes it from the request's path itself.
 pub async fn path_param(parts: &mut Parts, name: &str) -> Option<String> {
     let params = RawPathParams::from_request_parts(parts, &()).await.ok()?;
     params.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_owned())

@@ -243,6 +243,22 @@ pub(crate) fn request_facts_from<S: RequestReads + ?Sized>(
     Ok(RequestFacts { credential, organization, member, settings })
 }
 
+/// A deletion job's range, each end normalised by the backend's own time parser (`None`: not a
+/// timestamp), refused unless it is a non-empty interval.
+pub(crate) fn deletion_range(
+    new: &NewDeletionJob,
+    mut normalise: impl FnMut(&str) -> StoreResult<Option<String>>,
+) -> StoreResult<(String, String)> {
+    let start = normalise(&new.range_start)?
+        .ok_or_else(|| StoreError::Invalid(format!("rangeStart {:?} is not a timestamp", new.range_start)))?;
+    let end = normalise(&new.range_end)?
+        .ok_or_else(|| StoreError::Invalid(format!("rangeEnd {:?} is not a timestamp", new.range_end)))?;
+    if start >= end {
+        return Err(StoreError::Invalid("rangeStart must be before rangeEnd".into()));
+    }
+    Ok((start, end))
+}
+
 /// Token scopes as both backends store them: names separated by spaces.
 pub(crate) fn scopes_text(scopes: &[String]) -> String {
     scopes.join(" ")

@@ -1253,15 +1253,7 @@ impl Store for PostgresStore {
 
     fn create_deletion_job(&self, project_id: i64, new: &NewDeletionJob) -> StoreResult<DeletionJob> {
         self.write(|tx| {
-            let start = normalise_time(tx, &new.range_start)?.ok_or_else(|| {
-                StoreError::Invalid(format!("rangeStart {:?} is not a timestamp", new.range_start))
-            })?;
-            let end = normalise_time(tx, &new.range_end)?.ok_or_else(|| {
-                StoreError::Invalid(format!("rangeEnd {:?} is not a timestamp", new.range_end))
-            })?;
-            if start >= end {
-                return Err(StoreError::Invalid("rangeStart must be before rangeEnd".into()));
-            }
+            let (start, end) = super::deletion_range(new, |value| normalise_time(tx, value))?;
             let environments = serde_json::to_string(&new.environments)?;
             let deleted = tx.execute(
                 "DELETE FROM replays WHERE project_id = $1 AND started_at >= $2::text::timestamptz \

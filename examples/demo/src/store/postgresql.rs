@@ -22,7 +22,7 @@ use super::{
     SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, SnapshotCache, Store, StoreError, StoreResult,
     request_facts_from, revocable_table, seed,
 };
-use super::{json_list, scopes_list, scopes_text};
+use super::{PROJECT_SELECT, TEAM_SELECT, USER_COLUMNS, json_list, scopes_list, scopes_text};
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
     NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
@@ -338,8 +338,6 @@ fn migrate(client: &mut postgres::Client) -> StoreResult<u32> {
     Ok(from)
 }
 
-const USER_COLUMNS: &str = "u.id, u.username, u.name, u.email, u.is_superuser";
-
 fn user_row(r: &Row, at: usize) -> StoreResult<User> {
     Ok(User {
         id: r.try_get(at)?,
@@ -489,9 +487,6 @@ fn organization_settings_in(
     })
 }
 
-const TEAM_SELECT: &str = "SELECT t.id, t.organization_id, t.slug, t.name, \
-     (SELECT count(*) FROM team_members tm WHERE tm.team_id = t.id) FROM teams t";
-
 fn team_row(r: &Row) -> StoreResult<Team> {
     Ok(Team {
         id: r.try_get(0)?,
@@ -519,8 +514,6 @@ fn in_organization<T>(
     };
     found.as_ref().map(row).transpose()
 }
-
-const PROJECT_SELECT: &str = "SELECT id, organization_id, slug, name, platform FROM projects";
 
 fn project_row(r: &Row) -> StoreResult<Project> {
     Ok(Project {

@@ -12,7 +12,7 @@ use super::{
     SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, Store, StoreError, StoreResult, request_facts_from,
     revocable_table, seed,
 };
-use super::{json_list, scopes_list, scopes_text};
+use super::{PROJECT_SELECT, TEAM_SELECT, USER_COLUMNS, json_list, scopes_list, scopes_text};
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
     NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
@@ -173,8 +173,6 @@ fn user_row(r: &Row<'_>, at: usize) -> rusqlite::Result<User> {
     })
 }
 
-const USER_COLUMNS: &str = "u.id, u.username, u.name, u.email, u.is_superuser";
-
 fn organization_row(r: &Row<'_>) -> rusqlite::Result<Organization> {
     Ok(Organization {
         id: r.get(0)?,
@@ -227,9 +225,6 @@ fn load_members(conn: &Connection, filter: &str, args: impl rusqlite::Params) ->
     Ok(members)
 }
 
-const TEAM_SELECT: &str = "SELECT t.id, t.organization_id, t.slug, t.name, \
-     (SELECT count(*) FROM team_members tm WHERE tm.team_id = t.id) FROM teams t";
-
 fn team_row(r: &Row<'_>) -> rusqlite::Result<Team> {
     Ok(Team {
         id: r.get(0)?,
@@ -258,8 +253,6 @@ fn in_organization<T>(
         }
     })
 }
-
-const PROJECT_SELECT: &str = "SELECT id, organization_id, slug, name, platform FROM projects";
 
 fn project_row(r: &Row<'_>) -> rusqlite::Result<Project> {
     Ok(Project {

@@ -40,7 +40,8 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
     match (cx.check(), func) {
         (Ok(()), Some(func)) => {
             // A declaration without errors has every required value.
-            let registration = registration(config, &func.sig.ident, &decl, class_check).unwrap_or_default();
+            let registration =
+                registration(config, &func.sig.ident, &decl, class_check).unwrap_or_else(|| quote!({}));
             let declared = declaration(&func, registration);
             quote!(#item #declared)
         }
@@ -200,17 +201,17 @@ fn registration(
 
     // The declaration hangs off a hidden braced struct named like the handler: a braced struct
     // lives only in the type namespace, the function only in the value namespace, so both share
-    // the name, `use` imports both, and `routes![path::handler]` reaches the declaration through
-    // the same path as the function.
-    Some(quote! {
-        #[doc(hidden)]
-        #[allow(non_upper_case_globals)]
-        const _: () = {
-            use ::scopegate::__private as __sg;
-            #track
-            #class_items
-            impl __sg::Declared for #name {
-                const ENDPOINT: __sg::Endpoint = __sg::Endpoint::__new(__sg::Declaration {
+    // the name, `use` imports both, and `routes![path::handler]` reaches the struct through the
+    // same path as the function. The struct is marked `Declared` (so `routes!` refuses anything
+    // else) and its `TypeId` goes into the record (so `routes!` finds the record).
+    Some(quote! {{
+        use ::scopegate::__private as __sg;
+        #track
+        #class_items
+        impl __sg::Declared for #name {}
+        __sg::inventory::submit! {
+            __sg::Endpoint::__declared(
+                __sg::Declaration {
                     handler: __sg::concat!(__sg::module_path!(), "::", #fn_name),
                     method: __sg::Method::#method,
                     path: #path,
@@ -222,17 +223,17 @@ fn registration(
                     gate: #gate,
                     gate_exempt: #gate_exempt,
                     source: __sg::Source { file: __sg::file!(), line: #line },
-                });
-            }
-            __sg::inventory::submit! { <#name as __sg::Declared>::ENDPOINT }
-        };
-    })
+                },
+                __sg::TypeId::of::<#name>(),
+            )
+        }
+    }})
 }
 
 /// The hidden type that carries a handler's declaration (see [`registration`]), with the
 /// handler's visibility so that `routes![…]` can name it wherever it can name the function, then
-/// the registration. Both go through one runtime macro: inside an `impl` block (where no struct
-/// may appear) rustc's error then names that macro.
+/// the registration (one braced block, the body of a `const _`). Both go through one runtime
+/// macro: inside an `impl` block (where no struct may appear) rustc's error then names that macro.
 fn declaration(func: &Handler, registration: TokenStream) -> TokenStream {
     let vis = &func.vis;
     let name = &func.sig.ident;
@@ -316,8 +317,9 @@ mod tests {
         }
         // No raw-identifier prefix leaks into the registered names (the declaration type keeps it:
         // it is the handler's own identifier).
-        let registration = text.split_once("const _").map_or("", |(_, r)| r);
+        let registration = text.split_once("r#delete_replay ;").map_or("", |(_, r)| r);
         assert!(!registration.contains("\"r#"), "{registration}");
+        assert!(registration.contains("TypeId :: of :: < r#delete_replay >"), "{registration}");
         assert!(
             text.contains("endpoint_handlers_must_be_free_functions ! { pub r#delete_replay ;"),
             "{text}"

@@ -4,6 +4,7 @@
 pub use ::inventory;
 // Short paths for the generated code (`use ::scopegate::__private as __sg;` then `__sg::Some`):
 // fewer tokens per handler for the macro to emit and for rustc to resolve.
+pub use ::core::any::TypeId;
 pub use ::core::option::Option::{None, Some};
 pub use ::core::{concat, file, line, module_path};
 
@@ -17,14 +18,19 @@ pub use crate::record::{
 /// `record::Declared`). A macro rather than a plain item so that, on a function inside an `impl`
 /// block (where no struct may appear), rustc's error names what is wrong: "the usage of
 /// `endpoint_handlers_must_be_free_functions!` is likely invalid in impl item context".
+///
+/// The registration is one braced block, matched as a single token tree: a `$(…)*` repetition
+/// would make every invocation walk each of its tokens.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! endpoint_handlers_must_be_free_functions {
-    ($vis:vis $name:ident; $($registration:tt)*) => {
+    ($vis:vis $name:ident; $registration:tt) => {
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code)]
         $vis struct $name {}
-        $($registration)*
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        const _: () = $registration;
     };
 }
 

@@ -409,16 +409,20 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
 
     /// Adds `handler` with the declaration `D` that `#[scopegate::endpoint]` attached to it; what
     /// [`routes!`](crate::routes) expands to.
+    ///
+    /// # Panics
+    /// When `D`'s record was not collected: `inventory` registers records before `main` on every
+    /// platform it supports, so this means a platform without it (see the `inventory` crate).
     #[doc(hidden)]
-    pub fn __declared<D: Declared, H: Handler<T, S>, T: 'static>(mut self, handler: H) -> Self {
-        let (method, path, name) = (D::ENDPOINT.method(), D::ENDPOINT.path(), D::ENDPOINT.handler());
-        self.routes.push(DeclaredRoute {
-            method,
-            path,
-            handler: name,
-            router: axum::routing::on(method_filter(method), handler),
-        });
-        self
+    #[track_caller]
+    pub fn __declared<D: Declared + 'static, H: Handler<T, S>, T: 'static>(self, handler: H) -> Self {
+        let Some(endpoint) = Endpoint::declared_by(std::any::TypeId::of::<D>()) else {
+            panic!(
+                "scopegate: the record of `{}` was not collected (`inventory` does not run on this platform)",
+                std::any::type_name::<D>()
+            );
+        };
+        self.record(endpoint, handler)
     }
 
     /// Adds `handler` for an endpoint record that no `#[scopegate::endpoint]` declares: a registry

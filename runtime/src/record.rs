@@ -3,6 +3,7 @@
 //! Every value here is `const`-constructible from `&'static` data so that `#[endpoint]` can hand it to
 //! `inventory` without running any code at startup.
 
+use std::any::TypeId;
 use std::fmt;
 
 pub use scopegate_core::{Method, Methods};
@@ -186,12 +187,37 @@ pub enum Access {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Endpoint {
     d: Declaration,
+    /// The hidden type `#[scopegate::endpoint]` declares beside the handler (see [`Declared`]);
+    /// `None` for records built at run time.
+    carrier: Option<TypeId>,
 }
 
 impl Endpoint {
+    /// A record that no `#[scopegate::endpoint]` declares (tests, generated APIs): it can be
+    /// registered and mounted with `Routes::record`, not named in `routes!`.
     #[doc(hidden)]
     pub const fn __new(declaration: Declaration) -> Self {
-        Endpoint { d: declaration }
+        Endpoint { d: declaration, carrier: None }
+    }
+
+    /// What `#[scopegate::endpoint]` registers: the declaration and the [`TypeId`] of the hidden
+    /// type that carries it, by which `routes![handler]` finds this record.
+    #[doc(hidden)]
+    pub const fn __declared(declaration: Declaration, carrier: TypeId) -> Self {
+        Endpoint { d: declaration, carrier: Some(carrier) }
+    }
+
+    /// The registered record whose declaration `carrier` carries (see [`Declared`]): looked up in
+    /// an index of every `inventory` record, built on first use.
+    #[cfg(feature = "axum")]
+    pub(crate) fn declared_by(carrier: TypeId) -> Option<&'static Endpoint> {
+        use std::collections::HashMap;
+        use std::sync::OnceLock;
+        static BY_CARRIER: OnceLock<HashMap<TypeId, &'static Endpoint>> = OnceLock::new();
+        BY_CARRIER
+            .get_or_init(|| inventory::iter::<Endpoint>().filter_map(|e| Some((e.carrier?, e))).collect())
+            .get(&carrier)
+            .copied()
     }
 
     /// The handler's full path, e.g. `my_api::dashboards::update_dashboard`.
@@ -350,17 +376,36 @@ pub struct Declaration {
     pub source: Source,
 }
 
-/// The declaration `#[scopegate::endpoint]` attaches to a handler: implemented on a hidden type
-/// that shares the handler function's name (types and functions live in different namespaces), so
-/// that `scopegate::routes![handler]` finds the declaration from the function's path alone, and a
-/// function without the attribute does not compile there.
+/// Marks the hidden type `#[scopegate::endpoint]` declares beside a handler, sharing the handler
+/// function's name (types and functions live in different namespaces): `scopegate::routes![handler]`
+/// names it through the function's own path, so a function without the attribute does not compile
+/// there, and finds the handler's record by the type's [`TypeId`], which the record carries.
+///
+/// A marker rather than a trait with the record as an associated constant: an associated constant
+/// per handler cost about 0.3 ms of compile time per handler, a marker impl about 0.1 ms
+/// (`BENCHMARKS.md`, compile time).
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a handler declared with `#[scopegate::endpoint]`",
     label = "not declared with `#[scopegate::endpoint(...)]`",
     note = "`scopegate::routes![…]` mounts functions that carry `#[scopegate::endpoint(method = …, path = …, …)]`"
 )]
-pub trait Declared {
-    /// The handler's endpoint record, as registered with `inventory`.
-    const ENDPOINT: Endpoint;
+pub trait Declared {}
+
+#[cfg(all(test, feature = "axum"))]
+mod tests {
+    use super::*;
+
+    #[crate::endpoint(method = GET, path = "/record-tests/carrier/", unauthenticated = "test")]
+    async fn carried() {}
+
+    #[test]
+    fn a_declared_handler_is_found_by_its_carrier_and_nothing_else_is() {
+        let endpoint = Endpoint::declared_by(TypeId::of::<carried>()).expect("the carrier's record");
+        assert_eq!(endpoint.handler(), concat!(module_path!(), "::carried"));
+        assert_eq!(endpoint.path(), "/record-tests/carrier/");
+        // A type that carries no declaration, and a record built at run time, match nothing.
+        assert!(Endpoint::declared_by(TypeId::of::<Endpoint>()).is_none());
+        assert_eq!(Endpoint::__new(endpoint.d).carrier, None);
+    }
 }

@@ -919,18 +919,23 @@ fn verify(input: &Input, out: &TokenStream) -> Result<Outcome, String> {
         (Macro::Permission, TokenTree::Ident(i)) => i == "impl",
         _ => false,
     });
-    // The endpoint's registration items travel inside that macro's braces, after `vis name;`.
+    // The endpoint's registration travels inside that macro's braces, after `vis name;`, as one
+    // braced block whose statements are items.
     if registered && input.target == Macro::Endpoint {
         let body = rest.iter().find_map(|t| match t {
             TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => Some(g.stream()),
             _ => None,
         });
-        let items: TokenStream = body
+        let after_name: Vec<TokenTree> = body
             .into_iter()
             .flatten()
             .skip_while(|t| !matches!(t, TokenTree::Punct(p) if p.as_char() == ';'))
             .skip(1)
             .collect();
+        let items = match after_name.as_slice() {
+            [TokenTree::Group(g)] if g.delimiter() == Delimiter::Brace => g.stream(),
+            _ => return Err(format!("the registration is not one braced block: {out}")),
+        };
         if let Err(e) = syn::parse2::<syn::File>(items) {
             return Err(format!("the registration items are not valid Rust ({e}): {out}"));
         }
@@ -1034,8 +1039,7 @@ mod tests {
         let input =
             Input { target: Macro::Endpoint, args: TokenStream::new(), item: tokens("fn handler() {}") };
         let error = ":: core :: compile_error ! { \"bad\\n= help: fix it\" }";
-        let registration =
-            ":: scopegate :: endpoint_handlers_must_be_free_functions ! { handler ; const _ : () = { } ; }";
+        let registration = ":: scopegate :: endpoint_handlers_must_be_free_functions ! { handler ; { impl X for handler { } } }";
         assert_eq!(verify(&input, &tokens(&format!("fn handler() {{}} {error}"))), Ok(Outcome::Rejected(1)));
         assert_eq!(
             verify(&input, &tokens(&format!("fn handler() {{}} {registration}"))),
@@ -1050,9 +1054,14 @@ mod tests {
             ("fn handler() {} :: core :: compile_error ! { \"\\n= help: \" }".to_string(), "blank"),
             (format!("fn handler() {{}} {error} fn"), "invalid Rust"),
             (
-                "fn handler() {} :: scopegate :: endpoint_handlers_must_be_free_functions ! { handler ; const }"
+                "fn handler() {} :: scopegate :: endpoint_handlers_must_be_free_functions ! { handler ; { const } }"
                     .to_string(),
                 "invalid registration items",
+            ),
+            (
+                "fn handler() {} :: scopegate :: endpoint_handlers_must_be_free_functions ! { handler ; const _ : () = { } ; }"
+                    .to_string(),
+                "registration not one block",
             ),
         ] {
             assert!(verify(&input, &tokens(&broken)).is_err(), "{why}: {broken}");

@@ -130,10 +130,10 @@ impl Registry {
 
     /// Steps 2 to 5 for the endpoint at `index`.
     fn decide(&self, index: usize, request: &AccessRequest<'_>) -> Decision {
-        let (Some(&endpoint), Some(&compiled)) = (self.endpoints().get(index), self.compiled.get(index))
-        else {
+        let Some(compiled) = self.compiled.get(index) else {
             return self.deny(request, None, Reason::EndpointNotFound);
         };
+        let endpoint = compiled.endpoint;
         let target = request.organization.map(|o| o.id());
         let tenants = self.config().has_organizations();
         let member = self.counted_membership(request, compiled.organization_scoped);
@@ -407,8 +407,24 @@ fn trace_denial(request: &AccessRequest<'_>, denial: &Denial) {
 mod tests {
     use super::*;
     use crate::principal::UserId;
+    use crate::record::{Access, Declaration, Publish, Source};
     use crate::{Config, Registry};
     use proptest::prelude::*;
+
+    /// The record of the `Compiled` values built by hand below (only its address is used).
+    static ANY: Endpoint = Endpoint::__new(Declaration {
+        handler: "engine::tests::any",
+        method: Method::Get,
+        path: "/any/",
+        access: Access::Unauthenticated("tests"),
+        readonly: &[],
+        readonly_exception: None,
+        owner: "tests",
+        publish: Publish::Private,
+        gate: None,
+        gate_exempt: None,
+        source: Source { file: file!(), line: line!() },
+    });
 
     proptest! {
         /// The decision's shortcut (`grants`, on the hot path) and the statement of who holds what
@@ -441,6 +457,7 @@ mod tests {
             };
             let membership = member_of.map(|o| Membership { organization: OrganizationId(o), role_scopes: role, teams: &[] });
             let compiled = Compiled {
+                endpoint: &ANY,
                 form: Form::Scopes,
                 organization_scoped: false,
                 accepted,

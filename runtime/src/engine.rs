@@ -148,7 +148,7 @@ impl Registry {
                     return self.deny(request, Some(endpoint), Reason::SuperuserRequired);
                 }
             }
-            Form::Scopes => match self.grants(request.principal, member, target, tenants, &compiled) {
+            Form::Scopes => match self.grants(request.principal, member, target, tenants, compiled) {
                 Ok(true) => {}
                 Ok(false) => {
                     return self.deny(

@@ -407,5 +407,8 @@ mod tests {
         // A type that carries no declaration, and a record built at run time, match nothing.
         assert!(Endpoint::declared_by(TypeId::of::<Endpoint>()).is_none());
         assert_eq!(Endpoint::__new(endpoint.d).carrier, None);
+        // `routes!` mounts it through the same index.
+        let routes: crate::axum::Routes = crate::routes![carried];
+        assert_eq!(routes.len(), 1);
     }
 }

@@ -1,8 +1,10 @@
-//! Compile-time cost of `#[scopegate::endpoint]`: generates four library crates in a temporary
+//! Compile-time cost of `#[scopegate::endpoint]`: generates five library crates in a temporary
 //! workspace — the same N handlers as plain functions, as plain functions each registered with a
 //! bare `inventory::submit!` of a record of the same shape (the floor of any registration through
-//! `inventory`), with `#[scopegate::endpoint]`, and with `#[utoipa::path]` (a peer attribute macro
-//! that also describes each endpoint) — builds their
+//! `inventory`), as plain functions each registered with a bare `inventory::submit!` of scopegate's
+//! own record (`Endpoint`, what the macro registers, without the macro, the type `routes!` names or
+//! the class checks), with `#[scopegate::endpoint]`, and with `#[utoipa::path]` (a peer attribute
+//! macro that also describes each endpoint) — builds their
 //! dependencies once, then times `cargo build -p <crate>` (or `cargo check`) of each crate alone,
 //! several runs in rotating order, and prints the medians and ratios.
 //!
@@ -189,6 +191,45 @@ fn inventory_crate(routes: &[Route]) -> String {
     s
 }
 
+/// Scopegate's own record without the macro: the plain handlers, each followed by a bare
+/// `inventory::submit!` of the `scopegate::Endpoint` that `#[scopegate::endpoint]` would register
+/// (a class's scopes written out). What the registration costs by itself; the `#[endpoint]` row adds
+/// the macro's run, the hidden type `routes!` names and the class checks.
+fn record_crate(routes: &[Route]) -> String {
+    let mut s = String::from(
+        "//! Generated: plain handlers, each registered with a bare `inventory::submit!` of scopegate's record.\n\n\
+         use scopegate::__private as sg;\n\n",
+    );
+    for (i, r) in routes.iter().enumerate() {
+        let method = match r.method {
+            "POST" => "Post",
+            "PUT" => "Put",
+            "DELETE" => "Delete",
+            _ => "Get",
+        };
+        let scopes = match r.class {
+            Some(_) if r.method == "GET" => quoted(&["org:read", "org:write", "org:admin"]),
+            Some(_) if r.method == "DELETE" => quoted(&["org:admin"]),
+            Some(_) => quoted(&["org:write", "org:admin"]),
+            None => quoted(r.scopes),
+        };
+        let readonly = quoted(&r.scopes.iter().copied().filter(|s| s.ends_with(":read")).collect::<Vec<_>>());
+        let readonly = if r.method == "GET" { readonly } else { String::new() };
+        let _ = writeln!(
+            s,
+            "/// Handler {i}.\npub async fn handler_{i}() -> &'static str {{\n    \"ok\"\n}}\n\n\
+             sg::inventory::submit! {{\n    sg::Endpoint::__new(sg::Declaration {{\n        \
+             handler: concat!(module_path!(), \"::\", \"handler_{i}\"),\n        method: sg::Method::{method},\n        \
+             path: {:?},\n        access: sg::Access::Scopes(&[{scopes}]),\n        readonly: &[{readonly}],\n        \
+             readonly_exception: None,\n        owner: \"bench\",\n        publish: sg::Publish::Public,\n        \
+             gate: None,\n        gate_exempt: None,\n        source: sg::Source {{ file: file!(), line: line!() }},\n    \
+             }})\n}}\n",
+            r.path
+        );
+    }
+    s
+}
+
 fn scopegate_crate(routes: &[Route]) -> String {
     let mut s = String::from(
         "//! Generated: handlers declared with #[scopegate::endpoint].\n\n\
@@ -243,7 +284,7 @@ fn write(path: &Path, contents: &str) -> Result<(), String> {
     std::fs::write(path, contents).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-const CRATES: [&str; 4] = ["plain", "inventory", "scopegate", "utoipa"];
+const CRATES: [&str; 5] = ["plain", "inventory", "record", "scopegate", "utoipa"];
 
 fn generate(dir: &Path, repo: &Path, handlers: usize) -> Result<(), String> {
     let routes = routes(handlers);
@@ -251,11 +292,12 @@ fn generate(dir: &Path, repo: &Path, handlers: usize) -> Result<(), String> {
     let runtime = runtime.to_str().ok_or("the repository path is not UTF-8")?;
     write(
         &dir.join("Cargo.toml"),
-        "[workspace]\nresolver = \"3\"\nmembers = [\"plain\", \"inventory\", \"scopegate\", \"utoipa\"]\n",
+        "[workspace]\nresolver = \"3\"\nmembers = [\"plain\", \"inventory\", \"record\", \"scopegate\", \"utoipa\"]\n",
     )?;
     for (name, dep, source) in [
         ("plain", String::new(), plain_crate(&routes)),
         ("inventory", "inventory = \"0.3\"\n".to_string(), inventory_crate(&routes)),
+        ("record", format!("scopegate = {{ path = {runtime:?} }}\n"), record_crate(&routes)),
         ("scopegate", format!("scopegate = {{ path = {runtime:?} }}\n"), scopegate_crate(&routes)),
         ("utoipa", "utoipa = \"5\"\n".to_string(), utoipa_crate(&routes)),
     ] {
@@ -352,8 +394,8 @@ fn run(args: &Args) -> Result<(), String> {
     for name in CRATES {
         cargo(&dir, &target, &[verb, "-p", &format!("gen-{name}"), "--quiet"], ticks)?;
     }
-    let mut wall: [Vec<f64>; 4] = Default::default();
-    let mut cpu: [Vec<f64>; 4] = Default::default();
+    let mut wall: [Vec<f64>; 5] = Default::default();
+    let mut cpu: [Vec<f64>; 5] = Default::default();
     for run in 0..args.runs {
         for k in 0..CRATES.len() {
             let i = (k + run) % CRATES.len();
@@ -364,8 +406,8 @@ fn run(args: &Args) -> Result<(), String> {
             cpu[i].push(t.cpu);
         }
     }
-    let [pw, iw, sw, uw] = wall.map(|mut t| median(&mut t).unwrap_or(f64::NAN));
-    let [pc, ic, sc, uc] = cpu.map(|mut t| median(&mut t).unwrap_or(f64::NAN));
+    let [pw, iw, rw, sw, uw] = wall.map(|mut t| median(&mut t).unwrap_or(f64::NAN));
+    let [pc, ic, rc, sc, uc] = cpu.map(|mut t| median(&mut t).unwrap_or(f64::NAN));
     println!(
         "`cargo {verb} -p <crate>` of {} handlers, median of {} runs (CARGO_INCREMENTAL=0); \
          CPU = user + system time of cargo and rustc:",
@@ -377,6 +419,7 @@ fn run(args: &Args) -> Result<(), String> {
     for (name, w, c) in [
         ("plain functions", pw, pc),
         ("plain + inventory", iw, ic),
+        ("plain + scopegate record", rw, rc),
         ("#[scopegate::endpoint]", sw, sc),
         ("#[utoipa::path]", uw, uc),
     ] {
@@ -391,9 +434,11 @@ fn run(args: &Args) -> Result<(), String> {
     println!();
     let per_handler = |c: f64| (c - pc) * 1000.0 / args.handlers as f64;
     println!(
-        "CPU added per handler over plain functions: plain + inventory {:.3} ms, #[scopegate::endpoint] {:.3} ms \
-         ({:.2}× inventory's), #[utoipa::path] {:.3} ms",
+        "CPU added per handler over plain functions: plain + inventory {:.3} ms, plain + scopegate record {:.3} ms \
+         ({:.2}× inventory's), #[scopegate::endpoint] {:.3} ms ({:.2}× inventory's), #[utoipa::path] {:.3} ms",
         per_handler(ic),
+        per_handler(rc),
+        per_handler(rc) / per_handler(ic),
         per_handler(sc),
         per_handler(sc) / per_handler(ic),
         per_handler(uc)

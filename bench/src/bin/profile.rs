@@ -107,7 +107,11 @@ fn run(mode: &str, n: usize) -> Result<(), String> {
             }
         }
         "lookup-sentry" | "matchit-sentry" | "lookup-10k" | "matchit-10k" => {
-            let s = if mode.ends_with("10k") { Scenario::generated(10_000, 256) } else { Scenario::sentry_like() };
+            let s = if mode.ends_with("10k") {
+                Scenario::generated(10_000, 256)
+            } else {
+                Scenario::sentry_like()
+            };
             let mut routers: [matchit::Router<usize>; 7] = Default::default();
             for (i, e) in s.endpoints.iter().enumerate() {
                 routers[e.method().index()].insert(e.path(), i).map_err(|e| e.to_string())?;

@@ -8,7 +8,7 @@ n="${1:-20000}"
 shift || true
 modes=("$@")
 if [ ${#modes[@]} -eq 0 ]; then
-  modes=(decision-sentry decision-10k routed-allow-sentry routed-deny-sentry plain-sentry lookup-sentry matchit-sentry lookup-10k matchit-10k axum-plain axum-from-fn axum-scopegate axum-scopegate-fixed)
+  modes=(decision-sentry decision-10k routed-allow-sentry routed-deny-sentry routed-allow-10k routed-deny-10k plain-sentry lookup-sentry matchit-sentry lookup-10k matchit-10k axum-plain axum-from-fn axum-scopegate axum-scopegate-fixed)
 fi
 cargo build --release --quiet --bin profile
 count() {

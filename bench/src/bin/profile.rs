@@ -22,7 +22,7 @@ use scopegate_bench::server::{
 };
 use tower::ServiceExt;
 
-const MODES: &str = "decision-sentry decision-10k routed-allow-sentry routed-deny-sentry plain-sentry lookup-sentry matchit-sentry lookup-10k matchit-10k build-10k axum-plain axum-from-fn axum-scopegate axum-scopegate-fixed";
+const MODES: &str = "decision-sentry decision-10k routed-allow-sentry routed-deny-sentry routed-allow-10k routed-deny-10k plain-sentry lookup-sentry matchit-sentry lookup-10k matchit-10k build-10k axum-plain axum-from-fn axum-scopegate axum-scopegate-fixed";
 
 fn decisions(scenario: &Scenario, n: usize) {
     let access = scenario.access_requests(&scenario.allow);
@@ -83,9 +83,13 @@ fn run(mode: &str, n: usize) -> Result<(), String> {
     match mode {
         "decision-sentry" => decisions(&Scenario::sentry_like(), n),
         "decision-10k" => decisions(&Scenario::generated(10_000, 256), n),
-        "routed-allow-sentry" | "routed-deny-sentry" => {
-            let s = Scenario::sentry_like();
-            let reqs = if mode == "routed-allow-sentry" { &s.allow } else { &s.deny };
+        "routed-allow-sentry" | "routed-deny-sentry" | "routed-allow-10k" | "routed-deny-10k" => {
+            let s = if mode.ends_with("10k") {
+                Scenario::generated(10_000, 256)
+            } else {
+                Scenario::sentry_like()
+            };
+            let reqs = if mode.starts_with("routed-allow") { &s.allow } else { &s.deny };
             let access = s.access_requests(reqs);
             let routed: Vec<_> = access
                 .iter()

@@ -28,7 +28,7 @@ pub(crate) fn method_tokens(method: Method) -> TokenStream {
 pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::new();
     let func = handler(&mut cx, &item);
-    let fn_name = func.as_ref().map_or_else(|| "endpoint".into(), |f| f.sig.ident.unraw().to_string());
+    let fn_name = func.as_ref().map_or_else(|| "endpoint".into(), |f| f.ident.unraw().to_string());
 
     let decl = EndpointAst::parse(&mut cx, config, args);
     rules::r1_readonly_on_mutation(&mut cx, config, &fn_name, &decl);
@@ -41,7 +41,7 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
         (Ok(()), Some(func)) => {
             // A declaration without errors has every required value.
             let registration =
-                registration(config, &func.sig.ident, &decl, class_check).unwrap_or_else(|| quote!({}));
+                registration(config, &func.ident, &decl, class_check).unwrap_or_else(|| quote!({}));
             let declared = declaration(&func, registration);
             quote!(#item #declared)
         }
@@ -50,7 +50,7 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
             // Still check the permission class (it may hold more mistakes, and naming it keeps
             // its `use` from being reported as unused). Inside an `impl` block no `const _` item
             // is allowed.
-            let has_receiver = func.is_some_and(|f| f.sig.receiver().is_some());
+            let has_receiver = func.is_some_and(|f| f.receiver.is_some());
             let class_check = match class_check {
                 Some(items) if !has_receiver => quote!(const _: () = { #items };),
                 _ => TokenStream::new(),
@@ -60,24 +60,46 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
     }
 }
 
-/// What the expansion needs of the handler: its visibility and signature. The body is not parsed
-/// (it is re-emitted as written, and rustc parses it anyway): a handler's body is most of its
-/// tokens, and parsing it in the macro was most of the macro's time on real handlers.
+/// What the expansion needs of the handler: its visibility, its name and whether it takes `self`.
+/// The rest is not parsed (it is re-emitted as written, and rustc parses it anyway): the body is most
+/// of a handler's tokens, and its extractor arguments (patterns and types) most of the rest, which an
+/// unoptimized macro build parses slowly. A malformed signature is rustc's to report on the item.
 pub(crate) struct Handler {
     pub(crate) vis: syn::Visibility,
-    pub(crate) sig: syn::Signature,
+    pub(crate) ident: Ident,
+    /// The first argument when it is `self`, `&self`, `&mut self` or `self: Type`.
+    pub(crate) receiver: Option<syn::Receiver>,
 }
 
 impl syn::parse::Parse for Handler {
     fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Handler> {
         input.call(syn::Attribute::parse_outer)?;
         let vis = input.parse()?;
-        let sig = input.parse()?;
-        let body: proc_macro2::Group = input.parse()?;
-        if body.delimiter() != proc_macro2::Delimiter::Brace {
-            return Err(syn::Error::new(body.span(), "expected a function body"));
+        input.parse::<Option<syn::Token![const]>>()?;
+        input.parse::<Option<syn::Token![async]>>()?;
+        input.parse::<Option<syn::Token![unsafe]>>()?;
+        input.parse::<Option<syn::Abi>>()?;
+        input.parse::<syn::Token![fn]>()?;
+        let ident = input.parse()?;
+        input.parse::<syn::Generics>()?;
+        let arguments;
+        syn::parenthesized!(arguments in input);
+        let receiver = {
+            let first = arguments.fork();
+            first.call(syn::Attribute::parse_outer)?;
+            first.parse::<syn::Receiver>().ok().filter(|_| first.is_empty() || first.peek(syn::Token![,]))
+        };
+        arguments.parse::<TokenStream>()?;
+        // The return type and `where` clause, then the body: the item's last token tree.
+        let rest: TokenStream = input.parse()?;
+        match rest.into_iter().last() {
+            Some(proc_macro2::TokenTree::Group(body))
+                if body.delimiter() == proc_macro2::Delimiter::Brace =>
+            {
+                Ok(Handler { vis, ident, receiver })
+            }
+            _ => Err(input.error("expected a function body")),
         }
-        Ok(Handler { vis, sig })
     }
 }
 
@@ -91,7 +113,7 @@ fn handler(cx: &mut Ctxt, item: &TokenStream) -> Option<Handler> {
         );
         return None;
     };
-    if let Some(recv) = func.sig.receiver() {
+    if let Some(recv) = &func.receiver {
         cx.error_spanned(
             recv,
             "`#[scopegate::endpoint]` handlers must be free functions, not methods",
@@ -236,7 +258,7 @@ fn registration(
 /// macro: inside an `impl` block (where no struct may appear) rustc's error then names that macro.
 fn declaration(func: &Handler, registration: TokenStream) -> TokenStream {
     let vis = &func.vis;
-    let name = &func.sig.ident;
+    let name = &func.ident;
     quote! {
         ::scopegate::endpoint_handlers_must_be_free_functions! { #vis #name; #registration }
     }
@@ -576,6 +598,100 @@ mod tests {
         let out = expand_with(&Config::sentry(), quote!(method = GET), strukt.clone());
         assert!(starts_with(&out, &strukt), "{out}");
         assert!(compile_errors(&out)[0].starts_with("`#[scopegate::endpoint]` applies to a function"));
+    }
+
+    /// The handler is read only as far as the expansion needs it: name, visibility, receiver.
+    #[test]
+    fn the_handler_is_read_without_its_arguments_types_or_body() {
+        let parse = |item: TokenStream| syn::parse2::<Handler>(item);
+        for (item, name, receiver) in [
+            (
+                quote!(
+                    pub async fn a() {}
+                ),
+                "a",
+                false,
+            ),
+            (
+                quote!(
+                    pub(crate) const async unsafe extern "C" fn b() -> u8 {
+                        1
+                    }
+                ),
+                "b",
+                false,
+            ),
+            (
+                quote!(
+                    fn r#c<F: Fn(u8) -> u8>(f: F) -> impl Sized
+                    where
+                        F: Copy,
+                    {
+                        f
+                    }
+                ),
+                "r#c",
+                false,
+            ),
+            (
+                quote!(
+                    async fn d(Path((o, i)): Path<(String, u64)>, State(s): State<S>) {}
+                ),
+                "d",
+                false,
+            ),
+            (
+                quote!(
+                    fn e(self) {}
+                ),
+                "e",
+                true,
+            ),
+            (
+                quote!(
+                    fn f(&self, x: u8) {}
+                ),
+                "f",
+                true,
+            ),
+            (
+                quote!(
+                    fn g(&'a mut self) {}
+                ),
+                "g",
+                true,
+            ),
+            (
+                quote!(
+                    fn h(mut self: Box<Self>) {}
+                ),
+                "h",
+                true,
+            ),
+            (
+                quote!(
+                    fn i(selfish: u8) {}
+                ),
+                "i",
+                false,
+            ),
+        ] {
+            let handler = parse(item.clone()).unwrap_or_else(|e| panic!("{item}: {e}"));
+            assert_eq!(handler.ident.to_string(), name, "{item}");
+            assert_eq!(handler.receiver.is_some(), receiver, "{item}");
+        }
+        for item in [
+            quote!(
+                fn a();
+            ),
+            quote!(
+                struct A {}
+            ),
+            quote!(fn (x) {}),
+            quote!(fn a() {}, extra),
+        ] {
+            assert!(parse(item.clone()).is_err(), "{item}");
+        }
     }
 
     #[test]

@@ -169,12 +169,12 @@ fn common_template(path: &[u8]) -> bool {
             b'{' => {
                 let start = i + 1;
                 i = start;
-                while i < rest.len() && (rest[i].is_ascii_alphanumeric() || rest[i] == b'_') {
+                while i < rest.len() && !matches!(rest[i], b'}' | b'/') {
                     i += 1;
                 }
                 let name = &rest[start..i];
                 let whole = rest.get(i) == Some(&b'}') && matches!(rest.get(i + 1), None | Some(b'/'));
-                if !whole || name.first().is_none_or(u8::is_ascii_digit) {
+                if !whole || !is_param_name_bytes(name) {
                     return false;
                 }
                 if count == MAX_PARAMS || names[..count].contains(&name) {
@@ -309,9 +309,12 @@ fn check_in_full(path: &str) -> Result<(), TemplateError> {
 }
 
 fn is_param_name(s: &str) -> bool {
-    let mut bytes = s.bytes();
-    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
-        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    is_param_name_bytes(s.as_bytes())
+}
+
+fn is_param_name_bytes(s: &[u8]) -> bool {
+    matches!(s.first(), Some(b) if b.is_ascii_alphabetic() || *b == b'_')
+        && s.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
 }
 
 #[cfg(test)]

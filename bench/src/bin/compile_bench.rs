@@ -143,6 +143,16 @@ fn routes(count: usize) -> Vec<Route> {
         .collect()
 }
 
+/// The scopes a route accepts, written out as string literals (a class's, for a class route).
+fn written_scopes(r: &Route) -> String {
+    match r.class {
+        Some(_) if r.method == "GET" => quoted(&["org:read", "org:write", "org:admin"]),
+        Some(_) if r.method == "DELETE" => quoted(&["org:admin"]),
+        Some(_) => quoted(&["org:write", "org:admin"]),
+        None => quoted(r.scopes),
+    }
+}
+
 fn quoted(scopes: &[&str]) -> String {
     scopes.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")
 }
@@ -171,12 +181,7 @@ fn inventory_crate(routes: &[Route]) -> String {
     );
     for (i, r) in routes.iter().enumerate() {
         let method = ["GET", "POST", "PUT", "DELETE"].iter().position(|m| *m == r.method).unwrap_or(0);
-        let scopes = match r.class {
-            Some(_) if r.method == "GET" => quoted(&["org:read", "org:write", "org:admin"]),
-            Some(_) if r.method == "DELETE" => quoted(&["org:admin"]),
-            Some(_) => quoted(&["org:write", "org:admin"]),
-            None => quoted(r.scopes),
-        };
+        let scopes = written_scopes(r);
         let _ = writeln!(
             s,
             "/// Handler {i}.\npub async fn handler_{i}() -> &'static str {{\n    \"ok\"\n}}\n\n\
@@ -207,12 +212,7 @@ fn record_crate(routes: &[Route]) -> String {
             "DELETE" => "Delete",
             _ => "Get",
         };
-        let scopes = match r.class {
-            Some(_) if r.method == "GET" => quoted(&["org:read", "org:write", "org:admin"]),
-            Some(_) if r.method == "DELETE" => quoted(&["org:admin"]),
-            Some(_) => quoted(&["org:write", "org:admin"]),
-            None => quoted(r.scopes),
-        };
+        let scopes = written_scopes(r);
         let readonly = quoted(&r.scopes.iter().copied().filter(|s| s.ends_with(":read")).collect::<Vec<_>>());
         let readonly = if r.method == "GET" { readonly } else { String::new() };
         let _ = writeln!(
@@ -258,12 +258,7 @@ fn utoipa_crate(routes: &[Route]) -> String {
     for (i, r) in routes.iter().enumerate() {
         let params: Vec<String> =
             r.params.iter().map(|p| format!("(\"{p}\" = String, Path, description = \"{p}\")")).collect();
-        let scopes = match r.class {
-            Some(_) if r.method == "GET" => quoted(&["org:read", "org:write", "org:admin"]),
-            Some(_) if r.method == "DELETE" => quoted(&["org:admin"]),
-            Some(_) => quoted(&["org:write", "org:admin"]),
-            None => quoted(r.scopes),
-        };
+        let scopes = written_scopes(r);
         let _ = writeln!(
             s,
             "/// Handler {i}.\n#[utoipa::path(\n    {},\n    path = {:?},\n    params({}),\n    \

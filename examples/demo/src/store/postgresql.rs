@@ -207,6 +207,20 @@ impl PostgresStore {
         pool.get().map_err(|e| StoreError::Backend(format!("no connection to {}: {e}", self.target)))
     }
 
+    /// Runs `f` in one read-only `REPEATABLE READ` transaction: every query it makes sees the
+    /// database at one point in time, whatever commits meanwhile.
+    fn read_snapshot<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        let mut conn = self.conn()?;
+        let mut tx = conn
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        let out = f(&mut tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
     /// Runs `f` in one transaction, committed when it succeeds.
     fn write<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
         let mut conn = self.conn()?;
@@ -755,31 +769,18 @@ impl Store for PostgresStore {
         secret: Option<(TokenKind, &str)>,
         target: Option<&IdOrSlug>,
     ) -> StoreResult<RequestFacts> {
-        let mut conn = self.conn()?;
-        let mut tx = conn
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()?;
-        let facts = request_facts_from(&Snapshot(RefCell::new(&mut tx)), secret, target)?;
-        tx.commit()?;
-        Ok(facts)
+        self.read_snapshot(|tx| request_facts_from(&Snapshot(RefCell::new(tx)), secret, target))
     }
 
     /// In one read-only `REPEATABLE READ` transaction, as [`request_facts`](Store::request_facts).
     fn organization_snapshot(&self, key: &IdOrSlug) -> StoreResult<Option<OrganizationSnapshot>> {
-        let mut conn = self.conn()?;
-        let mut tx = conn
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()?;
-        let Some(organization) = organization_in(&mut tx, key)? else { return Ok(None) };
-        let settings = organization_settings_in(&mut tx, organization.id)?;
-        let mut members = load_members(&mut tx, "m.organization_id = $1", &[&organization.id])?;
-        tx.commit()?;
-        members.sort_by_key(|m| m.user.id);
-        Ok(Some(OrganizationSnapshot { organization, settings, members }))
+        self.read_snapshot(|tx| {
+            let Some(organization) = organization_in(tx, key)? else { return Ok(None) };
+            let settings = organization_settings_in(tx, organization.id)?;
+            let mut members = load_members(tx, "m.organization_id = $1", &[&organization.id])?;
+            members.sort_by_key(|m| m.user.id);
+            Ok(Some(OrganizationSnapshot { organization, settings, members }))
+        })
     }
 
     fn credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {

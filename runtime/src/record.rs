@@ -381,9 +381,9 @@ pub struct Declaration {
 /// names it through the function's own path, so a function without the attribute does not compile
 /// there, and finds the handler's record by the type's [`TypeId`], which the record carries.
 ///
-/// A marker rather than a trait with the record as an associated constant: an associated constant
-/// per handler cost about 0.3 ms of compile time per handler, a marker impl about 0.1 ms
-/// (`BENCHMARKS.md`, compile time).
+/// A marker rather than a trait with the record as an associated constant: type-checking that
+/// constant, read through a projection in each `inventory` static, was the largest cost of the
+/// macro's output (`BENCHMARKS.md`, compile time).
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a handler declared with `#[scopegate::endpoint]`",

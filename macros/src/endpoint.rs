@@ -15,6 +15,7 @@ use crate::ast::{Access, EndpointAst};
 use crate::config::Config;
 use crate::ctxt::Ctxt;
 use crate::expand_config;
+use crate::handler::Handler;
 use crate::rules;
 use crate::symbol::READONLY_EXCEPTION;
 
@@ -35,6 +36,9 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
     rules::r2_exception_needed(&mut cx, config, &fn_name, &decl);
     rules::r4_public_needs_owner(&mut cx, &fn_name, &decl);
     rules::r5_gated_area(&mut cx, config, &fn_name, &decl);
+    if let (Some(func), Some(path)) = (&func, &decl.path) {
+        rules::r4_path_extractors(&mut cx, path, &func.arguments);
+    }
     let class_check = class_check_of(&decl, &fn_name);
 
     match (cx.check(), func) {
@@ -42,8 +46,8 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
             // A declaration without errors has every required value.
             let registration =
                 registration(config, &func.ident, &decl, class_check).unwrap_or_else(|| quote!({}));
-            let declared = declaration(&func, registration);
-            quote!(#item #declared)
+            // The function itself becomes the body of the declaration type (see `declaration`).
+            declaration(&func, registration)
         }
         (Ok(()), None) => quote!(#item),
         (Err(errors), func) => {
@@ -56,49 +60,6 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
                 _ => TokenStream::new(),
             };
             quote!(#item #class_check #errors)
-        }
-    }
-}
-
-/// What the expansion needs of the handler: its visibility, its name and whether it takes `self`.
-/// The rest is not parsed (it is re-emitted as written, and rustc parses it anyway): the body is most
-/// of a handler's tokens, and its extractor arguments (patterns and types) most of the rest, which an
-/// unoptimized macro build parses slowly. A malformed signature is rustc's to report on the item.
-pub(crate) struct Handler {
-    pub(crate) vis: syn::Visibility,
-    pub(crate) ident: Ident,
-    /// The first argument when it is `self`, `&self`, `&mut self` or `self: Type`.
-    pub(crate) receiver: Option<syn::Receiver>,
-}
-
-impl syn::parse::Parse for Handler {
-    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Handler> {
-        input.call(syn::Attribute::parse_outer)?;
-        let vis = input.parse()?;
-        input.parse::<Option<syn::Token![const]>>()?;
-        input.parse::<Option<syn::Token![async]>>()?;
-        input.parse::<Option<syn::Token![unsafe]>>()?;
-        input.parse::<Option<syn::Abi>>()?;
-        input.parse::<syn::Token![fn]>()?;
-        let ident = input.parse()?;
-        input.parse::<syn::Generics>()?;
-        let arguments;
-        syn::parenthesized!(arguments in input);
-        let receiver = {
-            let first = arguments.fork();
-            first.call(syn::Attribute::parse_outer)?;
-            first.parse::<syn::Receiver>().ok().filter(|_| first.is_empty() || first.peek(syn::Token![,]))
-        };
-        arguments.parse::<TokenStream>()?;
-        // The return type and `where` clause, then the body: the item's last token tree.
-        let rest: TokenStream = input.parse()?;
-        match rest.into_iter().last() {
-            Some(proc_macro2::TokenTree::Group(body))
-                if body.delimiter() == proc_macro2::Delimiter::Brace =>
-            {
-                Ok(Handler { vis, ident, receiver })
-            }
-            _ => Err(input.error("expected a function body")),
         }
     }
 }
@@ -252,15 +213,18 @@ fn registration(
     }})
 }
 
-/// The hidden type that carries a handler's declaration (see [`registration`]), with the
-/// handler's visibility so that `routes![…]` can name it wherever it can name the function, then
-/// the registration (one braced block, the body of a `const _`). Both go through one runtime
-/// macro: inside an `impl` block (where no struct may appear) rustc's error then names that macro.
+/// What `#[endpoint]` leaves under the handler's name (see `scopegate::Checked`): the hidden type
+/// that carries the declaration, with the handler's visibility so that `routes![…]` can name it
+/// wherever it could name the function; the body as the type's associated function `handler`, behind
+/// its proof argument; then the registration (one braced block, the
+/// body of a `const _`). All go through one runtime macro: inside an `impl` block (where no struct
+/// may appear) rustc's error then names that macro.
 fn declaration(func: &Handler, registration: TokenStream) -> TokenStream {
     let vis = &func.vis;
     let name = &func.ident;
+    let body = func.body();
     quote! {
-        ::scopegate::endpoint_handlers_must_be_free_functions! { #vis #name; #registration }
+        ::scopegate::endpoint_handlers_must_be_free_functions! { #vis #name; #body; #registration }
     }
 }
 
@@ -689,6 +653,10 @@ mod tests {
             ),
             quote!(fn (x) {}),
             quote!(fn a() {}, extra),
+            quote!(
+                fn a() {}
+                fn b() {}
+            ),
         ] {
             assert!(parse(item.clone()).is_err(), "{item}");
         }

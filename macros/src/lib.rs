@@ -20,6 +20,7 @@ mod expand_config;
 #[cfg(test)]
 #[path = "../fuzz/src/grammar.rs"]
 mod fuzz_corpus;
+mod handler;
 mod permission;
 mod routes;
 mod rules;

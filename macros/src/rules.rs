@@ -174,6 +174,46 @@ pub(crate) fn r4_path(cx: &mut Ctxt, arg: &Arg) -> Option<LitStr> {
     }
 }
 
+/// **R4** — a handler's `Path` extractor that cannot match the template: a tuple of another length
+/// than the template's parameters, a single value (`Path<String>`) where there are several, or any
+/// `Path` where there are none. axum would answer every request 500 after the permission check
+/// passed. Structs, maps and aliases (`Path<Params>`) are deserialized by name or of any length and
+/// are not checked here.
+pub(crate) fn r4_path_extractors(cx: &mut Ctxt, path: &LitStr, arguments: &proc_macro2::TokenStream) {
+    let template = path.value();
+    let params: Vec<&str> = template::params(&template).collect();
+    for extractor in crate::handler::path_extractors(arguments) {
+        let Some(arity) = extractor.arity else { continue };
+        if arity == params.len() {
+            continue;
+        }
+        let values = match arity {
+            1 => "1 value".to_string(),
+            n => format!("{n} values"),
+        };
+        let has = match params.len() {
+            0 => "no parameters".to_string(),
+            1 => format!("1 parameter (`{}`)", params[0]),
+            n => format!("{n} parameters ({})", params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")),
+        };
+        let help = match params.as_slice() {
+            [] => "remove the `Path` extractor, or declare the parameter in `path`".to_string(),
+            [one] => format!("extract it as one value, e.g. `Path({one}): Path<String>`"),
+            many => format!(
+                "extract them in order as a tuple, e.g. `Path(({})): Path<({})>`, or into a struct with the fields {}",
+                many.join(", "),
+                many.iter().map(|_| "String").collect::<Vec<_>>().join(", "),
+                many.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "),
+            ),
+        };
+        cx.error_spanned(
+            &extractor.ty,
+            format!("this `Path` extractor takes {values}, but the path {template:?} has {has}"),
+            help,
+        );
+    }
+}
+
 /// **R4** — two access forms: an endpoint declares exactly one of `scopes`, `permission`,
 /// `unauthenticated`, `authenticated` and `superuser`. Reports every extra one; returns the first.
 pub(crate) fn r4_one_access_form<'a>(cx: &mut Ctxt, args: &[&'a Arg]) -> Option<&'a Arg> {

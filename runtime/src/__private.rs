@@ -8,29 +8,35 @@ pub use ::core::any::TypeId;
 pub use ::core::option::Option::{None, Some};
 pub use ::core::{concat, file, line, module_path};
 
+pub use crate::handler::Checked;
 pub use crate::config::{Bypass, Config, GateDef, Vocabulary};
 pub use crate::record::{
     Access, Declaration, Declared, Endpoint, Method, MethodScopes, Permission, PermissionClass, Publish,
     Source,
 };
 
-/// The hidden declaration type `#[scopegate::endpoint]` puts beside a handler (see
-/// `record::Declared`). A macro rather than a plain item so that, on a function inside an `impl`
-/// block (where no struct may appear), rustc's error names what is wrong: "the usage of
+/// What `#[scopegate::endpoint]` leaves under a handler's name (see [`crate::handler`]): the
+/// hidden type that carries the declaration (`record::Declared`), the body as the type's
+/// associated function `handler`, then the registration. Nothing is left in the value namespace.
+/// A macro rather than plain items so that, on a function inside an `impl` block (where no struct
+/// may appear), rustc's error names what is wrong: "the usage of
 /// `endpoint_handlers_must_be_free_functions!` is likely invalid in impl item context".
 ///
-/// The registration is one braced block, matched as a single token tree: a `$(…)*` repetition
-/// would make every invocation walk each of its tokens.
+/// The body and the registration are braced blocks, each matched as a single token tree: a
+/// `$(…)*` repetition would make every invocation walk each of their tokens.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! endpoint_handlers_must_be_free_functions {
-    ($vis:vis $name:ident; $registration:tt) => {
+    ($vis:vis $name:ident; $body:tt; $registration:tt) => {
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code)]
         $vis struct $name {}
         #[doc(hidden)]
         #[allow(non_upper_case_globals)]
-        const _: () = $registration;
+        const _: () = {
+            impl $name $body
+            $registration
+        };
     };
 }
 

@@ -86,6 +86,7 @@ use tower::{Layer, Service, ServiceExt};
 use crate::decision::{AccessRequest, Decision, Denial, Reason};
 use crate::engine::EndpointId;
 use crate::gates::{GateSource, OrganizationState};
+use crate::handler::Checked;
 use crate::principal::{Membership, OrganizationId, Principal, TeamId};
 use crate::record::{Declared, Endpoint, Method, Methods};
 use crate::registry::Registry;
@@ -315,13 +316,41 @@ impl<S: Send + Sync> FromRequestParts<S> for Authorized {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         parts.extensions.get::<Authorized>().cloned().ok_or_else(|| {
             tracing::error!("handler extracted scopegate::axum::Authorized, but no scopegate check ran");
-            json_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                r#"{"status":500,"error":"enforcement_missing","detail":"The permission check did not run."}"#
-                    .to_string(),
-            )
+            enforcement_missing()
         })
     }
+}
+
+/// A declared handler's proof (see [`Checked`]): extracted only from a request this module's
+/// router decided for `H`'s own declaration. Anywhere else — the body mounted in a plain axum
+/// router, or under another endpoint's decision — the request is answered 500
+/// `enforcement_missing` before the handler's body runs.
+impl<H: 'static, S: Send + Sync> FromRequestParts<S> for Checked<H> {
+    type Rejection = Response<Body>;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let decided = parts.extensions.get::<Authorized>().map(|a| a.endpoint);
+        match decided {
+            Some(endpoint) if endpoint.carrier() == Some(std::any::TypeId::of::<H>()) => Ok(Checked::decided()),
+            _ => {
+                tracing::error!(
+                    target: "scopegate",
+                    handler = std::any::type_name::<H>(),
+                    decided_for = decided.map(|e| e.handler()),
+                    "a declared handler was reached without its own permission check; its body does not run"
+                );
+                Err(enforcement_missing())
+            }
+        }
+    }
+}
+
+/// 500 `enforcement_missing`: a handler was reached without the permission check.
+fn enforcement_missing() -> Response<Body> {
+    json_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        r#"{"status":500,"error":"enforcement_missing","detail":"The permission check did not run."}"#.to_string(),
+    )
 }
 
 fn json_response(status: StatusCode, body: String) -> Response<Body> {
@@ -422,15 +451,32 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
                 std::any::type_name::<D>()
             );
         };
-        self.record(endpoint, handler)
+        self.push(endpoint, handler)
     }
 
     /// Adds `handler` for an endpoint record that no `#[scopegate::endpoint]` declares: a registry
     /// built at run time with [`Registry::from_endpoints`] (generated APIs, benchmarks). The handler
-    /// runs behind that record's decision like any other; prefer [`routes!`](crate::routes), which
-    /// ties each handler to its own declaration.
+    /// runs behind that record's decision like any other.
+    ///
+    /// # Panics
+    /// When `endpoint` was declared by `#[scopegate::endpoint]`: a declaration is mounted with
+    /// its own handler, by [`routes!`](crate::routes), never rebound to another one.
     #[must_use]
-    pub fn record<H: Handler<T, S>, T: 'static>(mut self, endpoint: &'static Endpoint, handler: H) -> Self {
+    #[track_caller]
+    pub fn record<H: Handler<T, S>, T: 'static>(self, endpoint: &'static Endpoint, handler: H) -> Self {
+        assert!(
+            endpoint.carrier().is_none(),
+            "scopegate: {} ({} {}) is declared with #[scopegate::endpoint]: mount it with \
+             `scopegate::routes![{}]`, not `Routes::record`",
+            endpoint.handler(),
+            endpoint.method(),
+            endpoint.path(),
+            endpoint.name(),
+        );
+        self.push(endpoint, handler)
+    }
+
+    fn push<H: Handler<T, S>, T: 'static>(mut self, endpoint: &'static Endpoint, handler: H) -> Self {
         self.routes.push(DeclaredRoute {
             method: endpoint.method(),
             path: endpoint.path(),

@@ -61,6 +61,7 @@ mod config;
 mod decision;
 mod engine;
 mod gates;
+mod handler;
 mod principal;
 mod record;
 mod registry;
@@ -70,6 +71,7 @@ mod scopes;
 pub use config::{Bypass, Config, GateDef, Vocabulary};
 pub use decision::{AccessRequest, Decision, Denial, Reason};
 pub use engine::EndpointId;
+pub use handler::Checked;
 pub use gates::{
     GateSource, InMemoryGates, OrganizationState, OrganizationStateBuilder, ServiceState, UnknownGate,
 };

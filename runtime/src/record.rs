@@ -220,6 +220,12 @@ impl Endpoint {
             .copied()
     }
 
+    /// The hidden type that carries the declaration, for records made by `#[scopegate::endpoint]`.
+    #[cfg(feature = "axum")]
+    pub(crate) const fn carrier(&self) -> Option<TypeId> {
+        self.carrier
+    }
+
     /// The handler's full path, e.g. `my_api::dashboards::update_dashboard`.
     pub const fn handler(&self) -> &'static str {
         self.d.handler

@@ -17,6 +17,9 @@
 //! | `route_layer` runs only for allowed requests | `route_layer_runs_inside_the_check` |
 //! | a layer added before routes still wraps them | `layer_order_cannot_leave_a_route_out` |
 //! | resolver rejection; object-level `has_scope` | `rejections_and_object_level_checks` |
+//! | a declared handler's body mounted by hand (plain router, fallback, another record) never runs | `a_declared_body_mounted_by_hand_never_runs` |
+//! | a local function or closure named like a declared handler is not what `routes!` mounts | `shadowing_names_cannot_swap_the_body` |
+//! | `Routes::record` cannot rebind a declaration | `a_declaration_cannot_be_rebound_by_record` |
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -83,6 +86,40 @@ async fn health(State(state): State<AppState>) -> String {
 #[scopegate::endpoint(method = GET, path = "/orgs/{org}/unmounted/", scopes = ["org:read"])]
 async fn never_mounted() -> &'static str {
     "never mounted"
+}
+
+/// Handlers whose names other modules shadow (see `shadowing_names_cannot_swap_the_body`).
+mod declared {
+    pub(crate) static BODY_RAN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    #[scopegate::endpoint(method = GET, path = "/shadow/list/", unauthenticated = "test")]
+    pub(crate) async fn list() -> &'static str {
+        BODY_RAN.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        "declared"
+    }
+}
+
+/// A glob import of the declaration beside a local function of the same name.
+mod glob_and_local {
+    #[allow(unused_imports)]
+    use super::declared::*;
+
+    #[allow(dead_code)]
+    async fn list() -> &'static str {
+        "undeclared local function"
+    }
+
+    pub(crate) fn routes() -> scopegate::axum::Routes<super::AppState> {
+        scopegate::routes![list]
+    }
+}
+
+/// The declaration imported, then a closure bound to its name.
+fn closure_routes() -> Routes<AppState> {
+    use declared::list;
+    #[allow(unused_variables)]
+    let list = || async { "undeclared closure" };
+    scopegate::routes![list]
 }
 
 #[derive(Clone)]
@@ -278,7 +315,7 @@ async fn unknown_paths_are_404() {
     let answer = client.get("/orgs/acme/unmounted/", Some("5:org:admin")).await;
     assert_eq!(answer.status, 404);
     let unmounted: Vec<&str> = api(true).unmounted().iter().map(|e| e.name()).collect();
-    assert_eq!(unmounted, ["never_mounted"]);
+    assert_eq!(unmounted, ["never_mounted", "list"], "`list` is mounted by other tests' routers");
 }
 
 #[tokio::test]
@@ -470,4 +507,61 @@ fn mounting_a_handler_twice_refuses_to_start() {
         .routes(orgs::routes())
         .routes(orgs::routes())
         .with_state(STATE);
+}
+
+/// Declared handlers cannot be mounted outside `routes!` (that does not compile: see
+/// `tests/tests/ui/fail/handler_in_plain_router.rs`); their bodies, `name::handler`, can be, and
+/// then never run: the `Checked` proof is granted only by the check of their own declaration.
+#[tokio::test]
+async fn a_declared_body_mounted_by_hand_never_runs() {
+    let ran = || declared::BODY_RAN.load(Ordering::SeqCst);
+    let before = ran();
+    let plain = axum::Router::new()
+        .route("/shadow/list/", get(declared::list::handler))
+        .fallback(declared::list::handler);
+    let client = serve(plain).await;
+    for path in ["/shadow/list/", "/anything/else/"] {
+        let answer = client.get(path, None).await;
+        assert_eq!((answer.status, answer.error()), (500, "enforcement_missing".into()), "{path}");
+    }
+    // Under another endpoint's decision (a record built at run time, which `Routes::record` mounts):
+    // that check ran, but not the one of the body's own declaration.
+    let other: &'static Endpoint = Box::leak(Box::new(Endpoint::__new(scopegate::__private::Declaration {
+        handler: "generated::open",
+        method: scopegate::Method::Get,
+        path: "/generated/open/",
+        access: scopegate::Access::Unauthenticated("test"),
+        readonly: &[],
+        readonly_exception: None,
+        owner: "unowned",
+        publish: scopegate::Publish::Private,
+        gate: None,
+        gate_exempt: None,
+        source: scopegate::Source { file: file!(), line: line!() },
+    })));
+    let registry: &'static Registry =
+        Box::leak(Box::new(Registry::from_endpoints(Config::sentry(), [other]).expect("registry")));
+    let api = ApiRouter::new(registry, resolver(true))
+        .routes(Routes::new().record(other, declared::list::handler))
+        .with_state(STATE);
+    let client = serve_api(api).await;
+    let answer = client.get("/generated/open/", None).await;
+    assert_eq!((answer.status, answer.error()), (500, "enforcement_missing".into()));
+    assert_eq!(ran(), before, "the body never ran");
+}
+
+#[tokio::test]
+async fn shadowing_names_cannot_swap_the_body() {
+    for routes in [glob_and_local::routes(), closure_routes()] {
+        let client = serve_api(ApiRouter::new(Registry::global(), resolver(true)).routes(routes).with_state(STATE)).await;
+        let answer = client.get("/shadow/list/", None).await;
+        assert_eq!((answer.status, answer.body.as_str()), (200, "declared"));
+    }
+}
+
+#[test]
+#[should_panic(expected = "is declared with #[scopegate::endpoint]: mount it with `scopegate::routes![org_details]`")]
+fn a_declaration_cannot_be_rebound_by_record() {
+    let declared = Registry::global().by_handler(concat!(module_path!(), "::orgs::org_details")).expect("declared");
+    let _ = Routes::<AppState>::new().record(declared, || async { "another handler" });
 }

@@ -276,12 +276,14 @@ fn expected() -> Vec<Record> {
 }
 
 /// Calling one handler of each library links it, and with it every endpoint it registers; the
-/// local handlers are called so that the attribute is seen to leave them callable.
+/// local handlers are called so that the attribute is seen to leave their bodies callable, as unit
+/// tests call them: `handler::handler(Checked::for_tests(), …)`.
 fn link_libraries() {
-    scopegate_tests::auth::login();
-    scopegate_test_classes::organization_details();
-    members::list_members();
-    drop(teams::admin::delete_team());
+    use scopegate::Checked;
+    scopegate_tests::auth::login::handler(Checked::for_tests());
+    scopegate_test_classes::organization_details::handler(Checked::for_tests());
+    members::list_members::handler(Checked::for_tests());
+    drop(teams::admin::delete_team::handler(Checked::for_tests()));
 }
 
 #[test]

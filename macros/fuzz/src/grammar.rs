@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use proc_macro2::{Delimiter, Group, Literal, Punct, Spacing, TokenStream, TokenTree};
+use quote::ToTokens;
 
 use crate::config::Config;
 use crate::{endpoint, permission};
@@ -890,10 +891,11 @@ fn top_level_errors(trees: &[TokenTree]) -> Vec<String> {
 /// Expands `input` with `config` and checks the contract; `Err` describes the violation.
 ///
 /// * no panic;
-/// * the item comes first, token for token;
-/// * after it, either the registration (an endpoint's `endpoint_handlers_must_be_free_functions!`
-///   invocation, a class's `impl`) and no error, or at least one `compile_error!` and no
-///   registration;
+/// * an endpoint that registers becomes one `endpoint_handlers_must_be_free_functions!`
+///   invocation whose body block holds the handler (its body token for token, behind the proof
+///   argument) and whose registration block holds valid items, and no error;
+/// * otherwise the item comes first, token for token, then either the class's registration (an
+///   `impl`) and no error, or at least one `compile_error!` and no registration;
 /// * every error has a message and a `help:` line;
 /// * what follows the item is valid Rust items (so a valid item gives no follow-on syntax errors).
 pub(crate) fn check(config: &Config, input: &Input) -> Result<Outcome, String> {
@@ -910,36 +912,22 @@ pub(crate) fn check(config: &Config, input: &Input) -> Result<Outcome, String> {
 fn verify(input: &Input, out: &TokenStream) -> Result<Outcome, String> {
     let item: Vec<TokenTree> = input.item.clone().into_iter().collect();
     let all: Vec<TokenTree> = out.clone().into_iter().collect();
+    let is_declaration =
+        |t: &TokenTree| matches!(t, TokenTree::Ident(i) if i == "endpoint_handlers_must_be_free_functions");
+    if input.target == Macro::Endpoint && all.iter().take(8).any(is_declaration) {
+        return verify_declaration(&item, &all, out);
+    }
     if all.len() < item.len() || !same_trees(&all[..item.len()], &item) {
         return Err(format!("the item is not re-emitted first: {out}"));
     }
     let rest = &all[item.len()..];
+    if input.target == Macro::Endpoint && rest.iter().any(is_declaration) {
+        return Err(format!("the function is kept beside its declaration: {out}"));
+    }
     let registered = rest.iter().any(|t| match (input.target, t) {
-        (Macro::Endpoint, TokenTree::Ident(i)) => i == "endpoint_handlers_must_be_free_functions",
         (Macro::Permission, TokenTree::Ident(i)) => i == "impl",
         _ => false,
     });
-    // The endpoint's registration travels inside that macro's braces, after `vis name;`, as one
-    // braced block whose statements are items.
-    if registered && input.target == Macro::Endpoint {
-        let body = rest.iter().find_map(|t| match t {
-            TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => Some(g.stream()),
-            _ => None,
-        });
-        let after_name: Vec<TokenTree> = body
-            .into_iter()
-            .flatten()
-            .skip_while(|t| !matches!(t, TokenTree::Punct(p) if p.as_char() == ';'))
-            .skip(1)
-            .collect();
-        let items = match after_name.as_slice() {
-            [TokenTree::Group(g)] if g.delimiter() == Delimiter::Brace => g.stream(),
-            _ => return Err(format!("the registration is not one braced block: {out}")),
-        };
-        if let Err(e) = syn::parse2::<syn::File>(items) {
-            return Err(format!("the registration items are not valid Rust ({e}): {out}"));
-        }
-    }
     let errors = top_level_errors(rest);
     if registered != errors.is_empty() {
         return Err(format!("registered = {registered} with {} errors: {out}", errors.len()));
@@ -957,6 +945,61 @@ fn verify(input: &Input, out: &TokenStream) -> Result<Outcome, String> {
         return Err(format!("the generated items are not valid Rust ({e}): {out}"));
     }
     Ok(if registered { Outcome::Registered } else { Outcome::Rejected(errors.len()) })
+}
+
+/// An endpoint's declaration: `::scopegate::endpoint_handlers_must_be_free_functions! { vis name;
+/// { fn handler(proof, arguments…) … body } ; { registration } }`, nothing else.
+fn verify_declaration(item: &[TokenTree], all: &[TokenTree], out: &TokenStream) -> Result<Outcome, String> {
+    let Some(TokenTree::Group(invocation)) = all.last() else {
+        return Err(format!("the declaration is not one macro invocation: {out}"));
+    };
+    if all.len() != 8 || !top_level_errors(all).is_empty() {
+        return Err(format!("a declaration comes alone: {out}"));
+    }
+    let parts: Vec<TokenTree> = invocation.stream().into_iter().collect();
+    let is_semi = |t: &TokenTree| matches!(t, TokenTree::Punct(p) if p.as_char() == ';');
+    let (body, registration) = match parts.as_slice() {
+        [.., semi, TokenTree::Group(body), semi2, TokenTree::Group(registration)]
+            if is_semi(semi)
+                && is_semi(semi2)
+                && body.delimiter() == Delimiter::Brace
+                && registration.delimiter() == Delimiter::Brace =>
+        {
+            (body, registration)
+        }
+        _ => return Err(format!("the declaration is not `vis name; {{body}}; {{registration}}`: {out}")),
+    };
+    if let Err(e) = syn::parse2::<syn::File>(registration.stream()) {
+        return Err(format!("the registration items are not valid Rust ({e}): {out}"));
+    }
+    // A malformed signature is rustc's to report, on the user's tokens, wherever they are.
+    if syn::parse2::<syn::ItemFn>(item.iter().cloned().collect()).is_err() {
+        return Ok(Outcome::Registered);
+    }
+    let body_block = (*body).clone();
+    let handler = match syn::parse2::<syn::ItemImpl>(quote::quote!(impl Carrier #body_block)) {
+        Ok(imp) => imp,
+        Err(e) => return Err(format!("the handler's body is not a valid impl block ({e}): {out}")),
+    };
+    let [syn::ImplItem::Fn(body_fn)] = handler.items.as_slice() else {
+        return Err(format!("the body block holds other than one function: {out}"));
+    };
+    if body_fn.sig.ident != "handler" || body_fn.sig.inputs.is_empty() {
+        return Err(format!("the body is not `handler` behind its proof: {out}"));
+    }
+    let written: Vec<TokenTree> = match item.last() {
+        Some(TokenTree::Group(g)) => g.stream().into_iter().collect(),
+        _ => return Err(format!("the item has no body: {out}")),
+    };
+    let emitted: Vec<TokenTree> = body_fn.block.to_token_stream().into_iter().collect();
+    let emitted_inner: Vec<TokenTree> = match emitted.as_slice() {
+        [TokenTree::Group(g)] => g.stream().into_iter().collect(),
+        _ => Vec::new(),
+    };
+    if !same_trees(&emitted_inner, &written) {
+        return Err(format!("the handler's body is not kept token for token: {out}"));
+    }
+    Ok(Outcome::Registered)
 }
 
 #[cfg(test)]
@@ -1037,32 +1080,32 @@ mod tests {
     #[test]
     fn the_check_rejects_broken_expansions() {
         let input =
-            Input { target: Macro::Endpoint, args: TokenStream::new(), item: tokens("fn handler() {}") };
+            Input { target: Macro::Endpoint, args: TokenStream::new(), item: tokens("fn handler() { 1 }") };
         let error = ":: core :: compile_error ! { \"bad\\n= help: fix it\" }";
-        let registration = ":: scopegate :: endpoint_handlers_must_be_free_functions ! { handler ; { impl X for handler { } } }";
-        assert_eq!(verify(&input, &tokens(&format!("fn handler() {{}} {error}"))), Ok(Outcome::Rejected(1)));
-        assert_eq!(
-            verify(&input, &tokens(&format!("fn handler() {{}} {registration}"))),
-            Ok(Outcome::Registered)
-        );
+        let body = "{ fn handler (_ : :: scopegate :: __private :: Checked < handler > ,) { 1 } }";
+        let declaration =
+            |body: &str, registration: &str| format!(":: scopegate :: endpoint_handlers_must_be_free_functions ! {{ handler ; {body} ; {registration} }}");
+        let valid = declaration(body, "{ impl X for handler { } }");
+        assert_eq!(verify(&input, &tokens(&format!("fn handler() {{ 1 }} {error}"))), Ok(Outcome::Rejected(1)));
+        assert_eq!(verify(&input, &tokens(&valid)), Ok(Outcome::Registered));
         for (broken, why) in [
             (error.to_string(), "item dropped"),
-            (format!("fn other() {{}} {error}"), "item changed"),
-            ("fn handler() {}".to_string(), "neither registration nor error"),
-            (format!("fn handler() {{}} {registration} {error}"), "both"),
-            ("fn handler() {} :: core :: compile_error ! { \"no help\" }".to_string(), "no help line"),
-            ("fn handler() {} :: core :: compile_error ! { \"\\n= help: \" }".to_string(), "blank"),
-            (format!("fn handler() {{}} {error} fn"), "invalid Rust"),
+            (format!("fn other() {{ 1 }} {error}"), "item changed"),
+            ("fn handler() { 1 }".to_string(), "neither registration nor error"),
+            (format!("{valid} {error}"), "both"),
+            (format!("fn handler() {{ 1 }} {valid}"), "the function kept beside its declaration"),
+            ("fn handler() { 1 } :: core :: compile_error ! { \"no help\" }".to_string(), "no help line"),
+            ("fn handler() { 1 } :: core :: compile_error ! { \"\\n= help: \" }".to_string(), "blank"),
+            (format!("fn handler() {{ 1 }} {error} fn"), "invalid Rust"),
+            (declaration(body, "{ const }"), "invalid registration items"),
             (
-                "fn handler() {} :: scopegate :: endpoint_handlers_must_be_free_functions ! { handler ; { const } }"
-                    .to_string(),
-                "invalid registration items",
-            ),
-            (
-                "fn handler() {} :: scopegate :: endpoint_handlers_must_be_free_functions ! { handler ; const _ : () = { } ; }"
-                    .to_string(),
+                ":: scopegate :: endpoint_handlers_must_be_free_functions ! { handler ; { fn handler(_: P,) { 1 } } ; const _ : () = { } ; }".to_string(),
                 "registration not one block",
             ),
+            (declaration("{ fn handler (_ : P ,) { 2 } }", "{ }"), "body changed"),
+            (declaration("{ fn call (_ : P ,) { 1 } }", "{ }"), "not named handler"),
+            (declaration("{ fn handler () { 1 } }", "{ }"), "no proof"),
+            (declaration("{ fn handler (_ : P ,) { 1 } fn more () { } }", "{ }"), "more than the handler"),
         ] {
             assert!(verify(&input, &tokens(&broken)).is_err(), "{why}: {broken}");
         }

@@ -19,8 +19,8 @@ fn update_settings() {}
 fn record_recent_search() {}
 
 fn main() {
-    update_settings();
-    record_recent_search();
+    update_settings::handler(scopegate::Checked::for_tests());
+    record_recent_search::handler(scopegate::Checked::for_tests());
     let registry = scopegate::Registry::global();
     let post = registry.lookup(Method::Post, "/organizations/acme/recent-searches/").expect("registered");
     assert_eq!(post.readonly_scopes(), &["org:read"]);

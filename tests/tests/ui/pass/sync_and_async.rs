@@ -1,4 +1,5 @@
-// The attribute works on sync and async handlers with any signature, and leaves them callable.
+// The attribute works on sync and async handlers with any signature, and leaves their bodies
+// callable as `handler::handler(Checked::for_tests(), …)`, for unit tests.
 
 #[scopegate::endpoint(method = GET, path = "/organizations/{org}/stats/", scopes = ["org:read"])]
 fn stats(days: u32) -> u32 {
@@ -18,11 +19,13 @@ const fn ping_options() -> u8 {
     7
 }
 
+use scopegate::Checked;
+
 fn main() {
-    assert_eq!(stats(2), 4);
-    drop(reset_stats::<u8>(0));
-    ping();
-    const SEVEN: u8 = ping_options();
+    assert_eq!(stats::handler(Checked::for_tests(), 2), 4);
+    drop(reset_stats::handler::<u8>(Checked::for_tests(), 0));
+    ping::handler(Checked::for_tests());
+    const SEVEN: u8 = ping_options::handler(Checked::for_tests());
     assert_eq!(SEVEN, 7);
     let registry = scopegate::Registry::global();
     assert_eq!(registry.len(), 4);

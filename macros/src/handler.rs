@@ -88,9 +88,32 @@ pub(crate) struct PathExtractor {
 
 /// Types that deserialize from exactly one path parameter.
 const SCALARS: &[&str] = &[
-    "String", "str", "bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
-    "i128", "isize", "f32", "f64", "Uuid", "NonZeroU8", "NonZeroU16", "NonZeroU32", "NonZeroU64",
-    "NonZeroUsize", "NonZeroI32", "NonZeroI64",
+    "String",
+    "str",
+    "bool",
+    "char",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "f32",
+    "f64",
+    "Uuid",
+    "NonZeroU8",
+    "NonZeroU16",
+    "NonZeroU32",
+    "NonZeroU64",
+    "NonZeroUsize",
+    "NonZeroI32",
+    "NonZeroI64",
 ];
 
 /// The `Path<…>` extractors among `arguments` (the tokens inside a function's parentheses): each
@@ -228,10 +251,16 @@ mod tests {
             arities(quote!(Path((a, b)): Path<(String, u64)>, State(s): State<App>)),
             [("Path < (String , u64) >".to_string(), Some(2))]
         );
-        assert_eq!(arities(quote!(Path(id): axum::extract::Path<u64>)), [("axum :: extract :: Path < u64 >".into(), Some(1))]);
+        assert_eq!(
+            arities(quote!(Path(id): axum::extract::Path<u64>)),
+            [("axum :: extract :: Path < u64 >".into(), Some(1))]
+        );
         assert_eq!(arities(quote!(p: Path<(String,)>)), [("Path < (String ,) >".into(), Some(1))]);
         assert_eq!(arities(quote!(p: Path<()>)), [("Path < () >".into(), Some(0))]);
-        assert_eq!(arities(quote!(p: Path<std::string::String>)), [("Path < std :: string :: String >".into(), Some(1))]);
+        assert_eq!(
+            arities(quote!(p: Path<std::string::String>)),
+            [("Path < std :: string :: String >".into(), Some(1))]
+        );
         // Generic arguments inside the tuple hide their commas.
         assert_eq!(arities(quote!(p: Path<(HashMap<String, u8>, Vec<(u8, u8)>)>))[0].1, Some(2));
         // Structs, maps, vectors and aliases are deserialized by name or of any length: unchecked.
@@ -262,15 +291,27 @@ mod tests {
     fn the_body_is_emitted_as_handler_behind_the_proof() {
         let handler: Handler = syn::parse2(quote!(
             /// Docs.
-            pub(crate) async fn show(Path(id): Path<u64>) -> String where u64: Copy { id.to_string() }
+            pub(crate) async fn show(Path(id): Path<u64>) -> String
+            where
+                u64: Copy,
+            {
+                id.to_string()
+            }
         ))
         .expect("a handler");
         assert_eq!(
             handler.body().to_string(),
             quote!({
                 #[doc = r" Docs."]
-                pub(crate) async fn handler(_: ::scopegate::__private::Checked<show>, Path(id): Path<u64>) -> String
-                where u64: Copy { id.to_string() }
+                pub(crate) async fn handler(
+                    _: ::scopegate::__private::Checked<show>,
+                    Path(id): Path<u64>,
+                ) -> String
+                where
+                    u64: Copy,
+                {
+                    id.to_string()
+                }
             })
             .to_string()
         );

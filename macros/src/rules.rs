@@ -194,7 +194,10 @@ pub(crate) fn r4_path_extractors(cx: &mut Ctxt, path: &LitStr, arguments: &proc_
         let has = match params.len() {
             0 => "no parameters".to_string(),
             1 => format!("1 parameter (`{}`)", params[0]),
-            n => format!("{n} parameters ({})", params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")),
+            n => format!(
+                "{n} parameters ({})",
+                params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+            ),
         };
         let help = match params.as_slice() {
             [] => "remove the `Path` extractor, or declare the parameter in `path`".to_string(),

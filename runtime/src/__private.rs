@@ -8,8 +8,8 @@ pub use ::core::any::TypeId;
 pub use ::core::option::Option::{None, Some};
 pub use ::core::{concat, file, line, module_path};
 
-pub use crate::handler::Checked;
 pub use crate::config::{Bypass, Config, GateDef, Vocabulary};
+pub use crate::handler::Checked;
 pub use crate::record::{
     Access, Declaration, Declared, Endpoint, Method, MethodScopes, Permission, PermissionClass, Publish,
     Source,

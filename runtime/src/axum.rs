@@ -198,6 +198,32 @@ pub trait Resolver: Clone + Send + Sync + 'static {
         parts: &mut Parts,
         endpoint: &'static Endpoint,
     ) -> impl Future<Output = Result<Resolved, Self::Rejection>> + Send;
+
+    /// The `WWW-Authenticate` challenge of a 401 `no_credentials` answer: the authentication
+    /// scheme(s) the service accepts, as RFC 9110 §11.6.1 requires, e.g. `Bearer realm="api"` or
+    /// `Bearer, Session`. `Bearer` unless the resolver says otherwise.
+    fn challenge(&self) -> HeaderValue {
+        HeaderValue::from_static("Bearer")
+    }
+}
+
+/// `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"` (RFC 6750 §3.1): what a bearer
+/// token missing a scope is told, with the scopes that would be accepted (a scope that is not a
+/// valid RFC 6750 scope token is left out of the list). The `scopegate::axum` router adds it to the
+/// 403 `missing_scope` answer of a request that presented a bearer token.
+///
+/// ```
+/// let value = scopegate::axum::insufficient_scope(&["org:write", "org:admin"]);
+/// assert_eq!(value, r#"Bearer error="insufficient_scope", scope="org:write org:admin""#);
+/// ```
+pub fn insufficient_scope(accepted: &[&str]) -> HeaderValue {
+    // scope-token = 1*( %x21 / %x23-5B / %x5D-7E ): visible ASCII but `"` and `\`.
+    let is_token =
+        |s: &&&str| !s.is_empty() && s.bytes().all(|b| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E));
+    let scopes: Vec<&str> = accepted.iter().filter(is_token).copied().collect();
+    let value = format!(r#"Bearer error="insufficient_scope", scope="{}""#, scopes.join(" "));
+    // Only visible ASCII and spaces went in.
+    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static(r#"Bearer error="insufficient_scope""#))
 }
 
 /// The credentials of an `Authorization: <scheme> <credentials>` header, when its scheme is
@@ -331,7 +357,9 @@ impl<H: 'static, S: Send + Sync> FromRequestParts<S> for Checked<H> {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let decided = parts.extensions.get::<Authorized>().map(|a| a.endpoint);
         match decided {
-            Some(endpoint) if endpoint.carrier() == Some(std::any::TypeId::of::<H>()) => Ok(Checked::decided()),
+            Some(endpoint) if endpoint.carrier() == Some(std::any::TypeId::of::<H>()) => {
+                Ok(Checked::decided())
+            }
             _ => {
                 tracing::error!(
                     target: "scopegate",
@@ -349,7 +377,8 @@ impl<H: 'static, S: Send + Sync> FromRequestParts<S> for Checked<H> {
 fn enforcement_missing() -> Response<Body> {
     json_response(
         StatusCode::INTERNAL_SERVER_ERROR,
-        r#"{"status":500,"error":"enforcement_missing","detail":"The permission check did not run."}"#.to_string(),
+        r#"{"status":500,"error":"enforcement_missing","detail":"The permission check did not run."}"#
+            .to_string(),
     )
 }
 
@@ -874,7 +903,20 @@ where
                     });
                     inner.oneshot(Request::from_parts(parts, body)).await
                 }
-                Decision::Deny(denial) => Ok(denial_response(&denial)),
+                Decision::Deny(denial) => {
+                    let mut response = denial_response(&denial);
+                    let challenge = match denial.reason {
+                        Reason::NoCredentials => Some(resolver.challenge()),
+                        Reason::MissingScope { accepted } if bearer_token(&parts.headers).is_some() => {
+                            Some(insufficient_scope(accepted))
+                        }
+                        _ => None,
+                    };
+                    if let Some(challenge) = challenge {
+                        response.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
+                    }
+                    Ok(response)
+                }
             }
         })
     }

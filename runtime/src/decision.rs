@@ -170,6 +170,7 @@ impl Serialize for Denial {
             }
             Reason::EndpointNotFound
             | Reason::NoCredentials
+            | Reason::NoMembership
             | Reason::WrongOrganization
             | Reason::SuperuserRequired => {}
         }
@@ -196,6 +197,11 @@ pub enum Reason {
         /// The scopes that would have granted access (any one of them).
         accepted: &'static [&'static str],
     },
+    /// 403: a signed-in user (session or user token) with no membership that counts for the
+    /// request: not a member of the target organization, a request that names no organization on
+    /// an organization-scoped endpoint, or (single-tenant) no standing resolved. Such a caller holds
+    /// no scope, whatever the token says.
+    NoMembership,
     /// 403: an organization token or integration used outside its organization.
     WrongOrganization,
     /// 403: the endpoint is reserved to active superusers (`superuser = "why"`).
@@ -226,7 +232,7 @@ pub enum Reason {
 
 impl Reason {
     /// The machine-readable code: `endpoint_not_found`, `method_not_allowed`, `no_credentials`, `missing_scope`,
-    /// `wrong_organization`, `superuser_required`, `feature_disabled`, `not_a_member`, `empty_allowlist` or
+    /// `no_membership`, `wrong_organization`, `superuser_required`, `feature_disabled`, `not_a_member`, `empty_allowlist` or
     /// `not_on_allowlist`.
     pub const fn code(&self) -> &'static str {
         match self {
@@ -234,6 +240,7 @@ impl Reason {
             Reason::MethodNotAllowed { .. } => "method_not_allowed",
             Reason::NoCredentials => "no_credentials",
             Reason::MissingScope { .. } => "missing_scope",
+            Reason::NoMembership => "no_membership",
             Reason::WrongOrganization => "wrong_organization",
             Reason::SuperuserRequired => "superuser_required",
             Reason::FeatureDisabled { .. } => "feature_disabled",
@@ -250,6 +257,7 @@ impl Reason {
             Reason::MethodNotAllowed { .. } => 405,
             Reason::NoCredentials => 401,
             Reason::MissingScope { .. }
+            | Reason::NoMembership
             | Reason::WrongOrganization
             | Reason::SuperuserRequired
             | Reason::NotAMember { .. }
@@ -265,6 +273,9 @@ impl Reason {
             Reason::MethodNotAllowed { .. } => "The resource does not support this method.",
             Reason::NoCredentials => "Authentication credentials were not provided.",
             Reason::MissingScope { .. } => "Your credentials hold none of the scopes this endpoint accepts.",
+            Reason::NoMembership => {
+                "You have no membership here (no role in the target organization), so your credentials grant no scope."
+            }
             Reason::WrongOrganization => "These credentials belong to another organization.",
             Reason::SuperuserRequired => "This endpoint is reserved to active superusers.",
             Reason::FeatureDisabled { .. } => "This feature is not enabled for the organization.",

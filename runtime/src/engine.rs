@@ -27,7 +27,9 @@ impl Registry {
     ///    where only `GET` is declared, as axum serves it);
     /// 2. the endpoint needs credentials and the principal is anonymous → 401 `no_credentials`;
     /// 3. an organization token or integration outside its own organization → 403
-    ///    `wrong_organization`; the effective scopes (see [`Principal`]) share no scope with the
+    ///    `wrong_organization`; a user (session or user token, not an active superuser) without a
+    ///    membership that counts for the request (see [`Registry::effective_scopes_at`]) → 403
+    ///    `no_membership`; the effective scopes (see [`Principal`]) share no scope with the
     ///    endpoint's → 403 `missing_scope`. An `authenticated` endpoint skips the intersection (any
     ///    signed-in principal passes); a `superuser` endpoint passes only an active superuser (else
     ///    403 `superuser_required`);
@@ -151,11 +153,16 @@ impl Registry {
             Form::Scopes => match self.grants(request.principal, member, target, tenants, compiled) {
                 Ok(true) => {}
                 Ok(false) => {
-                    return self.deny(
-                        request,
-                        Some(endpoint),
-                        Reason::MissingScope { accepted: compiled.scopes },
-                    );
+                    // A signed-in user with no standing here holds no scope at all: say so,
+                    // rather than list scopes the credentials may well hold.
+                    let reason = if member.is_none()
+                        && matches!(request.principal, Principal::User { active_superuser: false, .. })
+                    {
+                        Reason::NoMembership
+                    } else {
+                        Reason::MissingScope { accepted: compiled.scopes }
+                    };
+                    return self.deny(request, Some(endpoint), reason);
                 }
                 Err(reason) => return self.deny(request, Some(endpoint), reason),
             },

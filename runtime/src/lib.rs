@@ -71,10 +71,10 @@ mod scopes;
 pub use config::{Bypass, Config, GateDef, Vocabulary};
 pub use decision::{AccessRequest, Decision, Denial, Reason};
 pub use engine::EndpointId;
-pub use handler::Checked;
 pub use gates::{
     GateSource, InMemoryGates, OrganizationState, OrganizationStateBuilder, ServiceState, UnknownGate,
 };
+pub use handler::Checked;
 pub use principal::{Membership, OrganizationId, Principal, TeamId, UserCredential, UserId};
 pub use record::{
     Access, Endpoint, Method, MethodScopes, Methods, Permission, PermissionClass, Publish, Source,

@@ -20,6 +20,7 @@
 //! | a declared handler's body mounted by hand (plain router, fallback, another record) never runs | `a_declared_body_mounted_by_hand_never_runs` |
 //! | a local function or closure named like a declared handler is not what `routes!` mounts | `shadowing_names_cannot_swap_the_body` |
 //! | `Routes::record` cannot rebind a declaration | `a_declaration_cannot_be_rebound_by_record` |
+//! | 401 `WWW-Authenticate`, 403 `insufficient_scope`, `no_membership` | `denials_speak_http_auth` |
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -162,6 +163,10 @@ impl Resolver for TokenResolver {
         Ok(resolved
             .with_membership(OwnedMembership { organization: org, role_scopes, teams: Arc::from([]) })
             .with_organization_from(&*self.gates, org))
+    }
+
+    fn challenge(&self) -> HeaderValue {
+        HeaderValue::from_static(r#"Bearer realm="axum-tests""#)
     }
 }
 
@@ -489,7 +494,32 @@ async fn rejections_and_object_level_checks() {
     let admin = client.get("/orgs/acme/", Some("5:org:admin")).await;
     assert_eq!(admin.body, "user_token via org_details (admin: true)");
     // A membership only counts in its organization: another one grants nothing.
-    assert_eq!(client.get("/orgs/other/", Some("5:org:admin")).await.status, 403);
+    let elsewhere = client.get("/orgs/other/", Some("5:org:admin")).await;
+    assert_eq!((elsewhere.status, elsewhere.error()), (403, "no_membership".into()));
+}
+
+#[tokio::test]
+async fn denials_speak_http_auth() {
+    let client = serve_api(api(true).with_state(STATE)).await;
+    // 401 names the scheme the service accepts (RFC 9110 §11.6.1), as the resolver says.
+    let anonymous = client.get("/orgs/acme/", None).await;
+    assert_eq!((anonymous.status, anonymous.error()), (401, "no_credentials".into()));
+    assert_eq!(anonymous.header("www-authenticate"), Some(r#"Bearer realm="axum-tests""#));
+    // 403 for a bearer token missing a scope says which would be accepted (RFC 6750 §3.1).
+    let read_only = client.send("PUT", "/orgs/acme/", Some("5:org:read"), &[]).await;
+    assert_eq!((read_only.status, read_only.error()), (403, "missing_scope".into()));
+    assert_eq!(
+        read_only.header("www-authenticate"),
+        Some(r#"Bearer error="insufficient_scope", scope="org:write org:admin""#)
+    );
+    // No standing in the target organization: a distinct reason, and no scope to ask for.
+    let stranger = client.send("PUT", "/orgs/other/", Some("5:org:admin"), &[]).await;
+    assert_eq!((stranger.status, stranger.error()), (403, "no_membership".into()));
+    assert_eq!(stranger.header("www-authenticate"), None);
+    // Other denials carry no challenge.
+    let gated =
+        serve_api(api(false).with_state(STATE)).await.get("/orgs/acme/replays/", Some("5:event:read")).await;
+    assert_eq!((gated.status, gated.header("www-authenticate")), (404, None));
 }
 
 #[test]
@@ -553,15 +583,20 @@ async fn a_declared_body_mounted_by_hand_never_runs() {
 #[tokio::test]
 async fn shadowing_names_cannot_swap_the_body() {
     for routes in [glob_and_local::routes(), closure_routes()] {
-        let client = serve_api(ApiRouter::new(Registry::global(), resolver(true)).routes(routes).with_state(STATE)).await;
+        let client =
+            serve_api(ApiRouter::new(Registry::global(), resolver(true)).routes(routes).with_state(STATE))
+                .await;
         let answer = client.get("/shadow/list/", None).await;
         assert_eq!((answer.status, answer.body.as_str()), (200, "declared"));
     }
 }
 
 #[test]
-#[should_panic(expected = "is declared with #[scopegate::endpoint]: mount it with `scopegate::routes![org_details]`")]
+#[should_panic(
+    expected = "is declared with #[scopegate::endpoint]: mount it with `scopegate::routes![org_details]`"
+)]
 fn a_declaration_cannot_be_rebound_by_record() {
-    let declared = Registry::global().by_handler(concat!(module_path!(), "::orgs::org_details")).expect("declared");
+    let declared =
+        Registry::global().by_handler(concat!(module_path!(), "::orgs::org_details")).expect("declared");
     let _ = Routes::<AppState>::new().record(declared, || async { "another handler" });
 }

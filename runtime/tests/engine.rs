@@ -208,7 +208,7 @@ fn a_membership_counts_only_for_the_targeted_organization() {
         // No target organization (a resolver that forgot it): never granted through a membership.
         assert_eq!(
             code(decide(Method::Get, path, p, Some(full_member()), None)),
-            (403, "missing_scope"),
+            (403, "no_membership"),
             "{p:?}"
         );
     }
@@ -336,20 +336,21 @@ fn user_token_is_token_scopes_with_hierarchy_intersected_with_role() {
     let both_role = Membership { role_scopes: r.scope_set(["member:read", "member:admin"]), ..full_member() };
     let token = Principal::user_token(USER, r.scope_set(["member:admin"]));
     assert!(decide(Method::Get, member_path, token, Some(both_role), Some(&org)).is_allowed());
-    // A user who is not a member holds nothing, session or token.
-    assert_eq!(code(decide(Method::Get, path, session, None, Some(&org))), (403, "missing_scope"));
+    // A user who is not a member holds nothing, session or token, and is told so (not which scopes
+    // the endpoint accepts: the token may well hold them).
+    assert_eq!(code(decide(Method::Get, path, session, None, Some(&org))), (403, "no_membership"));
     let all_token = Principal::user_token(USER, all());
-    assert_eq!(code(decide(Method::Get, path, all_token, None, Some(&org))), (403, "missing_scope"));
+    assert_eq!(code(decide(Method::Get, path, all_token, None, Some(&org))), (403, "no_membership"));
     // A membership in another organization is ignored.
     let elsewhere = Membership { organization: OTHER_ORGANIZATION, ..full_member() };
-    assert_eq!(code(decide(Method::Get, path, session, Some(elsewhere), Some(&org))), (403, "missing_scope"));
+    assert_eq!(code(decide(Method::Get, path, session, Some(elsewhere), Some(&org))), (403, "no_membership"));
     // Without an organization context, the service's membership is taken as given.
     assert!(decide(Method::Get, path, session, Some(full_member()), None).is_allowed());
     // An active superuser holds every scope without membership; a plain superuser does not.
     assert!(decide(Method::Delete, path, Principal::active_superuser(USER), None, Some(&org)).is_allowed());
     let inactive =
         Principal::User { id: USER, credential: scopegate::UserCredential::Session, active_superuser: false };
-    assert_eq!(code(decide(Method::Delete, path, inactive, None, Some(&org))), (403, "missing_scope"));
+    assert_eq!(code(decide(Method::Delete, path, inactive, None, Some(&org))), (403, "no_membership"));
 }
 
 #[test]

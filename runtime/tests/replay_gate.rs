@@ -139,7 +139,7 @@ fn active_superuser_bypasses_but_an_inactive_one_is_a_plain_user() {
     let org = granular();
     assert_eq!(decide(REPLAYS, Principal::active_superuser(CAROL), None, Some(&org)), ALLOWED);
     // Superuser without an active session, not a member: no scopes at all.
-    assert_eq!(decide(REPLAYS, Principal::session(CAROL), None, Some(&org)), (403, "missing_scope"));
+    assert_eq!(decide(REPLAYS, Principal::session(CAROL), None, Some(&org)), (403, "no_membership"));
     // Superuser without an active session who is a member: the allowlist applies.
     assert_eq!(
         decide(REPLAYS, Principal::session(CAROL), Some(member(&[])), Some(&org)),

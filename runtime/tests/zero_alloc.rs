@@ -83,6 +83,7 @@ fn decisions_allocate_nothing() {
         teams: &teams,
     };
     let other_team = Membership { teams: &[TeamId(8)], ..member };
+    let events_only = Membership { role_scopes: r.scope_set(["event:read"]), ..member };
     let base = || OrganizationState::builder(r.config(), ORG).feature("organizations:session-replay", true);
     let open = base().build();
     let off = OrganizationState::builder(r.config(), ORG).build();
@@ -139,7 +140,14 @@ fn decisions_allocate_nothing() {
         (AccessRequest::new(Method::Get, "/organizations/acme/nope/", &alice), 404, "endpoint_not_found"),
         (AccessRequest::new(Method::Patch, "/organizations/acme/", &alice), 405, "method_not_allowed"),
         (AccessRequest::new(Method::Get, "/organizations/acme/", &nobody), 401, "no_credentials"),
-        (AccessRequest::new(Method::Get, "/organizations/acme/", &bob), 403, "missing_scope"),
+        (AccessRequest::new(Method::Get, "/organizations/acme/", &bob), 403, "no_membership"),
+        (
+            AccessRequest::new(Method::Get, "/organizations/acme/", &bob)
+                .with_membership(&events_only)
+                .with_organization(&open),
+            403,
+            "missing_scope",
+        ),
         (
             AccessRequest::new(Method::Get, "/organizations/acme/", &foreign).with_organization(&open),
             403,

@@ -6,7 +6,7 @@
 //!
 //! ```
 //! // Naming a handler links the crate, and with it every endpoint it declares.
-//! drop(scopegate_tests::dashboards::list_dashboards());
+//! drop(scopegate_tests::dashboards::list_dashboards::handler(scopegate::Checked::for_tests()));
 //! let registry = scopegate::Registry::global();
 //! let endpoint = registry.by_handler("scopegate_tests::dashboards::list_dashboards").unwrap();
 //! assert_eq!(endpoint.scopes(), &["org:read", "org:write", "org:admin"]);

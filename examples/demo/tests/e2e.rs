@@ -152,14 +152,14 @@ async fn readme_matrix() {
     );
 
     // Cross-organization: a member of acme only, and an acme organization token, in globex.
-    denied(&demo.get("/organizations/globex/", Some(&member)).await, 403, "missing_scope");
+    denied(&demo.get("/organizations/globex/", Some(&member)).await, 403, "no_membership");
     let ci = demo.org_token("acme", "org:read");
     assert_eq!(demo.get("/organizations/acme/", Some(&ci)).await.0, 200);
     denied(&demo.get("/organizations/globex/", Some(&ci)).await, 403, "wrong_organization");
     // A user token bound to acme holds nothing in globex, even for a user who is a member there.
     let gina = demo.user_token("globex", "gina", "org:read");
     assert_eq!(demo.get("/organizations/globex/", Some(&gina)).await.0, 200);
-    denied(&demo.get("/organizations/acme/", Some(&gina)).await, 403, "missing_scope");
+    denied(&demo.get("/organizations/acme/", Some(&gina)).await, 403, "no_membership");
 }
 
 #[tokio::test]
@@ -183,7 +183,7 @@ async fn replay_gate_bypasses_and_empty_allowlist() {
     let (status, body) = demo.get(&details, Some(&staff)).await;
     assert_eq!((status, body["data"]["id"].as_str()), (200, Some(REPLAY)));
     // A plain session of the same superuser is just a non-member.
-    denied(&demo.get(&details, Some(&demo.session("staff"))).await, 403, "missing_scope");
+    denied(&demo.get(&details, Some(&demo.session("staff"))).await, 403, "no_membership");
 }
 
 #[tokio::test]
@@ -246,7 +246,7 @@ async fn owner_reads_every_read_endpoint() {
         denied(&demo.get(&path, Some(&owner)).await, 404, "not_found");
     }
     // An organization that does not exist is refused like one you are not in.
-    denied(&demo.get("/organizations/initech/", Some(&owner)).await, 403, "missing_scope");
+    denied(&demo.get("/organizations/initech/", Some(&owner)).await, 403, "no_membership");
     let staff = format!("Session {}", admin::create_session(&*demo.store, "staff", true).unwrap().as_str());
     denied(&demo.get("/organizations/initech/", Some(&staff)).await, 404, "not_found");
 }
@@ -438,7 +438,7 @@ async fn member_object_level_rules() {
         demo.call(Method::DELETE, "/organizations/acme/members/me/", Some(&member), None).await.0,
         204
     );
-    denied(&demo.get("/organizations/acme/", Some(&member)).await, 403, "missing_scope");
+    denied(&demo.get("/organizations/acme/", Some(&member)).await, 403, "no_membership");
 }
 
 #[tokio::test]

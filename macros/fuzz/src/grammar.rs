@@ -1083,10 +1083,16 @@ mod tests {
             Input { target: Macro::Endpoint, args: TokenStream::new(), item: tokens("fn handler() { 1 }") };
         let error = ":: core :: compile_error ! { \"bad\\n= help: fix it\" }";
         let body = "{ fn handler (_ : :: scopegate :: __private :: Checked < handler > ,) { 1 } }";
-        let declaration =
-            |body: &str, registration: &str| format!(":: scopegate :: endpoint_handlers_must_be_free_functions ! {{ handler ; {body} ; {registration} }}");
+        let declaration = |body: &str, registration: &str| {
+            format!(
+                ":: scopegate :: endpoint_handlers_must_be_free_functions ! {{ handler ; {body} ; {registration} }}"
+            )
+        };
         let valid = declaration(body, "{ impl X for handler { } }");
-        assert_eq!(verify(&input, &tokens(&format!("fn handler() {{ 1 }} {error}"))), Ok(Outcome::Rejected(1)));
+        assert_eq!(
+            verify(&input, &tokens(&format!("fn handler() {{ 1 }} {error}"))),
+            Ok(Outcome::Rejected(1))
+        );
         assert_eq!(verify(&input, &tokens(&valid)), Ok(Outcome::Registered));
         for (broken, why) in [
             (error.to_string(), "item dropped"),

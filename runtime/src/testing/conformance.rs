@@ -350,6 +350,7 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
         let full = Membership { organization: ORGANIZATION, role_scopes: all, teams: TEAMS };
         let allowed = (200, "allowed");
         let missing = (403, "missing_scope");
+        let no_membership = (403, "no_membership");
 
         let accepted = e.scopes();
 
@@ -464,7 +465,7 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
                     Org::Open,
                     missing,
                 );
-                self.case(e, path, "session of a non-member".into(), user, None, Org::Open, missing);
+                self.case(e, path, "session of a non-member".into(), user, None, Org::Open, no_membership);
                 self.case(
                     e,
                     path,
@@ -472,12 +473,12 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
                     Principal::user_token(USER, all),
                     None,
                     Org::Open,
-                    missing,
+                    no_membership,
                 );
                 if self.config().has_organizations() {
                     let elsewhere = Membership { organization: OTHER_ORGANIZATION, ..full };
                     let label = "session of a member of another organization".to_string();
-                    self.case(e, path, label, user, Some(elsewhere), Org::Open, missing);
+                    self.case(e, path, label, user, Some(elsewhere), Org::Open, no_membership);
                 }
                 self.case(
                     e,
@@ -517,9 +518,10 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
             if self.registry.is_organization_scoped(e) && !accepted.is_empty() {
                 // A membership counts only for the organization the request targets.
                 let label = "member session without a target organization".to_string();
-                self.case(e, path, label, Principal::session(USER), Some(full), Org::None, missing);
+                self.case(e, path, label, Principal::session(USER), Some(full), Org::None, no_membership);
                 let label = "member's user token without a target organization".to_string();
-                self.case(e, path, label, Principal::user_token(USER, all), Some(full), Org::None, missing);
+                let token = Principal::user_token(USER, all);
+                self.case(e, path, label, token, Some(full), Org::None, no_membership);
             }
             if !self.config().has_organizations() {
                 // A single-tenant service: no organization for a token to be outside of.
@@ -585,9 +587,10 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
             disabled,
         );
         // Without a target organization the member's standing does not count on an
-        // organization-scoped endpoint, so the scope check fails before the gate is reached.
+        // organization-scoped endpoint, so the scope check fails (`no_membership`) before the gate
+        // is reached.
         let no_organization =
-            if scoped && self.registry.is_organization_scoped(e) { missing } else { disabled };
+            if scoped && self.registry.is_organization_scoped(e) { (403, "no_membership") } else { disabled };
         let label = format!("gate {name}: no organization");
         self.case(e, path, label, caller, Some(full), Org::None, no_organization);
         if !gate.has_allowlists() {

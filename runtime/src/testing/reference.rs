@@ -246,14 +246,12 @@ pub fn decide(config: &Config, endpoints: &[&'static Endpoint], case: &Case) -> 
             Caller::User { active_superuser: true, .. } => {
                 vocabulary.scopes().iter().map(|s| s.to_string()).collect()
             }
-            Caller::User { token: None, .. } => match member {
-                Some(m) => m.role.clone(),
-                None => HashSet::new(),
-            },
-            Caller::User { token: Some(token), .. } => match member {
-                Some(m) => with_hierarchy(vocabulary, token).intersection(&m.role).cloned().collect(),
-                None => HashSet::new(),
-            },
+            // A user without a membership that counts holds nothing: `no_membership`.
+            Caller::User { .. } if member.is_none() => return outcome(403, "no_membership", Some(endpoint)),
+            Caller::User { token: None, .. } => member.map(|m| m.role.clone()).unwrap_or_default(),
+            Caller::User { token: Some(token), .. } => member
+                .map(|m| with_hierarchy(vocabulary, token).intersection(&m.role).cloned().collect())
+                .unwrap_or_default(),
             Caller::OrgToken { organization, scopes } | Caller::Integration { organization, scopes } => {
                 if tenants && target != Some(*organization) {
                     return outcome(403, "wrong_organization", Some(endpoint));

@@ -534,6 +534,7 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
 }
 
 type RouterLayer<S> = Box<dyn FnOnce(axum::Router<S>) -> axum::Router<S> + Send>;
+type Fallback<S> = Box<dyn FnOnce(axum::Router<S>, Option<SlashRedirect>) -> axum::Router<S> + Send>;
 type HandlerLayer<S> = Arc<dyn Fn(MethodRouter<S>) -> MethodRouter<S> + Send + Sync>;
 
 /// An axum API whose routes are its declarations and whose every handler runs behind the
@@ -552,16 +553,18 @@ pub struct ApiRouter<R, S = ()> {
     registry: &'static Registry,
     resolver: R,
     base: String,
+    trailing_slash: TrailingSlash,
     routes: Vec<DeclaredRoute<S>>,
     layers: Vec<RouterLayer<S>>,
     route_layers: Vec<HandlerLayer<S>>,
-    fallback: Option<RouterLayer<S>>,
+    fallback: Option<Fallback<S>>,
 }
 
 impl<R, S> fmt::Debug for ApiRouter<R, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiRouter")
             .field("base_path", &self.base)
+            .field("trailing_slash", &self.trailing_slash)
             .field("routes", &self.routes.len())
             .field("layers", &self.layers.len())
             .field("route_layers", &self.route_layers.len())
@@ -576,6 +579,7 @@ impl<R: Resolver, S: Clone + Send + Sync + 'static> ApiRouter<R, S> {
             registry,
             resolver,
             base: String::new(),
+            trailing_slash: TrailingSlash::Strict,
             routes: Vec::new(),
             layers: Vec::new(),
             route_layers: Vec::new(),
@@ -603,6 +607,23 @@ impl<R: Resolver, S: Clone + Send + Sync + 'static> ApiRouter<R, S> {
             "scopegate: base path {base:?} must be literal, start with `/` and not end with `/` (e.g. \"/api/0\")"
         );
         self.base = if base == "/" { String::new() } else { base.to_string() };
+        self
+    }
+
+    /// How a path that differs from a declared one only by a trailing slash is answered
+    /// (default [`TrailingSlash::Strict`]: 404, as axum answers). With
+    /// [`TrailingSlash::Redirect`], `GET /api/0/organizations/acme` is answered
+    /// `308 Permanent Redirect` to `/api/0/organizations/acme/` when that is declared (and
+    /// mounted), query string kept.
+    ///
+    /// A path-rewriting layer such as tower-http's `NormalizePathLayer` cannot do this from
+    /// [`layer`](Self::layer): like axum's `Router::layer`, it runs after the route was chosen. To
+    /// rewrite paths before routing, wrap the finished [`ApiService`] instead
+    /// (`NormalizePathLayer::trim_trailing_slash().layer(api)`), for declarations without trailing
+    /// slashes.
+    #[must_use]
+    pub fn trailing_slash(mut self, policy: TrailingSlash) -> Self {
+        self.trailing_slash = policy;
         self
     }
 
@@ -659,7 +680,11 @@ impl<R: Resolver, S: Clone + Send + Sync + 'static> ApiRouter<R, S> {
         H: Handler<T, S>,
         T: 'static,
     {
-        self.fallback = Some(Box::new(move |router: axum::Router<S>| router.fallback(handler)));
+        self.fallback =
+            Some(Box::new(move |router: axum::Router<S>, redirect: Option<SlashRedirect>| match redirect {
+                Some(redirect) => router.fallback(handler.layer(redirect)),
+                None => router.fallback(handler),
+            }));
         self
     }
 
@@ -685,7 +710,8 @@ impl<R: Resolver, S: Clone + Send + Sync + 'static> ApiRouter<R, S> {
     /// answer for undeclared methods, the 404 fallback, then the layers.
     #[track_caller]
     fn build(self) -> axum::Router<S> {
-        let ApiRouter { registry, resolver, base, routes, layers, route_layers, fallback } = self;
+        let ApiRouter { registry, resolver, base, trailing_slash, routes, layers, route_layers, fallback } =
+            self;
         let mut paths: BTreeMap<&'static str, (Methods, MethodRouter<S>)> = BTreeMap::new();
         for route in routes {
             let id = registry
@@ -717,6 +743,7 @@ impl<R: Resolver, S: Clone + Send + Sync + 'static> ApiRouter<R, S> {
             *merged = std::mem::replace(merged, MethodRouter::new()).merge(handler);
         }
         let mut router = axum::Router::new();
+        let mounted: std::collections::HashSet<&'static str> = paths.keys().copied().collect();
         for (path, (methods, handler)) in paths {
             let allow = if methods.contains(Method::Get) { methods.with(Method::Head) } else { methods };
             let handler = handler.fallback(move || async move {
@@ -724,9 +751,16 @@ impl<R: Resolver, S: Clone + Send + Sync + 'static> ApiRouter<R, S> {
             });
             router = router.route(&format!("{base}{path}"), handler);
         }
-        router = match fallback {
-            Some(fallback) => fallback(router),
-            None => router.fallback(not_found),
+        let redirect = match trailing_slash {
+            TrailingSlash::Strict => None,
+            TrailingSlash::Redirect => {
+                Some(SlashRedirect { registry, base: Arc::from(base.as_str()), mounted: Arc::new(mounted) })
+            }
+        };
+        router = match (fallback, redirect) {
+            (Some(fallback), redirect) => fallback(router, redirect),
+            (None, Some(redirect)) => router.fallback(not_found.layer(redirect)),
+            (None, None) => router.fallback(not_found),
         };
         for layer in layers {
             router = layer(router);
@@ -810,6 +844,33 @@ where
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
         self.router.call(request)
+    }
+}
+
+/// Implemented by no type: the bound that turns `Router::merge(api)` and `Router::from(api)` into
+/// an error that names the composition that works (an [`ApiService`] is a finished service, not a
+/// router to merge routes into).
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "an `ApiService` is composed into an axum app as a service, not merged or nested as a `Router`",
+    label = "`ApiService` is not an axum `Router`",
+    note = "use `Router::nest_service(\"/api\", api)` to serve it under a prefix, or `Router::fallback_service(api)` to serve it beside the app's own routes: it keeps its 404/405 answers, and every declared route stays behind its check"
+)]
+pub trait ComposedAsService {}
+
+/// The type `ComposedAsService` is asked of (generic, so that the bound is not trivially false).
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct IntoRouter<S>(std::marker::PhantomData<S>);
+
+/// Never usable (its bound holds for no `S`): it exists so that `Router::merge(api)` fails with
+/// the note of [`ComposedAsService`] instead of a bare "`From<ApiService>` is not implemented".
+impl<S: Clone + Send + Sync + 'static> From<ApiService> for axum::Router<S>
+where
+    IntoRouter<S>: ComposedAsService,
+{
+    fn from(_api: ApiService) -> Self {
+        axum::Router::new()
     }
 }
 
@@ -919,5 +980,96 @@ where
                 }
             }
         })
+    }
+}
+
+/// How [`ApiRouter`] answers a path that differs from a declared one only by a trailing slash
+/// (see [`ApiRouter::trailing_slash`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TrailingSlash {
+    /// 404 `endpoint_not_found` (or the [fallback](ApiRouter::fallback)), as axum answers: a path
+    /// is served only in its declared form.
+    #[default]
+    Strict,
+    /// `308 Permanent Redirect` to the declared form (a 308 keeps the method and the body), with
+    /// the query string; paths that match no mounted declaration either way are answered as with
+    /// `Strict`.
+    Redirect,
+}
+
+/// The fallback layer of [`TrailingSlash::Redirect`]: a request no route matched is redirected
+/// when its path, with the trailing slash added or removed, is a mounted declaration's.
+#[derive(Clone)]
+struct SlashRedirect {
+    registry: &'static Registry,
+    base: Arc<str>,
+    mounted: Arc<std::collections::HashSet<&'static str>>,
+}
+
+impl SlashRedirect {
+    /// Where to redirect `uri`, if anywhere.
+    fn location(&self, uri: &axum::http::Uri) -> Option<String> {
+        let rest = uri.path().strip_prefix(&*self.base)?;
+        // `//host/…` would be a protocol-relative Location; no declaration has empty segments.
+        if !rest.starts_with('/') || rest.starts_with("//") || rest.contains('\\') {
+            return None;
+        }
+        let other = match rest.strip_suffix('/') {
+            Some("") => return None,
+            Some(without) => without.to_string(),
+            None => format!("{rest}/"),
+        };
+        let template = self.registry.template_at(&other)?;
+        if !self.mounted.contains(template) {
+            return None;
+        }
+        let query = uri.query().map_or_else(String::new, |q| format!("?{q}"));
+        Some(format!("{}{other}{query}", self.base))
+    }
+}
+
+impl<Inner> Layer<Inner> for SlashRedirect {
+    type Service = SlashRedirectService<Inner>;
+
+    fn layer(&self, inner: Inner) -> Self::Service {
+        SlashRedirectService { inner, redirect: self.clone() }
+    }
+}
+
+#[derive(Clone)]
+struct SlashRedirectService<Inner> {
+    inner: Inner,
+    redirect: SlashRedirect,
+}
+
+impl<Inner> Service<Request<Body>> for SlashRedirectService<Inner>
+where
+    Inner: Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone + Send + 'static,
+    Inner::Future: Send + 'static,
+{
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        let location = self.redirect.location(request.uri()).and_then(|l| HeaderValue::from_str(&l).ok());
+        match location {
+            Some(location) => Box::pin(async move {
+                let mut response = Response::new(Body::empty());
+                *response.status_mut() = StatusCode::PERMANENT_REDIRECT;
+                response.headers_mut().insert(header::LOCATION, location);
+                Ok(response)
+            }),
+            None => {
+                let clone = self.inner.clone();
+                let inner = std::mem::replace(&mut self.inner, clone);
+                Box::pin(inner.oneshot(request))
+            }
+        }
     }
 }

@@ -446,6 +446,19 @@ impl Registry {
     }
 
     /// The index of `endpoint` in [`endpoints`](Self::endpoints) (compared by identity).
+    /// The template of the endpoints declared on the concrete `path`, whatever their methods.
+    #[cfg(feature = "axum")]
+    pub(crate) fn template_at(&self, path: &str) -> Option<&'static str> {
+        let index = match self.router.resolve(Method::Get, path) {
+            crate::router::Found::Endpoint(i) => i,
+            crate::router::Found::OtherMethods(allow) => {
+                allow.iter().find_map(|m| self.router.find(m, path))?
+            }
+            crate::router::Found::Nothing => return None,
+        };
+        self.endpoints().get(index as usize).map(|e| e.path())
+    }
+
     pub(crate) fn position(&self, endpoint: &Endpoint) -> Option<usize> {
         // (method, path) is unique within a registry: the id of the declaration, if it is this one.
         let i = self.endpoint_id(endpoint.method(), endpoint.path())?.index();

@@ -21,6 +21,7 @@
 //! | a local function or closure named like a declared handler is not what `routes!` mounts | `shadowing_names_cannot_swap_the_body` |
 //! | `Routes::record` cannot rebind a declaration | `a_declaration_cannot_be_rebound_by_record` |
 //! | 401 `WWW-Authenticate`, 403 `insufficient_scope`, `no_membership` | `denials_speak_http_auth` |
+//! | trailing slash: strict (404) by default, or 308 to the declared form | `trailing_slash_policy` |
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,8 +32,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method as HttpMethod, StatusCode};
 use axum::routing::get;
 use scopegate::axum::{
-    ApiRouter, ApiService, Authorized, OwnedMembership, Resolved, Resolver, Routes, bearer_token,
-    invalid_credentials, path_param,
+    ApiRouter, ApiService, Authorized, OwnedMembership, Resolved, Resolver, Routes, TrailingSlash,
+    bearer_token, invalid_credentials, path_param,
 };
 use scopegate::{
     Config, Endpoint, InMemoryGates, OrganizationId, OrganizationState, Principal, Registry, UserId,
@@ -599,4 +600,49 @@ fn a_declaration_cannot_be_rebound_by_record() {
     let declared =
         Registry::global().by_handler(concat!(module_path!(), "::orgs::org_details")).expect("declared");
     let _ = Routes::<AppState>::new().record(declared, || async { "another handler" });
+}
+
+#[tokio::test]
+async fn trailing_slash_policy() {
+    let no_redirects =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    // Strict (the default): only the declared form is served.
+    let mut strict = serve_api(api(true).base_path("/api/0").with_state(STATE)).await;
+    strict.http = no_redirects.clone();
+    let answer = strict.get("/api/0/orgs/acme", Some("5:org:read")).await;
+    assert_eq!((answer.status, answer.error()), (404, "endpoint_not_found".into()));
+
+    // Redirect: 308 to the declared form, query kept, for every method (a 308 keeps it).
+    let api = api(true).base_path("/api/0").trailing_slash(TrailingSlash::Redirect).with_state(STATE);
+    let mut client = serve_api(api).await;
+    client.http = no_redirects;
+    let answer = client.get("/api/0/orgs/acme?expand=teams&x=%2F", Some("5:org:read")).await;
+    assert_eq!(answer.status, 308);
+    assert_eq!(answer.header("location"), Some("/api/0/orgs/acme/?expand=teams&x=%2F"));
+    let answer = client.send("POST", "/api/0/orgs/acme/projects", None, &[]).await;
+    assert_eq!((answer.status, answer.header("location")), (308, Some("/api/0/orgs/acme/projects/")));
+    // The declared form is served as ever; what matches no declaration either way is still 404,
+    // including paths that would make a protocol-relative Location, and declared but unmounted ones.
+    assert_eq!(client.get("/api/0/orgs/acme/", Some("5:org:read")).await.status, 200);
+    for path in ["/api/0/nowhere", "/api/0//orgs/acme", "/orgs/acme", "/api/0/orgs/acme/unmounted", "/api/0"]
+    {
+        let answer = client.get(path, Some("5:org:read")).await;
+        assert_eq!((answer.status, answer.error()), (404, "endpoint_not_found".into()), "{path}");
+    }
+    // Followed, the redirect lands on the endpoint and its decision.
+    let followed = reqwest::get(format!("http://{}/api/0/orgs/acme", client.addr)).await.expect("request");
+    assert_eq!(followed.status().as_u16(), 401);
+
+    // With a fallback, the redirect comes first and the fallback answers the rest.
+    let api = ApiRouter::new(Registry::global(), resolver(true))
+        .routes(orgs::routes())
+        .trailing_slash(TrailingSlash::Redirect)
+        .fallback(|| async { (StatusCode::NOT_FOUND, "custom") })
+        .with_state(STATE);
+    let mut client = serve_api(api).await;
+    client.http =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    assert_eq!(client.get("/orgs/acme", None).await.status, 308);
+    let answer = client.get("/elsewhere", None).await;
+    assert_eq!((answer.status, answer.body.as_str()), (404, "custom"));
 }

@@ -369,6 +369,10 @@ impl Resolver for AppState {
         parts.extensions.insert(Arc::clone(&resolved));
         Ok(resolved.to_scopegate())
     }
+
+    fn challenge(&self) -> axum::http::HeaderValue {
+        axum::http::HeaderValue::from_static(crate::api::CHALLENGE)
+    }
 }
 
 /// A handler's view of the caller: the [`ResolvedRequest`] the enforcement layer stored in the

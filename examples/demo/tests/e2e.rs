@@ -486,3 +486,34 @@ async fn an_undecodable_parameter_does_not_hide_the_organization() {
         assert_eq!(demo.raw(Method::GET, path, Some(&owner)).await.status(), 400, "{path}");
     }
 }
+
+/// Denials speak HTTP auth: every 401 names the schemes the demo accepts (RFC 9110 §11.6.1); a
+/// bearer token missing a scope is told which would be accepted (RFC 6750 §3.1); a signed-in caller
+/// with no standing in the organization is told that, not a list of scopes.
+#[tokio::test]
+async fn denials_speak_http_auth() {
+    let demo = Demo::start().await;
+    let challenge =
+        |r: &reqwest::Response| r.headers().get("www-authenticate").map(|v| v.to_str().unwrap().to_string());
+    let expected = r#"Bearer realm="scopegate-demo", Session realm="scopegate-demo""#;
+    // 401 no_credentials (the router) and 401 invalid_credentials (the demo's resolver).
+    for auth in [None, Some("Bearer sgu_0000"), Some("Basic dXNlcjpwYXNz")] {
+        let answer = demo.raw(Method::GET, "/organizations/acme/", auth).await;
+        assert_eq!(answer.status(), 401, "{auth:?}");
+        assert_eq!(challenge(&answer).as_deref(), Some(expected), "{auth:?}");
+    }
+    // A read-only token on a mutation: told what would be accepted.
+    let read_only = demo.user_token("acme", "owner", "org:read");
+    let answer = demo.raw(Method::PUT, "/organizations/acme/", Some(&read_only)).await;
+    assert_eq!(answer.status(), 403);
+    assert_eq!(
+        challenge(&answer).as_deref(),
+        Some(r#"Bearer error="insufficient_scope", scope="org:write org:admin""#)
+    );
+    // A session lacking a scope is no bearer request: the body says it, no bearer challenge.
+    let member = demo.session("member");
+    let answer = demo.raw(Method::PUT, "/organizations/acme/", Some(&member)).await;
+    assert_eq!((answer.status().as_u16(), challenge(&answer)), (403, None));
+    // No standing in the target organization.
+    denied(&demo.get("/organizations/globex/", Some(&member)).await, 403, "no_membership");
+}

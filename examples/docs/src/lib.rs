@@ -18,8 +18,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use scopegate::axum::{ApiRouter, ApiService, Authorized, OwnedMembership, Resolved, Resolver};
 use scopegate::axum::{bearer_token, invalid_credentials};
@@ -58,8 +58,9 @@ impl Role {
 pub struct User {
     /// The id.
     pub id: u64,
-    /// The role.
-    pub role: Role,
+    /// The role: the user's standing in the service. `None` for an account that holds none yet
+    /// (signed in, but granted nothing: every scoped endpoint answers 403 `no_membership`).
+    pub role: Option<Role>,
     /// The teams.
     pub teams: Vec<u64>,
     /// A superuser's tokens act as an active superuser.
@@ -95,17 +96,19 @@ impl Service {
         self.data.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Three users — `reader` (1, team 10), `editor` (2), `root` (3, superuser) — a token each
-    /// (`tok-reader`, `tok-editor`, `tok-root`, holding every scope), a narrow token of the
-    /// editor holding only `doc:read` (`tok-editor-ro`), and one document. Sharing is off.
+    /// Four users — `reader` (1, team 10), `editor` (2), `root` (3, superuser), `guest` (4, no role
+    /// yet) — a token each (`tok-reader`, `tok-editor`, `tok-root`, `tok-guest`, holding every
+    /// scope), a narrow token of the editor holding only `doc:read` (`tok-editor-ro`), and one
+    /// document. Sharing is off.
     pub fn seeded() -> Service {
         let service = Service::default();
         {
             let mut d = service.data();
             for (id, role, teams, superuser) in [
-                (1, Role::Reader, vec![10], false),
-                (2, Role::Editor, vec![], false),
-                (3, Role::Admin, vec![], true),
+                (1, Some(Role::Reader), vec![10], false),
+                (2, Some(Role::Editor), vec![], false),
+                (3, Some(Role::Admin), vec![], true),
+                (4, None, vec![], false),
             ] {
                 d.users.insert(id, User { id, role, teams, superuser });
             }
@@ -114,7 +117,8 @@ impl Service {
             for (token, user, scopes) in [
                 ("tok-reader", 1, every.clone()),
                 ("tok-editor", 2, every.clone()),
-                ("tok-root", 3, every),
+                ("tok-root", 3, every.clone()),
+                ("tok-guest", 4, every),
                 ("tok-editor-ro", 2, vec!["doc:read".to_string()]),
             ] {
                 d.tokens.insert(token.to_string(), Token { user, scopes });
@@ -162,9 +166,19 @@ impl Resolver for Service {
         } else {
             Principal::user_token(UserId::from(user.id), r.scope_set(token.scopes.iter().map(String::as_str)))
         };
+        let resolved = Resolved::new(principal);
+        let Some(role) = user.role else {
+            // No standing in the service: the token's scopes grant nothing (403 `no_membership`).
+            return Ok(with_state(resolved));
+        };
         let teams: Vec<TeamId> = user.teams.iter().map(|t| TeamId::from(*t)).collect();
-        let standing = OwnedMembership::single_tenant(r.scope_set(user.role.scopes().iter().copied()), teams);
-        Ok(with_state(Resolved::new(principal).with_membership(standing)))
+        let standing = OwnedMembership::single_tenant(r.scope_set(role.scopes().iter().copied()), teams);
+        Ok(with_state(resolved.with_membership(standing)))
+    }
+
+    /// 401 answers name the scheme this service accepts (RFC 9110 §11.6.1).
+    fn challenge(&self) -> HeaderValue {
+        HeaderValue::from_static(r#"Bearer realm="docs""#)
     }
 }
 

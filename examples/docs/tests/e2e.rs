@@ -132,3 +132,35 @@ fn the_registry_conforms_and_is_single_tenant() {
     assert_eq!(registry.len(), 10);
     scopegate::testing::assert_conformance(registry);
 }
+
+/// Denials speak HTTP auth: 401 names the scheme, a bearer token missing a scope is told which
+/// would be accepted (RFC 6750 `insufficient_scope`), and a caller with no standing in the service
+/// is told that, not a list of scopes the token holds anyway.
+#[tokio::test]
+async fn denials_speak_http_auth() {
+    let api = Api::start().await;
+    let send = |method: Method, path: &str, token: Option<&str>| {
+        let mut request = api.client.request(method, format!("{}{path}", api.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    let challenge =
+        |r: &reqwest::Response| r.headers().get("www-authenticate").map(|v| v.to_str().unwrap().to_string());
+    let anonymous = send(Method::GET, "/documents/", None).await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(challenge(&anonymous).as_deref(), Some(r#"Bearer realm="docs""#));
+    let narrow = send(Method::DELETE, "/documents/1/", Some("tok-editor-ro")).await.unwrap();
+    assert_eq!(narrow.status(), 403);
+    assert_eq!(
+        challenge(&narrow).as_deref(),
+        Some(r#"Bearer error="insufficient_scope", scope="doc:admin""#)
+    );
+    // The guest signed in, holds a token with every scope, and has no role: no standing.
+    assert_eq!(error(&api.get("/documents/", Some("tok-guest")).await), (403, "no_membership"));
+    let guest = send(Method::GET, "/documents/", Some("tok-guest")).await.unwrap();
+    assert_eq!(challenge(&guest), None);
+    // Any signed-in caller still passes an `authenticated` endpoint.
+    assert_eq!(api.get("/me/", Some("tok-guest")).await.0, 200);
+}

@@ -87,10 +87,21 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// The `WWW-Authenticate` challenge of every 401 the demo answers (RFC 9110 §11.6.1): the two
+/// schemes it accepts, bearer tokens and login sessions.
+pub const CHALLENGE: &str = r#"Bearer realm="scopegate-demo", Session realm="scopegate-demo""#;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody { status: self.status.as_u16(), error: self.code, detail: &self.detail };
-        (self.status, axum::Json(body)).into_response()
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static(CHALLENGE),
+            );
+        }
+        response
     }
 }
 

@@ -22,6 +22,7 @@
 //! | `Routes::record` cannot rebind a declaration | `a_declaration_cannot_be_rebound_by_record` |
 //! | 401 `WWW-Authenticate`, 403 `insufficient_scope`, `no_membership` | `denials_speak_http_auth` |
 //! | trailing slash: strict (404) by default, or 308 to the declared form | `trailing_slash_policy` |
+//! | an outer route shadowing a declared path is found by the whole-app check | `the_whole_app_check_finds_shadowing_routes` |
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -645,4 +646,25 @@ async fn trailing_slash_policy() {
     assert_eq!(client.get("/orgs/acme", None).await.status, 308);
     let answer = client.get("/elsewhere", None).await;
     assert_eq!((answer.status, answer.body.as_str()), (404, "custom"));
+}
+
+#[tokio::test]
+async fn the_whole_app_check_finds_shadowing_routes() {
+    let registry = Registry::global();
+    let api = || api(true).with_state(STATE);
+    // Composed well: every declared endpoint that needs credentials answers 401 without them.
+    let app = axum::Router::new().route("/metrics", get(|| async { "metrics" })).nest_service("/api", api());
+    let mounted = |u: &&scopegate::testing::Unchecked| {
+        !u.handler.ends_with("never_mounted") && !u.handler.ends_with("::list")
+    };
+    let unchecked = scopegate::testing::unchecked_endpoints(app, registry, "/api").await;
+    assert!(unchecked.iter().filter(mounted).next().is_none(), "{unchecked:?}");
+    // An outer route on a declared path answers first, unchecked: found.
+    let app = axum::Router::new()
+        .route("/api/orgs/{org}/", get(|| async { "shadowed" }))
+        .nest_service("/api", api());
+    let unchecked: Vec<_> = scopegate::testing::unchecked_endpoints(app, registry, "/api").await;
+    let shadowed: Vec<_> = unchecked.iter().filter(mounted).map(|u| (u.request.as_str(), u.status)).collect();
+    // GET is shadowed (200); PUT on the same path gets the outer router's 405.
+    assert_eq!(shadowed, [("GET /api/orgs/p-org/", 200), ("PUT /api/orgs/p-org/", 405)]);
 }

@@ -517,3 +517,12 @@ async fn denials_speak_http_auth() {
     // No standing in the target organization.
     denied(&demo.get("/organizations/globex/", Some(&member)).await, 403, "no_membership");
 }
+
+/// The app the demo serves answers every declared endpoint that needs credentials with its check
+/// (401 without credentials): nothing outside the API shadows a declared path.
+#[tokio::test]
+async fn the_served_app_checks_every_endpoint() {
+    let store = Arc::new(SqliteStore::open_in_memory().unwrap());
+    let state = AppState::with_registry(store, Registry::global());
+    scopegate::testing::assert_app_checks_every_endpoint(service(state), Registry::global(), "/api/0").await;
+}

@@ -24,10 +24,17 @@
 //! ```
 //!
 //! [`check`] does the same for any decision function, e.g. a middleware that wraps the registry.
+//! With the `axum` feature, [`assert_app_checks_every_endpoint`] checks the whole app a service
+//! serves over HTTP semantics: every declared endpoint that needs credentials must still answer 401
+//! without them, so an outer route shadowing a declared path is caught.
 
+#[cfg(feature = "axum")]
+mod app;
 mod conformance;
 pub mod reference;
 
+#[cfg(feature = "axum")]
+pub use app::{Unchecked, assert_app_checks_every_endpoint, unchecked_endpoints};
 pub use conformance::{ConformanceReport, Disagreement, assert_conformance, check, conformance};
 
 use scopegate_core::template::Segment;

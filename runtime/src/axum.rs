@@ -54,18 +54,34 @@
 //! # Nothing escapes
 //!
 //! Routes enter only through [`routes!`](crate::routes), which names a handler by its
-//! function path; naming a function without `#[scopegate::endpoint]` does not compile. The
-//! finished API is an [`ApiService`], not an axum `Router`: there is no `route`, `merge` or `nest`
-//! on it that could add a handler behind the check's back. To serve something outside the API
-//! (a `/metrics` page, static files), compose it *around* the service, where it is visibly
-//! outside: `axum::Router::new().route("/metrics", get(metrics)).fallback_service(api)`.
+//! function path; naming a function without `#[scopegate::endpoint]` does not compile. A declared
+//! handler cannot be mounted anywhere else either: its name is no function (a plain
+//! `Router::route("/x", get(handler))` does not compile), and its body, `handler::handler`, runs
+//! only behind the check of its own declaration (see [`Checked`]). The finished API is an
+//! [`ApiService`], not an axum `Router`: there is no `route`, `merge` or `nest` on it that could
+//! add a handler behind the check's back (`Router::merge(api)` fails to compile with a note naming
+//! `nest_service`). To serve something outside the API (a `/metrics` page, static files), compose
+//! it *around* the service, where it is visibly outside:
+//! `axum::Router::new().route("/metrics", get(metrics)).fallback_service(api)`; and check the
+//! composed app with `scopegate::testing::assert_app_checks_every_endpoint` (an outer route on a
+//! declared path would answer it unchecked).
+//!
+//! # HTTP authentication
+//!
+//! A 401 `no_credentials` carries `WWW-Authenticate` with [`Resolver::challenge`] (default
+//! `Bearer`); a 403 `missing_scope` on a request with a bearer token carries
+//! [`insufficient_scope`] with the scopes that would be accepted (RFC 6750 §3.1). A user with no
+//! standing in the target organization is denied 403 `no_membership`.
 //!
 //! # Layers
 //!
 //! [`ApiRouter::layer`] wraps every route of the API — whenever it was added — and the 404/405
 //! answers: put `CorsLayer`, `TraceLayer`, timeouts and compression there (CORS preflights are
-//! answered before any check, as they must be). [`ApiRouter::route_layer`] wraps each handler
-//! *inside* the check: it runs only for allowed requests and can extract [`Authorized`].
+//! answered before any check, as they must be). Like axum's `Router::layer`, it runs after the
+//! route was chosen, so a layer that rewrites the path (`NormalizePathLayer`) must wrap the
+//! finished [`ApiService`] instead; for trailing slashes see [`ApiRouter::trailing_slash`].
+//! [`ApiRouter::route_layer`] wraps each handler *inside* the check: it runs only for allowed
+//! requests and can extract [`Authorized`].
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;

@@ -110,8 +110,10 @@ pub mod config_format {}
 ///
 /// A function without `#[scopegate::endpoint]` cannot be named here: the attribute is what
 /// declares the handler's route, so the build fails on the function's name ("`metrics` is a
-/// function item, not a type": the attribute adds a hidden type of the handler's name that carries
-/// its declaration; see `tests/tests/ui/fail/routes_undeclared_handler.rs`).
+/// function item, not a type": the attribute leaves a hidden type of the handler's name that
+/// carries its declaration and its body; see `tests/tests/ui/fail/routes_undeclared_handler.rs`).
+/// Declaration and body are both reached through that type, so a local function or closure of the
+/// same name is never what gets mounted (see [`Checked`]).
 #[cfg(feature = "axum")]
 pub use scopegate_macros::routes;
 pub use scopes::{Indices, ScopeSet};

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::stores::{TestStore, stores};
 use scopegate_demo::admin;
-use scopegate_demo::model::{IdOrSlug, MemberRemoval, OrganizationUpdate};
+use scopegate_demo::model::{IdOrSlug, MemberRemoval, OrganizationUpdate, TeamJoin, TeamJoinRule};
 use scopegate_demo::store::{CachedStore, RequestFacts, Store};
 use scopegate_demo::token::TokenKind;
 
@@ -73,7 +73,7 @@ fn an_instance_serves_snapshots_from_its_cache_and_reads_its_own_writes() {
         assert_eq!(allowed_members(&*instance, &session), vec![MEMBER_USER], "{}", test.backend);
         instance.remove_team_member(ACME, FRONTEND, MEMBER_ID).unwrap();
         assert!(!facts(&*instance, &session).member.unwrap().teams.contains(&FRONTEND), "{}", test.backend);
-        instance.add_team_member(ACME, BACKEND, MEMBER_ID).unwrap();
+        instance.add_team_member(ACME, BACKEND, MEMBER_ID, TeamJoinRule::UNRESTRICTED).unwrap();
         assert!(facts(&*instance, &session).member.unwrap().teams.contains(&BACKEND), "{}", test.backend);
         instance.set_feature(ACME, "organizations:session-replay", false).unwrap();
         assert!(facts(&*instance, &session).settings.unwrap().features.is_empty(), "{}", test.backend);
@@ -101,7 +101,12 @@ fn a_write_through_one_instance_reaches_the_others_by_notification() {
         ),
         (
             "team join",
-            |s| assert!(s.add_team_member(ACME, BACKEND, MEMBER_ID).unwrap()),
+            |s| {
+                assert_eq!(
+                    s.add_team_member(ACME, BACKEND, MEMBER_ID, TeamJoinRule::UNRESTRICTED).unwrap(),
+                    TeamJoin::Added
+                )
+            },
             |f| f.member.as_ref().unwrap().teams.contains(&BACKEND),
         ),
         (

@@ -26,7 +26,8 @@ use super::{PROJECT_SELECT, TEAM_SELECT, USER_COLUMNS, json_list, scopes_list, s
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
     NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
-    Project, RecordingSegment, Replay, ReplayView, Role, SavedSearch, Team, User, Visibility,
+    Project, RecordingSegment, Replay, ReplayView, Role, SavedSearch, Team, TeamJoin, TeamJoinRule, User,
+    Visibility,
 };
 use crate::token::TokenKind;
 
@@ -1025,16 +1026,36 @@ impl Store for PostgresStore {
         in_organization(&mut *self.conn()?, TEAM_SELECT, "t.", organization_id, key, team_row)
     }
 
-    fn add_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
-        // The composite foreign keys refuse a team and a member of different organizations.
+    fn add_team_member(
+        &self,
+        organization_id: i64,
+        team_id: i64,
+        member_id: i64,
+        rule: TeamJoinRule,
+    ) -> StoreResult<TeamJoin> {
         self.write(|tx| {
+            // The lock allowlist edits take: an edit committed before it is seen here (each
+            // statement of a READ COMMITTED transaction reads the latest commits), one after it
+            // waits for this transaction.
+            if !lock_organization(tx, organization_id)? {
+                return Err(StoreError::Invalid(format!("organization {organization_id} does not exist")));
+            }
+            let row = tx.query_one(
+                "SELECT open_membership, EXISTS (SELECT 1 FROM replay_access_teams \
+                 WHERE organization_id = $1 AND team_id = $2) FROM organizations WHERE id = $1",
+                &[&organization_id, &team_id],
+            )?;
+            if let Some(refusal) = super::team_join_refusal(rule, row.try_get(0)?, row.try_get(1)?) {
+                return Ok(refusal);
+            }
+            // The composite foreign keys refuse a team and a member of different organizations.
             let n = tx.execute(
                 "INSERT INTO team_members (organization_id, team_id, member_id) VALUES ($1, $2, $3) \
                  ON CONFLICT DO NOTHING",
                 &[&organization_id, &team_id, &member_id],
             )?;
             notify_changed(tx, organization_id)?;
-            Ok(n > 0)
+            Ok(if n > 0 { TeamJoin::Added } else { TeamJoin::AlreadyMember })
         })
     }
 

@@ -10,13 +10,14 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehav
 use super::{
     OrganizationSnapshot, RequestFacts, RequestReads, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME,
     SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, Store, StoreError, StoreResult, request_facts_from,
-    revocable_table, seed,
+    revocable_table, seed, team_join_refusal,
 };
 use super::{PROJECT_SELECT, TEAM_SELECT, USER_COLUMNS, json_list, scopes_list, scopes_text};
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
     NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
-    Project, RecordingSegment, Replay, ReplayView, Role, SavedSearch, Team, User, Visibility,
+    Project, RecordingSegment, Replay, ReplayView, Role, SavedSearch, Team, TeamJoin, TeamJoinRule, User,
+    Visibility,
 };
 use crate::token::TokenKind;
 
@@ -866,13 +867,34 @@ impl Store for SqliteStore {
         in_organization(&self.lock(), TEAM_SELECT, "t.", organization_id, key, team_row)
     }
 
-    fn add_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
-        // The composite foreign keys refuse a team and a member of different organizations.
-        let n = self.lock().execute(
-            "INSERT OR IGNORE INTO team_members (organization_id, team_id, member_id) VALUES (?1, ?2, ?3)",
-            [organization_id, team_id, member_id],
-        )?;
-        Ok(n > 0)
+    fn add_team_member(
+        &self,
+        organization_id: i64,
+        team_id: i64,
+        member_id: i64,
+        rule: TeamJoinRule,
+    ) -> StoreResult<TeamJoin> {
+        // One writer: the checks and the insert see the same state, whatever the caller's snapshot.
+        self.write(|tx| {
+            let (open, allowlisted): (bool, bool) = tx
+                .query_row(
+                    "SELECT open_membership, EXISTS (SELECT 1 FROM replay_access_teams \
+                     WHERE organization_id = ?1 AND team_id = ?2) FROM organizations WHERE id = ?1",
+                    [organization_id, team_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?
+                .ok_or_else(|| StoreError::Invalid(format!("organization {organization_id} does not exist")))?;
+            if let Some(refusal) = team_join_refusal(rule, open, allowlisted) {
+                return Ok(refusal);
+            }
+            // The composite foreign keys refuse a team and a member of different organizations.
+            let n = tx.execute(
+                "INSERT OR IGNORE INTO team_members (organization_id, team_id, member_id) VALUES (?1, ?2, ?3)",
+                [organization_id, team_id, member_id],
+            )?;
+            Ok(if n > 0 { TeamJoin::Added } else { TeamJoin::AlreadyMember })
+        })
     }
 
     fn remove_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {

@@ -233,7 +233,9 @@ impl PostgresStore {
 
     /// [`write`](Self::write) whose commit waits until the WAL is flushed, even where the server
     /// or the role defaults to `synchronous_commit = off`: when it returns, the change survives a
-    /// crash of the server. For revocations.
+    /// crash of the server. For every write that takes access away: revoked sessions and user
+    /// tokens, deleted organization tokens, removed members and team memberships, organization
+    /// updates (allowlists, granular mode, membership) and features turned off.
     fn write_durably<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
         self.write(|tx| {
             tx.batch_execute("SET LOCAL synchronous_commit = on")?;
@@ -877,11 +879,13 @@ impl Store for PostgresStore {
     }
 
     fn delete_org_auth_token(&self, organization_id: i64, token_id: i64) -> StoreResult<bool> {
-        let n = self.conn()?.execute(
-            "DELETE FROM org_auth_tokens WHERE organization_id = $1 AND id = $2",
-            &[&organization_id, &token_id],
-        )?;
-        Ok(n > 0)
+        self.write_durably(|tx| {
+            let n = tx.execute(
+                "DELETE FROM org_auth_tokens WHERE organization_id = $1 AND id = $2",
+                &[&organization_id, &token_id],
+            )?;
+            Ok(n > 0)
+        })
     }
 
     fn organization(&self, key: &IdOrSlug) -> StoreResult<Option<Organization>> {
@@ -897,7 +901,8 @@ impl Store for PostgresStore {
         organization_id: i64,
         update: &OrganizationUpdate,
     ) -> StoreResult<Organization> {
-        self.write(|tx| {
+        // Durable: an update may take access away (allowlist entries, granular mode, membership).
+        self.write_durably(|tx| {
             if !lock_organization(tx, organization_id)? {
                 return Err(StoreError::Invalid(format!("organization {organization_id} does not exist")));
             }
@@ -941,7 +946,8 @@ impl Store for PostgresStore {
     }
 
     fn set_feature(&self, organization_id: i64, feature: &str, enabled: bool) -> StoreResult<bool> {
-        self.write(|tx| {
+        // Turning a feature off takes access away: durably.
+        let write = |tx: &mut Transaction<'_>| {
             let n = if enabled {
                 tx.execute(
                     "INSERT INTO organization_features (organization_id, feature) VALUES ($1, $2) \
@@ -956,7 +962,8 @@ impl Store for PostgresStore {
             };
             notify_changed(tx, organization_id)?;
             Ok(n > 0)
-        })
+        };
+        if enabled { self.write(write) } else { self.write_durably(write) }
     }
 
     fn member_of(&self, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
@@ -977,7 +984,7 @@ impl Store for PostgresStore {
     }
 
     fn remove_member(&self, organization_id: i64, member_id: i64) -> StoreResult<MemberRemoval> {
-        self.write(|tx| {
+        self.write_durably(|tx| {
             lock_organization(tx, organization_id)?;
             notify_changed(tx, organization_id)?;
             let role: Option<String> = tx
@@ -1060,7 +1067,7 @@ impl Store for PostgresStore {
     }
 
     fn remove_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
-        self.write(|tx| {
+        self.write_durably(|tx| {
             let n = tx.execute(
                 "DELETE FROM team_members WHERE organization_id = $1 AND team_id = $2 AND member_id = $3",
                 &[&organization_id, &team_id, &member_id],

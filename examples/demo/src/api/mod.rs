@@ -127,13 +127,27 @@ pub(crate) fn path_id(segment: &str, what: &str) -> Result<i64, ApiError> {
     }
 }
 
-/// Checks a display name: trimmed, 1 to `max` characters.
+/// Checks a display name: trimmed, 1 to `max` characters, no control characters.
 pub(crate) fn name_field(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
     let value = value.trim();
     if value.is_empty() || value.chars().count() > max {
         return Err(ApiError::invalid(format!("{field} must be 1 to {max} characters")));
     }
+    printable_field(field, value)?;
     Ok(value.to_owned())
+}
+
+/// Refuses text with control characters (NUL, which PostgreSQL cannot store in text, line breaks,
+/// escapes): a field a person reads is one line of printable text, on either backend.
+pub(crate) fn printable_field(field: &str, value: &str) -> Result<(), ApiError> {
+    match value.chars().position(char::is_control) {
+        Some(at) => Err(ApiError::invalid(format!(
+            "{field} must not contain control characters (character {} is U+{:04X})",
+            at + 1,
+            u32::from(value.chars().nth(at).unwrap_or_default())
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// `{"data": …}`, Sentry's envelope for replay responses.
@@ -156,6 +170,11 @@ mod tests {
         assert_eq!(name_field("title", "  Hi ", 5), Ok("Hi".to_owned()));
         assert!(name_field("title", "   ", 5).is_err());
         assert!(name_field("title", "toolong", 5).is_err());
+        for bad in ["a\0b", "tab\there", "line\nbreak", "\u{1b}[31m", "a\u{85}b"] {
+            let error = name_field("title", bad, 50).unwrap_err();
+            assert_eq!(error.status, StatusCode::BAD_REQUEST, "{bad:?}");
+            assert!(error.detail.contains("control characters"), "{}", error.detail);
+        }
     }
 
     #[test]

@@ -117,7 +117,12 @@ fn describe(e: &postgres::Error) -> String {
 impl From<postgres::Error> for StoreError {
     fn from(e: postgres::Error) -> Self {
         let code = e.code();
-        if code == Some(&SqlState::UNIQUE_VIOLATION) {
+        if code == Some(&SqlState::CHARACTER_NOT_IN_REPERTOIRE)
+            || code == Some(&SqlState::UNTRANSLATABLE_CHARACTER)
+        {
+            // A NUL in text (or \u0000 in JSON): what the client sent, not a failure of the server.
+            StoreError::Invalid(format!("text that PostgreSQL cannot store: {}", describe(&e)))
+        } else if code == Some(&SqlState::UNIQUE_VIOLATION) {
             StoreError::Conflict(describe(&e))
         } else if code == Some(&SqlState::FOREIGN_KEY_VIOLATION) || code == Some(&SqlState::CHECK_VIOLATION) {
             StoreError::Invalid(describe(&e))
@@ -382,7 +387,20 @@ fn rows<T>(rows: Vec<Row>, row: impl Fn(&Row) -> StoreResult<T>) -> StoreResult<
     rows.iter().map(row).collect()
 }
 
+/// Whether a slug from outside (a path or query parameter) can name anything: PostgreSQL refuses
+/// text with a NUL, and no slug holds a control character, so such a key names nothing (as it
+/// does on SQLite), before any query.
+fn may_name_something(key: &IdOrSlug) -> bool {
+    match key {
+        IdOrSlug::Id(_) => true,
+        IdOrSlug::Slug(slug) => !slug.chars().any(char::is_control),
+    }
+}
+
 fn organization_in(c: &mut impl GenericClient, key: &IdOrSlug) -> StoreResult<Option<Organization>> {
+    if !may_name_something(key) {
+        return Ok(None);
+    }
     let found = match key {
         IdOrSlug::Id(id) => c.query_opt(&format!("{ORGANIZATION_SELECT} WHERE id = $1"), &[id])?,
         IdOrSlug::Slug(slug) => c.query_opt(&format!("{ORGANIZATION_SELECT} WHERE slug = $1"), &[slug])?,
@@ -524,6 +542,9 @@ fn in_organization<T>(
     key: &IdOrSlug,
     row: fn(&Row) -> StoreResult<T>,
 ) -> StoreResult<Option<T>> {
+    if !may_name_something(key) {
+        return Ok(None);
+    }
     let by = |column: &str| format!("{select} WHERE {alias}organization_id = $1 AND {alias}{column} = $2");
     let found = match key {
         IdOrSlug::Id(id) => c.query_opt(&by("id"), &[&organization_id, id])?,

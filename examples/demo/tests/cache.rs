@@ -8,9 +8,11 @@
 
 mod common;
 
+common::stores::postgres_half!();
+
 use std::time::{Duration, Instant};
 
-use common::stores::{TestStore, stores};
+use common::stores::{TestStore, required_postgres_server, stores};
 use scopegate_demo::admin;
 use scopegate_demo::model::{IdOrSlug, MemberRemoval, OrganizationUpdate, TeamJoin, TeamJoinRule};
 use scopegate_demo::store::{CachedStore, RequestFacts, Store};
@@ -83,8 +85,12 @@ fn an_instance_serves_snapshots_from_its_cache_and_reads_its_own_writes() {
 }
 
 #[test]
+#[cfg_attr(
+    not(scopegate_postgres_tests),
+    ignore = "needs PostgreSQL: set SCOPEGATE_TEST_POSTGRES_URL (source .ci/postgres.sh)"
+)]
 fn a_write_through_one_instance_reaches_the_others_by_notification() {
-    let Some(test) = stores().into_iter().find(|t| t.backend == "postgres") else { return };
+    let test = TestStore::postgres(&required_postgres_server());
     let (writer, reader) = (test.instance(LONG_TTL), test.instance(LONG_TTL));
     let session = admin::create_session(&*writer, "member", false).unwrap().hash();
     type Change = (&'static str, fn(&CachedStore), fn(&RequestFacts) -> bool);
@@ -178,8 +184,12 @@ fn listener_pids(test: &TestStore) -> Vec<i32> {
 }
 
 #[test]
+#[cfg_attr(
+    not(scopegate_postgres_tests),
+    ignore = "needs PostgreSQL: set SCOPEGATE_TEST_POSTGRES_URL (source .ci/postgres.sh)"
+)]
 fn a_listener_that_loses_its_connection_stops_caching_and_flushes_when_back() {
-    let Some(test) = stores().into_iter().find(|t| t.backend == "postgres") else { return };
+    let test = TestStore::postgres(&required_postgres_server());
     let instance = test.instance(LONG_TTL);
     let session = admin::create_session(&*instance, "member", false).unwrap().hash();
     assert!(!facts(&*instance, &session).settings.unwrap().granular_replay);

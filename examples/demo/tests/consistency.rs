@@ -11,6 +11,8 @@
 
 mod common;
 
+common::stores::postgres_half!();
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;

@@ -107,15 +107,17 @@ fn remaining(url: &str, kind: Kind, token: i64) -> i64 {
 }
 
 #[test]
+#[cfg_attr(
+    not(scopegate_postgres_tests),
+    ignore = "needs PostgreSQL: set SCOPEGATE_TEST_POSTGRES_URL (source .ci/postgres.sh)"
+)]
 fn every_revocation_survives_a_server_crash_right_after_its_acknowledgement() {
-    let Some(mut cluster) = Cluster::start(&[
+    let mut cluster = Cluster::start(&[
         "synchronous_commit=off",
         "wal_writer_delay=10s",
         "fsync=off",
         "checkpoint_timeout=1h",
-    ]) else {
-        return;
-    };
+    ]);
     let database = Database::Postgres(cluster.url.clone());
     // Migrate and seed, open the owner's session, and make all of it durable.
     let owner = {

@@ -12,6 +12,8 @@
 
 mod common;
 
+common::stores::postgres_half!();
+
 use std::sync::Arc;
 
 use common::stores::{TestStore, off_runtime, stores};

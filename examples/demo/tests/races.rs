@@ -21,6 +21,8 @@
 
 mod common;
 
+common::stores::postgres_half!();
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

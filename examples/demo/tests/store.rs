@@ -7,9 +7,11 @@
 
 mod common;
 
+common::stores::postgres_half!();
+
 use std::time::Duration;
 
-use common::stores::{Place, TestStore, postgres_server, stores};
+use common::stores::{Place, TestStore, required_postgres_server, stores};
 use scopegate_demo::admin;
 use scopegate_demo::model::{
     Credential, IdOrSlug, MemberRemoval, NewDashboard, NewDeletionJob, NewSavedSearch, Organization,
@@ -163,8 +165,12 @@ fn reopening_migrates_nothing_and_seeds_once() {
 }
 
 #[test]
+#[cfg_attr(
+    not(scopegate_postgres_tests),
+    ignore = "needs PostgreSQL: set SCOPEGATE_TEST_POSTGRES_URL (source .ci/postgres.sh)"
+)]
 fn postgres_schema_is_versioned_and_a_newer_one_refused() {
-    let Some(server) = postgres_server() else { return };
+    let server = required_postgres_server();
     let t = TestStore::postgres(&server);
     let Place::Postgres(db) = &t.place else { unreachable!() };
     let store = common::stores::off_runtime(|| PostgresStore::open(&db.url)).unwrap();
@@ -189,8 +195,12 @@ fn postgres_schema_is_versioned_and_a_newer_one_refused() {
 /// A version 1 database (before sessions expired) is brought to the current version; its sessions
 /// count as last used when they were opened.
 #[test]
+#[cfg_attr(
+    not(scopegate_postgres_tests),
+    ignore = "needs PostgreSQL: set SCOPEGATE_TEST_POSTGRES_URL (source .ci/postgres.sh)"
+)]
 fn postgres_version_1_databases_migrate() {
-    let Some(server) = postgres_server() else { return };
+    let server = required_postgres_server();
     let db = common::stores::PgDatabase::create(&server);
     db.with_client(|c| {
         let mut tx = c.transaction().unwrap();
@@ -215,8 +225,12 @@ fn postgres_version_1_databases_migrate() {
 }
 
 #[test]
+#[cfg_attr(
+    not(scopegate_postgres_tests),
+    ignore = "needs PostgreSQL: set SCOPEGATE_TEST_POSTGRES_URL (source .ci/postgres.sh)"
+)]
 fn postgres_opens_concurrently_and_migrates_once() {
-    let Some(server) = postgres_server() else { return };
+    let server = required_postgres_server();
     let db = common::stores::PgDatabase::create(&server);
     let stores: Vec<_> = std::thread::scope(|s| {
         let opening: Vec<_> = (0..4).map(|_| s.spawn(|| PostgresStore::open(&db.url))).collect();
@@ -229,8 +243,12 @@ fn postgres_opens_concurrently_and_migrates_once() {
 }
 
 #[test]
+#[cfg_attr(
+    not(scopegate_postgres_tests),
+    ignore = "needs PostgreSQL: set SCOPEGATE_TEST_POSTGRES_URL (source .ci/postgres.sh)"
+)]
 fn postgres_store_can_be_dropped_on_an_async_thread() {
-    let Some(server) = postgres_server() else { return };
+    let server = required_postgres_server();
     let t = TestStore::postgres(&server);
     let store = t.store.clone();
     drop(t.store);

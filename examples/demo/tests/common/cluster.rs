@@ -5,9 +5,9 @@
 //! It runs the binaries of the PostgreSQL installation that `.ci/postgres.sh` uses
 //! (`/usr/lib/postgresql/*/bin`, the newest), in a temporary directory, on a free loopback port,
 //! trusting local connections; as root, as the `postgres` user (PostgreSQL refuses root). Like the
-//! shared server it runs only where one is configured: without `SCOPEGATE_TEST_POSTGRES_URL`
-//! outside CI, [`Cluster::start`] returns `None` (the test says it was skipped); with it, a missing
-//! installation fails the test.
+//! shared server it is needed only where PostgreSQL tests are configured; there a missing
+//! installation fails the test. Tests that use it are ignored without one (see
+//! [`required_postgres_server`]).
 
 #![allow(dead_code)]
 
@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use super::stores::{TempDir, postgres_server};
+use super::stores::{TempDir, required_postgres_server};
 
 /// A running (or stopped) PostgreSQL server; stopped and deleted when dropped.
 pub(crate) struct Cluster {
@@ -67,13 +67,12 @@ fn check(what: &str, output: std::io::Result<Output>, log: &Path) {
 }
 
 impl Cluster {
-    /// Initialises and starts a server with `settings` (`name=value`, passed as `-c`), or `None`
-    /// when PostgreSQL tests are not configured (see the module docs).
+    /// Initialises and starts a server with `settings` (`name=value`, passed as `-c`).
     ///
     /// # Panics
-    /// When they are configured but the server cannot be set up.
-    pub(crate) fn start(settings: &[&str]) -> Option<Cluster> {
-        postgres_server()?;
+    /// When PostgreSQL tests are not configured, or the server cannot be set up.
+    pub(crate) fn start(settings: &[&str]) -> Cluster {
+        required_postgres_server();
         let bin = binaries().unwrap_or_else(|| {
             panic!("no PostgreSQL installation in /usr/lib/postgresql/*/bin (.ci/postgres.sh installs one)")
         });
@@ -105,7 +104,7 @@ impl Cluster {
             .output();
         check("initdb", initdb, &cluster.log());
         cluster.start_again();
-        Some(cluster)
+        cluster
     }
 
     fn command(&self, program: &str) -> Command {

@@ -110,6 +110,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Payload<T> {
 }
 
 fn json_rejection(rejection: &JsonRejection) -> ApiError {
+    if timed_out(rejection) {
+        return ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "The request body stopped arriving; send it again.",
+        );
+    }
     let status = rejection.status();
     let code = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
         "unsupported_media_type"
@@ -117,6 +124,19 @@ fn json_rejection(rejection: &JsonRejection) -> ApiError {
         "invalid_request"
     };
     ApiError::new(status, code, rejection.body_text())
+}
+
+/// Whether reading the body failed because it stalled for longer than the server's body timeout
+/// (`serve --body-timeout`).
+fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(e) = source {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// A numeric id from a path segment; anything else names nothing (404).

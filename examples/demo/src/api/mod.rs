@@ -83,6 +83,14 @@ impl From<StoreError> for ApiError {
                     "The server failed; see its log.",
                 )
             }
+            StoreError::Unavailable(msg) => {
+                tracing::warn!(error = %msg, "database unavailable");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "database_unavailable",
+                    "The database cannot be reached right now; nothing was read or changed. Try again shortly.",
+                )
+            }
         }
     }
 }
@@ -90,6 +98,10 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody { status: self.status.as_u16(), error: self.code, detail: &self.detail };
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            // The database usually comes back within seconds (see the demo's README).
+            return (self.status, [(axum::http::header::RETRY_AFTER, "1")], axum::Json(body)).into_response();
+        }
         (self.status, axum::Json(body)).into_response()
     }
 }
@@ -204,5 +216,9 @@ mod tests {
         let internal = ApiError::from(StoreError::Backend("disk on fire".into()));
         assert_eq!(internal.status, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!internal.detail.contains("disk"), "backend details stay in the log");
+        let unavailable = ApiError::from(StoreError::Unavailable("connection refused".into()));
+        assert_eq!(unavailable.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(unavailable.code, "database_unavailable");
+        assert_eq!(unavailable.into_response().headers()[axum::http::header::RETRY_AFTER], "1");
     }
 }

@@ -315,6 +315,10 @@ pub enum StoreError {
     Conflict(String),
     /// The backend failed (I/O, corruption, a schema newer than this binary, …).
     Backend(String),
+    /// The database cannot be reached right now (PostgreSQL down, restarting, or every connection
+    /// busy for longer than the checkout timeout): nothing was read or written, and a retry may
+    /// succeed. The service answers 503.
+    Unavailable(String),
 }
 
 impl fmt::Display for StoreError {
@@ -323,6 +327,7 @@ impl fmt::Display for StoreError {
             StoreError::Invalid(msg) => write!(f, "invalid: {msg}"),
             StoreError::Conflict(msg) => write!(f, "conflict: {msg}"),
             StoreError::Backend(msg) => write!(f, "database error: {msg}"),
+            StoreError::Unavailable(msg) => write!(f, "database unavailable: {msg}"),
         }
     }
 }
@@ -336,6 +341,7 @@ impl StoreError {
             StoreError::Invalid(msg) => StoreError::Invalid(format!("{what}: {msg}")),
             StoreError::Conflict(msg) => StoreError::Conflict(format!("{what}: {msg}")),
             StoreError::Backend(msg) => StoreError::Backend(format!("{what}: {msg}")),
+            StoreError::Unavailable(msg) => StoreError::Unavailable(format!("{what}: {msg}")),
         }
     }
 }

@@ -51,8 +51,10 @@ pub const INVALIDATION_CHANNEL: &str = "scopegate_organization_changed";
 /// Connections per store: requests beyond this wait for one (at most [`CHECKOUT_TIMEOUT`]).
 const POOL_SIZE: u32 = 16;
 
-/// How long a caller waits for a free connection before the call fails.
-const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a caller waits for a free connection before the call fails with
+/// [`StoreError::Unavailable`] (503): while the server is down no connection can be made, and a
+/// request should fail closed soon rather than hang.
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// How long connecting may take when the URL does not say (`connect_timeout=…`).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -114,10 +116,35 @@ fn describe(e: &postgres::Error) -> String {
     text
 }
 
+/// Whether `e` says the server cannot be reached or is going away (rather than refusing what was
+/// asked): the connection closed or failed, or the server is shutting down or starting up.
+fn is_unavailable(e: &postgres::Error) -> bool {
+    if e.is_closed() {
+        return true;
+    }
+    if let Some(code) = e.code() {
+        // Class 08: connection exception; 57P01–57P03: shutting down, crashed, starting up.
+        return code.code().starts_with("08")
+            || [SqlState::ADMIN_SHUTDOWN, SqlState::CRASH_SHUTDOWN, SqlState::CANNOT_CONNECT_NOW]
+                .contains(code);
+    }
+    // No answer from the server at all: the socket failed.
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        if cause.is::<std::io::Error>() {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
 impl From<postgres::Error> for StoreError {
     fn from(e: postgres::Error) -> Self {
         let code = e.code();
-        if code == Some(&SqlState::CHARACTER_NOT_IN_REPERTOIRE)
+        if is_unavailable(&e) {
+            StoreError::Unavailable(describe(&e))
+        } else if code == Some(&SqlState::CHARACTER_NOT_IN_REPERTOIRE)
             || code == Some(&SqlState::UNTRANSLATABLE_CHARACTER)
         {
             // A NUL in text (or \u0000 in JSON): what the client sent, not a failure of the server.
@@ -210,7 +237,12 @@ impl PostgresStore {
 
     fn conn(&self) -> StoreResult<PooledConnection<Manager>> {
         let pool = self.pool.as_ref().ok_or_else(|| StoreError::Backend("the store is closed".into()))?;
-        pool.get().map_err(|e| StoreError::Backend(format!("no connection to {}: {e}", self.target)))
+        pool.get().map_err(|e| {
+            StoreError::Unavailable(format!(
+                "no connection to {} within {CHECKOUT_TIMEOUT:?}: {e}",
+                self.target
+            ))
+        })
     }
 
     /// Runs `f` in one read-only `REPEATABLE READ` transaction: every query it makes sees the

@@ -142,6 +142,14 @@ impl Cluster {
         check("pg_ctl start", start, &self.log());
     }
 
+    /// Stops the server as a restart does (`pg_ctl stop -m fast`: open sessions are ended, their
+    /// transactions rolled back, then a checkpoint).
+    pub(crate) fn stop(&self) {
+        let stop =
+            self.command("pg_ctl").arg("-D").arg(self.data()).args(["-m", "fast", "-w", "stop"]).output();
+        check("pg_ctl stop -m fast", stop, &self.log());
+    }
+
     /// Stops the server as a crash would (`pg_ctl stop -m immediate`: every server process quits
     /// at once, nothing is flushed or checkpointed; the next start recovers from the WAL).
     pub(crate) fn crash(&self) {

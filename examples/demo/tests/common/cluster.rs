@@ -13,6 +13,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use super::stores::{TempDir, required_postgres_server};
@@ -76,13 +77,29 @@ impl Cluster {
         let bin = binaries().unwrap_or_else(|| {
             panic!("no PostgreSQL installation in /usr/lib/postgresql/*/bin (.ci/postgres.sh installs one)")
         });
-        let dir = TempDir::new("cluster");
-        let run_as: Vec<String> = if is_root() {
-            let chown = Command::new("chown").arg("postgres").arg(&dir.0).status().unwrap();
-            assert!(chown.success(), "as root the server runs as `postgres`, which must exist");
-            ["runuser", "-u", "postgres", "--"].map(String::from).to_vec()
+        let (dir, run_as) = if is_root() {
+            // As .ci/postgres.sh does: under /tmp, which the server's user can reach, owned by the
+            // package's `postgres` user or the one the script created when there was none.
+            let user = ["postgres", "scopegate-postgres"]
+                .into_iter()
+                .find(|user| Command::new("id").args(["-u", user]).output().is_ok_and(|o| o.status.success()))
+                .expect(
+                    "as root the server runs as `postgres` (or `scopegate-postgres`), and neither exists",
+                );
+            static NEXT: AtomicUsize = AtomicUsize::new(0);
+            let path = PathBuf::from(format!(
+                "/tmp/scopegate-demo-cluster-{}-{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            ));
+            let _ = std::fs::remove_dir_all(&path);
+            std::fs::create_dir_all(&path).unwrap();
+            let dir = TempDir(path);
+            let chown = Command::new("chown").arg(user).arg(&dir.0).status().unwrap();
+            assert!(chown.success(), "chown {user} {}", dir.0.display());
+            (dir, ["runuser", "-u", user, "--"].map(String::from).to_vec())
         } else {
-            Vec::new()
+            (TempDir::new("cluster"), Vec::new())
         };
         let mut options = format!("-c listen_addresses=127.0.0.1 -k {}", dir.0.display());
         for setting in settings {

@@ -43,6 +43,8 @@ enum Command {
         /// 1s, 250ms; 0 reads it from the database on every request.
         #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_ttl)]
         cache_ttl: Duration,
+        #[command(flatten)]
+        timeouts: Timeouts,
     },
     /// Create or revoke auth tokens.
     Token {
@@ -73,6 +75,20 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+}
+
+/// How long `serve` waits for a slow or idle client before it closes the connection.
+#[derive(Clone, Copy, Debug, Args)]
+struct Timeouts {
+    /// How long a request's headers may take to arrive, counted from when the connection is ready
+    /// for a request: from its opening, or, on a kept-alive connection, from the previous answer.
+    /// So it is also how long an idle keep-alive connection stays open. E.g. 10s, 500ms.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout)]
+    header_timeout: Duration,
+    /// How long a request body may send nothing: a stalled body is answered 408 and its
+    /// connection closed. E.g. 15s, 500ms.
+    #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = parse_timeout)]
+    body_timeout: Duration,
 }
 
 #[derive(Debug, Subcommand)]
@@ -193,9 +209,9 @@ fn run(command: Command) -> Result<ExitCode, String> {
         format!("the permission registry is invalid:\n{}", lines.join("\n"))
     })?;
     match command {
-        Command::Serve { addr, db, cache_ttl } => {
+        Command::Serve { addr, db, cache_ttl, timeouts } => {
             let store = db.db.open_cached(cache_ttl).map_err(|e| e.to_string())?;
-            serve(addr, store, cache_ttl).map(|()| ExitCode::SUCCESS)
+            serve(addr, store, cache_ttl, timeouts).map(|()| ExitCode::SUCCESS)
         }
         Command::Token { command: TokenCommand::Create { db, org, user, org_token, scopes } } => {
             let store = open(&db)?;
@@ -304,6 +320,36 @@ const MAX_CACHE_TTL: Duration = Duration::from_secs(3600);
 
 /// A `--cache-ttl`: a whole number of milliseconds (`250ms`) or seconds (`1s`), or `0`.
 fn parse_ttl(text: &str) -> Result<Duration, String> {
+    let ttl = parse_duration(text)?;
+    if ttl > MAX_CACHE_TTL {
+        return Err(format!(
+            "`{}` is longer than the longest cache TTL, {}s",
+            text.trim(),
+            MAX_CACHE_TTL.as_secs()
+        ));
+    }
+    Ok(ttl)
+}
+
+/// The longest connection timeout accepted.
+const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// A `--header-timeout` or `--body-timeout`: as [`parse_ttl`], but not zero (a connection must
+/// have some time) and at most an hour.
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let timeout = parse_duration(text)?;
+    if timeout.is_zero() || timeout > MAX_TIMEOUT {
+        return Err(format!(
+            "`{}`: a timeout is more than 0 and at most {}s",
+            text.trim(),
+            MAX_TIMEOUT.as_secs()
+        ));
+    }
+    Ok(timeout)
+}
+
+/// A whole number of milliseconds (`250ms`) or seconds (`1s`), or `0`.
+fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let (digits, unit) = match (text.strip_suffix("ms"), text.strip_suffix('s')) {
         (Some(ms), _) => (ms, 1),
@@ -317,14 +363,15 @@ fn parse_ttl(text: &str) -> Result<Duration, String> {
         .filter(|_| !digits.starts_with('+'))
         .and_then(|n| n.checked_mul(unit))
         .ok_or_else(|| format!("`{text}` is not a duration: write e.g. 1s, 250ms or 0"))?;
-    let ttl = Duration::from_millis(millis);
-    if ttl > MAX_CACHE_TTL {
-        return Err(format!("`{text}` is longer than the longest cache TTL, {}s", MAX_CACHE_TTL.as_secs()));
-    }
-    Ok(ttl)
+    Ok(Duration::from_millis(millis))
 }
 
-fn serve(addr: SocketAddr, store: Arc<dyn Store>, cache_ttl: Duration) -> Result<(), String> {
+fn serve(
+    addr: SocketAddr,
+    store: Arc<dyn Store>,
+    cache_ttl: Duration,
+    timeouts: Timeouts,
+) -> Result<(), String> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -356,23 +403,64 @@ fn serve(addr: SocketAddr, store: Arc<dyn Store>, cache_ttl: Duration) -> Result
         tracing::info!(
             endpoints = registry.len(),
             cache_ttl_ms = cache_ttl.as_millis() as u64,
+            header_timeout_ms = timeouts.header_timeout.as_millis() as u64,
+            body_timeout_ms = timeouts.body_timeout.as_millis() as u64,
             "scopegate-demo listening on http://{local}{}/",
             scopegate_demo::BASE_PATH
         );
-        axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|e| format!("server error: {e}"))?;
+        serve_connections(listener, router, timeouts).await;
         tracing::info!("scopegate-demo stopped");
         Ok(())
     })
+}
+
+/// Accepts connections until Ctrl-C or SIGTERM, each served by hyper's HTTP/1 connection with
+/// the header-read timeout and tower-http's request-body timeout; then lets the open connections
+/// finish their requests (as `axum::serve`'s graceful shutdown does).
+async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    router: scopegate::axum::ApiService,
+    timeouts: Timeouts,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
+    let service =
+        TowerToHyperService::new(tower_http::timeout::RequestBodyTimeout::new(router, timeouts.body_timeout));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(timeouts.header_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // E.g. out of file descriptors: wait for some to be freed, as axum::serve does.
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service.clone()));
+        tokio::spawn(async move {
+            // A client that went away or timed out: nothing to answer, nothing to report.
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection closed");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
 }
 
 #[cfg(test)]
 mod tests {
     use std::ffi::OsStr;
 
-    use super::{colour, parse_ttl};
+    use super::{colour, parse_timeout, parse_ttl};
     use std::time::Duration;
 
     #[test]
@@ -386,6 +474,10 @@ mod tests {
             assert!(error.contains("is not a duration"), "{bad:?}: {error}");
         }
         assert!(parse_ttl("3601s").unwrap_err().contains("longer than"));
+        assert_eq!(parse_timeout("500ms"), Ok(Duration::from_millis(500)));
+        for bad in ["0", "0s", "3601s", "x"] {
+            assert!(parse_timeout(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -185,6 +185,39 @@ pub enum MemberRemoval {
     LastOwner,
 }
 
+/// What adding a member to a team requires of the caller. The handler decides the request on the
+/// caller's snapshot; the store checks these again in the transaction that writes, against the
+/// database, under the organization's lock, so a change committed meanwhile (a team put on an
+/// allowlist, membership closed) is never overtaken by a write decided on the state before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TeamJoinRule {
+    /// The caller may add members to a team on a replay access allowlist (what editing the list
+    /// needs: `org:write` or `org:admin`).
+    pub may_join_allowlisted: bool,
+    /// The caller adds themself without `org:write` or `team:write`, which only open membership
+    /// allows.
+    pub needs_open_membership: bool,
+}
+
+impl TeamJoinRule {
+    /// No restriction: an owner's, or the CLI's.
+    pub const UNRESTRICTED: TeamJoinRule =
+        TeamJoinRule { may_join_allowlisted: true, needs_open_membership: false };
+}
+
+/// What adding a member to a team did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TeamJoin {
+    /// The member was added.
+    Added,
+    /// The member already was in the team.
+    AlreadyMember,
+    /// Refused: the team is on the replay access allowlist and the rule does not allow that.
+    AllowlistedTeam,
+    /// Refused: the organization's membership is closed and the rule needs it open.
+    ClosedMembership,
+}
+
 /// A team of an organization.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -8,11 +8,13 @@
 
 mod common;
 
+common::stores::postgres_half!();
+
 use std::time::{Duration, Instant};
 
-use common::stores::{TestStore, stores};
+use common::stores::{TestStore, required_postgres_server, stores};
 use scopegate_demo::admin;
-use scopegate_demo::model::{IdOrSlug, MemberRemoval, OrganizationUpdate};
+use scopegate_demo::model::{IdOrSlug, MemberRemoval, OrganizationUpdate, TeamJoin, TeamJoinRule};
 use scopegate_demo::store::{CachedStore, RequestFacts, Store};
 use scopegate_demo::token::TokenKind;
 
@@ -73,7 +75,7 @@ fn an_instance_serves_snapshots_from_its_cache_and_reads_its_own_writes() {
         assert_eq!(allowed_members(&*instance, &session), vec![MEMBER_USER], "{}", test.backend);
         instance.remove_team_member(ACME, FRONTEND, MEMBER_ID).unwrap();
         assert!(!facts(&*instance, &session).member.unwrap().teams.contains(&FRONTEND), "{}", test.backend);
-        instance.add_team_member(ACME, BACKEND, MEMBER_ID).unwrap();
+        instance.add_team_member(ACME, BACKEND, MEMBER_ID, TeamJoinRule::UNRESTRICTED).unwrap();
         assert!(facts(&*instance, &session).member.unwrap().teams.contains(&BACKEND), "{}", test.backend);
         instance.set_feature(ACME, "organizations:session-replay", false).unwrap();
         assert!(facts(&*instance, &session).settings.unwrap().features.is_empty(), "{}", test.backend);
@@ -83,8 +85,12 @@ fn an_instance_serves_snapshots_from_its_cache_and_reads_its_own_writes() {
 }
 
 #[test]
+#[cfg_attr(
+    not(scopegate_postgres_tests),
+    ignore = "needs PostgreSQL: set SCOPEGATE_TEST_POSTGRES_URL (source .ci/postgres.sh)"
+)]
 fn a_write_through_one_instance_reaches_the_others_by_notification() {
-    let Some(test) = stores().into_iter().find(|t| t.backend == "postgres") else { return };
+    let test = TestStore::postgres(&required_postgres_server());
     let (writer, reader) = (test.instance(LONG_TTL), test.instance(LONG_TTL));
     let session = admin::create_session(&*writer, "member", false).unwrap().hash();
     type Change = (&'static str, fn(&CachedStore), fn(&RequestFacts) -> bool);
@@ -101,7 +107,12 @@ fn a_write_through_one_instance_reaches_the_others_by_notification() {
         ),
         (
             "team join",
-            |s| assert!(s.add_team_member(ACME, BACKEND, MEMBER_ID).unwrap()),
+            |s| {
+                assert_eq!(
+                    s.add_team_member(ACME, BACKEND, MEMBER_ID, TeamJoinRule::UNRESTRICTED).unwrap(),
+                    TeamJoin::Added
+                )
+            },
             |f| f.member.as_ref().unwrap().teams.contains(&BACKEND),
         ),
         (
@@ -173,8 +184,12 @@ fn listener_pids(test: &TestStore) -> Vec<i32> {
 }
 
 #[test]
+#[cfg_attr(
+    not(scopegate_postgres_tests),
+    ignore = "needs PostgreSQL: set SCOPEGATE_TEST_POSTGRES_URL (source .ci/postgres.sh)"
+)]
 fn a_listener_that_loses_its_connection_stops_caching_and_flushes_when_back() {
-    let Some(test) = stores().into_iter().find(|t| t.backend == "postgres") else { return };
+    let test = TestStore::postgres(&required_postgres_server());
     let instance = test.instance(LONG_TTL);
     let session = admin::create_session(&*instance, "member", false).unwrap().hash();
     assert!(!facts(&*instance, &session).settings.unwrap().granular_replay);

@@ -11,13 +11,15 @@
 
 mod common;
 
+common::stores::postgres_half!();
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use common::stores::{TestStore, stores};
 use scopegate_demo::admin;
-use scopegate_demo::model::{IdOrSlug, OrganizationUpdate};
+use scopegate_demo::model::{IdOrSlug, OrganizationUpdate, TeamJoinRule};
 use scopegate_demo::store::Store;
 use scopegate_demo::token::TokenKind;
 
@@ -41,7 +43,7 @@ fn never_mixes_two_states(test: &TestStore, store: Arc<dyn Store>, reads: usize)
                 store.remove_team_member(acme.id, frontend, member.id).unwrap();
                 store.update_organization(acme.id, &allow(vec![frontend])).unwrap();
                 store.update_organization(acme.id, &allow(vec![2])).unwrap();
-                store.add_team_member(acme.id, frontend, member.id).unwrap();
+                store.add_team_member(acme.id, frontend, member.id, TeamJoinRule::UNRESTRICTED).unwrap();
                 rounds += 1;
             }
             rounds

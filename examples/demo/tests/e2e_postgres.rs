@@ -1,8 +1,8 @@
 //! End to end on PostgreSQL: the `scopegate-demo` binary serves a fresh database over HTTP, its
 //! CLI creates the credentials and toggles the replay feature on the same `--db` URL, and a few
 //! rows of the README's matrix answer as they do on SQLite (`tests/e2e.rs` covers them all there).
-//! A restart on the same database keeps what was written. Skipped without
-//! `SCOPEGATE_TEST_POSTGRES_URL` (outside CI; see `common/stores.rs`).
+//! A restart on the same database keeps what was written. Reported as ignored without
+//! `SCOPEGATE_TEST_POSTGRES_URL` (outside CI; see the demo's `build.rs`).
 
 #![allow(clippy::unwrap_used)]
 
@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::Server;
-use common::stores::{PgDatabase, postgres_server};
+use common::stores::{PgDatabase, required_postgres_server};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -50,8 +50,12 @@ fn denied(result: &(u16, Value), status: u16, code: &str) {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(scopegate_postgres_tests),
+    ignore = "needs PostgreSQL: set SCOPEGATE_TEST_POSTGRES_URL (source .ci/postgres.sh)"
+)]
 async fn the_matrix_over_http_on_postgres() {
-    let Some(server) = postgres_server() else { return };
+    let server = required_postgres_server();
     let db = PgDatabase::create(&server);
     let url = db.url.as_str();
     // The CLI migrates and seeds the empty database on first use.

@@ -10,8 +10,8 @@
 //!   5xx answer, no lost acknowledged write, and no grant observed later than the bound after a
 //!   revocation was acknowledged.
 //!
-//! Both run briefly in `cargo test` (skipped without `SCOPEGATE_TEST_POSTGRES_URL` outside CI, see
-//! `common/stores.rs`). The long version sets `SCOPEGATE_MULTI_SECS` (load duration, default 6)
+//! Both run briefly in `cargo test` (reported as ignored without `SCOPEGATE_TEST_POSTGRES_URL`
+//! outside CI, see the demo's `build.rs`). The long version sets `SCOPEGATE_MULTI_SECS` (load duration, default 6)
 //! and `SCOPEGATE_PROPAGATION_CHANGES` (default 200); see the demo's README.
 
 #![allow(clippy::unwrap_used)]
@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use common::Server;
-use common::stores::{PgDatabase, postgres_server};
+use common::stores::{PgDatabase, required_postgres_server};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -118,8 +118,12 @@ async fn set_allowlist(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(scopegate_postgres_tests),
+    ignore = "needs PostgreSQL: set SCOPEGATE_TEST_POSTGRES_URL (source .ci/postgres.sh)"
+)]
 async fn propagation_between_two_instances() {
-    let Some(server) = postgres_server() else { return };
+    let server = required_postgres_server();
     let db = PgDatabase::create(&server);
     let url = db.url.clone();
     let (owner, member, a, b) = tokio::task::spawn_blocking(move || {
@@ -273,8 +277,12 @@ impl Tally {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(scopegate_postgres_tests),
+    ignore = "needs PostgreSQL: set SCOPEGATE_TEST_POSTGRES_URL (source .ci/postgres.sh)"
+)]
 async fn three_instances_under_load_with_a_crash() {
-    let Some(server) = postgres_server() else { return };
+    let server = required_postgres_server();
     let db = PgDatabase::create(&server);
     let seconds = env_number("SCOPEGATE_MULTI_SECS", 6);
     let url = db.url.clone();

@@ -612,7 +612,7 @@ struct SettingsInput {
 
 /// What a body should do to `before`: `Some(after)` when the service must accept it, `None` when
 /// it must refuse it (and change nothing). The rules of `PUT /organizations/{org}/`, restated:
-/// a JSON content type; names of 1 to 64 characters once trimmed; slugs of 1 to 50 of `a-z 0-9 -`,
+/// a JSON content type; names of 1 to 64 characters once trimmed, without control characters; slugs of 1 to 50 of `a-z 0-9 -`,
 /// not all digits, not starting with `-`, not another organization's; allowlists of members
 /// (users 1, 2, 3) and teams (1, 2) of the organization.
 fn apply(before: &Settings, body: &[u8], content_type: &[u8]) -> Option<Settings> {
@@ -627,7 +627,7 @@ fn apply(before: &Settings, body: &[u8], content_type: &[u8]) -> Option<Settings
     let mut after = before.clone();
     if let Some(name) = input.name {
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 64 {
+        if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
             return None;
         }
         after.name = name.to_string();

@@ -8,6 +8,8 @@
 
 mod common;
 
+common::stores::postgres_half!();
+
 use std::sync::Arc;
 use std::time::Duration;
 

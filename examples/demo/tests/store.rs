@@ -7,13 +7,15 @@
 
 mod common;
 
+common::stores::postgres_half!();
+
 use std::time::Duration;
 
-use common::stores::{Place, TestStore, postgres_server, stores};
+use common::stores::{Place, TestStore, required_postgres_server, stores};
 use scopegate_demo::admin;
 use scopegate_demo::model::{
     Credential, IdOrSlug, MemberRemoval, NewDashboard, NewDeletionJob, NewSavedSearch, Organization,
-    OrganizationUpdate, Role, Visibility,
+    OrganizationUpdate, Role, TeamJoin, TeamJoinRule, Visibility,
 };
 use scopegate_demo::store::{
     PostgresStore, SCHEMA_VERSION, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, SESSION_TOUCH_INTERVAL,
@@ -163,8 +165,12 @@ fn reopening_migrates_nothing_and_seeds_once() {
 }
 
 #[test]
+#[cfg_attr(
+    not(scopegate_postgres_tests),
+    ignore = "needs PostgreSQL: set SCOPEGATE_TEST_POSTGRES_URL (source .ci/postgres.sh)"
+)]
 fn postgres_schema_is_versioned_and_a_newer_one_refused() {
-    let Some(server) = postgres_server() else { return };
+    let server = required_postgres_server();
     let t = TestStore::postgres(&server);
     let Place::Postgres(db) = &t.place else { unreachable!() };
     let store = common::stores::off_runtime(|| PostgresStore::open(&db.url)).unwrap();
@@ -189,8 +195,12 @@ fn postgres_schema_is_versioned_and_a_newer_one_refused() {
 /// A version 1 database (before sessions expired) is brought to the current version; its sessions
 /// count as last used when they were opened.
 #[test]
+#[cfg_attr(
+    not(scopegate_postgres_tests),
+    ignore = "needs PostgreSQL: set SCOPEGATE_TEST_POSTGRES_URL (source .ci/postgres.sh)"
+)]
 fn postgres_version_1_databases_migrate() {
-    let Some(server) = postgres_server() else { return };
+    let server = required_postgres_server();
     let db = common::stores::PgDatabase::create(&server);
     db.with_client(|c| {
         let mut tx = c.transaction().unwrap();
@@ -215,8 +225,12 @@ fn postgres_version_1_databases_migrate() {
 }
 
 #[test]
+#[cfg_attr(
+    not(scopegate_postgres_tests),
+    ignore = "needs PostgreSQL: set SCOPEGATE_TEST_POSTGRES_URL (source .ci/postgres.sh)"
+)]
 fn postgres_opens_concurrently_and_migrates_once() {
-    let Some(server) = postgres_server() else { return };
+    let server = required_postgres_server();
     let db = common::stores::PgDatabase::create(&server);
     let stores: Vec<_> = std::thread::scope(|s| {
         let opening: Vec<_> = (0..4).map(|_| s.spawn(|| PostgresStore::open(&db.url))).collect();
@@ -229,8 +243,12 @@ fn postgres_opens_concurrently_and_migrates_once() {
 }
 
 #[test]
+#[cfg_attr(
+    not(scopegate_postgres_tests),
+    ignore = "needs PostgreSQL: set SCOPEGATE_TEST_POSTGRES_URL (source .ci/postgres.sh)"
+)]
 fn postgres_store_can_be_dropped_on_an_async_thread() {
-    let Some(server) = postgres_server() else { return };
+    let server = required_postgres_server();
     let t = TestStore::postgres(&server);
     let store = t.store.clone();
     drop(t.store);
@@ -552,14 +570,33 @@ fn removing_a_member_cascades_and_keeps_an_owner() {
 fn team_membership_stays_inside_the_organization() {
     on_each_backend(|t| {
         let store = &*t.store;
-        assert!(store.add_team_member(1, 2, 3).unwrap());
-        assert!(!store.add_team_member(1, 2, 3).unwrap(), "already in the team");
+        let any = TeamJoinRule::UNRESTRICTED;
+        assert_eq!(store.add_team_member(1, 2, 3, any).unwrap(), TeamJoin::Added);
+        assert_eq!(
+            store.add_team_member(1, 2, 3, any).unwrap(),
+            TeamJoin::AlreadyMember,
+            "already in the team"
+        );
         assert_eq!(store.member(1, 3).unwrap().unwrap().team_slugs, ["frontend", "backend"]);
         assert!(store.remove_team_member(1, 2, 3).unwrap());
         assert!(!store.remove_team_member(1, 2, 3).unwrap());
         // globex's team 3 with acme's member 3, under either organization: refused.
-        assert!(matches!(store.add_team_member(1, 3, 3), Err(StoreError::Invalid(_))));
-        assert!(matches!(store.add_team_member(2, 3, 3), Err(StoreError::Invalid(_))));
+        assert!(matches!(store.add_team_member(1, 3, 3, any), Err(StoreError::Invalid(_))));
+        assert!(matches!(store.add_team_member(2, 3, 3, any), Err(StoreError::Invalid(_))));
+        // The caller's rule is checked against the stored state, in the writing transaction.
+        let admin = TeamJoinRule { may_join_allowlisted: false, needs_open_membership: false };
+        let self_join = TeamJoinRule { may_join_allowlisted: false, needs_open_membership: true };
+        let allow = OrganizationUpdate { replay_access_teams: Some(vec![1]), ..Default::default() };
+        store.update_organization(1, &allow).unwrap();
+        assert_eq!(store.add_team_member(1, 1, 2, admin).unwrap(), TeamJoin::AllowlistedTeam);
+        assert_eq!(store.add_team_member(1, 1, 2, any).unwrap(), TeamJoin::Added, "org:write may");
+        assert_eq!(store.add_team_member(1, 2, 3, self_join).unwrap(), TeamJoin::Added, "open membership");
+        assert!(store.remove_team_member(1, 2, 3).unwrap());
+        let close = OrganizationUpdate { open_membership: Some(false), ..Default::default() };
+        store.update_organization(1, &close).unwrap();
+        assert_eq!(store.add_team_member(1, 2, 3, self_join).unwrap(), TeamJoin::ClosedMembership);
+        assert_eq!(store.add_team_member(1, 2, 3, admin).unwrap(), TeamJoin::Added, "team:write may");
+        assert_eq!(store.member(1, 2).unwrap().unwrap().team_slugs, ["frontend", "backend"]);
     });
 }
 

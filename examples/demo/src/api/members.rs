@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::{ApiError, path_id};
 use crate::AppState;
-use crate::model::{IdOrSlug, Member, MemberRemoval, Role, Team};
+use crate::model::{IdOrSlug, Member, MemberRemoval, Role, Team, TeamJoin, TeamJoinRule};
 use crate::permissions::{MemberPermission, OrganizationPermission, OrganizationTeamMemberPermission};
 use crate::resolve::Caller;
 
@@ -111,20 +111,40 @@ fn allowlisted_team_guard(state: &AppState, caller: &Caller, team: &Team) -> Res
         .map(|g| g.name())
         .collect();
     let Some(gate) = gates.first() else { return Ok(()) };
-    let edit_scopes = <OrganizationPermission as scopegate::Permission>::CLASS
-        .get(scopegate::Method::Put)
-        .map_or(&[][..], |m| m.scopes());
-    if caller.has_any_scope(edit_scopes) {
+    if may_join_allowlisted(caller) {
         return Ok(());
     }
-    Err(ApiError::forbidden(
+    Err(allowlisted_team_restricted(team, gate))
+}
+
+/// The scopes that edit the allowlists (`PUT` on the organization).
+fn allowlist_edit_scopes() -> &'static [&'static str] {
+    <OrganizationPermission as scopegate::Permission>::CLASS
+        .get(scopegate::Method::Put)
+        .map_or(&[][..], |m| m.scopes())
+}
+
+/// Whether the caller may add members to a team on an allowlist.
+fn may_join_allowlisted(caller: &Caller) -> bool {
+    caller.has_any_scope(allowlist_edit_scopes())
+}
+
+fn allowlisted_team_restricted(team: &Team, gate: &str) -> ApiError {
+    ApiError::forbidden(
         "allowlisted_team_restricted",
         format!(
             "Team {} is on the `{gate}` access list: joining it grants that access, so adding members to it needs {} (what editing the list needs).",
             team.slug,
-            edit_scopes.join(" or ")
+            allowlist_edit_scopes().join(" or ")
         ),
-    ))
+    )
+}
+
+fn closed_membership() -> ApiError {
+    ApiError::forbidden(
+        "team_membership_restricted",
+        "This organization has closed membership: ask an admin to add you to the team.",
+    )
 }
 
 async fn target_team(state: &AppState, org_id: i64, team: &str) -> Result<Team, ApiError> {
@@ -149,7 +169,8 @@ pub async fn join_team(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let org = caller.org()?.clone();
     let target = target_member(&state, &caller, &member_id).await?;
-    if !caller.has_any_scope(&["org:write", "team:write"]) {
+    let manages_teams = caller.has_any_scope(&["org:write", "team:write"]);
+    if !manages_teams {
         if !is_self(&caller, &target) {
             return Err(ApiError::forbidden(
                 "team_membership_restricted",
@@ -157,17 +178,26 @@ pub async fn join_team(
             ));
         }
         if !org.open_membership {
-            return Err(ApiError::forbidden(
-                "team_membership_restricted",
-                "This organization has closed membership: ask an admin to add you to the team.",
-            ));
+            return Err(closed_membership());
         }
     }
     let team = target_team(&state, org.id, &team).await?;
     allowlisted_team_guard(&state, &caller, &team)?;
+    // The snapshot decided the request; the store checks again against the database, in the
+    // transaction that writes (the snapshot may predate an allowlist edit made elsewhere).
+    let rule = TeamJoinRule {
+        may_join_allowlisted: may_join_allowlisted(&caller),
+        needs_open_membership: !manages_teams,
+    };
     let (org_id, team_id, target_id) = (org.id, team.id, target.id);
-    let added = state.store(move |s| s.add_team_member(org_id, team_id, target_id)).await?;
-    let status = if added { StatusCode::CREATED } else { StatusCode::NO_CONTENT };
+    let status = match state.store(move |s| s.add_team_member(org_id, team_id, target_id, rule)).await? {
+        TeamJoin::Added => StatusCode::CREATED,
+        TeamJoin::AlreadyMember => StatusCode::NO_CONTENT,
+        TeamJoin::AllowlistedTeam => {
+            return Err(allowlisted_team_restricted(&team, crate::resolve::REPLAY_GATE));
+        }
+        TeamJoin::ClosedMembership => return Err(closed_membership()),
+    };
     Ok((status, Json(json!({ "team": team.slug, "member": target.id.to_string() }))))
 }
 

@@ -83,6 +83,14 @@ impl From<StoreError> for ApiError {
                     "The server failed; see its log.",
                 )
             }
+            StoreError::Unavailable(msg) => {
+                tracing::warn!(error = %msg, "database unavailable");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "database_unavailable",
+                    "The database cannot be reached right now; nothing was read or changed. Try again shortly.",
+                )
+            }
         }
     }
 }
@@ -95,11 +103,16 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody { status: self.status.as_u16(), error: self.code, detail: &self.detail };
         let mut response = (self.status, axum::Json(body)).into_response();
+        let headers = response.headers_mut();
         if self.status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
+            headers.insert(
                 axum::http::header::WWW_AUTHENTICATE,
                 axum::http::HeaderValue::from_static(CHALLENGE),
             );
+        }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            // The database usually comes back within seconds (see the demo's README).
+            headers.insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
         }
         response
     }
@@ -121,6 +134,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Payload<T> {
 }
 
 fn json_rejection(rejection: &JsonRejection) -> ApiError {
+    if timed_out(rejection) {
+        return ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "The request body stopped arriving; send it again.",
+        );
+    }
     let status = rejection.status();
     let code = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
         "unsupported_media_type"
@@ -128,6 +148,19 @@ fn json_rejection(rejection: &JsonRejection) -> ApiError {
         "invalid_request"
     };
     ApiError::new(status, code, rejection.body_text())
+}
+
+/// Whether reading the body failed because it stalled for longer than the server's body timeout
+/// (`serve --body-timeout`).
+fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(e) = source {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// A numeric id from a path segment; anything else names nothing (404).
@@ -138,13 +171,27 @@ pub(crate) fn path_id(segment: &str, what: &str) -> Result<i64, ApiError> {
     }
 }
 
-/// Checks a display name: trimmed, 1 to `max` characters.
+/// Checks a display name: trimmed, 1 to `max` characters, no control characters.
 pub(crate) fn name_field(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
     let value = value.trim();
     if value.is_empty() || value.chars().count() > max {
         return Err(ApiError::invalid(format!("{field} must be 1 to {max} characters")));
     }
+    printable_field(field, value)?;
     Ok(value.to_owned())
+}
+
+/// Refuses text with control characters (NUL, which PostgreSQL cannot store in text, line breaks,
+/// escapes): a field a person reads is one line of printable text, on either backend.
+pub(crate) fn printable_field(field: &str, value: &str) -> Result<(), ApiError> {
+    match value.chars().position(char::is_control) {
+        Some(at) => Err(ApiError::invalid(format!(
+            "{field} must not contain control characters (character {} is U+{:04X})",
+            at + 1,
+            u32::from(value.chars().nth(at).unwrap_or_default())
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// `{"data": …}`, Sentry's envelope for replay responses.
@@ -167,6 +214,11 @@ mod tests {
         assert_eq!(name_field("title", "  Hi ", 5), Ok("Hi".to_owned()));
         assert!(name_field("title", "   ", 5).is_err());
         assert!(name_field("title", "toolong", 5).is_err());
+        for bad in ["a\0b", "tab\there", "line\nbreak", "\u{1b}[31m", "a\u{85}b"] {
+            let error = name_field("title", bad, 50).unwrap_err();
+            assert_eq!(error.status, StatusCode::BAD_REQUEST, "{bad:?}");
+            assert!(error.detail.contains("control characters"), "{}", error.detail);
+        }
     }
 
     #[test]
@@ -176,5 +228,9 @@ mod tests {
         let internal = ApiError::from(StoreError::Backend("disk on fire".into()));
         assert_eq!(internal.status, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!internal.detail.contains("disk"), "backend details stay in the log");
+        let unavailable = ApiError::from(StoreError::Unavailable("connection refused".into()));
+        assert_eq!(unavailable.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(unavailable.code, "database_unavailable");
+        assert_eq!(unavailable.into_response().headers()[axum::http::header::RETRY_AFTER], "1");
     }
 }

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use super::{ApiError, Data, Payload, path_id};
+use super::{ApiError, Data, Payload, path_id, printable_field};
 use crate::AppState;
 use crate::api::projects::project;
 use crate::model::{DeletionJob, IdOrSlug, NewDeletionJob, Project, RecordingSegment, Replay, ReplayView};
@@ -279,6 +279,12 @@ pub async fn create_deletion_job(
     if input.environments.len() > 100 || input.environments.iter().any(|e| e.is_empty() || e.len() > 64) {
         return Err(ApiError::invalid("environments: at most 100 names of 1 to 64 characters"));
     }
+    for environment in &input.environments {
+        printable_field("environments", environment)?;
+    }
+    // SQLite's date functions stop at a NUL; PostgreSQL refuses it: refuse it on both.
+    printable_field("rangeStart", &input.range_start)?;
+    printable_field("rangeEnd", &input.range_end)?;
     let new = NewDeletionJob {
         range_start: input.range_start,
         range_end: input.range_end,

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use super::{ApiError, Payload, name_field, path_id};
+use super::{ApiError, Payload, name_field, path_id, printable_field};
 use crate::AppState;
 use crate::model::{NewSavedSearch, SavedSearch, Visibility};
 use crate::permissions::OrganizationSearchPermission;
@@ -70,6 +70,7 @@ pub async fn create_search(
     if query.chars().count() > 1000 {
         return Err(ApiError::invalid("query must be at most 1000 characters"));
     }
+    printable_field("query", query)?;
     let new = NewSavedSearch {
         name: name_field("name", &input.name, 128)?,
         query: query.to_owned(),

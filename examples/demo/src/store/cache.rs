@@ -29,7 +29,7 @@ use super::{OrganizationSnapshot, RequestFacts, Store, StoreResult};
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
     NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
-    Project, RecordingSegment, Replay, ReplayView, SavedSearch, Team, User,
+    Project, RecordingSegment, Replay, ReplayView, SavedSearch, Team, TeamJoin, TeamJoinRule, User,
 };
 use crate::token::TokenKind;
 
@@ -372,8 +372,14 @@ impl Store for CachedStore {
     fn team(&self, organization_id: i64, key: &IdOrSlug) -> StoreResult<Option<Team>> {
         self.inner.team(organization_id, key)
     }
-    fn add_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
-        self.changing(organization_id, |s| s.add_team_member(organization_id, team_id, member_id))
+    fn add_team_member(
+        &self,
+        organization_id: i64,
+        team_id: i64,
+        member_id: i64,
+        rule: TeamJoinRule,
+    ) -> StoreResult<TeamJoin> {
+        self.changing(organization_id, |s| s.add_team_member(organization_id, team_id, member_id, rule))
     }
     fn remove_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
         self.changing(organization_id, |s| s.remove_team_member(organization_id, team_id, member_id))

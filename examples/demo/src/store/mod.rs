@@ -30,7 +30,7 @@ use std::time::Duration;
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
     NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
-    Project, RecordingSegment, Replay, ReplayView, SavedSearch, Team, User,
+    Project, RecordingSegment, Replay, ReplayView, SavedSearch, Team, TeamJoin, TeamJoinRule, User,
 };
 use crate::token::TokenKind;
 
@@ -265,6 +265,18 @@ pub(crate) fn deletion_range(
     Ok((start, end))
 }
 
+/// Why `rule` refuses adding a member to a team, given the organization's membership (`open`) and
+/// whether the team is on the replay access allowlist, as read in the writing transaction.
+pub(crate) fn team_join_refusal(rule: TeamJoinRule, open: bool, allowlisted: bool) -> Option<TeamJoin> {
+    if rule.needs_open_membership && !open {
+        Some(TeamJoin::ClosedMembership)
+    } else if allowlisted && !rule.may_join_allowlisted {
+        Some(TeamJoin::AllowlistedTeam)
+    } else {
+        None
+    }
+}
+
 /// Token scopes as both backends store them: names separated by spaces.
 pub(crate) fn scopes_text(scopes: &[String]) -> String {
     scopes.join(" ")
@@ -303,6 +315,10 @@ pub enum StoreError {
     Conflict(String),
     /// The backend failed (I/O, corruption, a schema newer than this binary, …).
     Backend(String),
+    /// The database cannot be reached right now (PostgreSQL down, restarting, or every connection
+    /// busy for longer than the checkout timeout): nothing was read or written, and a retry may
+    /// succeed. The service answers 503.
+    Unavailable(String),
 }
 
 impl fmt::Display for StoreError {
@@ -311,6 +327,7 @@ impl fmt::Display for StoreError {
             StoreError::Invalid(msg) => write!(f, "invalid: {msg}"),
             StoreError::Conflict(msg) => write!(f, "conflict: {msg}"),
             StoreError::Backend(msg) => write!(f, "database error: {msg}"),
+            StoreError::Unavailable(msg) => write!(f, "database unavailable: {msg}"),
         }
     }
 }
@@ -324,6 +341,7 @@ impl StoreError {
             StoreError::Invalid(msg) => StoreError::Invalid(format!("{what}: {msg}")),
             StoreError::Conflict(msg) => StoreError::Conflict(format!("{what}: {msg}")),
             StoreError::Backend(msg) => StoreError::Backend(format!("{what}: {msg}")),
+            StoreError::Unavailable(msg) => StoreError::Unavailable(format!("{what}: {msg}")),
         }
     }
 }
@@ -438,8 +456,17 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     fn teams(&self, organization_id: i64) -> StoreResult<Vec<Team>>;
     /// A team by id or slug.
     fn team(&self, organization_id: i64, key: &IdOrSlug) -> StoreResult<Option<Team>>;
-    /// Adds a member to a team of the same organization; `false` when already in it.
-    fn add_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool>;
+    /// Adds a member to a team of the same organization, if `rule` allows it: checked in the same
+    /// transaction as the insert, against the database, after taking the organization's lock (the
+    /// one allowlist edits take), so a team put on the allowlist or membership closed by a commit
+    /// before this one is always seen.
+    fn add_team_member(
+        &self,
+        organization_id: i64,
+        team_id: i64,
+        member_id: i64,
+        rule: TeamJoinRule,
+    ) -> StoreResult<TeamJoin>;
     /// Removes a member from a team; `false` when not in it.
     fn remove_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool>;
 

@@ -26,7 +26,8 @@ use super::{PROJECT_SELECT, TEAM_SELECT, USER_COLUMNS, json_list, scopes_list, s
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
     NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
-    Project, RecordingSegment, Replay, ReplayView, Role, SavedSearch, Team, User, Visibility,
+    Project, RecordingSegment, Replay, ReplayView, Role, SavedSearch, Team, TeamJoin, TeamJoinRule, User,
+    Visibility,
 };
 use crate::token::TokenKind;
 
@@ -50,8 +51,10 @@ pub const INVALIDATION_CHANNEL: &str = "scopegate_organization_changed";
 /// Connections per store: requests beyond this wait for one (at most [`CHECKOUT_TIMEOUT`]).
 const POOL_SIZE: u32 = 16;
 
-/// How long a caller waits for a free connection before the call fails.
-const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a caller waits for a free connection before the call fails with
+/// [`StoreError::Unavailable`] (503): while the server is down no connection can be made, and a
+/// request should fail closed soon rather than hang.
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// How long connecting may take when the URL does not say (`connect_timeout=…`).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -113,10 +116,40 @@ fn describe(e: &postgres::Error) -> String {
     text
 }
 
+/// Whether `e` says the server cannot be reached or is going away (rather than refusing what was
+/// asked): the connection closed or failed, or the server is shutting down or starting up.
+fn is_unavailable(e: &postgres::Error) -> bool {
+    if e.is_closed() {
+        return true;
+    }
+    if let Some(code) = e.code() {
+        // Class 08: connection exception; 57P01–57P03: shutting down, crashed, starting up.
+        return code.code().starts_with("08")
+            || [SqlState::ADMIN_SHUTDOWN, SqlState::CRASH_SHUTDOWN, SqlState::CANNOT_CONNECT_NOW]
+                .contains(code);
+    }
+    // No answer from the server at all: the socket failed.
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        if cause.is::<std::io::Error>() {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
 impl From<postgres::Error> for StoreError {
     fn from(e: postgres::Error) -> Self {
         let code = e.code();
-        if code == Some(&SqlState::UNIQUE_VIOLATION) {
+        if is_unavailable(&e) {
+            StoreError::Unavailable(describe(&e))
+        } else if code == Some(&SqlState::CHARACTER_NOT_IN_REPERTOIRE)
+            || code == Some(&SqlState::UNTRANSLATABLE_CHARACTER)
+        {
+            // A NUL in text (or \u0000 in JSON): what the client sent, not a failure of the server.
+            StoreError::Invalid(format!("text that PostgreSQL cannot store: {}", describe(&e)))
+        } else if code == Some(&SqlState::UNIQUE_VIOLATION) {
             StoreError::Conflict(describe(&e))
         } else if code == Some(&SqlState::FOREIGN_KEY_VIOLATION) || code == Some(&SqlState::CHECK_VIOLATION) {
             StoreError::Invalid(describe(&e))
@@ -204,7 +237,12 @@ impl PostgresStore {
 
     fn conn(&self) -> StoreResult<PooledConnection<Manager>> {
         let pool = self.pool.as_ref().ok_or_else(|| StoreError::Backend("the store is closed".into()))?;
-        pool.get().map_err(|e| StoreError::Backend(format!("no connection to {}: {e}", self.target)))
+        pool.get().map_err(|e| {
+            StoreError::Unavailable(format!(
+                "no connection to {} within {CHECKOUT_TIMEOUT:?}: {e}",
+                self.target
+            ))
+        })
     }
 
     /// Runs `f` in one read-only `REPEATABLE READ` transaction: every query it makes sees the
@@ -232,7 +270,9 @@ impl PostgresStore {
 
     /// [`write`](Self::write) whose commit waits until the WAL is flushed, even where the server
     /// or the role defaults to `synchronous_commit = off`: when it returns, the change survives a
-    /// crash of the server. For revocations.
+    /// crash of the server. For every write that takes access away: revoked sessions and user
+    /// tokens, deleted organization tokens, removed members and team memberships, organization
+    /// updates (allowlists, granular mode, membership) and features turned off.
     fn write_durably<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
         self.write(|tx| {
             tx.batch_execute("SET LOCAL synchronous_commit = on")?;
@@ -379,7 +419,20 @@ fn rows<T>(rows: Vec<Row>, row: impl Fn(&Row) -> StoreResult<T>) -> StoreResult<
     rows.iter().map(row).collect()
 }
 
+/// Whether a slug from outside (a path or query parameter) can name anything: PostgreSQL refuses
+/// text with a NUL, and no slug holds a control character, so such a key names nothing (as it
+/// does on SQLite), before any query.
+fn may_name_something(key: &IdOrSlug) -> bool {
+    match key {
+        IdOrSlug::Id(_) => true,
+        IdOrSlug::Slug(slug) => !slug.chars().any(char::is_control),
+    }
+}
+
 fn organization_in(c: &mut impl GenericClient, key: &IdOrSlug) -> StoreResult<Option<Organization>> {
+    if !may_name_something(key) {
+        return Ok(None);
+    }
     let found = match key {
         IdOrSlug::Id(id) => c.query_opt(&format!("{ORGANIZATION_SELECT} WHERE id = $1"), &[id])?,
         IdOrSlug::Slug(slug) => c.query_opt(&format!("{ORGANIZATION_SELECT} WHERE slug = $1"), &[slug])?,
@@ -521,6 +574,9 @@ fn in_organization<T>(
     key: &IdOrSlug,
     row: fn(&Row) -> StoreResult<T>,
 ) -> StoreResult<Option<T>> {
+    if !may_name_something(key) {
+        return Ok(None);
+    }
     let by = |column: &str| format!("{select} WHERE {alias}organization_id = $1 AND {alias}{column} = $2");
     let found = match key {
         IdOrSlug::Id(id) => c.query_opt(&by("id"), &[&organization_id, id])?,
@@ -876,11 +932,13 @@ impl Store for PostgresStore {
     }
 
     fn delete_org_auth_token(&self, organization_id: i64, token_id: i64) -> StoreResult<bool> {
-        let n = self.conn()?.execute(
-            "DELETE FROM org_auth_tokens WHERE organization_id = $1 AND id = $2",
-            &[&organization_id, &token_id],
-        )?;
-        Ok(n > 0)
+        self.write_durably(|tx| {
+            let n = tx.execute(
+                "DELETE FROM org_auth_tokens WHERE organization_id = $1 AND id = $2",
+                &[&organization_id, &token_id],
+            )?;
+            Ok(n > 0)
+        })
     }
 
     fn organization(&self, key: &IdOrSlug) -> StoreResult<Option<Organization>> {
@@ -896,7 +954,8 @@ impl Store for PostgresStore {
         organization_id: i64,
         update: &OrganizationUpdate,
     ) -> StoreResult<Organization> {
-        self.write(|tx| {
+        // Durable: an update may take access away (allowlist entries, granular mode, membership).
+        self.write_durably(|tx| {
             if !lock_organization(tx, organization_id)? {
                 return Err(StoreError::Invalid(format!("organization {organization_id} does not exist")));
             }
@@ -940,7 +999,8 @@ impl Store for PostgresStore {
     }
 
     fn set_feature(&self, organization_id: i64, feature: &str, enabled: bool) -> StoreResult<bool> {
-        self.write(|tx| {
+        // Turning a feature off takes access away: durably.
+        let write = |tx: &mut Transaction<'_>| {
             let n = if enabled {
                 tx.execute(
                     "INSERT INTO organization_features (organization_id, feature) VALUES ($1, $2) \
@@ -955,7 +1015,8 @@ impl Store for PostgresStore {
             };
             notify_changed(tx, organization_id)?;
             Ok(n > 0)
-        })
+        };
+        if enabled { self.write(write) } else { self.write_durably(write) }
     }
 
     fn member_of(&self, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
@@ -976,7 +1037,7 @@ impl Store for PostgresStore {
     }
 
     fn remove_member(&self, organization_id: i64, member_id: i64) -> StoreResult<MemberRemoval> {
-        self.write(|tx| {
+        self.write_durably(|tx| {
             lock_organization(tx, organization_id)?;
             notify_changed(tx, organization_id)?;
             let role: Option<String> = tx
@@ -1025,21 +1086,41 @@ impl Store for PostgresStore {
         in_organization(&mut *self.conn()?, TEAM_SELECT, "t.", organization_id, key, team_row)
     }
 
-    fn add_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
-        // The composite foreign keys refuse a team and a member of different organizations.
+    fn add_team_member(
+        &self,
+        organization_id: i64,
+        team_id: i64,
+        member_id: i64,
+        rule: TeamJoinRule,
+    ) -> StoreResult<TeamJoin> {
         self.write(|tx| {
+            // The lock allowlist edits take: an edit committed before it is seen here (each
+            // statement of a READ COMMITTED transaction reads the latest commits), one after it
+            // waits for this transaction.
+            if !lock_organization(tx, organization_id)? {
+                return Err(StoreError::Invalid(format!("organization {organization_id} does not exist")));
+            }
+            let row = tx.query_one(
+                "SELECT open_membership, EXISTS (SELECT 1 FROM replay_access_teams \
+                 WHERE organization_id = $1 AND team_id = $2) FROM organizations WHERE id = $1",
+                &[&organization_id, &team_id],
+            )?;
+            if let Some(refusal) = super::team_join_refusal(rule, row.try_get(0)?, row.try_get(1)?) {
+                return Ok(refusal);
+            }
+            // The composite foreign keys refuse a team and a member of different organizations.
             let n = tx.execute(
                 "INSERT INTO team_members (organization_id, team_id, member_id) VALUES ($1, $2, $3) \
                  ON CONFLICT DO NOTHING",
                 &[&organization_id, &team_id, &member_id],
             )?;
             notify_changed(tx, organization_id)?;
-            Ok(n > 0)
+            Ok(if n > 0 { TeamJoin::Added } else { TeamJoin::AlreadyMember })
         })
     }
 
     fn remove_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
-        self.write(|tx| {
+        self.write_durably(|tx| {
             let n = tx.execute(
                 "DELETE FROM team_members WHERE organization_id = $1 AND team_id = $2 AND member_id = $3",
                 &[&organization_id, &team_id, &member_id],

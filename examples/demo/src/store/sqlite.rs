@@ -10,13 +10,14 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehav
 use super::{
     OrganizationSnapshot, RequestFacts, RequestReads, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME,
     SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, Store, StoreError, StoreResult, request_facts_from,
-    revocable_table, seed,
+    revocable_table, seed, team_join_refusal,
 };
 use super::{PROJECT_SELECT, TEAM_SELECT, USER_COLUMNS, json_list, scopes_list, scopes_text};
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
     NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
-    Project, RecordingSegment, Replay, ReplayView, Role, SavedSearch, Team, User, Visibility,
+    Project, RecordingSegment, Replay, ReplayView, Role, SavedSearch, Team, TeamJoin, TeamJoinRule, User,
+    Visibility,
 };
 use crate::token::TokenKind;
 
@@ -111,7 +112,10 @@ impl SqliteStore {
 
     /// [`write`](Self::write) with `synchronous = FULL`: the commit waits until the WAL is on disk,
     /// so the change survives a power loss (the connection otherwise runs `NORMAL`, which survives
-    /// a crash of the process but may lose the last commits on power loss). For revocations.
+    /// a crash of the process but may lose the last commits on power loss). For every write that
+    /// takes access away: revoked sessions and user tokens, deleted organization tokens, removed
+    /// members and team memberships, organization updates (allowlists, granular mode, membership)
+    /// and features turned off.
     fn write_durably<T>(&self, f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
         let mut conn = self.lock();
         // SQLite refuses to change the level inside a transaction: raise it around this one.
@@ -686,11 +690,13 @@ impl Store for SqliteStore {
     }
 
     fn delete_org_auth_token(&self, organization_id: i64, token_id: i64) -> StoreResult<bool> {
-        let n = self.lock().execute(
-            "DELETE FROM org_auth_tokens WHERE organization_id = ?1 AND id = ?2",
-            [organization_id, token_id],
-        )?;
-        Ok(n > 0)
+        self.write_durably(|tx| {
+            let n = tx.execute(
+                "DELETE FROM org_auth_tokens WHERE organization_id = ?1 AND id = ?2",
+                [organization_id, token_id],
+            )?;
+            Ok(n > 0)
+        })
     }
 
     fn organization(&self, key: &IdOrSlug) -> StoreResult<Option<Organization>> {
@@ -706,7 +712,8 @@ impl Store for SqliteStore {
         organization_id: i64,
         update: &OrganizationUpdate,
     ) -> StoreResult<Organization> {
-        self.write(|tx| {
+        // Durable: an update may take access away (allowlist entries, granular mode, membership).
+        self.write_durably(|tx| {
             let exists = organization_by_id(tx, organization_id)?.ok_or_else(|| {
                 StoreError::Invalid(format!("organization {organization_id} does not exist"))
             })?;
@@ -796,19 +803,21 @@ impl Store for SqliteStore {
     }
 
     fn set_feature(&self, organization_id: i64, feature: &str, enabled: bool) -> StoreResult<bool> {
-        let conn = self.lock();
-        let n = if enabled {
-            conn.execute(
+        if enabled {
+            let n = self.lock().execute(
                 "INSERT OR IGNORE INTO organization_features (organization_id, feature) VALUES (?1, ?2)",
                 params![organization_id, feature],
-            )?
-        } else {
-            conn.execute(
+            )?;
+            return Ok(n > 0);
+        }
+        // Turning a feature off takes access away: durably.
+        self.write_durably(|tx| {
+            let n = tx.execute(
                 "DELETE FROM organization_features WHERE organization_id = ?1 AND feature = ?2",
                 params![organization_id, feature],
-            )?
-        };
-        Ok(n > 0)
+            )?;
+            Ok(n > 0)
+        })
     }
 
     fn member_of(&self, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
@@ -825,7 +834,7 @@ impl Store for SqliteStore {
     }
 
     fn remove_member(&self, organization_id: i64, member_id: i64) -> StoreResult<MemberRemoval> {
-        self.write(|tx| {
+        self.write_durably(|tx| {
             let role: Option<String> = tx
                 .query_row(
                     "SELECT role FROM members WHERE organization_id = ?1 AND id = ?2",
@@ -866,21 +875,44 @@ impl Store for SqliteStore {
         in_organization(&self.lock(), TEAM_SELECT, "t.", organization_id, key, team_row)
     }
 
-    fn add_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
-        // The composite foreign keys refuse a team and a member of different organizations.
-        let n = self.lock().execute(
-            "INSERT OR IGNORE INTO team_members (organization_id, team_id, member_id) VALUES (?1, ?2, ?3)",
-            [organization_id, team_id, member_id],
-        )?;
-        Ok(n > 0)
+    fn add_team_member(
+        &self,
+        organization_id: i64,
+        team_id: i64,
+        member_id: i64,
+        rule: TeamJoinRule,
+    ) -> StoreResult<TeamJoin> {
+        // One writer: the checks and the insert see the same state, whatever the caller's snapshot.
+        self.write(|tx| {
+            let (open, allowlisted): (bool, bool) = tx
+                .query_row(
+                    "SELECT open_membership, EXISTS (SELECT 1 FROM replay_access_teams \
+                     WHERE organization_id = ?1 AND team_id = ?2) FROM organizations WHERE id = ?1",
+                    [organization_id, team_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?
+                .ok_or_else(|| StoreError::Invalid(format!("organization {organization_id} does not exist")))?;
+            if let Some(refusal) = team_join_refusal(rule, open, allowlisted) {
+                return Ok(refusal);
+            }
+            // The composite foreign keys refuse a team and a member of different organizations.
+            let n = tx.execute(
+                "INSERT OR IGNORE INTO team_members (organization_id, team_id, member_id) VALUES (?1, ?2, ?3)",
+                [organization_id, team_id, member_id],
+            )?;
+            Ok(if n > 0 { TeamJoin::Added } else { TeamJoin::AlreadyMember })
+        })
     }
 
     fn remove_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
-        let n = self.lock().execute(
-            "DELETE FROM team_members WHERE organization_id = ?1 AND team_id = ?2 AND member_id = ?3",
-            [organization_id, team_id, member_id],
-        )?;
-        Ok(n > 0)
+        self.write_durably(|tx| {
+            let n = tx.execute(
+                "DELETE FROM team_members WHERE organization_id = ?1 AND team_id = ?2 AND member_id = ?3",
+                [organization_id, team_id, member_id],
+            )?;
+            Ok(n > 0)
+        })
     }
 
     fn projects(&self, organization_id: i64) -> StoreResult<Vec<Project>> {
@@ -1142,8 +1174,8 @@ mod tests {
         }
     }
 
-    /// A revocation commits with `synchronous = FULL` (on disk before it returns, power loss
-    /// included); everything else keeps `NORMAL`.
+    /// Every write that takes access away commits with `synchronous = FULL` (on disk before it
+    /// returns, power loss included); everything else keeps `NORMAL`.
     #[test]
     fn revocations_commit_with_synchronous_full() {
         use std::sync::Arc;
@@ -1167,11 +1199,25 @@ mod tests {
             .unwrap();
         assert!(store.revoke_credential(TokenKind::Session, &session.hash()).unwrap());
         assert_eq!(store.revoke_user_credentials(TokenKind::User, 3).unwrap(), 0);
+        assert!(store.delete_org_auth_token(1, 1).unwrap());
+        let narrower = OrganizationUpdate { replay_access_teams: Some(vec![]), ..Default::default() };
+        store.update_organization(1, &narrower).unwrap();
+        assert!(store.remove_team_member(1, 1, 3).unwrap());
+        assert!(store.set_feature(1, "organizations:session-replay", false).unwrap());
+        assert_eq!(store.remove_member(1, 3).unwrap(), MemberRemoval::Removed);
         store.touch_session("not a revocation").unwrap();
 
         let log = statements.lock().unwrap().clone();
         let level = |sql: &str| sql.contains("synchronous").then(|| sql.contains("full"));
-        for table in ["delete from sessions", "delete from user_tokens"] {
+        for table in [
+            "delete from sessions",
+            "delete from user_tokens",
+            "delete from org_auth_tokens",
+            "delete from replay_access_teams",
+            "delete from team_members",
+            "delete from organization_features",
+            "delete from members",
+        ] {
             let at =
                 log.iter().position(|s| s.contains(table)).unwrap_or_else(|| panic!("{table}: {log:#?}"));
             let before = log[..at].iter().rev().find_map(|s| level(s));

@@ -3,6 +3,7 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub(crate) mod cluster;
 pub(crate) mod stores;
 
 use std::ffi::OsStr;

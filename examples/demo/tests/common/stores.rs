@@ -3,8 +3,10 @@
 //! SQLite always runs (a file in a temporary directory). PostgreSQL runs when
 //! `SCOPEGATE_TEST_POSTGRES_URL` names a server (e.g. `postgres://postgres@127.0.0.1:54329/postgres`,
 //! a role that may create databases): each store gets a database of its own, dropped afterwards,
-//! so tests run in parallel. Without the variable the PostgreSQL half is skipped with a note — but
-//! fails when `CI` is set, where PostgreSQL is required.
+//! so tests run in parallel. Without the variable the PostgreSQL half is skipped with a note, and
+//! each file that tests both backends reports one ignored test for it ([`postgres_half`]); tests
+//! that only run on PostgreSQL are ignored with the reason. Under `CI` nothing is skipped: without a
+//! server they fail.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -38,6 +40,37 @@ pub(crate) fn postgres_server() -> Option<String> {
         }
     }
 }
+
+/// The PostgreSQL server of a test that needs one: such a test carries
+/// `#[cfg_attr(not(scopegate_postgres_tests), ignore = "needs PostgreSQL: …")]` (see the demo's
+/// `build.rs`), so it runs only where one is configured, or under `CI`.
+///
+/// # Panics
+/// When none is configured: a test that runs without one fails, it never passes unchecked.
+pub(crate) fn required_postgres_server() -> String {
+    postgres_server().unwrap_or_else(|| {
+        panic!("this test needs PostgreSQL: set {POSTGRES_URL_VAR} (source .ci/postgres.sh)")
+    })
+}
+
+/// A test that stands for the PostgreSQL half of a file's tests on both backends ([`stores`]):
+/// ignored, with the reason, when PostgreSQL tests are not configured, so a run without a server
+/// reports that half as skipped rather than passed.
+#[allow(unused_macros)] // used by the files that test both backends
+macro_rules! postgres_half {
+    () => {
+        #[test]
+        #[cfg_attr(
+            not(scopegate_postgres_tests),
+            ignore = "needs PostgreSQL: the PostgreSQL half of this file's tests is skipped without SCOPEGATE_TEST_POSTGRES_URL (source .ci/postgres.sh)"
+        )]
+        fn postgres_half_of_this_files_tests() {
+            common::stores::required_postgres_server();
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use postgres_half;
 
 /// Runs `f` on a thread of its own: the synchronous PostgreSQL client must not run on an async
 /// runtime's worker thread, and async tests call this too.

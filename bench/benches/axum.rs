@@ -16,7 +16,8 @@ use criterion::measurement::WallTime;
 use criterion::{BatchSize, BenchmarkGroup, Criterion, criterion_group, criterion_main};
 use scopegate_bench::scenario::{Req, Scenario};
 use scopegate_bench::server::{
-    FixedResolver, MemoryResolver, enforced_router, from_fn_router, plain_router, request,
+    DECLARED_PATH, FixedResolver, MemoryResolver, declared_router, enforced_router, from_fn_router,
+    plain_router, request, twin_router,
 };
 use tower::{Service, ServiceExt};
 
@@ -83,6 +84,17 @@ fn overhead(c: &mut Criterion) {
     row(&mut group, &runtime, "scopegate ApiRouter, fixed caller (allow)", &fixed, &scenario.allow);
     row(&mut group, &runtime, "scopegate ApiRouter, token map (allow)", &enforced, &scenario.allow);
     row(&mut group, &runtime, "scopegate ApiRouter, token map (deny 403)", &enforced, &scenario.deny);
+    // One endpoint: a declared handler (its body takes the `Checked` proof) against the same
+    // endpoint as a run-time record with a plain handler.
+    let declared = declared_router(FixedResolver::for_scenario(&scenario));
+    let twin = twin_router(FixedResolver::for_scenario(&scenario));
+    let one = [Req { method: scopegate::Method::Get, path: DECLARED_PATH.to_string() }];
+    runtime.block_on(async {
+        assert_eq!(status(&declared, &one[0]).await, StatusCode::OK);
+        assert_eq!(status(&twin, &one[0]).await, StatusCode::OK);
+    });
+    row(&mut group, &runtime, "scopegate ApiRouter, declared handler (allow)", &declared, &one);
+    row(&mut group, &runtime, "scopegate ApiRouter, record twin (allow)", &twin, &one);
     group.finish();
 }
 

@@ -49,6 +49,48 @@ pub fn enforced_router<R: Resolver>(
     ApiRouter::new(registry, resolver).routes(routes).into_service()
 }
 
+/// A handler declared with `#[scopegate::endpoint]`: its body takes the `Checked` proof, which
+/// the [`declared_router`] grants after the decision. [`twin_router`] serves the same endpoint as a
+/// record built at run time with [`ok`] (no proof): the two measure what the proof costs.
+#[scopegate::endpoint(
+    method = GET,
+    path = "/bench/declared/{organization_id_or_slug}/",
+    unauthenticated = "Benchmark: the cost of the proof a declared handler takes."
+)]
+pub async fn declared() -> &'static str {
+    "ok"
+}
+
+/// The path [`declared_router`] and [`twin_router`] serve.
+pub const DECLARED_PATH: &str = "/bench/declared/acme/";
+
+/// [`declared`] mounted through `routes!`, behind its decision, resolving with `resolver`.
+pub fn declared_router<R: Resolver>(resolver: R) -> ApiService {
+    ApiRouter::new(Registry::global(), resolver).routes(scopegate::routes![declared]).into_service()
+}
+
+/// The same endpoint as a record built at run time, with [`ok`] (a plain handler, no proof).
+pub fn twin_router<R: Resolver>(resolver: R) -> ApiService {
+    let declared = Registry::global().lookup(Method::Get, DECLARED_PATH).expect("the declared endpoint");
+    let twin: &'static Endpoint = Box::leak(Box::new(Endpoint::__new(scopegate::__private::Declaration {
+        handler: "twin",
+        method: declared.method(),
+        path: declared.path(),
+        access: scopegate::Access::Unauthenticated("twin"),
+        readonly: &[],
+        readonly_exception: None,
+        owner: "unowned",
+        publish: scopegate::Publish::Private,
+        gate: None,
+        gate_exempt: None,
+        source: scopegate::Source { file: file!(), line: line!() },
+    })));
+    let registry: &'static Registry = Box::leak(Box::new(
+        Registry::from_endpoints(scopegate::Config::sentry(), [twin]).expect("the twin's registry"),
+    ));
+    ApiRouter::new(registry, resolver).routes(Routes::new().record(twin, ok)).into_service()
+}
+
 /// Any of the routers above behind one type, for the load and profile runs that serve either.
 pub type App = tower::util::BoxCloneSyncService<axum::extract::Request, Response, std::convert::Infallible>;
 

@@ -153,16 +153,11 @@ impl Registry {
             Form::Scopes => match self.grants(request.principal, member, target, tenants, compiled) {
                 Ok(true) => {}
                 Ok(false) => {
-                    // A signed-in user with no standing here holds no scope at all: say so,
-                    // rather than list scopes the credentials may well hold.
-                    let reason = if member.is_none()
-                        && matches!(request.principal, Principal::User { active_superuser: false, .. })
-                    {
-                        Reason::NoMembership
-                    } else {
-                        Reason::MissingScope { accepted: compiled.scopes }
-                    };
-                    return self.deny(request, Some(endpoint), reason);
+                    return self.deny(
+                        request,
+                        Some(endpoint),
+                        Reason::MissingScope { accepted: compiled.scopes },
+                    );
                 }
                 Err(reason) => return self.deny(request, Some(endpoint), reason),
             },
@@ -232,7 +227,9 @@ impl Registry {
     }
 
     /// Step 3 for an endpoint that accepts scopes: do the effective scopes (see
-    /// [`effective`](Self::effective)) meet `accepted`? Decided without computing them: the
+    /// [`effective`](Self::effective)) meet `accepted`? `Err` for a caller who holds none by
+    /// standing: an organization token outside its organization, a user without a membership that
+    /// counts. Decided without computing them: the
     /// hierarchy is followed from the few accepted scopes back to the held ones. It restates the
     /// rules of `effective` on the hot path (sharing one function measurably slowed the allowed
     /// decision); the test `grants_is_effective_scopes_meeting_the_accepted_ones` holds them equal.
@@ -250,7 +247,9 @@ impl Registry {
             Principal::Anonymous => false,
             Principal::User { active_superuser: true, .. } => self.scopes.all().contains_any(accepted),
             Principal::User { credential, .. } => match (credential, member) {
-                (_, None) => false,
+                // No standing here: no scope at all. Say so, rather than list scopes the
+                // credentials may well hold.
+                (_, None) => return Err(Reason::NoMembership),
                 (UserCredential::Session, Some(m)) => m.role_scopes.contains_any(accepted),
                 // closure(token) ∩ role ∩ accepted ≠ ∅: impossible unless the token holds a scope
                 // whose closure meets `accepted` (one intersection refuses most tokens).
@@ -477,6 +476,12 @@ mod tests {
             let target = target.map(OrganizationId);
             let granted = registry.grants(&principal, membership.as_ref(), target, tenants, &compiled);
             let effective = registry.effective(&principal, membership.as_ref(), target, tenants);
+            // `grants` names a user without standing (`NoMembership`), to whom `effective` gives
+            // no scope; exactly those users.
+            let no_standing = matches!(principal, Principal::User { active_superuser: false, .. })
+                && membership.is_none();
+            prop_assert_eq!(granted == Err(Reason::NoMembership), no_standing);
+            let granted = granted.or_else(|r| if r == Reason::NoMembership { Ok(false) } else { Err(r) });
             prop_assert_eq!(granted, effective.map(|e| e.contains_any(accepted)));
         }
     }

@@ -14,15 +14,16 @@
 use std::hint::black_box;
 use std::process::ExitCode;
 
-use scopegate::{Config, Registry};
+use scopegate::{Config, Method, Registry};
 use scopegate_bench::endpoints::generated;
 use scopegate_bench::scenario::Scenario;
 use scopegate_bench::server::{
-    FixedResolver, MemoryResolver, boxed, enforced_router, from_fn_router, plain_router, request,
+    DECLARED_PATH, FixedResolver, MemoryResolver, boxed, declared_router, enforced_router, from_fn_router,
+    plain_router, request, twin_router,
 };
 use tower::ServiceExt;
 
-const MODES: &str = "decision-sentry decision-10k routed-allow-sentry routed-deny-sentry routed-allow-10k routed-deny-10k plain-sentry lookup-sentry matchit-sentry lookup-10k matchit-10k build-10k axum-plain axum-from-fn axum-scopegate axum-scopegate-fixed";
+const MODES: &str = "decision-sentry decision-10k routed-allow-sentry routed-deny-sentry routed-allow-10k routed-deny-10k plain-sentry lookup-sentry matchit-sentry lookup-10k matchit-10k build-10k axum-plain axum-from-fn axum-scopegate axum-scopegate-fixed axum-declared axum-declared-twin";
 
 fn decisions(scenario: &Scenario, n: usize) {
     let access = scenario.access_requests(&scenario.allow);
@@ -38,6 +39,10 @@ enum Variant {
     FromFn,
     Scopegate,
     ScopegateFixed,
+    /// One declared handler (its body takes the `Checked` proof), fixed caller.
+    Declared,
+    /// The same endpoint as a run-time record with a plain handler, fixed caller.
+    DeclaredTwin,
 }
 
 fn axum(variant: Variant, n: usize) -> Result<(), String> {
@@ -53,14 +58,21 @@ fn axum(variant: Variant, n: usize) -> Result<(), String> {
             scenario.registry,
             FixedResolver::for_scenario(&scenario),
         )),
+        Variant::Declared => boxed(declared_router(FixedResolver::for_scenario(&scenario))),
+        Variant::DeclaredTwin => boxed(twin_router(FixedResolver::for_scenario(&scenario))),
         Variant::FromFn => boxed(from_fn_router(&scenario.endpoints)),
         Variant::Plain => boxed(plain_router(&scenario.endpoints)),
     };
-    let requests = scenario
-        .allow
-        .iter()
-        .map(|r| request(r.method, &r.path).map_err(|e| e.to_string()))
-        .collect::<Result<Vec<_>, _>>()?;
+    let requests = match variant {
+        Variant::Declared | Variant::DeclaredTwin => {
+            vec![request(Method::Get, DECLARED_PATH).map_err(|e| e.to_string())?]
+        }
+        _ => scenario
+            .allow
+            .iter()
+            .map(|r| request(r.method, &r.path).map_err(|e| e.to_string()))
+            .collect::<Result<Vec<_>, _>>()?,
+    };
     let runtime = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
     runtime.block_on(async {
         for i in 0..n {
@@ -142,6 +154,8 @@ fn run(mode: &str, n: usize) -> Result<(), String> {
         "axum-from-fn" => axum(Variant::FromFn, n)?,
         "axum-scopegate" => axum(Variant::Scopegate, n)?,
         "axum-scopegate-fixed" => axum(Variant::ScopegateFixed, n)?,
+        "axum-declared" => axum(Variant::Declared, n)?,
+        "axum-declared-twin" => axum(Variant::DeclaredTwin, n)?,
         other => return Err(format!("unknown mode `{other}`; modes: {MODES}")),
     }
     Ok(())

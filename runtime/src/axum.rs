@@ -744,8 +744,13 @@ impl<R: Resolver, S: Clone + Send + Sync + 'static> ApiRouter<R, S> {
             for layer in &route_layers {
                 handler = layer(handler);
             }
-            let handler =
-                handler.route_layer(EnforceLayer { registry, id, endpoint, resolver: resolver.clone() });
+            let handler = handler.route_layer(EnforceLayer {
+                registry,
+                id,
+                endpoint,
+                resolver: resolver.clone(),
+                insufficient: Box::leak(Box::new(insufficient_scope(endpoint.scopes()))),
+            });
             let (methods, merged) =
                 paths.entry(route.path).or_insert_with(|| (Methods::EMPTY, MethodRouter::new()));
             assert!(
@@ -912,6 +917,10 @@ struct EnforceLayer<R> {
     id: EndpointId,
     endpoint: &'static Endpoint,
     resolver: R,
+    /// [`insufficient_scope`] of the endpoint's accepted scopes, built once per mounted route and
+    /// kept for the life of the service (like the registry): a bearer token's 403 then clones a
+    /// header instead of formatting one, and allowed requests carry only a reference.
+    insufficient: &'static HeaderValue,
 }
 
 impl<Inner, R: Clone> Layer<Inner> for EnforceLayer<R> {
@@ -947,7 +956,7 @@ where
         // Take the service that was polled ready; leave a fresh clone in its place.
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
-        let EnforceLayer { registry, id, endpoint, ref resolver } = self.check;
+        let EnforceLayer { registry, id, endpoint, ref resolver, insufficient } = self.check;
         let resolver = resolver.clone();
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
@@ -985,7 +994,11 @@ where
                     let challenge = match denial.reason {
                         Reason::NoCredentials => Some(resolver.challenge()),
                         Reason::MissingScope { accepted } if bearer_token(&parts.headers).is_some() => {
-                            Some(insufficient_scope(accepted))
+                            Some(if accepted == endpoint.scopes() {
+                                insufficient.clone()
+                            } else {
+                                insufficient_scope(accepted)
+                            })
                         }
                         _ => None,
                     };

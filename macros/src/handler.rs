@@ -201,19 +201,24 @@ fn after_type_colon(argument: Vec<TokenTree>) -> Option<Vec<TokenTree>> {
 /// For `Path<T>` (with an optional leading path), the tokens of `T`.
 fn path_argument(ty: &[TokenTree]) -> Option<&[TokenTree]> {
     let open = ty.iter().position(|tt| matches!(tt, TokenTree::Punct(p) if p.as_char() == '<'))?;
-    let segments = &ty[..open];
     // Only `::` and identifiers before the `<`, the last identifier `Path`.
-    let path_like = segments.iter().all(|tt| match tt {
+    let last = last_segment(&ty[..open])?;
+    let closes = matches!(ty.last(), Some(TokenTree::Punct(p)) if p.as_char() == '>');
+    (last == "Path" && closes && ty.len() > open + 2).then(|| &ty[open + 1..ty.len() - 1])
+}
+
+/// The last identifier of tokens that are a plain path (identifiers and `::` only).
+fn last_segment(tokens: &[TokenTree]) -> Option<String> {
+    let plain = tokens.iter().all(|tt| match tt {
         TokenTree::Ident(_) => true,
         TokenTree::Punct(p) => p.as_char() == ':',
         _ => false,
     });
-    let last = segments.iter().rev().find_map(|tt| match tt {
+    let last = tokens.iter().rev().find_map(|tt| match tt {
         TokenTree::Ident(i) => Some(i.to_string()),
         _ => None,
-    })?;
-    let closes = matches!(ty.last(), Some(TokenTree::Punct(p)) if p.as_char() == '>');
-    (path_like && last == "Path" && closes && ty.len() > open + 2).then(|| &ty[open + 1..ty.len() - 1])
+    });
+    last.filter(|_| plain)
 }
 
 /// How many values `T` of `Path<T>` extracts, when its tokens tell.
@@ -222,18 +227,7 @@ fn arity(inner: &[TokenTree]) -> Option<usize> {
         [TokenTree::Group(tuple)] if tuple.delimiter() == Delimiter::Parenthesis => {
             Some(split_top_level(tuple.stream()).len())
         }
-        _ => {
-            let is_path = inner.iter().all(|tt| match tt {
-                TokenTree::Ident(_) => true,
-                TokenTree::Punct(p) => p.as_char() == ':',
-                _ => false,
-            });
-            let last = inner.iter().rev().find_map(|tt| match tt {
-                TokenTree::Ident(i) => Some(i.to_string()),
-                _ => None,
-            })?;
-            (is_path && SCALARS.contains(&last.as_str())).then_some(1)
-        }
+        _ => last_segment(inner).filter(|last| SCALARS.contains(&last.as_str())).map(|_| 1),
     }
 }
 

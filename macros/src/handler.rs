@@ -59,18 +59,19 @@ impl syn::parse::Parse for Handler {
 }
 
 impl Handler {
-    /// The handler as the associated function `handler` of its declaration type, behind a
-    /// [`Checked`] proof as first argument: `{ #[attrs] pub async fn handler(_: Checked<name>,
-    /// extractors…) -> R { body } }`.
+    /// The handler as an associated function of its declaration type, under its own name (so
+    /// that attributes keyed by the function's name, such as `#[tracing::instrument]`'s span,
+    /// keep it), behind a [`Checked`] proof as first argument: `{ #[attrs] pub async fn
+    /// name(_: Checked<Self>, extractors…) -> R { body } }` (`Self`: the declaration type; named so,
+    /// an `#[endpoint]` misplaced inside an `impl` block adds no error of its own).
     ///
     /// [`Checked`]: https://docs.rs/scopegate/latest/scopegate/struct.Checked.html
     pub(crate) fn body(&self) -> TokenStream {
         let Handler { attrs, vis, qualifiers, ident, generics, arguments, rest, .. } = self;
-        let handler = Ident::new("handler", ident.span());
         quote! {{
             #(#attrs)*
-            #vis #qualifiers fn #handler #generics (
-                _: ::scopegate::__private::Checked<#ident>, #arguments
+            #vis #qualifiers fn #ident #generics (
+                _: ::scopegate::__private::Checked<Self>, #arguments
             ) #rest
         }}
     }
@@ -224,8 +225,15 @@ fn last_segment(tokens: &[TokenTree]) -> Option<String> {
 /// How many values `T` of `Path<T>` extracts, when its tokens tell.
 fn arity(inner: &[TokenTree]) -> Option<usize> {
     match inner {
-        [TokenTree::Group(tuple)] if tuple.delimiter() == Delimiter::Parenthesis => {
-            Some(split_top_level(tuple.stream()).len())
+        [TokenTree::Group(group)] if group.delimiter() == Delimiter::Parenthesis => {
+            let parts = split_top_level(group.stream());
+            let trailing_comma =
+                matches!(group.stream().into_iter().last(), Some(TokenTree::Punct(p)) if p.as_char() == ',');
+            match parts.as_slice() {
+                // `(T)` is `T`, parenthesised; `(T,)` is a tuple of one.
+                [one] if !trailing_comma => arity(one),
+                _ => Some(parts.len()),
+            }
         }
         _ => last_segment(inner).filter(|last| SCALARS.contains(&last.as_str())).map(|_| 1),
     }
@@ -251,6 +259,10 @@ mod tests {
         );
         assert_eq!(arities(quote!(p: Path<(String,)>)), [("Path < (String ,) >".into(), Some(1))]);
         assert_eq!(arities(quote!(p: Path<()>)), [("Path < () >".into(), Some(0))]);
+        // A parenthesised type is the type: `((u64, u64))` is a pair, `(Params)` a struct.
+        assert_eq!(arities(quote!(p: Path<((u64, u64))>))[0].1, Some(2));
+        assert_eq!(arities(quote!(p: Path<(Params)>))[0].1, None);
+        assert_eq!(arities(quote!(p: Path<(String)>))[0].1, Some(1));
         assert_eq!(
             arities(quote!(p: Path<std::string::String>)),
             [("Path < std :: string :: String >".into(), Some(1))]
@@ -282,7 +294,7 @@ mod tests {
     }
 
     #[test]
-    fn the_body_is_emitted_as_handler_behind_the_proof() {
+    fn the_body_keeps_its_name_behind_the_proof() {
         let handler: Handler = syn::parse2(quote!(
             /// Docs.
             pub(crate) async fn show(Path(id): Path<u64>) -> String
@@ -296,8 +308,8 @@ mod tests {
         // Compared as text: rustfmt would add a trailing comma to an expected `quote!`.
         assert_eq!(
             handler.body().to_string(),
-            "{ # [doc = r\" Docs.\"] pub (crate) async fn handler \
-             (_ : :: scopegate :: __private :: Checked < show > , Path (id) : Path < u64 >) \
+            "{ # [doc = r\" Docs.\"] pub (crate) async fn show \
+             (_ : :: scopegate :: __private :: Checked < Self > , Path (id) : Path < u64 >) \
              -> String where u64 : Copy , { id . to_string () } }"
         );
     }

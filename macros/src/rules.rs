@@ -175,10 +175,10 @@ pub(crate) fn r4_path(cx: &mut Ctxt, arg: &Arg) -> Option<LitStr> {
 }
 
 /// **R4** — a handler's `Path` extractor that cannot match the template: a tuple of another length
-/// than the template's parameters, a single value (`Path<String>`) where there are several, or any
-/// `Path` where there are none. axum would answer every request 500 after the permission check
-/// passed. Structs, maps and aliases (`Path<Params>`) are deserialized by name or of any length and
-/// are not checked here.
+/// than the template's parameters, a single value (`Path<String>`) where there are several, or a
+/// `Path` of one or more values where there are none. axum would answer every request 500 after
+/// the permission check passed. Structs, maps and aliases (`Path<Params>`) are deserialized by name
+/// or of any length, and parameters an outer router adds are not in the template: not checked here.
 pub(crate) fn r4_path_extractors(cx: &mut Ctxt, path: &LitStr, arguments: &proc_macro2::TokenStream) {
     let template = path.value();
     let params: Vec<&str> = template::params(&template).collect();

@@ -56,7 +56,8 @@
 //! Routes enter only through [`routes!`](crate::routes), which names a handler by its
 //! function path; naming a function without `#[scopegate::endpoint]` does not compile. A declared
 //! handler cannot be mounted anywhere else either: its name is no function (a plain
-//! `Router::route("/x", get(handler))` does not compile), and its body, `handler::handler`, runs
+//! `Router::route("/x", get(handler))` does not compile), and its body, `handler::handler` (the
+//! body keeps the handler's name), runs
 //! only behind the check of its own declaration (see [`Checked`]). The finished API is an
 //! [`ApiService`], not an axum `Router`: there is no `route`, `merge` or `nest` on it that could
 //! add a handler behind the check's back (`Router::merge(api)` fails to compile with a note naming
@@ -225,7 +226,8 @@ pub trait Resolver: Clone + Send + Sync + 'static {
 
 /// `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"` (RFC 6750 §3.1): what a bearer
 /// token missing a scope is told, with the scopes that would be accepted (a scope that is not a
-/// valid RFC 6750 scope token is left out of the list). The `scopegate::axum` router adds it to the
+/// valid RFC 6750 scope token is left out of the list, and the `scope` parameter when none is left).
+/// The `scopegate::axum` router adds it to the
 /// 403 `missing_scope` answer of a request that presented a bearer token.
 ///
 /// ```
@@ -237,6 +239,9 @@ pub fn insufficient_scope(accepted: &[&str]) -> HeaderValue {
     let is_token =
         |s: &&&str| !s.is_empty() && s.bytes().all(|b| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E));
     let scopes: Vec<&str> = accepted.iter().filter(is_token).copied().collect();
+    if scopes.is_empty() {
+        return HeaderValue::from_static(r#"Bearer error="insufficient_scope""#);
+    }
     let value = format!(r#"Bearer error="insufficient_scope", scope="{}""#, scopes.join(" "));
     // Only visible ASCII and spaces went in.
     HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static(r#"Bearer error="insufficient_scope""#))
@@ -285,15 +290,18 @@ pub async fn path_param(parts: &mut Parts, name: &str) -> Option<String> {
     params.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_owned())
 }
 
-/// 401 `invalid_credentials` with `WWW-Authenticate: Bearer`: the answer for credentials that are
-/// present but unknown, expired or malformed (never treat them as anonymous).
+/// 401 `invalid_credentials` with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750
+/// §3.1): the answer for credentials that are present but unknown, expired or malformed (never
+/// treat them as anonymous).
 pub fn invalid_credentials() -> Response<Body> {
     let mut response = json_response(
         StatusCode::UNAUTHORIZED,
         r#"{"status":401,"error":"invalid_credentials","detail":"The credentials are invalid or expired."}"#
             .to_string(),
     );
-    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(r#"Bearer error="invalid_token""#));
     response
 }
 
@@ -302,13 +310,14 @@ pub fn invalid_credentials() -> Response<Body> {
 /// ```
 /// async fn handler(auth: scopegate::axum::Authorized) -> String {
 ///     let can_admin = auth.has_scope("org:admin");
-///     format!("{} called {} (admin: {can_admin})", auth.principal.kind(), auth.endpoint.handler())
+///     format!("{} called {} (admin: {can_admin})", auth.principal.kind(), auth.endpoint().handler())
 /// }
 /// ```
 #[derive(Clone, Debug)]
 pub struct Authorized {
-    /// The endpoint the request was allowed to.
-    pub endpoint: &'static Endpoint,
+    /// The endpoint the request was allowed to (read-only: a declared handler's `Checked` proof
+    /// is granted by it).
+    endpoint: &'static Endpoint,
     /// Who is calling.
     pub principal: Principal,
     /// The caller's membership in the target organization.
@@ -349,6 +358,11 @@ impl Authorized {
     /// The registry that decided the request.
     pub fn registry(&self) -> &'static Registry {
         self.registry
+    }
+
+    /// The endpoint the request was allowed to.
+    pub fn endpoint(&self) -> &'static Endpoint {
+        self.endpoint
     }
 }
 
@@ -749,7 +763,7 @@ impl<R: Resolver, S: Clone + Send + Sync + 'static> ApiRouter<R, S> {
                 id,
                 endpoint,
                 resolver: resolver.clone(),
-                insufficient: Box::leak(Box::new(insufficient_scope(endpoint.scopes()))),
+                insufficient: Arc::new(insufficient_scope(endpoint.scopes())),
             });
             let (methods, merged) =
                 paths.entry(route.path).or_insert_with(|| (Methods::EMPTY, MethodRouter::new()));
@@ -891,7 +905,7 @@ where
     IntoRouter<S>: ComposedAsService,
 {
     fn from(_api: ApiService) -> Self {
-        axum::Router::new()
+        unreachable!("`IntoRouter<S>: ComposedAsService` holds for no `S`")
     }
 }
 
@@ -917,10 +931,9 @@ struct EnforceLayer<R> {
     id: EndpointId,
     endpoint: &'static Endpoint,
     resolver: R,
-    /// [`insufficient_scope`] of the endpoint's accepted scopes, built once per mounted route and
-    /// kept for the life of the service (like the registry): a bearer token's 403 then clones a
-    /// header instead of formatting one, and allowed requests carry only a reference.
-    insufficient: &'static HeaderValue,
+    /// [`insufficient_scope`] of the endpoint's accepted scopes, built once per mounted route: a
+    /// bearer token's 403 then clones a header instead of formatting one.
+    insufficient: Arc<HeaderValue>,
 }
 
 impl<Inner, R: Clone> Layer<Inner> for EnforceLayer<R> {
@@ -956,8 +969,9 @@ where
         // Take the service that was polled ready; leave a fresh clone in its place.
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
-        let EnforceLayer { registry, id, endpoint, ref resolver, insufficient } = self.check;
+        let EnforceLayer { registry, id, endpoint, ref resolver, ref insufficient } = self.check;
         let resolver = resolver.clone();
+        let insufficient = Arc::clone(insufficient);
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
             let resolved = match resolver.resolve(&mut parts, endpoint).await {
@@ -995,7 +1009,7 @@ where
                         Reason::NoCredentials => Some(resolver.challenge()),
                         Reason::MissingScope { accepted } if bearer_token(&parts.headers).is_some() => {
                             Some(if accepted == endpoint.scopes() {
-                                insufficient.clone()
+                                HeaderValue::clone(&insufficient)
                             } else {
                                 insufficient_scope(accepted)
                             })
@@ -1037,8 +1051,11 @@ struct SlashRedirect {
 }
 
 impl SlashRedirect {
-    /// Where to redirect `uri`, if anywhere.
-    fn location(&self, uri: &axum::http::Uri) -> Option<String> {
+    /// Where to redirect `request`, if anywhere: a path the client can follow, so under an outer
+    /// router's `nest_service` prefix (which axum strips before the API sees the request, and
+    /// keeps in `OriginalUri`) the prefix is put back.
+    fn location(&self, request: &Request<Body>) -> Option<String> {
+        let uri = request.uri();
         let rest = uri.path().strip_prefix(&*self.base)?;
         // `//host/…` would be a protocol-relative Location; no declaration has empty segments.
         if !rest.starts_with('/') || rest.starts_with("//") || rest.contains('\\') {
@@ -1053,8 +1070,16 @@ impl SlashRedirect {
         if !self.mounted.contains(template) {
             return None;
         }
+        let original = request.extensions().get::<axum::extract::OriginalUri>().map(|o| o.0.path());
+        let prefix = match original {
+            Some(original) => original.strip_suffix(uri.path())?,
+            None => "",
+        };
+        if prefix.starts_with("//") {
+            return None;
+        }
         let query = uri.query().map_or_else(String::new, |q| format!("?{q}"));
-        Some(format!("{}{other}{query}", self.base))
+        Some(format!("{prefix}{}{other}{query}", self.base))
     }
 }
 
@@ -1086,7 +1111,7 @@ where
     }
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
-        let location = self.redirect.location(request.uri()).and_then(|l| HeaderValue::from_str(&l).ok());
+        let location = self.redirect.location(&request).and_then(|l| HeaderValue::from_str(&l).ok());
         match location {
             Some(location) => Box::pin(async move {
                 let mut response = Response::new(Body::empty());

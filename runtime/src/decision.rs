@@ -274,7 +274,7 @@ impl Reason {
             Reason::NoCredentials => "Authentication credentials were not provided.",
             Reason::MissingScope { .. } => "Your credentials hold none of the scopes this endpoint accepts.",
             Reason::NoMembership => {
-                "You have no membership here (no role in the target organization), so your credentials grant no scope."
+                "No membership or standing was found for you here, so your credentials grant no scope."
             }
             Reason::WrongOrganization => "These credentials belong to another organization.",
             Reason::SuperuserRequired => "This endpoint is reserved to active superusers.",

@@ -8,19 +8,21 @@ use std::marker::PhantomData;
 ///
 /// `#[scopegate::endpoint]` on `async fn show(Path(id): Path<u64>) -> … { body }` leaves under the
 /// name `show` only a hidden type that carries the declaration, with the body as its associated
-/// function `show::handler(Checked<show>, Path(id): Path<u64>) -> … { body }`:
+/// function of the same name, `show::show(Checked<show>, Path(id): Path<u64>) -> … { body }`:
 ///
 /// - [`routes![show]`](crate::routes) finds both the declaration and the body through that one
 ///   type, so no local function or closure named `show` can be mounted under the declaration;
 /// - `show` is no function, so mounting it anywhere else does not compile
 ///   (`axum::Router::new().route("/x", get(show))` and `.fallback(show)` fail with "expected
 ///   value, found struct `show`");
-/// - `show::handler` mounted by hand compiles but never runs the body: as an axum extractor
+/// - `show::show` mounted by hand compiles but never runs the body: as an axum extractor
 ///   (feature `axum`) `Checked<show>` succeeds only on a request that the
 ///   [`scopegate::axum`](crate::axum) router decided for `show`'s own declaration; any other
 ///   request is answered 500 `enforcement_missing` (and logged at `error`) before the body runs.
 ///
-/// Unit tests call the body directly, with a proof made for tests:
+/// Unit tests call the body directly, with a proof made for tests ([`Checked::for_tests`], feature
+/// `testing`, which a service enables for its `[dev-dependencies]` only, so that production code
+/// cannot make a proof):
 ///
 /// ```
 /// use scopegate::Checked;
@@ -32,14 +34,17 @@ use std::marker::PhantomData;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// assert_eq!(answer::handler(Checked::for_tests(), "the answer is".into()).await, "the answer is 42");
+/// assert_eq!(answer::answer(Checked::for_tests(), "the answer is".into()).await, "the answer is 42");
 /// # }
 /// ```
 pub struct Checked<H>(PhantomData<fn() -> H>);
 
 impl<H> Checked<H> {
-    /// A proof for calling a handler's body directly in a unit test, without a request. It cannot
-    /// mount a handler: a mounted handler extracts its proof from the request.
+    /// A proof for calling a handler's body directly in a unit test, without a request (feature
+    /// `testing`: for `[dev-dependencies]`, never in a service's own build, where it would let code
+    /// run a body without its check).
+    #[cfg(feature = "testing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
     pub const fn for_tests() -> Checked<H> {
         Checked(PhantomData)
     }

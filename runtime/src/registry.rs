@@ -445,7 +445,6 @@ impl Registry {
         Some(Route { endpoint: self.endpoints.get(i)?, accepted: self.compiled.get(i)?.accepted, path })
     }
 
-    /// The index of `endpoint` in [`endpoints`](Self::endpoints) (compared by identity).
     /// The template of the endpoints declared on the concrete `path`, whatever their methods.
     #[cfg(feature = "axum")]
     pub(crate) fn template_at(&self, path: &str) -> Option<&'static str> {
@@ -459,6 +458,7 @@ impl Registry {
         self.endpoints().get(index as usize).map(|e| e.path())
     }
 
+    /// The index of `endpoint` in [`endpoints`](Self::endpoints) (compared by identity).
     pub(crate) fn position(&self, endpoint: &Endpoint) -> Option<usize> {
         // (method, path) is unique within a registry: the id of the declaration, if it is this one.
         let i = self.endpoint_id(endpoint.method(), endpoint.path())?.index();

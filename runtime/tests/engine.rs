@@ -455,6 +455,7 @@ fn denials_serialise_to_json_bodies() {
         (Reason::EndpointNotFound, 404, "endpoint_not_found"),
         (Reason::NoCredentials, 401, "no_credentials"),
         (Reason::WrongOrganization, 403, "wrong_organization"),
+        (Reason::NoMembership, 403, "no_membership"),
         (Reason::NotAMember { gate: "replay" }, 403, "not_a_member"),
         (Reason::EmptyAllowlist { gate: "replay" }, 403, "empty_allowlist"),
         (Reason::NotOnAllowlist { gate: "replay" }, 403, "not_on_allowlist"),

@@ -478,6 +478,7 @@ fn the_generator_covers_every_outcome() {
         "endpoint_not_found",
         "no_credentials",
         "missing_scope",
+        "no_membership",
         "wrong_organization",
         "superuser_required",
         "feature_disabled",

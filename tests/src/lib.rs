@@ -5,8 +5,8 @@
 //! method, with the records their attributes declare. `tests/ui.rs` runs the compile-time suite.
 //!
 //! ```
-//! // Naming a handler links the crate, and with it every endpoint it declares.
-//! drop(scopegate_tests::dashboards::list_dashboards::handler(scopegate::Checked::for_tests()));
+//! // Mounting a handler links the crate, and with it every endpoint it declares.
+//! let _routes: scopegate::axum::Routes = scopegate::routes![scopegate_tests::dashboards::list_dashboards];
 //! let registry = scopegate::Registry::global();
 //! let endpoint = registry.by_handler("scopegate_tests::dashboards::list_dashboards").unwrap();
 //! assert_eq!(endpoint.scopes(), &["org:read", "org:write", "org:admin"]);

@@ -275,15 +275,18 @@ fn expected() -> Vec<Record> {
     ]
 }
 
-/// Calling one handler of each library links it, and with it every endpoint it registers; the
-/// local handlers are called so that the attribute is seen to leave their bodies callable, as unit
-/// tests call them: `handler::handler(Checked::for_tests(), …)`.
+/// Taking the address of one handler body of each library links it, and with it every endpoint it
+/// registers (the body of a declared `fn name` is `name::name`, behind a `Checked<name>` proof).
 fn link_libraries() {
     use scopegate::Checked;
-    scopegate_tests::auth::login::handler(Checked::for_tests());
-    scopegate_test_classes::organization_details::handler(Checked::for_tests());
-    members::list_members::handler(Checked::for_tests());
-    drop(teams::admin::delete_team::handler(Checked::for_tests()));
+    use scopegate_test_classes::organization_details;
+    use scopegate_tests::auth::login;
+    std::hint::black_box(login::login as fn(Checked<login>));
+    std::hint::black_box(organization_details::organization_details as fn(Checked<organization_details>));
+    std::hint::black_box(members::list_members::list_members as fn(Checked<members::list_members>));
+    // An async body is mounted like any handler.
+    let routes: scopegate::axum::Routes = scopegate::routes![teams::admin::delete_team];
+    assert_eq!(routes.len(), 1);
 }
 
 #[test]

@@ -973,9 +973,9 @@ fn verify_declaration(item: &[TokenTree], all: &[TokenTree], out: &TokenStream) 
         return Err(format!("the registration items are not valid Rust ({e}): {out}"));
     }
     // A malformed signature is rustc's to report, on the user's tokens, wherever they are.
-    if syn::parse2::<syn::ItemFn>(item.iter().cloned().collect()).is_err() {
+    let Ok(item_fn) = syn::parse2::<syn::ItemFn>(item.iter().cloned().collect()) else {
         return Ok(Outcome::Registered);
-    }
+    };
     let body_block = (*body).clone();
     let handler = match syn::parse2::<syn::ItemImpl>(quote::quote!(impl Carrier #body_block)) {
         Ok(imp) => imp,
@@ -984,8 +984,8 @@ fn verify_declaration(item: &[TokenTree], all: &[TokenTree], out: &TokenStream) 
     let [syn::ImplItem::Fn(body_fn)] = handler.items.as_slice() else {
         return Err(format!("the body block holds other than one function: {out}"));
     };
-    if body_fn.sig.ident != "handler" || body_fn.sig.inputs.is_empty() {
-        return Err(format!("the body is not `handler` behind its proof: {out}"));
+    if body_fn.sig.ident != item_fn.sig.ident || body_fn.sig.inputs.is_empty() {
+        return Err(format!("the body does not keep the handler's name behind its proof: {out}"));
     }
     let written: Vec<TokenTree> = match item.last() {
         Some(TokenTree::Group(g)) => g.stream().into_iter().collect(),
@@ -1109,7 +1109,7 @@ mod tests {
                 "registration not one block",
             ),
             (declaration("{ fn handler (_ : P ,) { 2 } }", "{ }"), "body changed"),
-            (declaration("{ fn call (_ : P ,) { 1 } }", "{ }"), "not named handler"),
+            (declaration("{ fn call (_ : P ,) { 1 } }", "{ }"), "renamed"),
             (declaration("{ fn handler () { 1 } }", "{ }"), "no proof"),
             (declaration("{ fn handler (_ : P ,) { 1 } fn more () { } }", "{ }"), "more than the handler"),
         ] {

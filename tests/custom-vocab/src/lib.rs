@@ -5,7 +5,6 @@
 //! ```
 //! let config = scopegate::config!();
 //! assert_eq!(config.vocabulary().readonly(), &["doc:read", "share:read"]);
-//! # drop(scopegate_test_custom_vocab::read_document::handler(scopegate::Checked::for_tests()));
 //! let registry = scopegate_test_custom_vocab::registry();
 //! assert!(registry.by_handler("scopegate_test_custom_vocab::read_document").is_some());
 //! assert_eq!(registry.config().vocabulary().readonly(), config.vocabulary().readonly());
@@ -22,10 +21,6 @@
 //!
 //! #[scopegate::endpoint(method = GET, path = "/billing/plans/", scopes = ["doc:admin"], gate = billing)]
 //! fn list_plans() {}
-//! # use scopegate::Checked;
-//! # list_folders::handler(Checked::for_tests());
-//! # update_folder::handler(Checked::for_tests());
-//! # list_plans::handler(Checked::for_tests());
 //! ```
 //!
 //! but Sentry's scopes are unknown here:

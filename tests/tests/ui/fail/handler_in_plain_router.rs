@@ -1,6 +1,6 @@
 // A declared handler runs only behind its own permission check: its name is not a function, so
 // mounting it in a plain axum router — as a route or as the fallback — does not compile. (Its body,
-// `secret::handler`, takes a `Checked<secret>` proof that only scopegate's router grants.)
+// `secret::secret`, takes a `Checked<secret>` proof that only scopegate's router grants.)
 
 use axum::routing::get;
 

@@ -24,8 +24,6 @@ fn create_saved_search() {}
 fn update_saved_search() {}
 
 fn main() {
-    create_saved_search::handler(scopegate::Checked::for_tests());
-    update_saved_search::handler(scopegate::Checked::for_tests());
     let registry = scopegate::Registry::global();
     let post = registry.by_handler(concat!(module_path!(), "::create_saved_search")).expect("registered");
     assert_eq!(

@@ -19,8 +19,6 @@ fn update_settings() {}
 fn record_recent_search() {}
 
 fn main() {
-    update_settings::handler(scopegate::Checked::for_tests());
-    record_recent_search::handler(scopegate::Checked::for_tests());
     let registry = scopegate::Registry::global();
     let post = registry.lookup(Method::Post, "/organizations/acme/recent-searches/").expect("registered");
     assert_eq!(post.readonly_scopes(), &["org:read"]);

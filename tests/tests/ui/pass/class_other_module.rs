@@ -28,8 +28,6 @@ mod handlers {
 }
 
 fn main() {
-    team_details::handler(scopegate::Checked::for_tests());
-    handlers::update_team::handler(scopegate::Checked::for_tests());
     let registry = scopegate::Registry::global();
     let put = registry.lookup(Method::Put, "/teams/acme/backend/").expect("registered");
     assert_eq!(put.handler(), concat!(module_path!(), "::handlers::update_team"));

@@ -20,8 +20,6 @@ async fn update_widget() {}
 async fn delete_dashboard() {}
 
 fn main() {
-    drop(update_widget::handler(scopegate::Checked::for_tests()));
-    drop(delete_dashboard::handler(scopegate::Checked::for_tests()));
     let registry = scopegate::Registry::global();
     let put = registry.by_handler(concat!(module_path!(), "::update_widget")).expect("registered");
     assert_eq!(put.readonly_scopes(), &["org:read"]);

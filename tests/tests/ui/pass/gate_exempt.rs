@@ -9,7 +9,6 @@
 fn replay_count() {}
 
 fn main() {
-    replay_count::handler(scopegate::Checked::for_tests());
     let endpoint = scopegate::Registry::global()
         .by_handler(concat!(module_path!(), "::replay_count"))
         .expect("registered");

@@ -19,8 +19,6 @@ async fn replay_details() {}
 async fn list_replays() {}
 
 fn main() {
-    drop(replay_details::handler(scopegate::Checked::for_tests()));
-    drop(list_replays::handler(scopegate::Checked::for_tests()));
     let registry = scopegate::Registry::global();
     let details = registry.lookup(Method::Get, "/projects/acme/web/replays/0f3a/").expect("registered");
     assert_eq!(details.gate(), Some("replay"));

@@ -18,11 +18,6 @@ fn public_experimental_level() {}
 fn public_level() {}
 
 fn main() {
-    default_level::handler(scopegate::Checked::for_tests());
-    private_level::handler(scopegate::Checked::for_tests());
-    experimental_level::handler(scopegate::Checked::for_tests());
-    public_experimental_level::handler(scopegate::Checked::for_tests());
-    public_level::handler(scopegate::Checked::for_tests());
     let levels: Vec<(&str, Publish, &str)> =
         scopegate::Registry::global().iter().map(|e| (e.path(), e.publish(), e.owner())).collect();
     assert_eq!(

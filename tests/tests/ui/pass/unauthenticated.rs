@@ -10,7 +10,6 @@
 async fn login() {}
 
 fn main() {
-    drop(login::handler(scopegate::Checked::for_tests()));
     let endpoint =
         scopegate::Registry::global().by_handler(concat!(module_path!(), "::login")).expect("registered");
     assert!(!endpoint.requires_credentials());

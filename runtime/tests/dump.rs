@@ -567,7 +567,12 @@ fn openapi_lists_only_published_endpoints_with_policy_extensions() {
     let put = &dash["put"];
     assert_eq!(put["operationId"], "update_dashboard");
     assert_eq!(put["tags"], json!(["dashboards"]));
-    assert_eq!(put["security"], json!([{"auth_token": ["org:read", "org:write", "org:admin"]}]));
+    // Any one of the scopes grants access: one requirement per scope (a requirement's scopes are
+    // ANDed, the requirements ORed).
+    assert_eq!(
+        put["security"],
+        json!([{"auth_token": ["org:read"]}, {"auth_token": ["org:write"]}, {"auth_token": ["org:admin"]}])
+    );
     assert!(
         put["x-readonly-exception"].as_str().is_some_and(|s| s.starts_with("Members may edit dashboards"))
     );

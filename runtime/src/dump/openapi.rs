@@ -56,7 +56,9 @@ impl Default for OpenApiOptions {
 /// The published endpoints (`publish = public` and `public_experimental`) as an OpenAPI 3.1 document.
 ///
 /// Each operation has the handler's name as `operationId` (the full handler path when two published
-/// handlers share a name), its owner as tag, `security: [{"auth_token": [scopes…]}]` (or `[]` when it
+/// handlers share a name), its owner as tag, `security` meaning what is enforced (one requirement
+/// per accepted scope, any one of which grants access: `[{"auth_token": ["org:read"]},
+/// {"auth_token": ["org:write"]}]`; `[{"auth_token": []}]` for any signed-in caller; `[]` when it
 /// needs no credentials), `x-readonly-exception` when it accepts read-only scopes on a mutation,
 /// `x-scopegate-gate` when gated, `x-experimental: true` when `public_experimental`, a default
 /// response and 401/403/404 responses whose body is the `Error` schema (the JSON body of a denial).
@@ -180,6 +182,20 @@ pub fn openapi_json(registry: &Registry, options: &OpenApiOptions) -> String {
     out
 }
 
+/// The operation's security requirements, meaning what is enforced. OpenAPI ANDs the scopes of one
+/// requirement object and ORs the objects, so an endpoint that accepts any one of its scopes lists
+/// one requirement per scope; a signed-in caller without a scope (`authenticated`, `superuser`) is
+/// one requirement with no scope; an endpoint that needs no credentials has `[]`.
+fn security(e: &Endpoint) -> Value {
+    if !e.requires_credentials() {
+        return json!([]);
+    }
+    match e.scopes() {
+        [] => json!([{SECURITY_SCHEME: []}]),
+        scopes => Value::Array(scopes.iter().map(|s| json!({SECURITY_SCHEME: [s]})).collect()),
+    }
+}
+
 /// `{*rest}` → `{rest}`: OpenAPI templates have no catch-all marker.
 fn openapi_path(path: &str) -> String {
     path.replace("{*", "{")
@@ -190,8 +206,7 @@ fn operation(e: &Endpoint, operation_id: String) -> Value {
     op.insert("operationId".into(), Value::String(operation_id));
     op.insert("tags".into(), json!([e.owner()]));
     op.insert("summary".into(), Value::String(format!("{} {}", e.method(), e.path())));
-    let security = if e.requires_credentials() { json!([{SECURITY_SCHEME: e.scopes()}]) } else { json!([]) };
-    op.insert("security".into(), security);
+    op.insert("security".into(), security(e));
     let mut responses = Map::new();
     responses.insert("default".into(), json!({"description": "The endpoint's response."}));
     if e.requires_credentials() {

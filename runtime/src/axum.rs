@@ -712,7 +712,8 @@ impl<R: Resolver, S: Clone + Send + Sync + 'static> ApiRouter<R, S> {
     {
         self.fallback =
             Some(Box::new(move |router: axum::Router<S>, redirect: Option<SlashRedirect>| match redirect {
-                Some(redirect) => router.fallback(handler.layer(redirect)),
+                Some(redirect) => router
+                    .fallback(handler.layer(axum::middleware::from_fn_with_state(redirect, redirect_slash))),
                 None => router.fallback(handler),
             }));
         self
@@ -794,7 +795,8 @@ impl<R: Resolver, S: Clone + Send + Sync + 'static> ApiRouter<R, S> {
         };
         router = match (fallback, redirect) {
             (Some(fallback), redirect) => fallback(router, redirect),
-            (None, Some(redirect)) => router.fallback(not_found.layer(redirect)),
+            (None, Some(redirect)) => router
+                .fallback(not_found.layer(axum::middleware::from_fn_with_state(redirect, redirect_slash))),
             (None, None) => router.fallback(not_found),
         };
         for layer in layers {
@@ -1041,7 +1043,7 @@ pub enum TrailingSlash {
     Redirect,
 }
 
-/// The fallback layer of [`TrailingSlash::Redirect`]: a request no route matched is redirected
+/// What [`TrailingSlash::Redirect`] adds to the fallback: a request no route matched is redirected
 /// when its path, with the trailing slash added or removed, is a mounted declaration's.
 #[derive(Clone)]
 struct SlashRedirect {
@@ -1083,47 +1085,19 @@ impl SlashRedirect {
     }
 }
 
-impl<Inner> Layer<Inner> for SlashRedirect {
-    type Service = SlashRedirectService<Inner>;
-
-    fn layer(&self, inner: Inner) -> Self::Service {
-        SlashRedirectService { inner, redirect: self.clone() }
-    }
-}
-
-#[derive(Clone)]
-struct SlashRedirectService<Inner> {
-    inner: Inner,
-    redirect: SlashRedirect,
-}
-
-impl<Inner> Service<Request<Body>> for SlashRedirectService<Inner>
-where
-    Inner: Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone + Send + 'static,
-    Inner::Future: Send + 'static,
-{
-    type Response = Response<Body>;
-    type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request<Body>) -> Self::Future {
-        let location = self.redirect.location(&request).and_then(|l| HeaderValue::from_str(&l).ok());
-        match location {
-            Some(location) => Box::pin(async move {
-                let mut response = Response::new(Body::empty());
-                *response.status_mut() = StatusCode::PERMANENT_REDIRECT;
-                response.headers_mut().insert(header::LOCATION, location);
-                Ok(response)
-            }),
-            None => {
-                let clone = self.inner.clone();
-                let inner = std::mem::replace(&mut self.inner, clone);
-                Box::pin(inner.oneshot(request))
-            }
+/// The fallback middleware of [`TrailingSlash::Redirect`] (`axum::middleware::from_fn_with_state`).
+async fn redirect_slash(
+    axum::extract::State(redirect): axum::extract::State<SlashRedirect>,
+    request: Request<Body>,
+    next: axum::middleware::Next,
+) -> Response<Body> {
+    match redirect.location(&request).and_then(|l| HeaderValue::from_str(&l).ok()) {
+        Some(location) => {
+            let mut response = Response::new(Body::empty());
+            *response.status_mut() = StatusCode::PERMANENT_REDIRECT;
+            response.headers_mut().insert(header::LOCATION, location);
+            response
         }
+        None => next.run(request).await,
     }
 }

@@ -42,6 +42,9 @@ mod expand_config;
 #[path = "grammar.rs"]
 mod fuzz_corpus;
 #[allow(dead_code)]
+#[path = "../../src/handler.rs"]
+mod handler;
+#[allow(dead_code)]
 #[path = "../../src/permission.rs"]
 mod permission;
 #[allow(dead_code)]

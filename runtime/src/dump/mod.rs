@@ -1,8 +1,10 @@
 //! Dumps of a [`Registry`]: JSON (the contract shape), Markdown, a self-contained HTML permission
 //! matrix, and OpenAPI 3.1.
 //!
-//! Every format is built from the same [`RegistryDump`] records, sorted by path then method, so
-//! the outputs always agree with each other and with the running service.
+//! Every format reads the registry's own records ([`Endpoint`]), in the same order (by path, then
+//! method in the order GET HEAD OPTIONS POST PUT PATCH DELETE), so the outputs agree with each other
+//! and with the running service: JSON serialises them as [`RegistryDump`] (the contract shape),
+//! Markdown and HTML render them, OpenAPI keeps the published ones.
 //!
 //! ```standalone_crate
 //! #[scopegate::endpoint(method = GET, path = "/organizations/{org}/", scopes = ["org:read"])]

@@ -85,10 +85,9 @@ pub fn twin_router<R: Resolver>(resolver: R) -> ApiService {
         gate_exempt: None,
         source: scopegate::Source { file: file!(), line: line!() },
     })));
-    let registry: &'static Registry = Box::leak(Box::new(
-        Registry::from_endpoints(scopegate::Config::sentry(), [twin]).expect("the twin's registry"),
-    ));
-    ApiRouter::new(registry, resolver).routes(Routes::new().record(twin, ok)).into_service()
+    ApiRouter::new(crate::endpoints::leak_registry(&[twin]), resolver)
+        .routes(Routes::new().record(twin, ok))
+        .into_service()
 }
 
 /// Any of the routers above behind one type, for the load and profile runs that serve either.

@@ -215,9 +215,9 @@ fn registration(
 
 /// What `#[endpoint]` leaves under the handler's name (see `scopegate::Checked`): the hidden type
 /// that carries the declaration, with the handler's visibility so that `routes![…]` can name it
-/// wherever it could name the function; the body as the type's associated function `handler`, behind
-/// its proof argument; then the registration (one braced block, the
-/// body of a `const _`). All go through one runtime macro: inside an `impl` block (where no struct
+/// wherever it could name the function; the body as the type's associated function of the same
+/// name, behind its proof argument; then the registration (one braced block, the body of a
+/// `const _`). All go through one runtime macro: inside an `impl` block (where no struct
 /// may appear) rustc's error then names that macro.
 fn declaration(func: &Handler, registration: TokenStream) -> TokenStream {
     let vis = &func.vis;

@@ -131,27 +131,32 @@ pub(crate) fn path_extractors(arguments: &TokenStream) -> Vec<PathExtractor> {
         .collect()
 }
 
-/// Splits tokens at the commas outside `<…>` (groups hide their own commas).
-fn split_top_level(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
-    let mut parts = vec![Vec::new()];
+/// Each token with its depth in `<…>` before it (groups hide their own tokens; `->` closes
+/// nothing).
+fn with_angle_depth(tokens: TokenStream) -> impl Iterator<Item = (TokenTree, usize)> {
     let mut depth = 0usize;
     let mut previous: Option<TokenTree> = None;
-    for tt in tokens {
+    tokens.into_iter().map(move |tt| {
+        let at = depth;
         if let TokenTree::Punct(p) = &tt {
             match p.as_char() {
                 '<' => depth += 1,
-                // `->` is no closing bracket.
                 '>' if !is_joint(previous.as_ref(), '-') => depth = depth.saturating_sub(1),
-                ',' if depth == 0 => {
-                    parts.push(Vec::new());
-                    previous = None;
-                    continue;
-                }
                 _ => {}
             }
         }
         previous = Some(tt.clone());
-        if let Some(part) = parts.last_mut() {
+        (tt, at)
+    })
+}
+
+/// Splits tokens at the commas outside `<…>`.
+fn split_top_level(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
+    let mut parts: Vec<Vec<TokenTree>> = vec![Vec::new()];
+    for (tt, depth) in with_angle_depth(tokens) {
+        if matches!(&tt, TokenTree::Punct(p) if p.as_char() == ',') && depth == 0 {
+            parts.push(Vec::new());
+        } else if let Some(part) = parts.last_mut() {
             part.push(tt);
         }
     }
@@ -161,21 +166,11 @@ fn split_top_level(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
 
 /// How many braced blocks `tokens` holds outside `<…>`.
 fn top_level_blocks(tokens: &TokenStream) -> usize {
-    let mut depth = 0usize;
-    let mut previous: Option<TokenTree> = None;
-    let mut blocks = 0;
-    for tt in tokens.clone() {
-        match &tt {
-            TokenTree::Punct(p) if p.as_char() == '<' => depth += 1,
-            TokenTree::Punct(p) if p.as_char() == '>' && !is_joint(previous.as_ref(), '-') => {
-                depth = depth.saturating_sub(1)
-            }
-            TokenTree::Group(g) if g.delimiter() == Delimiter::Brace && depth == 0 => blocks += 1,
-            _ => {}
-        }
-        previous = Some(tt);
-    }
-    blocks
+    with_angle_depth(tokens.clone())
+        .filter(|(tt, depth)| {
+            *depth == 0 && matches!(tt, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace)
+        })
+        .count()
 }
 
 fn is_joint(tt: Option<&TokenTree>, c: char) -> bool {

@@ -182,6 +182,7 @@ pub(crate) fn r4_path(cx: &mut Ctxt, arg: &Arg) -> Option<LitStr> {
 pub(crate) fn r4_path_extractors(cx: &mut Ctxt, path: &LitStr, arguments: &proc_macro2::TokenStream) {
     let template = path.value();
     let params: Vec<&str> = template::params(&template).collect();
+    let listed = params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
     for extractor in crate::handler::path_extractors(arguments) {
         let Some(arity) = extractor.arity else { continue };
         if arity == params.len() {
@@ -193,20 +194,16 @@ pub(crate) fn r4_path_extractors(cx: &mut Ctxt, path: &LitStr, arguments: &proc_
         };
         let has = match params.len() {
             0 => "no parameters".to_string(),
-            1 => format!("1 parameter (`{}`)", params[0]),
-            n => format!(
-                "{n} parameters ({})",
-                params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
-            ),
+            1 => format!("1 parameter ({listed})"),
+            n => format!("{n} parameters ({listed})"),
         };
         let help = match params.as_slice() {
             [] => "remove the `Path` extractor, or declare the parameter in `path`".to_string(),
             [one] => format!("extract it as one value, e.g. `Path({one}): Path<String>`"),
             many => format!(
-                "extract them in order as a tuple, e.g. `Path(({})): Path<({})>`, or into a struct with the fields {}",
+                "extract them in order as a tuple, e.g. `Path(({})): Path<({})>`, or into a struct with the fields {listed}",
                 many.join(", "),
                 many.iter().map(|_| "String").collect::<Vec<_>>().join(", "),
-                many.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "),
             ),
         };
         cx.error_spanned(

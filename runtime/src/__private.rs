@@ -17,7 +17,7 @@ pub use crate::record::{
 
 /// What `#[scopegate::endpoint]` leaves under a handler's name (see [`crate::handler`]): the
 /// hidden type that carries the declaration (`record::Declared`), the body as the type's
-/// associated function `handler`, then the registration. Nothing is left in the value namespace.
+/// associated function of the handler's own name, then the registration. Nothing is left in the value namespace.
 /// A macro rather than plain items so that, on a function inside an `impl` block (where no struct
 /// may appear), rustc's error names what is wrong: "the usage of
 /// `endpoint_handlers_must_be_free_functions!` is likely invalid in impl item context".

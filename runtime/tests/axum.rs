@@ -612,17 +612,17 @@ fn a_declaration_cannot_be_rebound_by_record() {
 #[tokio::test]
 async fn trailing_slash_policy() {
     let no_redirects =
-        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        || reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     // Strict (the default): only the declared form is served.
     let mut strict = serve_api(api(true).base_path("/api/0").with_state(STATE)).await;
-    strict.http = no_redirects.clone();
+    strict.http = no_redirects();
     let answer = strict.get("/api/0/orgs/acme", Some("5:org:read")).await;
     assert_eq!((answer.status, answer.error()), (404, "endpoint_not_found".into()));
 
     // Redirect: 308 to the declared form, query kept, for every method (a 308 keeps it).
     let api = api(true).base_path("/api/0").trailing_slash(TrailingSlash::Redirect).with_state(STATE);
     let mut client = serve_api(api).await;
-    client.http = no_redirects;
+    client.http = no_redirects();
     let answer = client.get("/api/0/orgs/acme?expand=teams&x=%2F", Some("5:org:read")).await;
     assert_eq!(answer.status, 308);
     assert_eq!(answer.header("location"), Some("/api/0/orgs/acme/?expand=teams&x=%2F"));
@@ -647,8 +647,7 @@ async fn trailing_slash_policy() {
         .fallback(|| async { (StatusCode::NOT_FOUND, "custom") })
         .with_state(STATE);
     let mut client = serve_api(api).await;
-    client.http =
-        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    client.http = no_redirects();
     assert_eq!(client.get("/orgs/acme", None).await.status, 308);
     let answer = client.get("/elsewhere", None).await;
     assert_eq!((answer.status, answer.body.as_str()), (404, "custom"));
@@ -659,8 +658,7 @@ async fn trailing_slash_policy() {
         .trailing_slash(TrailingSlash::Redirect)
         .with_state(STATE);
     let mut client = serve(axum::Router::new().nest_service("/v1", api)).await;
-    client.http =
-        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    client.http = no_redirects();
     let answer = client.get("/v1/orgs/acme?x=1", None).await;
     assert_eq!((answer.status, answer.header("location")), (308, Some("/v1/orgs/acme/?x=1")));
 }

@@ -25,8 +25,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use common::Server;
 use common::stores::{PgDatabase, required_postgres_server};
+use common::{Server, call};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -54,26 +54,6 @@ fn demo(db: &str, args: &[&str]) -> String {
 fn start(db: &str) -> Server {
     let ttl = format!("{}ms", BOUND.as_millis());
     Server::start_with(db, &["--cache-ttl", &ttl])
-}
-
-/// One request: the status and JSON body, or `Err` when no answer came (connection refused or
-/// reset: the instance is down).
-async fn call(
-    http: &reqwest::Client,
-    base: &str,
-    method: Method,
-    path: &str,
-    auth: &str,
-    body: Option<Value>,
-) -> Result<(u16, Value), String> {
-    let mut request = http.request(method, format!("{base}{path}")).header("authorization", auth);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.map_err(|e| e.to_string())?;
-    let status = response.status().as_u16();
-    let text = response.text().await.map_err(|e| e.to_string())?;
-    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
 }
 
 fn http() -> reqwest::Client {

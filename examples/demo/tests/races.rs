@@ -26,13 +26,14 @@ common::stores::postgres_half!();
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::call;
 use common::stores::{TestStore, off_runtime, stores};
 use reqwest::Method;
 use scopegate::Registry;
 use scopegate_demo::model::OrganizationUpdate;
 use scopegate_demo::store::{CachedStore, SnapshotCache, Store};
 use scopegate_demo::{AppState, admin};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const ACME: i64 = 1;
 const FRONTEND: i64 = 1;
@@ -51,24 +52,6 @@ async fn serve(store: Arc<dyn Store>) -> String {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
     format!("http://{addr}/api/0")
-}
-
-async fn call(
-    http: &reqwest::Client,
-    base: &str,
-    method: Method,
-    path: &str,
-    auth: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = http.request(method, format!("{base}{path}")).header("authorization", auth);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 struct Sessions {
@@ -117,14 +100,14 @@ async fn a_change_made_elsewhere_is_never_overtaken_by_a_stale_snapshot() {
             off_runtime(|| reset(&*a));
             // B reads and keeps the snapshot from before the owner's change.
             b.cache().flush();
-            assert_eq!(call(&http, &base_b, Method::GET, ORG, &who.admin, None).await.0, 200);
-            assert_eq!(call(&http, &base_b, Method::GET, ORG, &who.member, None).await.0, 200);
+            assert_eq!(call(&http, &base_b, Method::GET, ORG, &who.admin, None).await.unwrap().0, 200);
+            assert_eq!(call(&http, &base_b, Method::GET, ORG, &who.member, None).await.unwrap().0, 200);
 
             // The team goes on the allowlist; the admin then adds themself to it through B.
             let allow = json!({"replayAccessTeams": [FRONTEND]});
-            assert_eq!(call(&http, &base_a, Method::PUT, ORG, &who.owner, Some(allow)).await.0, 200);
+            assert_eq!(call(&http, &base_a, Method::PUT, ORG, &who.owner, Some(allow)).await.unwrap().0, 200);
             let (status, body) =
-                call(&http, &base_b, Method::POST, ADMIN_JOINS_FRONTEND, &who.admin, None).await;
+                call(&http, &base_b, Method::POST, ADMIN_JOINS_FRONTEND, &who.admin, None).await.unwrap();
             if status != 403 {
                 admitted.push(format!("trial {trial}: allowlisted team joined: {status} {body}"));
             } else {
@@ -133,9 +116,9 @@ async fn a_change_made_elsewhere_is_never_overtaken_by_a_stale_snapshot() {
 
             // Membership closes; the member then adds themself to a team through B.
             let close = json!({"openMembership": false});
-            assert_eq!(call(&http, &base_a, Method::PUT, ORG, &who.owner, Some(close)).await.0, 200);
+            assert_eq!(call(&http, &base_a, Method::PUT, ORG, &who.owner, Some(close)).await.unwrap().0, 200);
             let (status, body) =
-                call(&http, &base_b, Method::POST, MEMBER_JOINS_BACKEND, &who.member, None).await;
+                call(&http, &base_b, Method::POST, MEMBER_JOINS_BACKEND, &who.member, None).await.unwrap();
             if status != 403 {
                 admitted.push(format!("trial {trial}: joined under closed membership: {status} {body}"));
             } else {
@@ -171,13 +154,14 @@ async fn racing_an_allowlist_edit_never_admits_a_later_join() {
             off_runtime(|| reset(&*a));
             // Let the reset's notifications land, then warm B's snapshot.
             tokio::time::sleep(Duration::from_millis(20)).await;
-            assert_eq!(call(&http, &base_b, Method::GET, ORG, &who.admin, None).await.0, 200);
+            assert_eq!(call(&http, &base_b, Method::GET, ORG, &who.admin, None).await.unwrap().0, 200);
             let started = Instant::now();
             let edit = {
                 let (http, base, who) = (http.clone(), base_a.clone(), Arc::clone(&who));
                 tokio::spawn(async move {
                     let allow = json!({"replayAccessTeams": [FRONTEND]});
-                    let (status, _) = call(&http, &base, Method::PUT, ORG, &who.owner, Some(allow)).await;
+                    let (status, _) =
+                        call(&http, &base, Method::PUT, ORG, &who.owner, Some(allow)).await.unwrap();
                     assert_eq!(status, 200);
                     started.elapsed()
                 })
@@ -186,7 +170,7 @@ async fn racing_an_allowlist_edit_never_admits_a_later_join() {
             tokio::time::sleep(Duration::from_micros(trial % 12 * 1000)).await;
             let sent = started.elapsed();
             let (status, body) =
-                call(&http, &base_b, Method::POST, ADMIN_JOINS_FRONTEND, &who.admin, None).await;
+                call(&http, &base_b, Method::POST, ADMIN_JOINS_FRONTEND, &who.admin, None).await.unwrap();
             let acked = edit.await.unwrap();
             if sent > acked {
                 after_ack += 1;

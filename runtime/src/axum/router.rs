@@ -167,12 +167,9 @@ impl<R: Resolver, S: Clone + Send + Sync + 'static> ApiRouter<R, S> {
         H: Handler<T, S>,
         T: 'static,
     {
-        self.fallback =
-            Some(Box::new(move |router: axum::Router<S>, redirect: Option<SlashRedirect>| match redirect {
-                Some(redirect) => router
-                    .fallback(handler.layer(axum::middleware::from_fn_with_state(redirect, redirect_slash))),
-                None => router.fallback(handler),
-            }));
+        self.fallback = Some(Box::new(move |router: axum::Router<S>, redirect: Option<SlashRedirect>| {
+            mount_fallback(router, handler, redirect)
+        }));
         self
     }
 
@@ -235,8 +232,15 @@ impl<R: Resolver, S: Clone + Send + Sync + 'static> ApiRouter<R, S> {
             *methods = methods.with(route.method);
             *merged = std::mem::replace(merged, MethodRouter::new()).merge(handler);
         }
+        let redirect = match trailing_slash {
+            TrailingSlash::Strict => None,
+            TrailingSlash::Redirect => Some(SlashRedirect {
+                registry,
+                base: Arc::from(base.as_str()),
+                mounted: Arc::new(paths.keys().copied().collect()),
+            }),
+        };
         let mut router = axum::Router::new();
-        let mounted: std::collections::HashSet<&'static str> = paths.keys().copied().collect();
         for (path, (methods, handler)) in paths {
             let allow = if methods.contains(Method::Get) { methods.with(Method::Head) } else { methods };
             let handler = handler.fallback(move || async move {
@@ -244,17 +248,9 @@ impl<R: Resolver, S: Clone + Send + Sync + 'static> ApiRouter<R, S> {
             });
             router = router.route(&format!("{base}{path}"), handler);
         }
-        let redirect = match trailing_slash {
-            TrailingSlash::Strict => None,
-            TrailingSlash::Redirect => {
-                Some(SlashRedirect { registry, base: Arc::from(base.as_str()), mounted: Arc::new(mounted) })
-            }
-        };
-        router = match (fallback, redirect) {
-            (Some(fallback), redirect) => fallback(router, redirect),
-            (None, Some(redirect)) => router
-                .fallback(not_found.layer(axum::middleware::from_fn_with_state(redirect, redirect_slash))),
-            (None, None) => router.fallback(not_found),
+        router = match fallback {
+            Some(fallback) => fallback(router, redirect),
+            None => mount_fallback(router, not_found, redirect),
         };
         for layer in layers {
             router = layer(router);
@@ -328,6 +324,25 @@ impl SlashRedirect {
         }
         let query = uri.query().map_or_else(String::new, |q| format!("?{q}"));
         Some(format!("{prefix}{}{other}{query}", self.base))
+    }
+}
+
+/// `router` with `handler` as its fallback, behind the trailing-slash redirect when there is one.
+fn mount_fallback<H, T, S>(
+    router: axum::Router<S>,
+    handler: H,
+    redirect: Option<SlashRedirect>,
+) -> axum::Router<S>
+where
+    H: Handler<T, S>,
+    T: 'static,
+    S: Clone + Send + Sync + 'static,
+{
+    match redirect {
+        Some(redirect) => {
+            router.fallback(handler.layer(axum::middleware::from_fn_with_state(redirect, redirect_slash)))
+        }
+        None => router.fallback(handler),
     }
 }
 

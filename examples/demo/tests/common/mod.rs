@@ -76,3 +76,23 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// One request: the status and JSON body, or `Err` when no answer came (connection refused or
+/// reset: the instance is down).
+pub(crate) async fn call(
+    http: &reqwest::Client,
+    base: &str,
+    method: reqwest::Method,
+    path: &str,
+    auth: &str,
+    body: Option<serde_json::Value>,
+) -> Result<(u16, serde_json::Value), String> {
+    let mut request = http.request(method, format!("{base}{path}")).header("authorization", auth);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    Ok((status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)))
+}

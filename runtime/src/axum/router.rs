@@ -101,7 +101,8 @@ impl<R: Resolver, S: Clone + Send + Sync + 'static> ApiRouter<R, S> {
     /// (default [`TrailingSlash::Strict`]: 404, as axum answers). With
     /// [`TrailingSlash::Redirect`], `GET /api/0/organizations/acme` is answered
     /// `308 Permanent Redirect` to `/api/0/organizations/acme/` when that is declared (and
-    /// mounted), query string kept.
+    /// mounted), query string kept. The `Location` is relative (`./acme/`): the client resolves it
+    /// against the URL it asked for, whatever prefix an outer router nests the API under.
     ///
     /// A path-rewriting layer such as tower-http's `NormalizePathLayer` cannot do this from
     /// [`layer`](Self::layer): like axum's `Router::layer`, it runs after the route was chosen. To
@@ -280,8 +281,9 @@ pub enum TrailingSlash {
     #[default]
     Strict,
     /// `308 Permanent Redirect` to the declared form (a 308 keeps the method and the body), with
-    /// the query string; paths that match no mounted declaration either way are answered as with
-    /// `Strict`.
+    /// the query string, as a relative `Location` (`./acme/`, `../acme`) that holds under any
+    /// prefix the API is nested at; paths that match no mounted declaration either way are answered
+    /// as with `Strict`.
     Redirect,
 }
 
@@ -295,36 +297,34 @@ struct SlashRedirect {
 }
 
 impl SlashRedirect {
-    /// Where to redirect `request`, if anywhere: a path the client can follow, so under an outer
-    /// router's `nest_service` prefix (which axum strips before the API sees the request, and
-    /// keeps in `OriginalUri`) the prefix is put back.
+    /// Where to redirect `request`, if anywhere: a relative reference (`./acme/` or `../acme`,
+    /// then the query), which the client resolves against the URL it asked for, so it holds under
+    /// any prefix an outer router's `nest_service` stripped before the API saw the request (no
+    /// `OriginalUri` needed, whose axum feature costs every request).
     fn location(&self, request: &Request<Body>) -> Option<String> {
         let uri = request.uri();
         let rest = uri.path().strip_prefix(&*self.base)?;
-        // `//host/…` would be a protocol-relative Location; no declaration has empty segments.
+        // No declaration has empty segments (and `//host/…` must never be followed anywhere).
         if !rest.starts_with('/') || rest.starts_with("//") || rest.contains('\\') {
             return None;
         }
-        let other = match rest.strip_suffix('/') {
+        let (other, relative) = match rest.strip_suffix('/') {
             Some("") => return None,
-            Some(without) => without.to_string(),
-            None => format!("{rest}/"),
+            Some(without) => (without.to_string(), format!("../{}", last_segment(without))),
+            None => (format!("{rest}/"), format!("./{}/", last_segment(rest))),
         };
         let template = self.registry.template_at(&other)?;
         if !self.mounted.contains(template) {
             return None;
         }
-        let original = request.extensions().get::<axum::extract::OriginalUri>().map(|o| o.0.path());
-        let prefix = match original {
-            Some(original) => original.strip_suffix(uri.path())?,
-            None => "",
-        };
-        if prefix.starts_with("//") {
-            return None;
-        }
         let query = uri.query().map_or_else(String::new, |q| format!("?{q}"));
-        Some(format!("{prefix}{}{other}{query}", self.base))
+        Some(format!("{relative}{query}"))
     }
+}
+
+/// The last segment of a path that starts with `/`.
+fn last_segment(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// `router` with `handler` as its fallback, behind the trailing-slash redirect when there is one.
@@ -360,5 +360,49 @@ async fn redirect_slash(
             response
         }
         None => next.run(request).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Access, Declaration, Publish, Source};
+
+    static PLAIN: Endpoint = Endpoint::__new(Declaration {
+        handler: "tests::plain",
+        method: Method::Get,
+        path: "/plain/{id}",
+        access: Access::Unauthenticated("test"),
+        readonly: &[],
+        readonly_exception: None,
+        owner: "unowned",
+        publish: Publish::Private,
+        gate: None,
+        gate_exempt: None,
+        source: Source { file: file!(), line: line!() },
+    });
+
+    /// Both directions, as relative references, query kept; nothing for what matches no mounted
+    /// declaration either way.
+    #[test]
+    fn the_redirect_is_a_relative_reference_to_the_declared_form() {
+        let registry: &'static Registry = Box::leak(Box::new(
+            Registry::from_endpoints(crate::Config::sentry(), [&PLAIN]).expect("a registry"),
+        ));
+        let redirect = |mounted: &[&'static str]| SlashRedirect {
+            registry,
+            base: Arc::from("/api"),
+            mounted: Arc::new(mounted.iter().copied().collect()),
+        };
+        let location = |redirect: &SlashRedirect, uri: &str| {
+            redirect.location(&Request::builder().uri(uri).body(Body::empty()).expect("a request"))
+        };
+        let mounted = redirect(&["/plain/{id}"]);
+        assert_eq!(location(&mounted, "/api/plain/7/?q=1").as_deref(), Some("../7?q=1"));
+        assert_eq!(location(&mounted, "/api/plain/a:b/").as_deref(), Some("../a:b"));
+        for unmatched in ["/api/plain/7//", "/api/plain/", "/plain/7/", "/api//plain/7/", "/api/other/7/"] {
+            assert_eq!(location(&mounted, unmatched), None, "{unmatched}");
+        }
+        assert_eq!(location(&redirect(&[]), "/api/plain/7/"), None, "declared but not mounted");
     }
 }

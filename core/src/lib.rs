@@ -1,5 +1,5 @@
 //! The concepts [scopegate](https://docs.rs/scopegate)'s procedural macros and its runtime share,
-//! written once: HTTP [`Method`]s, [path templates](template), the [scope hierarchy's
+//! written once: HTTP [`Method`]s, the [access forms](AccessForm) and [publish levels](Publish), [path templates](template), the [scope hierarchy's
 //! closure](hierarchy), [gate areas](gate) and the [messages](rules) of the compile-time rules
 //! that are checked in both crates (directly by the macros, and during const evaluation for
 //! permission classes declared elsewhere).
@@ -9,10 +9,12 @@
 
 #![warn(missing_docs)]
 
+mod access;
 pub mod gate;
 pub mod hierarchy;
 mod method;
 pub mod rules;
 pub mod template;
 
+pub use access::{AccessForm, Publish};
 pub use method::{Method, Methods};

@@ -1,13 +1,34 @@
-//! The messages of the compile-time rules that two places check: the macros, directly, and the
-//! runtime, during const evaluation of an endpoint that names a permission class declared in
-//! another module or crate (`scopegate::__private::check_class_endpoint`). Both build them with
-//! the same `const fn`s here, so the texts cannot drift apart.
+//! The compile-time rules, written once: each rule's **test** (a plain function over plain values,
+//! which every place that needs the answer calls — the macros, the const check of an endpoint that
+//! names a permission class declared elsewhere, the records, the audit and the dumps) and the
+//! **messages** of the rules that two places report, built with `const fn`s so that the macros
+//! and the runtime's const evaluation write the same text.
+//!
+//! | rule | test |
+//! |---|---|
+//! | R1 read-only scope on a mutation without a justification | [`is_policy_debt`] and no note |
+//! | R2 a justification that justifies nothing | a note and not [`is_policy_debt`] |
+//! | R5 an endpoint in a gated area without its gate | [`gate::is_ungated`](crate::gate::is_ungated) |
 //!
 //! A message is `text\n= help: help`, rustc's layout; [`Message`] is a fixed-capacity string that
 //! `const fn`s can build. The help line is always kept: if the text would overflow the capacity,
 //! it is cut (ending in `…`) to leave room for it.
 
 use crate::Method;
+
+/// **R1**'s and **R2**'s test, the definition of policy debt: a mutation (POST, PUT, PATCH,
+/// DELETE) that accepts at least one read-only scope. Such an endpoint needs a justification
+/// (R1); a justification anywhere else justifies nothing (R2).
+///
+/// ```
+/// use scopegate_core::{Method, rules::is_policy_debt};
+/// assert!(is_policy_debt(Method::Put, true));
+/// assert!(!is_policy_debt(Method::Get, true));
+/// assert!(!is_policy_debt(Method::Delete, false));
+/// ```
+pub const fn is_policy_debt(method: Method, accepts_readonly: bool) -> bool {
+    method.is_mutation() && accepts_readonly
+}
 
 /// The help of every note that justifies nothing (rule R2).
 pub const STALE_HELP: &str = "remove it; stale notes hide the real policy debt";

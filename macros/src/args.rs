@@ -254,16 +254,6 @@ pub(crate) fn lit_str(cx: &mut Ctxt, arg: &Arg, example: &str) -> Option<LitStr>
     }
 }
 
-/// `key = "non-blank string"`: blank strings are reported with `blank_message`.
-pub(crate) fn non_blank_str(cx: &mut Ctxt, arg: &Arg, example: &str, blank_help: &str) -> Option<LitStr> {
-    let lit = lit_str(cx, arg, example)?;
-    if lit.value().trim().is_empty() {
-        cx.error(lit.span(), format!("`{}` must not be blank", arg.key), blank_help);
-        return None;
-    }
-    Some(lit)
-}
-
 /// `key = Ident`.
 pub(crate) fn ident(cx: &mut Ctxt, arg: &Arg, example: &str) -> Option<Ident> {
     let tokens = eq_tokens(cx, arg, example)?;

@@ -1,213 +1,228 @@
-//! The attributes' arguments as typed, spanned values. Parsing reports what is wrong with a
-//! single value as it reads it (unknown or duplicate keys, values of the wrong shape, and the
-//! rules about one value: see [`rules`](crate::rules)); the rules across keys run afterwards, on
-//! the parsed declaration.
+//! The attributes' arguments, parsed: each key's value in the shape its key takes (a keyword, a
+//! string, a list of strings, a type path), spanned. Parsing reports only what is not
+//! well-formed — syntax, unknown or duplicate keys (rule R4, [`args::known_unique`]), a value of
+//! the wrong shape. What the values *mean* is checked afterwards by the rules
+//! ([`rules`](crate::rules)), in the pipelines of [`endpoint`](crate::endpoint) and
+//! [`permission`](crate::permission), which turn an AST into a checked declaration.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream};
 use syn::LitStr;
 
-use scopegate_core::Method;
+use scopegate_core::{AccessForm, Method, Publish};
 
 use crate::args::{self, Arg};
-use crate::config::Config;
 use crate::ctxt::Ctxt;
-use crate::rules;
 use crate::symbol::*;
 
-/// How an endpoint decides who may call it.
-pub(crate) enum Access {
-    /// `scopes = ["org:read", …]`
-    Scopes(Vec<LitStr>),
-    /// `permission = SomeClass`
-    Permission(syn::Path),
-    /// `unauthenticated = "why"`
-    Unauthenticated(LitStr),
-    /// `authenticated = "why"`: any signed-in caller, no scope.
-    Authenticated(LitStr),
-    /// `superuser = "why"`: active superusers only.
-    Superuser(LitStr),
+/// A value and the key it was written under (messages name the key).
+pub(crate) struct Keyed<T> {
+    pub(crate) key: Ident,
+    pub(crate) value: T,
 }
 
-/// An `#[endpoint(…)]` declaration; `None` where a value is missing or was reported invalid.
+/// A bracketed list of scope strings, `["org:read", "org:write"]`.
+pub(crate) struct ScopeList {
+    pub(crate) bracket: Span,
+    pub(crate) scopes: Vec<LitStr>,
+}
+
+/// The value of an access form, in the shape its key takes.
+pub(crate) enum AccessValue {
+    /// `scopes = [...]`
+    Scopes(ScopeList),
+    /// `permission = SomeClass`
+    Class(syn::Path),
+    /// `unauthenticated`, `authenticated` or `superuser` `= "why"`
+    Note(LitStr),
+}
+
+/// The access forms written on an endpoint (it must declare exactly one: rule R4).
+pub(crate) struct AccessArgs {
+    /// Every access-form key, in the order written.
+    pub(crate) keys: Vec<(AccessForm, Ident)>,
+    /// The value of the first one (the others are reported as conflicts, not read).
+    pub(crate) value: Option<AccessValue>,
+}
+
+/// An `#[endpoint(…)]` declaration as written; `None` where a value is missing or malformed.
 pub(crate) struct EndpointAst {
     /// The keys given (even with an invalid value) or misspelled; see [`args::intended_keys`].
-    intended: Vec<&'static str>,
-    pub(crate) method: Option<(Method, Ident)>,
+    pub(crate) intended: Vec<&'static str>,
+    pub(crate) method: Option<Ident>,
     pub(crate) path: Option<LitStr>,
-    pub(crate) access: Option<Access>,
-    pub(crate) readonly_exception: Option<LitStr>,
-    pub(crate) owner: Option<LitStr>,
-    /// Index into [`PUBLISH_LEVELS`], and the keyword.
-    pub(crate) publish: Option<(usize, Ident)>,
+    pub(crate) access: AccessArgs,
+    pub(crate) readonly_exception: Option<Keyed<LitStr>>,
+    pub(crate) owner: Option<Keyed<LitStr>>,
+    pub(crate) publish: Option<Ident>,
     pub(crate) gate: Option<Ident>,
-    pub(crate) gate_exempt: Option<LitStr>,
+    pub(crate) gate_exempt: Option<Keyed<LitStr>>,
 }
 
 impl EndpointAst {
-    /// Parses the arguments of `#[endpoint(…)]`, reporting every mistake to `cx`.
-    pub(crate) fn parse(cx: &mut Ctxt, config: &Config, args: TokenStream) -> EndpointAst {
+    /// Parses the arguments of `#[endpoint(…)]`, reporting what is malformed to `cx`.
+    pub(crate) fn parse(cx: &mut Ctxt, args: TokenStream) -> EndpointAst {
         let all = args::parse_args(cx, args);
         let args = args::known_unique(cx, &all, ENDPOINT_KEYS, "#[scopegate::endpoint]");
         let intended = args::intended_keys(&all, ENDPOINT_KEYS);
         let find = |key: &str| args.iter().copied().find(|a| a.key == key);
+        let note = |cx: &mut Ctxt, key: &str, example: &str| {
+            let arg = find(key)?;
+            Some(Keyed { key: arg.key.clone(), value: args::lit_str(cx, arg, example)? })
+        };
 
-        let method = find(METHOD).and_then(|arg| rules::r4_method(cx, arg));
-        let path = find(PATH).and_then(|arg| rules::r4_path(cx, arg));
-        let access = rules::r4_one_access_form(cx, &args).and_then(|arg| access(cx, config, arg));
-        let readonly_exception = find(READONLY_EXCEPTION).and_then(|arg| {
-            rules::r2_note_not_blank(
-                cx,
-                arg,
-                "\"why read-only tokens may call this mutation\"",
-                "write the justification, or remove `readonly_exception` and the read-only scopes",
-            )
-        });
-        let owner = find(OWNER).and_then(|arg| {
-            args::non_blank_str(
-                cx,
-                arg,
-                "\"dashboards\"",
-                "name the owning team, e.g. `owner = \"dashboards\"`",
-            )
-        });
-        let publish = find(PUBLISH).and_then(|arg| rules::r4_publish(cx, arg));
-        let gate = find(GATE).and_then(|arg| rules::r4_gate(cx, config, arg));
-        let gate_exempt = find(GATE_EXEMPT).and_then(|arg| {
-            rules::r2_note_not_blank(
-                cx,
-                arg,
-                "\"why this endpoint needs no gate\"",
-                "say why the endpoint needs no gate",
-            )
-        });
-        let decl = EndpointAst {
+        let method = find(METHOD).and_then(|arg| args::ident(cx, arg, "PUT"));
+        let path = find(PATH)
+            .and_then(|arg| args::lit_str(cx, arg, "\"/organizations/{organization_id_or_slug}/\""));
+        let keys: Vec<(AccessForm, Ident)> = args
+            .iter()
+            .filter_map(|a| Some((AccessForm::parse(&a.key.to_string())?, a.key.clone())))
+            .collect();
+        let value = match keys.first() {
+            Some((form, key)) => {
+                args.iter().find(|a| a.key == *key).and_then(|arg| access_value(cx, *form, arg))
+            }
+            None => None,
+        };
+        EndpointAst {
             intended,
             method,
             path,
-            access,
-            readonly_exception,
-            owner,
-            publish,
-            gate,
-            gate_exempt,
-        };
-        rules::r4_required_keys(cx, &decl);
-        decl
-    }
-
-    /// Was `key` given, possibly misspelled or with an invalid value? (Checks across keys stay
-    /// quiet about a key whose own mistake was reported already.)
-    pub(crate) fn given(&self, key: &str) -> bool {
-        self.intended.contains(&key)
+            access: AccessArgs { keys, value },
+            readonly_exception: note(
+                cx,
+                READONLY_EXCEPTION,
+                "\"why read-only tokens may call this mutation\"",
+            ),
+            owner: note(cx, OWNER, "\"dashboards\""),
+            publish: find(PUBLISH).and_then(|arg| args::ident(cx, arg, "public")),
+            gate: find(GATE).and_then(|arg| args::ident(cx, arg, "replay")),
+            gate_exempt: note(cx, GATE_EXEMPT, "\"why this endpoint needs no gate\""),
+        }
     }
 }
 
-/// The value of the access form `arg` names.
-fn access(cx: &mut Ctxt, config: &Config, arg: &Arg) -> Option<Access> {
-    Some(match arg.key.to_string().as_str() {
-        SCOPES => Access::Scopes(rules::r3_scope_list(cx, config, arg)?),
-        PERMISSION => Access::Permission(args::path(cx, arg, "OrganizationPermission")?),
-        AUTHENTICATED => Access::Authenticated(rules::r2_note_not_blank(
-            cx,
-            arg,
-            "\"why any signed-in caller may use it\"",
-            "say why no scope is needed, e.g. `authenticated = \"every user reads their own profile\"`",
-        )?),
-        SUPERUSER => Access::Superuser(rules::r2_note_not_blank(
-            cx,
-            arg,
-            "\"why only superusers may use it\"",
-            "say why only superusers may call it, e.g. `superuser = \"instance-wide settings\"`",
-        )?),
-        _ => Access::Unauthenticated(rules::r2_note_not_blank(
-            cx,
-            arg,
-            "\"why no credentials are needed\"",
-            "say why the endpoint needs no credentials, e.g. `unauthenticated = \"public health check\"`",
-        )?),
+/// The value of the access form `form`, written as `arg`, in the shape the form takes.
+fn access_value(cx: &mut Ctxt, form: AccessForm, arg: &Arg) -> Option<AccessValue> {
+    Some(match form {
+        AccessForm::Scopes => {
+            let (bracket, scopes) = args::str_list(cx, arg, "[\"org:read\", \"org:write\"]")?;
+            AccessValue::Scopes(ScopeList { bracket, scopes })
+        }
+        AccessForm::Permission => AccessValue::Class(args::path(cx, arg, "OrganizationPermission")?),
+        AccessForm::Unauthenticated => {
+            AccessValue::Note(args::lit_str(cx, arg, "\"why no credentials are needed\"")?)
+        }
+        AccessForm::Authenticated => {
+            AccessValue::Note(args::lit_str(cx, arg, "\"why any signed-in caller may use it\"")?)
+        }
+        AccessForm::Superuser => {
+            AccessValue::Note(args::lit_str(cx, arg, "\"why only superusers may use it\"")?)
+        }
     })
 }
 
-/// One method of a permission class: its scopes, their read-only subset and the class-level note.
-pub(crate) struct ClassEntry {
-    pub(crate) method: Method,
-    pub(crate) scopes: Vec<LitStr>,
-    pub(crate) readonly: Vec<LitStr>,
-    pub(crate) exception: Option<LitStr>,
-}
-
-/// A `#[permission(GET = [...], …, readonly_exceptions(POST = "…"))]` declaration.
+/// A `#[permission(GET = [...], …, readonly_exceptions(POST = "…"))]` declaration as written.
 pub(crate) struct ClassAst {
-    pub(crate) entries: Vec<ClassEntry>,
+    /// The keys given or misspelled; see [`args::intended_keys`].
+    pub(crate) intended: Vec<&'static str>,
+    /// `METHOD = [...]`, in the order written (a malformed list is left out).
+    pub(crate) methods: Vec<(Method, Keyed<ScopeList>)>,
+    /// The methods written, even with a malformed list.
+    pub(crate) declared: Vec<Method>,
+    /// `readonly_exceptions(METHOD = "…", …)`: each note under its method's key.
+    pub(crate) exceptions: Vec<(Method, Keyed<LitStr>)>,
 }
 
 impl ClassAst {
-    /// Parses the arguments of `#[permission(…)]`, reporting every mistake to `cx`.
-    pub(crate) fn parse(cx: &mut Ctxt, config: &Config, args: TokenStream) -> ClassAst {
+    /// Parses the arguments of `#[permission(…)]`, reporting what is malformed to `cx`.
+    pub(crate) fn parse(cx: &mut Ctxt, args: TokenStream) -> ClassAst {
         let mut keys: Vec<&'static str> = Method::NAMES.to_vec();
         keys.push(READONLY_EXCEPTIONS);
         let all = args::parse_args(cx, args);
         let args = args::known_unique(cx, &all, &keys, "#[scopegate::permission]");
+        let intended = args::intended_keys(&all, &keys);
 
-        let mut entries: Vec<ClassEntry> = Vec::new();
-        let mut exceptions_arg = None;
+        let mut class =
+            ClassAst { intended, methods: Vec::new(), declared: Vec::new(), exceptions: Vec::new() };
+        // Written, even malformed or twice: an exception for it needs no "not mapped" error.
+        class.declared = all.iter().filter_map(|a| Method::parse(&a.key.to_string())).collect();
         for arg in &args {
-            let key = arg.key.to_string();
-            if key == READONLY_EXCEPTIONS {
-                exceptions_arg = Some(*arg);
-                continue;
-            }
-            let Some(method) = Method::parse(&key) else { continue };
-            if let Some(scopes) = rules::r3_scope_list(cx, config, arg) {
-                let readonly = scopes.iter().filter(|l| config.is_readonly(&l.value())).cloned().collect();
-                entries.push(ClassEntry { method, scopes, readonly, exception: None });
+            let Some(method) = Method::parse(&arg.key.to_string()) else { continue };
+            if let Some((bracket, scopes)) = args::str_list(cx, arg, "[\"org:read\", \"org:write\"]") {
+                class
+                    .methods
+                    .push((method, Keyed { key: arg.key.clone(), value: ScopeList { bracket, scopes } }));
             }
         }
-        if args.iter().all(|a| a.key == READONLY_EXCEPTIONS) && !cx.has_errors() {
-            cx.error(
-                proc_macro2::Span::call_site(),
-                "the permission class maps no method, so it grants nothing",
-                "map methods to scopes, e.g. `GET = [\"org:read\"], POST = [\"org:write\"]`",
-            );
+        if let Some(arg) = args.iter().find(|a| a.key == READONLY_EXCEPTIONS) {
+            class.exceptions = exceptions(cx, arg);
         }
-        if let Some(arg) = exceptions_arg {
-            exceptions(cx, arg, &all, &mut entries);
-        }
-        ClassAst { entries }
+        class
     }
 }
 
-/// `readonly_exceptions(POST = "…", …)`: each note goes to its method's entry when R2 allows it.
-fn exceptions(cx: &mut Ctxt, arg: &Arg, all: &[Arg], entries: &mut [ClassEntry]) {
+/// `readonly_exceptions(POST = "…", …)`: the notes, by method.
+fn exceptions(cx: &mut Ctxt, arg: &Arg) -> Vec<(Method, Keyed<LitStr>)> {
     let args::Value::List(group) = &arg.value else {
         cx.error(
             arg.key.span(),
             "`readonly_exceptions` takes a list of `METHOD = \"justification\"`",
             "write `readonly_exceptions(POST = \"why read-only tokens may POST\")`",
         );
-        return;
+        return Vec::new();
     };
     let nested = args::parse_args(cx, group.stream());
     let nested = args::known_unique(cx, &nested, &Method::NAMES, "readonly_exceptions(...)");
-    for ex in nested {
-        let name = ex.key.to_string();
-        let Some(method) = Method::parse(&name) else { continue };
-        let Some(note) = args::lit_str(cx, ex, "\"why read-only tokens may call this\"") else { continue };
-        if note.value().trim().is_empty() {
-            cx.error(
-                note.span(),
-                format!("the readonly exception for {name} must not be blank"),
-                "write the justification, or remove the exception and the read-only scopes",
-            );
-            continue;
-        }
-        let declared = all.iter().any(|a| a.key == name);
-        let entry = entries.iter_mut().find(|e| e.method == method);
-        let readonly = entry.as_ref().map(|e| e.readonly.as_slice());
-        if rules::r2_class_exception_needed(cx, &ex.key, method, declared, readonly)
-            && let Some(entry) = entry
-        {
-            entry.exception = Some(note);
-        }
+    nested
+        .into_iter()
+        .filter_map(|ex| {
+            let method = Method::parse(&ex.key.to_string())?;
+            let note = args::lit_str(cx, ex, "\"why read-only tokens may call this\"")?;
+            Some((method, Keyed { key: ex.key.clone(), value: note }))
+        })
+        .collect()
+}
+
+/// An endpoint declaration after the rules about single values (see
+/// [`endpoint::expand_with`](crate::endpoint)): `None` where a value is missing or broke a rule,
+/// which was reported. The rules across keys read it; the expansion needs every value.
+pub(crate) struct Declaration {
+    /// See [`EndpointAst::intended`].
+    pub(crate) intended: Vec<&'static str>,
+    pub(crate) method: Option<(Method, Ident)>,
+    pub(crate) path: Option<LitStr>,
+    pub(crate) access: Option<Access>,
+    pub(crate) readonly_exception: Option<LitStr>,
+    pub(crate) owner: Option<LitStr>,
+    pub(crate) publish: Option<(Publish, Ident)>,
+    pub(crate) gate: Option<Ident>,
+    pub(crate) gate_exempt: Option<LitStr>,
+}
+
+impl Declaration {
+    /// Was `key` given, possibly misspelled or with an invalid value? (The rules across keys stay
+    /// quiet about a key whose own mistake was reported already.)
+    pub(crate) fn given(&self, key: &str) -> bool {
+        self.intended.contains(&key)
     }
+
+    /// The method's name, or `?` when it is missing or invalid (for messages).
+    pub(crate) fn method_name(&self) -> &'static str {
+        self.method.as_ref().map_or("?", |(m, _)| m.as_str())
+    }
+}
+
+/// An endpoint's access form with its checked value.
+pub(crate) struct Access {
+    pub(crate) form: AccessForm,
+    pub(crate) value: AccessValue,
+}
+
+/// One method of a permission class after the rules: its scopes, their read-only subset and the
+/// class-level note.
+pub(crate) struct ClassEntry {
+    pub(crate) method: Method,
+    pub(crate) scopes: Vec<LitStr>,
+    pub(crate) readonly: Vec<LitStr>,
+    pub(crate) exception: Option<LitStr>,
 }

@@ -52,6 +52,7 @@ impl Ctxt {
         ));
     }
 
+    #[cfg(test)]
     pub(crate) fn has_errors(&self) -> bool {
         self.errors.as_ref().is_some_and(|e| !e.is_empty())
     }

@@ -1,17 +1,17 @@
-//! `#[scopegate::endpoint(...)]`, as a pipeline: parse the arguments into an
-//! [`EndpointAst`](crate::ast::EndpointAst) (rules about single values run as they are read) →
-//! check the rules across keys ([`crate::rules`]) → expand the registration, or re-emit the item
-//! with every error.
+//! `#[scopegate::endpoint(...)]`, as a pipeline: parse the item and the arguments
+//! ([`EndpointAst`]: shapes only) → check the rules about single values, which give a checked
+//! [`Declaration`] → check the rules across keys ([`crate::rules`]) → expand the declaration, or
+//! re-emit the item with every error.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::LitStr;
 use syn::ext::IdentExt;
 
-use scopegate_core::Method;
+use scopegate_core::{AccessForm, Method};
 
 use crate::args;
-use crate::ast::{Access, EndpointAst};
+use crate::ast::{Access, AccessArgs, AccessValue, Declaration, EndpointAst, Keyed, ScopeList};
 use crate::config::Config;
 use crate::ctxt::Ctxt;
 use crate::expand_config;
@@ -28,10 +28,34 @@ pub(crate) fn method_tokens(method: Method) -> TokenStream {
 /// The pipeline, against an explicit configuration (used by tests and the fuzz entry point).
 pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::new();
+    // Parse.
     let func = handler(&mut cx, &item);
     let fn_name = func.as_ref().map_or_else(|| "endpoint".into(), |f| f.ident.unraw().to_string());
+    let ast = EndpointAst::parse(&mut cx, args);
 
-    let decl = EndpointAst::parse(&mut cx, config, args);
+    // The rules about single values, in the order of the keys.
+    let decl = Declaration {
+        method: ast.method.as_ref().and_then(|m| rules::r4_method(&mut cx, m)),
+        path: ast.path.as_ref().and_then(|p| rules::r4_path(&mut cx, p)),
+        access: access(&mut cx, config, &ast.access),
+        readonly_exception: ast.readonly_exception.as_ref().and_then(|note| {
+            let help = "write the justification, or remove `readonly_exception` and the read-only scopes";
+            rules::r2_note_not_blank(&mut cx, note, help)
+        }),
+        owner: ast.owner.as_ref().and_then(|owner| {
+            rules::r2_note_not_blank(&mut cx, owner, "name the owning team, e.g. `owner = \"dashboards\"`")
+        }),
+        publish: ast.publish.as_ref().and_then(|p| rules::r4_publish(&mut cx, p)),
+        gate: ast.gate.as_ref().and_then(|g| rules::r4_gate(&mut cx, config, g)),
+        gate_exempt: ast
+            .gate_exempt
+            .as_ref()
+            .and_then(|note| rules::r2_note_not_blank(&mut cx, note, "say why the endpoint needs no gate")),
+        intended: ast.intended,
+    };
+    rules::r4_required_keys(&mut cx, &decl);
+
+    // The rules across keys.
     rules::r1_readonly_on_mutation(&mut cx, config, &fn_name, &decl);
     rules::r2_exception_needed(&mut cx, config, &fn_name, &decl);
     rules::r4_public_needs_owner(&mut cx, &fn_name, &decl);
@@ -39,6 +63,7 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
     if let (Some(func), Some(path)) = (&func, &decl.path) {
         rules::r4_path_extractors(&mut cx, path, &func.arguments);
     }
+    // R1, R2 and R4 against a permission class's map run during const evaluation.
     let class_check = class_check_of(&decl, &fn_name);
 
     match (cx.check(), func) {
@@ -84,10 +109,43 @@ fn handler(cx: &mut Ctxt, item: &TokenStream) -> Option<Handler> {
     Some(func)
 }
 
+/// The access form (R4: exactly one) and its value: R3 for a scope list, R2 for a justification.
+fn access(cx: &mut Ctxt, config: &Config, args: &AccessArgs) -> Option<Access> {
+    let form = rules::r4_one_access_form(cx, args)?;
+    let value = match (form, args.value.as_ref()?) {
+        (AccessForm::Scopes, AccessValue::Scopes(list)) => {
+            let key = &args.keys[0].1;
+            AccessValue::Scopes(ScopeList {
+                bracket: list.bracket,
+                scopes: rules::r3_scope_list(cx, config, key, list)?,
+            })
+        }
+        (_, AccessValue::Note(why)) => {
+            let (form, key) = &args.keys[0];
+            let note = Keyed { key: key.clone(), value: why.clone() };
+            let help = match form {
+                AccessForm::Authenticated => {
+                    "say why no scope is needed, e.g. `authenticated = \"every user reads their own profile\"`"
+                }
+                AccessForm::Superuser => {
+                    "say why only superusers may call it, e.g. `superuser = \"instance-wide settings\"`"
+                }
+                _ => {
+                    "say why the endpoint needs no credentials, e.g. `unauthenticated = \"public health check\"`"
+                }
+            };
+            AccessValue::Note(rules::r2_note_not_blank(cx, &note, help)?)
+        }
+        (_, AccessValue::Class(class)) => AccessValue::Class(class.clone()),
+        (_, AccessValue::Scopes(_)) => return None,
+    };
+    Some(Access { form, value })
+}
+
 /// The const-evaluated class check (R1, R2 and R4 against the class's map), when the endpoint
 /// names a class.
-fn class_check_of(decl: &EndpointAst, fn_name: &str) -> Option<TokenStream> {
-    let Some(Access::Permission(class)) = &decl.access else { return None };
+fn class_check_of(decl: &Declaration, fn_name: &str) -> Option<TokenStream> {
+    let Some(Access { value: AccessValue::Class(class), .. }) = &decl.access else { return None };
     let method = decl.method.as_ref().map(|(m, _)| *m);
     // On a safe method the note was reported already (R2); don't report it twice.
     let has_exception = decl.given(READONLY_EXCEPTION) && method.is_some_and(Method::is_mutation);
@@ -137,7 +195,7 @@ fn opt_lit(lit: &Option<LitStr>) -> TokenStream {
 fn registration(
     config: &Config,
     name: &Ident,
-    decl: &EndpointAst,
+    decl: &Declaration,
     class_check: Option<TokenStream>,
 ) -> Option<TokenStream> {
     let fn_name = name.unraw().to_string();
@@ -147,11 +205,8 @@ fn registration(
     let access = decl.access.as_ref()?;
     let exception = opt_lit(&decl.readonly_exception);
     let owner = decl.owner.as_ref().map_or_else(|| quote!("unowned"), |o| quote!(#o));
-    let publish = Ident::new(
-        ["Private", "Experimental", "PublicExperimental", "Public"]
-            [decl.publish.as_ref().map_or(0, |(i, _)| *i)],
-        Span::call_site(),
-    );
+    let publish =
+        Ident::new(decl.publish.as_ref().map(|(p, _)| *p).unwrap_or_default().variant(), Span::call_site());
     let gate = match &decl.gate {
         Some(g) => {
             let g = g.unraw().to_string();
@@ -163,24 +218,17 @@ fn registration(
     let track = expand_config::track_file(config);
     let line = quote_spanned!(name.span()=> __sg::line!());
 
-    let (class_items, access_tokens, readonly) = match access {
-        Access::Scopes(lits) => {
+    let form = Ident::new(access.form.variant(), Span::call_site());
+    let (class_items, value, readonly) = match &access.value {
+        AccessValue::Scopes(list) => {
+            let lits = &list.scopes;
             let readonly = lits.iter().filter(|l| config.is_readonly(&l.value()));
-            (TokenStream::new(), quote!(__sg::Access::Scopes(&[#(#lits),*])), quote!(&[#(#readonly),*]))
+            (TokenStream::new(), quote!(&[#(#lits),*]), quote!(&[#(#readonly),*]))
         }
-        Access::Permission(_) => (
-            class_check.unwrap_or_default(),
-            quote!(__sg::Access::Permission(__SCOPEGATE_CLASS)),
-            quote!(&[]),
-        ),
-        Access::Unauthenticated(why) => {
-            (TokenStream::new(), quote!(__sg::Access::Unauthenticated(#why)), quote!(&[]))
-        }
-        Access::Authenticated(why) => {
-            (TokenStream::new(), quote!(__sg::Access::Authenticated(#why)), quote!(&[]))
-        }
-        Access::Superuser(why) => (TokenStream::new(), quote!(__sg::Access::Superuser(#why)), quote!(&[])),
+        AccessValue::Class(_) => (class_check.unwrap_or_default(), quote!(__SCOPEGATE_CLASS), quote!(&[])),
+        AccessValue::Note(why) => (TokenStream::new(), quote!(#why), quote!(&[])),
     };
+    let access_tokens = quote!(__sg::Access::#form(#value));
 
     // The declaration hangs off a hidden braced struct named like the handler: a braced struct
     // lives only in the type namespace, the function only in the value namespace, so both share

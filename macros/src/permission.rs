@@ -4,15 +4,16 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::args;
-use crate::ast::ClassAst;
+use crate::ast::{ClassAst, ClassEntry};
 use crate::config::Config;
 use crate::ctxt::Ctxt;
 use crate::endpoint::method_tokens;
 use crate::expand_config;
 use crate::rules;
 
-/// The pipeline: the item must be a unit struct (R4), the arguments parse into a
-/// [`ClassAst`] (R3 per scope list, R2 per note), then the `Permission` impl is expanded.
+/// The pipeline: parse the item (a unit struct: R4) and the arguments ([`ClassAst`]: shapes
+/// only) → R3 for each method's scope list → R4: the class maps a method → R2 for each
+/// class-level note → expand the `Permission` impl, or re-emit the item with every error.
 pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::new();
     let strukt = match syn::parse2::<syn::ItemStruct>(item.clone()) {
@@ -29,7 +30,18 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
             None
         }
     };
-    let class = ClassAst::parse(&mut cx, config, args);
+    let class = ClassAst::parse(&mut cx, args);
+    let mut entries: Vec<ClassEntry> = class
+        .methods
+        .iter()
+        .filter_map(|(method, list)| {
+            let scopes = rules::r3_scope_list(&mut cx, config, &list.key, &list.value)?;
+            let readonly = scopes.iter().filter(|l| config.is_readonly(&l.value())).cloned().collect();
+            Some(ClassEntry { method: *method, scopes, readonly, exception: None })
+        })
+        .collect();
+    rules::r4_class_maps_a_method(&mut cx, &class);
+    rules::r2_class_exceptions(&mut cx, &class, &mut entries);
     if let Err(errors) = cx.check() {
         return quote!(#item #errors);
     }
@@ -37,7 +49,7 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
 
     let ident = &strukt.ident;
     let name = ident.to_string();
-    let methods = class.entries.iter().map(|e| {
+    let methods = entries.iter().map(|e| {
         let m = method_tokens(e.method);
         let scopes = &e.scopes;
         let readonly = &e.readonly;

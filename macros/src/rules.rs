@@ -1,24 +1,24 @@
-//! The compile-time rules, one function each, in the order of the design (R1–R5). Each function
-//! starts with the rule's text; the [`ast`](crate::ast) parser calls the rules about single values
-//! as it reads them, the [`endpoint`](crate::endpoint) and [`permission`](crate::permission)
-//! pipelines call the rules across keys after parsing. Where the runtime checks the same rule
-//! during const evaluation (an endpoint naming a permission class declared elsewhere), both build
-//! the message with the same function of `scopegate_core::rules`.
+//! The compile-time rules, one function each, named after the rule (R1–R5) they check, each
+//! starting with the rule's text. They read parsed values ([`ast`](crate::ast)) and report to a
+//! [`Ctxt`]; the [`endpoint`](crate::endpoint) and [`permission`](crate::permission) pipelines
+//! call them in order, first the rules about single values (which turn the AST into a checked
+//! [`Declaration`]), then the rules across keys. A rule's *test*, where another crate needs the
+//! same answer, is a function of `scopegate_core` (`rules::is_policy_debt` for R1/R2,
+//! `gate::is_ungated` for R5), and so are the messages the runtime's const evaluation also
+//! reports (an endpoint naming a permission class declared elsewhere).
 
 use proc_macro2::{Ident, Span};
 use syn::LitStr;
 use syn::ext::IdentExt;
 
-use scopegate_core::Method;
-use scopegate_core::rules as message;
-use scopegate_core::template;
+use scopegate_core::rules::{self as message, is_policy_debt};
+use scopegate_core::{AccessForm, Method, Publish, gate, template};
 
-use crate::args::{self, Arg};
-use crate::ast::{Access, EndpointAst};
-use crate::config::{Config, Gate};
+use crate::ast::{AccessArgs, AccessValue, ClassAst, ClassEntry, Declaration, Keyed, ScopeList};
+use crate::config::Config;
 use crate::ctxt::Ctxt;
 use crate::suggest::did_you_mean;
-use crate::symbol::{ACCESS_FORMS, ACCESS_FORMS_TEXT, PUBLISH_LEVELS};
+use crate::symbol::{ACCESS_FORMS_TEXT, GATE, GATE_EXEMPT, METHOD, OWNER, PATH, READONLY_EXCEPTION};
 
 /// The capacity of a rule message built by the macros (far beyond any real name list).
 const MESSAGE: usize = 16 * 1024;
@@ -30,13 +30,17 @@ const MESSAGE: usize = 16 * 1024;
 ///
 /// This function checks scopes written on the endpoint; for a class the runtime's
 /// `check_class_endpoint` checks it during const evaluation, with the same message.
-pub(crate) fn r1_readonly_on_mutation(cx: &mut Ctxt, config: &Config, fn_name: &str, decl: &EndpointAst) {
-    let (Some(Access::Scopes(lits)), Some((method, _))) = (&decl.access, &decl.method) else { return };
+pub(crate) fn r1_readonly_on_mutation(cx: &mut Ctxt, config: &Config, fn_name: &str, decl: &Declaration) {
+    let (Some(AccessValue::Scopes(list)), Some((method, _))) =
+        (decl.access.as_ref().map(|a| &a.value), &decl.method)
+    else {
+        return;
+    };
+    let readonly: Vec<&LitStr> = list.scopes.iter().filter(|l| config.is_readonly(&l.value())).collect();
     // A blank or malformed `readonly_exception` was reported already (no follow-on error).
-    if !method.is_mutation() || decl.given(crate::symbol::READONLY_EXCEPTION) {
+    if !is_policy_debt(*method, !readonly.is_empty()) || decl.given(READONLY_EXCEPTION) {
         return;
     }
-    let readonly: Vec<&LitStr> = lits.iter().filter(|l| config.is_readonly(&l.value())).collect();
     let Some(first) = readonly.first() else { return };
     let names: Vec<String> = readonly.iter().map(|l| l.value()).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -50,23 +54,25 @@ pub(crate) fn r1_readonly_on_mutation(cx: &mut Ctxt, config: &Config, fn_name: &
 /// This function checks an endpoint's note against its own scopes and method; the class-level
 /// notes are checked by [`r2_class_exception_needed`], and an endpoint's note against its class's
 /// scopes by the runtime's const evaluation.
-pub(crate) fn r2_exception_needed(cx: &mut Ctxt, config: &Config, fn_name: &str, decl: &EndpointAst) {
+pub(crate) fn r2_exception_needed(cx: &mut Ctxt, config: &Config, fn_name: &str, decl: &Declaration) {
     let Some(note) = &decl.readonly_exception else { return };
-    let method_name = decl.method.as_ref().map_or("?", |(m, _)| m.as_str());
-    let subject = ["`readonly_exception` on ", fn_name, " ", method_name];
+    let subject = ["`readonly_exception` on ", fn_name, " ", decl.method_name()];
     let stale = |cx: &mut Ctxt, reason: &[&str]| {
         cx.error_text(note.span(), message::stale_exception::<MESSAGE>(&subject, reason).as_str());
     };
-    match (&decl.access, &decl.method) {
-        (Some(Access::Unauthenticated(_)), _) => stale(cx, &["the endpoint is unauthenticated"]),
-        (Some(Access::Authenticated(_)), _) => {
-            stale(cx, &["the endpoint accepts no scope (`authenticated`)"])
+    let Some(access) = &decl.access else { return };
+    match (access.form, &access.value, &decl.method) {
+        (AccessForm::Unauthenticated, ..) => stale(cx, &["the endpoint is unauthenticated"]),
+        (form, ..) if !form.grants_by_scope() => {
+            stale(cx, &["the endpoint accepts no scope (`", form.keyword(), "`)"]);
         }
-        (Some(Access::Superuser(_)), _) => stale(cx, &["the endpoint accepts no scope (`superuser`)"]),
-        (Some(Access::Scopes(_) | Access::Permission(_)), Some((method, _))) if !method.is_mutation() => {
-            stale(cx, &[method.as_str(), " is not a mutation"]);
+        (.., Some((method, _))) if !method.is_mutation() => {
+            stale(cx, &[method.as_str(), " is not a mutation"])
         }
-        (Some(Access::Scopes(lits)), Some(_)) if !lits.iter().any(|l| config.is_readonly(&l.value())) => {
+        // A class's scopes are checked during const evaluation (`check_class_endpoint`).
+        (_, AccessValue::Scopes(list), Some((method, _)))
+            if !is_policy_debt(*method, list.scopes.iter().any(|l| config.is_readonly(&l.value()))) =>
+        {
             stale(cx, &["it accepts no read-only scope"]);
         }
         _ => {}
@@ -74,54 +80,72 @@ pub(crate) fn r2_exception_needed(cx: &mut Ctxt, config: &Config, fn_name: &str,
 }
 
 /// **R2** — a justification must say something: a blank `readonly_exception` (or any other note
-/// of an endpoint) is an error. Returns the note when it is a non-blank string.
-pub(crate) fn r2_note_not_blank(cx: &mut Ctxt, arg: &Arg, example: &str, blank_help: &str) -> Option<LitStr> {
-    args::non_blank_str(cx, arg, example, blank_help)
+/// of an endpoint: an access form's reason, `gate_exempt`, `owner`) is an error. Returns the note
+/// when it is not blank.
+pub(crate) fn r2_note_not_blank(cx: &mut Ctxt, note: &Keyed<LitStr>, blank_help: &str) -> Option<LitStr> {
+    if note.value.value().trim().is_empty() {
+        cx.error(note.value.span(), format!("`{}` must not be blank", note.key), blank_help);
+        return None;
+    }
+    Some(note.value.clone())
 }
 
-/// **R2** for a permission class: its `readonly_exceptions(METHOD = "…")` must justify a mutation
-/// that the class maps to at least one read-only scope.
-pub(crate) fn r2_class_exception_needed(
-    cx: &mut Ctxt,
-    key: &Ident,
-    method: Method,
-    declared: bool,
-    readonly: Option<&[LitStr]>,
-) -> bool {
-    let name = method.as_str();
-    let stale = |cx: &mut Ctxt, reason: &[&str]| {
-        let text = message::stale_exception::<MESSAGE>(&["readonly exception for ", name], reason);
-        cx.error_text(key.span(), text.as_str());
-    };
-    match readonly {
-        _ if !method.is_mutation() => stale(cx, &[name, " is not a mutation"]),
-        None if !declared => cx.error(
-            key.span(),
-            format!("readonly exception for {name}, but the class does not map {name}"),
-            format!("add `{name} = [...]` or remove the exception"),
-        ),
-        None => {}
-        Some([]) => stale(cx, &[name, " accepts no read-only scope"]),
-        Some(_) => return true,
+/// **R2** for a permission class: each `readonly_exceptions(METHOD = "…")` must say something and
+/// justify a mutation that the class maps to at least one read-only scope. Fills in the note of
+/// each entry it justifies.
+pub(crate) fn r2_class_exceptions(cx: &mut Ctxt, class: &ClassAst, entries: &mut [ClassEntry]) {
+    for (method, note) in &class.exceptions {
+        let name = method.as_str();
+        if note.value.value().trim().is_empty() {
+            cx.error(
+                note.value.span(),
+                format!("the readonly exception for {name} must not be blank"),
+                "write the justification, or remove the exception and the read-only scopes",
+            );
+            continue;
+        }
+        let stale = |cx: &mut Ctxt, reason: &[&str]| {
+            let text = message::stale_exception::<MESSAGE>(&["readonly exception for ", name], reason);
+            cx.error_text(note.key.span(), text.as_str());
+        };
+        let entry = entries.iter_mut().find(|e| e.method == *method);
+        match entry {
+            _ if !method.is_mutation() => stale(cx, &[name, " is not a mutation"]),
+            None if !class.declared.contains(method) => cx.error(
+                note.key.span(),
+                format!("readonly exception for {name}, but the class does not map {name}"),
+                format!("add `{name} = [...]` or remove the exception"),
+            ),
+            // The method's list was invalid, and reported.
+            None => {}
+            Some(entry) if !is_policy_debt(*method, !entry.readonly.is_empty()) => {
+                stale(cx, &[name, " accepts no read-only scope"]);
+            }
+            Some(entry) => entry.exception = Some(note.value.clone()),
+        }
     }
-    false
 }
 
 /// **R3** — an unknown scope (suggest the nearest known one), a duplicate scope, an empty
 /// `scopes = []`. Returns the list when it is valid.
-pub(crate) fn r3_scope_list(cx: &mut Ctxt, config: &Config, arg: &Arg) -> Option<Vec<LitStr>> {
-    let (bracket, lits) = args::str_list(cx, arg, "[\"org:read\", \"org:write\"]")?;
+pub(crate) fn r3_scope_list(
+    cx: &mut Ctxt,
+    config: &Config,
+    key: &Ident,
+    list: &ScopeList,
+) -> Option<Vec<LitStr>> {
+    let lits = &list.scopes;
     if lits.is_empty() {
         cx.error(
-            bracket,
-            format!("`{} = []` grants access to nobody", arg.key),
+            list.bracket,
+            format!("`{key} = []` grants access to nobody"),
             "list at least one scope, or declare `unauthenticated = \"why\"`",
         );
         return None;
     }
     let mut ok = true;
     let mut seen: Vec<String> = Vec::new();
-    for lit in &lits {
+    for lit in lits {
         let scope = lit.value();
         if !config.is_known(&scope) {
             ok = false;
@@ -140,16 +164,16 @@ pub(crate) fn r3_scope_list(cx: &mut Ctxt, config: &Config, arg: &Arg) -> Option
             seen.push(scope);
         }
     }
-    ok.then_some(lits)
+    ok.then(|| lits.clone())
 }
 
-/// **R4** — unknown keys (suggest the nearest), duplicate keys: see [`args::known_unique`], which
-/// every attribute's parser calls first. This function is R4's check of the method's name.
-pub(crate) fn r4_method(cx: &mut Ctxt, arg: &Arg) -> Option<(Method, Ident)> {
-    let ident = args::ident(cx, arg, "PUT")?;
+/// **R4** — unknown keys (suggest the nearest), duplicate keys: see
+/// [`args::known_unique`](crate::args::known_unique), which every attribute's parser calls first.
+/// This function is R4's check of the method's name.
+pub(crate) fn r4_method(cx: &mut Ctxt, ident: &Ident) -> Option<(Method, Ident)> {
     let name = ident.to_string();
     match Method::parse(&name) {
-        Some(m) => Some((m, ident)),
+        Some(m) => Some((m, ident.clone())),
         None => {
             cx.error(
                 ident.span(),
@@ -163,10 +187,9 @@ pub(crate) fn r4_method(cx: &mut Ctxt, arg: &Arg) -> Option<(Method, Ident)> {
 
 /// **R4** — a malformed path (no leading `/`, unbalanced `{}`, duplicate params, axum 0.7
 /// syntax, …; the template rules are `scopegate_core::template::validate`).
-pub(crate) fn r4_path(cx: &mut Ctxt, arg: &Arg) -> Option<LitStr> {
-    let lit = args::lit_str(cx, arg, "\"/organizations/{organization_id_or_slug}/\"")?;
+pub(crate) fn r4_path(cx: &mut Ctxt, lit: &LitStr) -> Option<LitStr> {
     match template::validate(&lit.value()) {
-        Ok(_) => Some(lit),
+        Ok(_) => Some(lit.clone()),
         Err(e) => {
             cx.error(lit.span(), e.message, e.help);
             None
@@ -216,32 +239,29 @@ pub(crate) fn r4_path_extractors(cx: &mut Ctxt, path: &LitStr, arguments: &proc_
 
 /// **R4** — two access forms: an endpoint declares exactly one of `scopes`, `permission`,
 /// `unauthenticated`, `authenticated` and `superuser`. Reports every extra one; returns the first.
-pub(crate) fn r4_one_access_form<'a>(cx: &mut Ctxt, args: &[&'a Arg]) -> Option<&'a Arg> {
-    let forms: Vec<&Arg> =
-        args.iter().copied().filter(|a| ACCESS_FORMS.iter().any(|form| a.key == form)).collect();
-    for extra in forms.iter().skip(1) {
+pub(crate) fn r4_one_access_form(cx: &mut Ctxt, access: &AccessArgs) -> Option<AccessForm> {
+    let (form, first) = access.keys.first()?;
+    for (_, extra) in access.keys.iter().skip(1) {
         cx.error(
-            extra.key.span(),
+            extra.span(),
             format!(
-                "`{}` conflicts with `{}`: an endpoint declares exactly one of {ACCESS_FORMS_TEXT}",
-                extra.key, forms[0].key
+                "`{extra}` conflicts with `{first}`: an endpoint declares exactly one of {ACCESS_FORMS_TEXT}"
             ),
-            format!("remove `{}`", extra.key),
+            format!("remove `{extra}`"),
         );
     }
-    forms.first().copied()
+    Some(*form)
 }
 
 /// **R4** — an unknown publish level.
-pub(crate) fn r4_publish(cx: &mut Ctxt, arg: &Arg) -> Option<(usize, Ident)> {
-    let ident = args::ident(cx, arg, "public")?;
+pub(crate) fn r4_publish(cx: &mut Ctxt, ident: &Ident) -> Option<(Publish, Ident)> {
     let name = ident.to_string();
-    match PUBLISH_LEVELS.iter().position(|p| *p == name) {
-        Some(i) => Some((i, ident)),
+    match Publish::parse(&name) {
+        Some(level) => Some((level, ident.clone())),
         None => {
             cx.error(
                 ident.span(),
-                format!("unknown publish level `{name}`.{}", did_you_mean(&name, PUBLISH_LEVELS)),
+                format!("unknown publish level `{name}`.{}", did_you_mean(&name, Publish::NAMES)),
                 "publish is one of private, experimental, public_experimental, public",
             );
             None
@@ -250,11 +270,10 @@ pub(crate) fn r4_publish(cx: &mut Ctxt, arg: &Arg) -> Option<(usize, Ident)> {
 }
 
 /// **R4** — an unknown gate.
-pub(crate) fn r4_gate(cx: &mut Ctxt, config: &Config, arg: &Arg) -> Option<Ident> {
-    let ident = args::ident(cx, arg, "replay")?;
+pub(crate) fn r4_gate(cx: &mut Ctxt, config: &Config, ident: &Ident) -> Option<Ident> {
     let name = ident.unraw().to_string();
     if config.gate(&name).is_some() {
-        return Some(ident);
+        return Some(ident.clone());
     }
     let names: Vec<&str> = config.gates.iter().map(|g| g.name.as_str()).collect();
     cx.error(
@@ -266,22 +285,22 @@ pub(crate) fn r4_gate(cx: &mut Ctxt, config: &Config, arg: &Arg) -> Option<Ident
 }
 
 /// **R4** — missing `method`/`path`, or no access form at all.
-pub(crate) fn r4_required_keys(cx: &mut Ctxt, decl: &EndpointAst) {
-    if !decl.given(crate::symbol::METHOD) {
+pub(crate) fn r4_required_keys(cx: &mut Ctxt, decl: &Declaration) {
+    if !decl.given(METHOD) {
         cx.error(
             Span::call_site(),
             "missing `method`",
             "add `method = GET` (or HEAD, OPTIONS, POST, PUT, PATCH, DELETE)",
         );
     }
-    if !decl.given(crate::symbol::PATH) {
+    if !decl.given(PATH) {
         cx.error(
             Span::call_site(),
             "missing `path`",
             "add `path = \"/organizations/{organization_id_or_slug}/\"`",
         );
     }
-    if !ACCESS_FORMS.iter().any(|k| decl.given(k)) {
+    if !AccessForm::KEYWORDS.iter().any(|k| decl.given(k)) {
         cx.error(
             Span::call_site(),
             format!("missing access policy: the endpoint declares none of {ACCESS_FORMS_TEXT}"),
@@ -292,11 +311,11 @@ pub(crate) fn r4_required_keys(cx: &mut Ctxt, decl: &EndpointAst) {
 }
 
 /// **R4** — `publish = public` with no owner.
-pub(crate) fn r4_public_needs_owner(cx: &mut Ctxt, fn_name: &str, decl: &EndpointAst) {
-    let method_name = decl.method.as_ref().map_or("?", |(m, _)| m.as_str());
+pub(crate) fn r4_public_needs_owner(cx: &mut Ctxt, fn_name: &str, decl: &Declaration) {
+    let method_name = decl.method_name();
     if let Some((level, ident)) = &decl.publish
-        && PUBLISH_LEVELS[*level] == "public"
-        && !decl.given(crate::symbol::OWNER)
+        && level.needs_owner()
+        && !decl.given(OWNER)
     {
         cx.error(
             ident.span(),
@@ -306,8 +325,7 @@ pub(crate) fn r4_public_needs_owner(cx: &mut Ctxt, fn_name: &str, decl: &Endpoin
     }
 }
 
-/// **R4** for a permission class — it must be a unit struct without generics, and map at least
-/// one method.
+/// **R4** for a permission class — it must be a unit struct without generics.
 pub(crate) fn r4_class_item(cx: &mut Ctxt, item: &syn::ItemStruct) {
     let help = format!("declare the class as `pub struct {};`", item.ident);
     if !item.generics.params.is_empty() {
@@ -326,12 +344,24 @@ pub(crate) fn r4_class_item(cx: &mut Ctxt, item: &syn::ItemStruct) {
     }
 }
 
+/// **R4** for a permission class — it must map at least one method (a misspelled method was
+/// reported as an unknown key already).
+pub(crate) fn r4_class_maps_a_method(cx: &mut Ctxt, class: &ClassAst) {
+    if class.intended.iter().all(|key| Method::parse(key).is_none()) {
+        cx.error(
+            Span::call_site(),
+            "the permission class maps no method, so it grants nothing",
+            "map methods to scopes, e.g. `GET = [\"org:read\"], POST = [\"org:write\"]`",
+        );
+    }
+}
+
 /// **R5** — gate rules: an endpoint whose path lies in a gated area (built in: a `/replays/`
 /// segment → `replay`) must carry that gate, or say `gate_exempt = "why"`. This is the bug class
 /// of Sentry PR #104955, where one replay endpoint skipped the feature-flag check. A
 /// `gate_exempt` outside any gated area, or beside a `gate`, is a stale note.
-pub(crate) fn r5_gated_area(cx: &mut Ctxt, config: &Config, fn_name: &str, decl: &EndpointAst) {
-    let method_name = decl.method.as_ref().map_or("?", |(m, _)| m.as_str());
+pub(crate) fn r5_gated_area(cx: &mut Ctxt, config: &Config, fn_name: &str, decl: &Declaration) {
+    let method_name = decl.method_name();
     let Some(path) = &decl.path else {
         if let (Some(exempt), Some(_)) = (&decl.gate_exempt, &decl.gate) {
             cx.error(exempt.span(), "`gate_exempt` conflicts with `gate`", "remove one of them");
@@ -339,7 +369,6 @@ pub(crate) fn r5_gated_area(cx: &mut Ctxt, config: &Config, fn_name: &str, decl:
         return;
     };
     let template = path.value();
-    let area_gates: Vec<&Gate> = config.gates.iter().filter(|g| g.covers(&template)).collect();
     let declared = decl.gate.as_ref().map(|g| g.unraw().to_string());
     if let (Some(exempt), Some(gate)) = (&decl.gate_exempt, &decl.gate) {
         cx.error(
@@ -348,19 +377,17 @@ pub(crate) fn r5_gated_area(cx: &mut Ctxt, config: &Config, fn_name: &str, decl:
             "an endpoint is either gated or exempt; remove one of them",
         );
     } else if let Some(exempt) = &decl.gate_exempt {
-        if area_gates.is_empty() {
+        if !config.gates.iter().any(|g| g.covers(&template)) {
             cx.error(
                 exempt.span(),
                 format!("`gate_exempt` on {fn_name} {method_name} is not needed: {template:?} lies in no gated area"),
                 message::STALE_HELP,
             );
         }
-    } else if !decl.given(crate::symbol::GATE_EXEMPT)
-        && (decl.gate.is_some() || !decl.given(crate::symbol::GATE))
-    {
+    } else if !decl.given(GATE_EXEMPT) && (decl.gate.is_some() || !decl.given(GATE)) {
         // (An invalid `gate` or `gate_exempt` was reported already: no follow-on error.)
-        for gate in area_gates {
-            if declared.as_deref() != Some(gate.name.as_str()) {
+        for gate in &config.gates {
+            if gate::is_ungated(gate.covers(&template), &gate.name, declared.as_deref(), false) {
                 cx.error(
                     path.span(),
                     format!(

@@ -1,12 +1,15 @@
 //! The names of the attributes' keys, written once (as serde_derive's `symbol.rs`).
 
+use scopegate_core::AccessForm;
+
 pub(crate) const METHOD: &str = "method";
 pub(crate) const PATH: &str = "path";
-pub(crate) const SCOPES: &str = "scopes";
-pub(crate) const PERMISSION: &str = "permission";
-pub(crate) const UNAUTHENTICATED: &str = "unauthenticated";
-pub(crate) const AUTHENTICATED: &str = "authenticated";
-pub(crate) const SUPERUSER: &str = "superuser";
+// The access forms' keys are `scopegate_core::AccessForm`'s keywords.
+pub(crate) const SCOPES: &str = AccessForm::Scopes.keyword();
+pub(crate) const PERMISSION: &str = AccessForm::Permission.keyword();
+pub(crate) const UNAUTHENTICATED: &str = AccessForm::Unauthenticated.keyword();
+pub(crate) const AUTHENTICATED: &str = AccessForm::Authenticated.keyword();
+pub(crate) const SUPERUSER: &str = AccessForm::Superuser.keyword();
 pub(crate) const READONLY_EXCEPTION: &str = "readonly_exception";
 pub(crate) const OWNER: &str = "owner";
 pub(crate) const PUBLISH: &str = "publish";
@@ -32,12 +35,19 @@ pub(crate) const ENDPOINT_KEYS: &[&str] = &[
     GATE_EXEMPT,
 ];
 
-/// The access forms: an endpoint declares exactly one.
-pub(crate) const ACCESS_FORMS: &[&str] = &[SCOPES, PERMISSION, UNAUTHENTICATED, AUTHENTICATED, SUPERUSER];
-
-/// How messages name the access forms.
+/// How messages name the access forms (every one of [`AccessForm::KEYWORDS`]).
 pub(crate) const ACCESS_FORMS_TEXT: &str =
     "`scopes`, `permission`, `unauthenticated`, `authenticated` and `superuser`";
 
-/// The values of `publish = …`, from the least to the most published.
-pub(crate) const PUBLISH_LEVELS: [&str; 4] = ["private", "experimental", "public_experimental", "public"];
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_message_names_every_access_form() {
+        for keyword in AccessForm::KEYWORDS {
+            assert!(ACCESS_FORMS_TEXT.contains(&format!("`{keyword}`")), "{keyword}");
+        }
+        assert_eq!(ACCESS_FORMS_TEXT.matches('`').count(), 2 * AccessForm::KEYWORDS.len());
+    }
+}

@@ -11,8 +11,8 @@ pub use ::core::{concat, file, line, module_path};
 pub use crate::config::{Bypass, Config, GateDef, Vocabulary};
 pub use crate::handler::Checked;
 pub use crate::record::{
-    Access, Declaration, Declared, Endpoint, Method, MethodScopes, Permission, PermissionClass, Publish,
-    Source,
+    Access, AccessForm, Declaration, Declared, Endpoint, Method, MethodScopes, Permission, PermissionClass,
+    Publish, Source,
 };
 
 /// What `#[scopegate::endpoint]` leaves under a handler's name (see [`crate::handler`]): the
@@ -69,13 +69,14 @@ pub const fn check_class_endpoint(
         return Some(rules::class_maps_no_method(endpoint, method, class.name()));
     };
     let readonly = entry.readonly_scopes();
+    let debt = rules::is_policy_debt(method, !readonly.is_empty());
     // R1: a mutation accepting read-only scopes needs a justification, here or on the class.
-    if method.is_mutation() && !readonly.is_empty() && !has_exception && entry.readonly_exception().is_none()
-    {
+    if debt && !has_exception && entry.readonly_exception().is_none() {
         return Some(rules::readonly_on_mutation(endpoint, method, readonly, Some(class.name())));
     }
-    // R2: a justification that justifies nothing.
-    if has_exception && readonly.is_empty() {
+    // R2: a justification that justifies nothing (`has_exception` is only passed for mutations:
+    // on a safe method the macro reported the note already).
+    if has_exception && !debt {
         let name = method.as_str();
         return Some(rules::stale_exception(
             &["`readonly_exception` on ", endpoint, " ", name],

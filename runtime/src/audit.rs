@@ -40,7 +40,7 @@ use std::path::{Path, PathBuf};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::record::{Endpoint, Method, Source};
+use crate::record::{AccessForm, Endpoint, Method, Source};
 use crate::registry::Registry;
 
 /// The `format` tag of a baseline file.
@@ -269,21 +269,21 @@ fn is_false(b: &bool) -> bool {
 }
 
 impl PolicyFacts {
-    /// How much the access form asks of a caller: 0 nothing (`unauthenticated`), 1 any signed-in
-    /// caller (`authenticated`), 2 a scope (`scopes`/`permission`), 3 an active superuser.
-    fn access_rank(&self) -> u8 {
+    /// The access form these facts record (`scopes` stands for `permission` too: the facts keep
+    /// the scopes, not where they came from).
+    fn form(&self) -> AccessForm {
         match (self.unauthenticated, self.authenticated, self.superuser) {
-            (true, _, _) => 0,
-            (_, true, _) => 1,
-            (_, _, true) => 3,
-            _ => 2,
+            (true, _, _) => AccessForm::Unauthenticated,
+            (_, true, _) => AccessForm::Authenticated,
+            (_, _, true) => AccessForm::Superuser,
+            _ => AccessForm::Scopes,
         }
     }
 
     /// [`Endpoint::has_policy_debt`] of the endpoint these facts were recorded from, declared
     /// with `method`.
     pub fn has_policy_debt(&self, method: Method) -> bool {
-        method.is_mutation() && !self.readonly_scopes.is_empty()
+        scopegate_core::rules::is_policy_debt(method, !self.readonly_scopes.is_empty())
     }
 
     /// The facts of an endpoint.
@@ -808,9 +808,7 @@ pub fn audit(registry: &Registry, baseline: &Baseline) -> AuditReport {
             seen.insert(key);
             continue;
         };
-        let mutation = key.method.is_mutation();
-        let debt_old = mutation && !old.readonly_scopes.is_empty();
-        let debt_now = mutation && !now.readonly_scopes.is_empty();
+        let (debt_old, debt_now) = (old.has_policy_debt(key.method), now.has_policy_debt(key.method));
         // Read-only scopes on a mutation reported by a debt finding, kept out of the scope diff.
         let mut reported: Vec<String> = Vec::new();
         match (debt_old, debt_now) {
@@ -839,14 +837,13 @@ pub fn audit(registry: &Registry, baseline: &Baseline) -> AuditReport {
             }
             (false, false) => {}
         }
-        match (old.access_rank(), now.access_rank()) {
+        let (was, form) = (old.form(), now.form());
+        match (was.strictness(), form.strictness()) {
             (was, 0) if was > 0 => push(Change::NowUnauthenticated),
-            (0, _) if now.access_rank() > 0 => push(Change::NowAuthenticated),
+            (0, to) if to > 0 => push(Change::NowAuthenticated),
             (was, 1) if was > 1 => push(Change::NowAnySignedIn),
             (3, 2) => push(Change::NoLongerSuperuserOnly),
-            (was, to @ (2 | 3)) if was < to => {
-                push(Change::NowRestricted { to: if to == 3 { "superuser" } else { "scopes" }.to_string() })
-            }
+            (was, to) if was < to => push(Change::NowRestricted { to: form.keyword().to_string() }),
             _ => {
                 let added = minus(&minus(&now.scopes, &old.scopes), &reported);
                 if !added.is_empty() {

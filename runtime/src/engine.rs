@@ -2,8 +2,8 @@
 
 use crate::decision::{AccessRequest, Decision, Denial, Reason};
 use crate::principal::{Membership, OrganizationId, Principal, UserCredential};
-use crate::record::{Endpoint, Method};
-use crate::registry::{Compiled, Form, Registry};
+use crate::record::{AccessForm, Endpoint, Method};
+use crate::registry::{Compiled, Registry};
 use crate::router::Found;
 use crate::scopes::ScopeSet;
 
@@ -140,27 +140,29 @@ impl Registry {
         let tenants = self.config().has_organizations();
         let member = self.counted_membership(request, compiled.organization_scoped);
 
-        if compiled.form != Form::Open && request.principal.is_anonymous() {
+        if compiled.form.needs_credentials() && request.principal.is_anonymous() {
             return self.deny(request, Some(endpoint), Reason::NoCredentials);
         }
         match compiled.form {
-            Form::Open | Form::Authenticated => {}
-            Form::Superuser => {
+            AccessForm::Unauthenticated | AccessForm::Authenticated => {}
+            AccessForm::Superuser => {
                 if !matches!(request.principal, Principal::User { active_superuser: true, .. }) {
                     return self.deny(request, Some(endpoint), Reason::SuperuserRequired);
                 }
             }
-            Form::Scopes => match self.grants(request.principal, member, target, tenants, compiled) {
-                Ok(true) => {}
-                Ok(false) => {
-                    return self.deny(
-                        request,
-                        Some(endpoint),
-                        Reason::MissingScope { accepted: compiled.scopes },
-                    );
+            AccessForm::Scopes | AccessForm::Permission => {
+                match self.grants(request.principal, member, target, tenants, compiled) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        return self.deny(
+                            request,
+                            Some(endpoint),
+                            Reason::MissingScope { accepted: compiled.scopes },
+                        );
+                    }
+                    Err(reason) => return self.deny(request, Some(endpoint), reason),
                 }
-                Err(reason) => return self.deny(request, Some(endpoint), reason),
-            },
+            }
         }
 
         if let Some(gate) = compiled.gate
@@ -466,7 +468,7 @@ mod tests {
             let membership = member_of.map(|o| Membership { organization: OrganizationId(o), role_scopes: role, teams: &[] });
             let compiled = Compiled {
                 endpoint: &ANY,
-                form: Form::Scopes,
+                form: AccessForm::Scopes,
                 organization_scoped: false,
                 accepted,
                 accepted_up: registry.scopes.implying(accepted),

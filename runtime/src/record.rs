@@ -6,43 +6,7 @@
 use std::any::TypeId;
 use std::fmt;
 
-pub use scopegate_core::{Method, Methods};
-
-/// How widely an endpoint is published, like Sentry's `publish_status`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Publish {
-    /// Internal: not documented (the default).
-    Private,
-    /// Experimental: may change without notice, not documented.
-    Experimental,
-    /// Documented as experimental.
-    PublicExperimental,
-    /// Documented public API; requires an `owner`.
-    Public,
-}
-
-impl Publish {
-    /// The keyword used in the attribute and in dumps (`private`, `experimental`, …).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Publish::Private => "private",
-            Publish::Experimental => "experimental",
-            Publish::PublicExperimental => "public_experimental",
-            Publish::Public => "public",
-        }
-    }
-
-    /// `true` for the levels that appear in published documentation (OpenAPI).
-    pub const fn is_published(self) -> bool {
-        matches!(self, Publish::Public | Publish::PublicExperimental)
-    }
-}
-
-impl fmt::Display for Publish {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use scopegate_core::{AccessForm, Method, Methods, Publish};
 
 /// Where a declaration sits in its source file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -174,6 +138,28 @@ pub enum Access {
     Superuser(&'static str),
 }
 
+impl Access {
+    /// The access form, without its value.
+    pub const fn form(self) -> AccessForm {
+        match self {
+            Access::Scopes(_) => AccessForm::Scopes,
+            Access::Permission(_) => AccessForm::Permission,
+            Access::Unauthenticated(_) => AccessForm::Unauthenticated,
+            Access::Authenticated(_) => AccessForm::Authenticated,
+            Access::Superuser(_) => AccessForm::Superuser,
+        }
+    }
+
+    /// The justification of the forms that carry one (`unauthenticated`, `authenticated`,
+    /// `superuser`).
+    pub const fn justification(self) -> Option<&'static str> {
+        match self {
+            Access::Unauthenticated(why) | Access::Authenticated(why) | Access::Superuser(why) => Some(why),
+            Access::Scopes(_) | Access::Permission(_) => None,
+        }
+    }
+}
+
 /// One registered endpoint: everything its `#[scopegate::endpoint]` declared.
 ///
 /// ```
@@ -293,9 +279,10 @@ impl Endpoint {
     }
 
     /// `true` when the endpoint carries policy debt: a mutation that accepts read-only scopes
-    /// (justified, or the build would have failed). What the audit counts and the dumps mark.
+    /// (justified, or the build would have failed; the test is rule R1's,
+    /// `scopegate_core::rules::is_policy_debt`). What the audit counts and the dumps mark.
     pub const fn has_policy_debt(&self) -> bool {
-        self.d.method.is_mutation() && !self.readonly_scopes().is_empty()
+        scopegate_core::rules::is_policy_debt(self.d.method, !self.readonly_scopes().is_empty())
     }
 
     /// The permission class, when the endpoint names one.
@@ -332,7 +319,7 @@ impl Endpoint {
 
     /// `true` when the endpoint requires credentials.
     pub const fn requires_credentials(&self) -> bool {
-        !matches!(self.d.access, Access::Unauthenticated(_))
+        self.d.access.form().needs_credentials()
     }
 
     /// The team or area that owns the endpoint (`"unowned"` by default).

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use crate::config::Config;
 use crate::gates::MAX_GATES;
-use crate::record::{Access, Endpoint, Method};
+use crate::record::{AccessForm, Endpoint, Method};
 use crate::router::{Conflict, Params, Router};
 use crate::scopes::{ScopeSet, ScopeTable};
 
@@ -150,8 +150,8 @@ fn describe(e: &Endpoint) -> String {
 pub(crate) struct Compiled {
     /// The endpoint's record (what an allowed decision returns).
     pub(crate) endpoint: &'static Endpoint,
-    /// Who may call the endpoint, in the engine's terms.
-    pub(crate) form: Form,
+    /// Who may call the endpoint.
+    pub(crate) form: AccessForm,
     /// The template names the organization (the configuration's organization parameter).
     pub(crate) organization_scoped: bool,
     /// The scopes that grant access (any one).
@@ -163,30 +163,6 @@ pub(crate) struct Compiled {
     pub(crate) scopes: &'static [&'static str],
     /// Index of the endpoint's gate in `config.gates()`.
     pub(crate) gate: Option<u8>,
-}
-
-/// An endpoint's access form, as step 3 of the decision needs it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Form {
-    /// No credentials needed.
-    Open,
-    /// Effective scopes ∩ accepted scopes ≠ ∅ (`scopes` or `permission`).
-    Scopes,
-    /// Any signed-in principal.
-    Authenticated,
-    /// An active superuser.
-    Superuser,
-}
-
-impl Form {
-    fn of(access: Access) -> Form {
-        match access {
-            Access::Unauthenticated(_) => Form::Open,
-            Access::Authenticated(_) => Form::Authenticated,
-            Access::Superuser(_) => Form::Superuser,
-            Access::Scopes(_) | Access::Permission(_) => Form::Scopes,
-        }
-    }
 }
 
 /// What the engine precomputes for one gate: its bypass scopes as masks (empty: no bypass).
@@ -316,19 +292,19 @@ impl Registry {
                 },
                 None => None,
             };
-            if e.gate_exempt().is_none() {
-                for (g, def) in config.gates().iter().enumerate() {
-                    if facts.covered & (1 << g) != 0 && e.gate() != Some(def.name()) {
-                        errors.push(RegistryError::Ungated {
-                            gate: def.name().to_string(),
-                            handler: describe(e),
-                        });
-                    }
+            // R5 for records the macros did not check (built at run time, or for another
+            // configuration).
+            for (g, def) in config.gates().iter().enumerate() {
+                let covered = facts.covered & (1 << g) != 0;
+                if scopegate_core::gate::is_ungated(covered, def.name(), e.gate(), e.gate_exempt().is_some())
+                {
+                    errors
+                        .push(RegistryError::Ungated { gate: def.name().to_string(), handler: describe(e) });
                 }
             }
             compiled.push(Compiled {
                 endpoint: e,
-                form: Form::of(e.access()),
+                form: e.access().form(),
                 organization_scoped: config.has_organizations() && facts.organization_scoped,
                 accepted,
                 accepted_up: scopes.as_ref().map_or(accepted, |table| table.implying(accepted)),

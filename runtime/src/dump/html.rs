@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use super::{escape_html as esc, sorted_endpoints};
 use crate::record::Endpoint;
 use crate::registry::Registry;
+use scopegate_core::rules::is_policy_debt;
 
 /// Value of `data-gate` for an endpoint without a gate (gate names are identifiers, so no clash).
 const NO_GATE: &str = "-";
@@ -205,7 +206,7 @@ fn row(out: &mut String, registry: &Registry, e: &Endpoint) {
                 "<td class=\"c grant{ro}\" title=\"{} grants {}{}\">●</td>",
                 esc(scope),
                 esc(&endpoint),
-                if readonly && e.method().is_mutation() { " (read-only scope on a mutation)" } else { "" }
+                if is_policy_debt(e.method(), readonly) { " (read-only scope on a mutation)" } else { "" }
             );
         } else if let Some(via) = vocab.implied_by(scope).iter().find(|s| e.scopes().contains(*s)) {
             let _ = write!(

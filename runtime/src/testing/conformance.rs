@@ -489,7 +489,7 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
                     Org::Open,
                     allowed,
                 );
-                if e.method().is_mutation() && e.readonly_exception().is_none() {
+                if e.method().is_mutation() && !e.has_policy_debt() {
                     let readonly = self.set(self.config().vocabulary().readonly());
                     let label =
                         "user token with only read-only scopes, on a mutation without readonly_exception";

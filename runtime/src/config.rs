@@ -161,7 +161,7 @@ impl Config {
     /// with [`Membership::single_tenant`](crate::Membership::single_tenant)) always counts, an
     /// organization token is a service token (its scopes with the hierarchy, no organization
     /// check), and the gates read the service's one state
-    /// ([`ServiceState::single_tenant`](crate::ServiceState)).
+    /// ([`OrganizationState::single_tenant`](crate::OrganizationState::single_tenant)).
     ///
     /// ```
     /// assert!(scopegate::Config::sentry().has_organizations());

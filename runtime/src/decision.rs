@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
-
 use crate::gates::OrganizationState;
 use crate::principal::{Membership, Principal};
 use crate::record::{Endpoint, Method, Methods};
@@ -103,18 +101,20 @@ impl Decision {
 
 /// A refused request: the status to answer with, why, and the endpoint it was for.
 ///
-/// Serialises (serde) to the JSON error body, e.g.
+/// With feature `serde` (implied by `axum`), serialises to the JSON error body, e.g.
 /// `{"status":403,"error":"missing_scope","detail":"…","accepted_scopes":["org:write"]}`;
 /// gate reasons add `"gate"` (and `"feature"` for `feature_disabled`). The endpoint is not part of
 /// the body.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// use scopegate::{Denial, Reason};
 /// let denial = Denial { status: 403, reason: Reason::NotOnAllowlist { gate: "replay" }, endpoint: None };
 /// assert_eq!(
 ///     denial.to_json(),
 ///     r#"{"status":403,"error":"not_on_allowlist","detail":"You have not been granted access to this area.","gate":"replay"}"#
 /// );
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[must_use = "a denial must be answered with its status and body"]
@@ -134,6 +134,8 @@ impl Denial {
     }
 
     /// The JSON error body (allocates; the decision itself does not).
+    #[cfg(feature = "serde")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     pub fn to_json(&self) -> String {
         // Serialising a map of strings and numbers into a String cannot fail.
         serde_json::to_string(self).unwrap_or_default()
@@ -150,8 +152,11 @@ impl fmt::Display for Denial {
     }
 }
 
-impl Serialize for Denial {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl serde::Serialize for Denial {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("status", &self.status)?;
         map.serialize_entry("error", self.reason.code())?;

@@ -4,11 +4,8 @@
 //! service supplies snapshots from its own database through a [`GateSource`];
 //! [`InMemoryGates`] keeps them in memory and replaces them atomically (lock-free reads).
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
-
-use arc_swap::ArcSwap;
+use std::sync::Arc;
 
 use crate::config::{Config, GateDef};
 use crate::principal::{OrganizationId, TeamId, UserId};
@@ -74,20 +71,18 @@ impl fmt::Debug for OrganizationState {
     }
 }
 
-/// The gate state of a single-tenant service (`[tenancy] organizations = false`): its feature
-/// flags and allowlists, one snapshot for the whole service. The same type as an organization's
-/// state, under the name a service without organizations uses.
-///
-/// ```
-/// use scopegate::{Config, ServiceState};
-/// let state = ServiceState::single_tenant(Config::sentry()).feature("organizations:session-replay", true).build();
-/// assert!(state.feature_enabled("replay"));
-/// ```
-pub type ServiceState = OrganizationState;
-
 impl OrganizationState {
-    /// Starts the snapshot of a single-tenant service's state (its feature flags and allowlists)
-    /// for `config`'s gates: every feature off, granular mode off, allowlists empty.
+    /// Starts the snapshot of a single-tenant service's state (`[tenancy] organizations = false`):
+    /// its feature flags and allowlists, one snapshot for the whole service, for `config`'s
+    /// gates: every feature off, granular mode off, allowlists empty.
+    ///
+    /// ```
+    /// use scopegate::{Config, OrganizationState};
+    /// let state = OrganizationState::single_tenant(Config::sentry())
+    ///     .feature("organizations:session-replay", true)
+    ///     .build();
+    /// assert!(state.feature_enabled("replay"));
+    /// ```
     pub fn single_tenant(config: &'static Config) -> OrganizationStateBuilder {
         OrganizationState::builder(config, OrganizationId::SERVICE)
     }
@@ -343,99 +338,115 @@ impl<T: GateSource + ?Sized> GateSource for Box<T> {
     }
 }
 
-type Slot = Arc<ArcSwap<OrganizationState>>;
+#[cfg(feature = "in-memory-gates")]
+#[cfg_attr(docsrs, doc(cfg(feature = "in-memory-gates")))]
+pub use memory::InMemoryGates;
 
-/// An in-memory [`GateSource`]: snapshots are replaced atomically (`arc-swap`), reads take no lock,
-/// and a reader sees either the old or the new snapshot, never a mix.
-///
-/// ```
-/// use scopegate::{Config, GateSource, InMemoryGates, OrganizationId, OrganizationState, UserId};
-/// let gates = InMemoryGates::new();
-/// let org = OrganizationId(1);
-/// gates.set(OrganizationState::builder(Config::sentry(), org).granular("replay", true).build());
-/// assert!(gates.update(org, |b| b.grant_user("replay", UserId(4))));
-/// assert_eq!(gates.organization(org).unwrap().allowed_users("replay"), &[UserId(4)]);
-/// gates.remove(org);
-/// assert!(gates.organization(org).is_none());
-/// ```
-pub struct InMemoryGates {
-    orgs: ArcSwap<HashMap<OrganizationId, Slot>>,
-    /// Serialises writers (readers never take it), so that `update` is a read-modify-write.
-    writer: Mutex<()>,
-}
+#[cfg(feature = "in-memory-gates")]
+mod memory {
+    use std::collections::HashMap;
+    use std::fmt;
+    use std::sync::{Arc, Mutex};
 
-impl fmt::Debug for InMemoryGates {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("InMemoryGates").field("organizations", &self.orgs.load().len()).finish()
-    }
-}
+    use arc_swap::ArcSwap;
 
-impl Default for InMemoryGates {
-    fn default() -> Self {
-        InMemoryGates::new()
-    }
-}
+    use super::{GateSource, OrganizationState, OrganizationStateBuilder};
+    use crate::principal::OrganizationId;
 
-impl InMemoryGates {
-    /// An empty store.
-    pub fn new() -> InMemoryGates {
-        InMemoryGates { orgs: ArcSwap::from_pointee(HashMap::new()), writer: Mutex::new(()) }
+    type Slot = Arc<ArcSwap<OrganizationState>>;
+
+    /// An in-memory [`GateSource`]: snapshots are replaced atomically (`arc-swap`), reads take no lock,
+    /// and a reader sees either the old or the new snapshot, never a mix.
+    ///
+    /// ```
+    /// use scopegate::{Config, GateSource, InMemoryGates, OrganizationId, OrganizationState, UserId};
+    /// let gates = InMemoryGates::new();
+    /// let org = OrganizationId(1);
+    /// gates.set(OrganizationState::builder(Config::sentry(), org).granular("replay", true).build());
+    /// assert!(gates.update(org, |b| b.grant_user("replay", UserId(4))));
+    /// assert_eq!(gates.organization(org).unwrap().allowed_users("replay"), &[UserId(4)]);
+    /// gates.remove(org);
+    /// assert!(gates.organization(org).is_none());
+    /// ```
+    pub struct InMemoryGates {
+        orgs: ArcSwap<HashMap<OrganizationId, Slot>>,
+        /// Serialises writers (readers never take it), so that `update` is a read-modify-write.
+        writer: Mutex<()>,
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
-        // The guarded data is `()`: a panic in another writer leaves nothing inconsistent.
-        self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    impl fmt::Debug for InMemoryGates {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.debug_struct("InMemoryGates").field("organizations", &self.orgs.load().len()).finish()
+        }
     }
 
-    /// Stores `state` as its organization's snapshot, replacing any previous one.
-    pub fn set(&self, state: OrganizationState) {
-        let _guard = self.lock();
-        let id = state.id();
-        let orgs = self.orgs.load();
-        match orgs.get(&id) {
-            Some(slot) => slot.store(Arc::new(state)),
-            None => {
-                let mut next = HashMap::clone(&orgs);
-                next.insert(id, Arc::new(ArcSwap::from_pointee(state)));
-                self.orgs.store(Arc::new(next));
+    impl Default for InMemoryGates {
+        fn default() -> Self {
+            InMemoryGates::new()
+        }
+    }
+
+    impl InMemoryGates {
+        /// An empty store.
+        pub fn new() -> InMemoryGates {
+            InMemoryGates { orgs: ArcSwap::from_pointee(HashMap::new()), writer: Mutex::new(()) }
+        }
+
+        fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+            // The guarded data is `()`: a panic in another writer leaves nothing inconsistent.
+            self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        }
+
+        /// Stores `state` as its organization's snapshot, replacing any previous one.
+        pub fn set(&self, state: OrganizationState) {
+            let _guard = self.lock();
+            let id = state.id();
+            let orgs = self.orgs.load();
+            match orgs.get(&id) {
+                Some(slot) => slot.store(Arc::new(state)),
+                None => {
+                    let mut next = HashMap::clone(&orgs);
+                    next.insert(id, Arc::new(ArcSwap::from_pointee(state)));
+                    self.orgs.store(Arc::new(next));
+                }
             }
         }
-    }
 
-    /// Derives a new snapshot of `organization` from its current one and stores it atomically;
-    /// concurrent updates are applied one after the other. Returns `false` (and does nothing) when
-    /// the organization has no snapshot yet.
-    pub fn update(
-        &self,
-        organization: OrganizationId,
-        change: impl FnOnce(OrganizationStateBuilder) -> OrganizationStateBuilder,
-    ) -> bool {
-        let _guard = self.lock();
-        let orgs = self.orgs.load();
-        let Some(slot) = orgs.get(&organization) else { return false };
-        let mut next = change(slot.load().to_builder()).build();
-        // The organization is the slot's key; a change cannot move the snapshot elsewhere.
-        next.id = organization;
-        slot.store(Arc::new(next));
-        true
-    }
-
-    /// Forgets `organization`'s snapshot; returns whether there was one.
-    pub fn remove(&self, organization: OrganizationId) -> bool {
-        let _guard = self.lock();
-        let orgs = self.orgs.load();
-        if !orgs.contains_key(&organization) {
-            return false;
+        /// Derives a new snapshot of `organization` from its current one and stores it atomically;
+        /// concurrent updates are applied one after the other. Returns `false` (and does nothing) when
+        /// the organization has no snapshot yet.
+        pub fn update(
+            &self,
+            organization: OrganizationId,
+            change: impl FnOnce(OrganizationStateBuilder) -> OrganizationStateBuilder,
+        ) -> bool {
+            let _guard = self.lock();
+            let orgs = self.orgs.load();
+            let Some(slot) = orgs.get(&organization) else { return false };
+            let mut next = change(slot.load().to_builder()).build();
+            // The organization is the slot's key; a change cannot move the snapshot elsewhere.
+            next.id = organization;
+            slot.store(Arc::new(next));
+            true
         }
-        let mut next = HashMap::clone(&orgs);
-        next.remove(&organization);
-        self.orgs.store(Arc::new(next));
-        true
-    }
-}
 
-impl GateSource for InMemoryGates {
-    fn organization(&self, id: OrganizationId) -> Option<Arc<OrganizationState>> {
-        self.orgs.load().get(&id).map(|slot| slot.load_full())
+        /// Forgets `organization`'s snapshot; returns whether there was one.
+        pub fn remove(&self, organization: OrganizationId) -> bool {
+            let _guard = self.lock();
+            let orgs = self.orgs.load();
+            if !orgs.contains_key(&organization) {
+                return false;
+            }
+            let mut next = HashMap::clone(&orgs);
+            next.remove(&organization);
+            self.orgs.store(Arc::new(next));
+            true
+        }
+    }
+
+    impl GateSource for InMemoryGates {
+        fn organization(&self, id: OrganizationId) -> Option<Arc<OrganizationState>> {
+            self.orgs.load().get(&id).map(|slot| slot.load_full())
+        }
     }
 }

@@ -71,9 +71,9 @@ mod scopes;
 pub use config::{Bypass, Config, GateDef, Vocabulary};
 pub use decision::{AccessRequest, Decision, Denial, Reason};
 pub use engine::EndpointId;
-pub use gates::{
-    GateSource, InMemoryGates, OrganizationState, OrganizationStateBuilder, ServiceState, UnknownGate,
-};
+#[cfg(feature = "in-memory-gates")]
+pub use gates::InMemoryGates;
+pub use gates::{GateSource, OrganizationState, OrganizationStateBuilder, UnknownGate};
 pub use handler::Checked;
 pub use principal::{Membership, OrganizationId, Principal, TeamId, UserCredential, UserId};
 pub use record::{

@@ -237,7 +237,7 @@ impl<'a> Membership<'a> {
 
 impl OrganizationId {
     /// The one "organization" of a single-tenant service: what [`Membership::single_tenant`] and
-    /// [`ServiceState::single_tenant`](crate::ServiceState) put where an
+    /// [`OrganizationState::single_tenant`](crate::OrganizationState::single_tenant) put where an
     /// organization id goes. A configuration without organizations never compares it.
     pub const SERVICE: OrganizationId = OrganizationId(0);
 }

@@ -23,7 +23,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use scopegate::axum::{ApiRouter, ApiService, Authorized, OwnedMembership, Resolved, Resolver};
 use scopegate::axum::{bearer_token, invalid_credentials};
-use scopegate::{Endpoint, Principal, Registry, ServiceState, TeamId, UserId};
+use scopegate::{Endpoint, OrganizationState, Principal, Registry, TeamId, UserId};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -81,7 +81,7 @@ struct Data {
     documents: Vec<(u64, String)>,
     comments: Vec<(u64, String)>,
     shares: Vec<(u64, String)>,
-    state: Option<Arc<ServiceState>>,
+    state: Option<Arc<OrganizationState>>,
 }
 
 /// The service's state: users, tokens, documents, and the gate settings. In memory, behind one
@@ -131,7 +131,7 @@ impl Service {
 
     /// Sets the `sharing` gate: the feature flag, granular mode and the allowlists.
     pub fn set_sharing(&self, on: bool, granular: bool, users: &[u64], teams: &[u64]) {
-        let state = ServiceState::single_tenant(registry().config())
+        let state = OrganizationState::single_tenant(registry().config())
             .feature("service:public-sharing", on)
             .granular("sharing", granular)
             .allow_users("sharing", users.iter().map(|u| UserId::from(*u)))

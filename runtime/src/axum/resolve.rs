@@ -67,7 +67,7 @@ impl Resolved {
         self
     }
 
-    /// The same, with a single-tenant service's state (see [`ServiceState`](crate::ServiceState)).
+    /// The same, with a single-tenant service's state (see [`OrganizationState::single_tenant`](crate::OrganizationState::single_tenant)).
     #[must_use]
     pub fn with_service_state(self, state: Arc<OrganizationState>) -> Resolved {
         self.with_organization(state)

@@ -3,8 +3,8 @@
 use crate::decision::{AccessRequest, Decision, Denial, Reason};
 use crate::principal::{Membership, OrganizationId, Principal, UserCredential};
 use crate::record::{AccessForm, Endpoint, Method};
-use crate::registry::{Compiled, Registry};
-use crate::router::Found;
+use crate::registry::{EndpointPolicy, Registry};
+use crate::router::RouteMatch;
 use crate::scopes::ScopeSet;
 
 /// A registered endpoint's position in its [`Registry`], from [`Registry::endpoint_id`]; lets a
@@ -85,9 +85,9 @@ impl Registry {
     /// ```
     pub fn authorize(&self, request: &AccessRequest<'_>) -> Decision {
         match self.router.resolve(request.method, request.path) {
-            Found::Endpoint(index) => self.decide(index as usize, request),
-            Found::OtherMethods(allow) => self.deny(request, None, Reason::MethodNotAllowed { allow }),
-            Found::Nothing => self.deny(request, None, Reason::EndpointNotFound),
+            RouteMatch::Endpoint(index) => self.decide(index as usize, request),
+            RouteMatch::OtherMethods(allow) => self.deny(request, None, Reason::MethodNotAllowed { allow }),
+            RouteMatch::Nothing => self.deny(request, None, Reason::EndpointNotFound),
         }
     }
 
@@ -132,18 +132,18 @@ impl Registry {
 
     /// Steps 2 to 5 for the endpoint at `index`.
     fn decide(&self, index: usize, request: &AccessRequest<'_>) -> Decision {
-        let Some(compiled) = self.compiled.get(index) else {
+        let Some(policy) = self.policies.get(index) else {
             return self.deny(request, None, Reason::EndpointNotFound);
         };
-        let endpoint = compiled.endpoint;
+        let endpoint = policy.endpoint;
         let target = request.organization.map(|o| o.id());
         let tenants = self.config().has_organizations();
-        let member = self.counted_membership(request, compiled.organization_scoped);
+        let member = self.counted_membership(request, policy.organization_scoped);
 
-        if compiled.form.needs_credentials() && request.principal.is_anonymous() {
+        if policy.form.needs_credentials() && request.principal.is_anonymous() {
             return self.deny(request, Some(endpoint), Reason::NoCredentials);
         }
-        match compiled.form {
+        match policy.form {
             AccessForm::Unauthenticated | AccessForm::Authenticated => {}
             AccessForm::Superuser => {
                 if !matches!(request.principal, Principal::User { active_superuser: true, .. }) {
@@ -151,13 +151,13 @@ impl Registry {
                 }
             }
             AccessForm::Scopes | AccessForm::Permission => {
-                match self.grants(request.principal, member, target, tenants, compiled) {
+                match self.grants(request.principal, member, target, tenants, policy) {
                     Ok(true) => {}
                     Ok(false) => {
                         return self.deny(
                             request,
                             Some(endpoint),
-                            Reason::MissingScope { accepted: compiled.scopes },
+                            Reason::MissingScope { accepted: policy.scopes },
                         );
                     }
                     Err(reason) => return self.deny(request, Some(endpoint), reason),
@@ -165,7 +165,7 @@ impl Registry {
             }
         }
 
-        if let Some(gate) = compiled.gate
+        if let Some(gate) = policy.gate
             && let Err(reason) = self.check_gate(usize::from(gate), request, member)
         {
             return self.deny(request, Some(endpoint), reason);
@@ -242,9 +242,9 @@ impl Registry {
         member: Option<&Membership<'_>>,
         target: Option<OrganizationId>,
         tenants: bool,
-        compiled: &Compiled,
+        policy: &EndpointPolicy,
     ) -> Result<bool, Reason> {
-        let accepted = compiled.accepted;
+        let accepted = policy.accepted;
         Ok(match *principal {
             Principal::Anonymous => false,
             Principal::User { active_superuser: true, .. } => self.scopes.all().contains_any(accepted),
@@ -258,7 +258,7 @@ impl Registry {
                 (UserCredential::Token { scopes }, Some(m)) => {
                     let wanted = m.role_scopes.intersection(accepted);
                     scopes.contains_any(wanted)
-                        || (scopes.contains_any(compiled.accepted_up)
+                        || (scopes.contains_any(policy.accepted_up)
                             && self.scopes.closure_meets(scopes, wanted))
                 }
             },
@@ -268,7 +268,7 @@ impl Registry {
                     return Err(Reason::WrongOrganization);
                 }
                 // closure(scopes) ∩ accepted ≠ ∅, exactly.
-                scopes.contains_any(compiled.accepted_up)
+                scopes.contains_any(policy.accepted_up)
             }
         })
     }
@@ -312,7 +312,7 @@ impl Registry {
         member: Option<&Membership<'_>>,
     ) -> Result<(), Reason> {
         let gates = self.config().gates();
-        let (Some(def), Some(compiled)) = (gates.get(gate), self.gates.get(gate)) else {
+        let (Some(def), Some(policy)) = (gates.get(gate), self.gates.get(gate)) else {
             // The registry only compiles gates it knows; fail closed regardless.
             return Err(Reason::FeatureDisabled { gate: "", feature: "" });
         };
@@ -332,10 +332,10 @@ impl Registry {
         let bypassed = match *request.principal {
             Principal::User { active_superuser, .. } => active_superuser && bypass.active_superuser,
             Principal::OrgToken { organization, scopes } => {
-                own(organization) && self.scopes.closure_meets(scopes, compiled.org_token_bypass)
+                own(organization) && self.scopes.closure_meets(scopes, policy.org_token_bypass)
             }
             Principal::Integration { organization, scopes } => {
-                own(organization) && self.scopes.closure_meets(scopes, compiled.integration_bypass)
+                own(organization) && self.scopes.closure_meets(scopes, policy.integration_bypass)
             }
             Principal::Anonymous => false,
         };
@@ -421,7 +421,7 @@ mod tests {
     use crate::{Config, Registry};
     use proptest::prelude::*;
 
-    /// The record of the `Compiled` values built by hand below (only its address is used).
+    /// The record of the `EndpointPolicy` values built by hand below (only its address is used).
     static ANY: Endpoint = Endpoint::__new(Declaration {
         handler: "engine::tests::any",
         method: Method::Get,
@@ -466,7 +466,7 @@ mod tests {
                 _ => Principal::integration(OrganizationId(principal_org), held),
             };
             let membership = member_of.map(|o| Membership { organization: OrganizationId(o), role_scopes: role, teams: &[] });
-            let compiled = Compiled {
+            let policy = EndpointPolicy {
                 endpoint: &ANY,
                 form: AccessForm::Scopes,
                 organization_scoped: false,
@@ -476,7 +476,7 @@ mod tests {
                 gate: None,
             };
             let target = target.map(OrganizationId);
-            let granted = registry.grants(&principal, membership.as_ref(), target, tenants, &compiled);
+            let granted = registry.grants(&principal, membership.as_ref(), target, tenants, &policy);
             let effective = registry.effective(&principal, membership.as_ref(), target, tenants);
             // `grants` names a user without standing (`NoMembership`), to whom `effective` gives
             // no scope; exactly those users.

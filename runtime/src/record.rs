@@ -172,7 +172,7 @@ impl Access {
 /// ```
 #[derive(Debug, PartialEq, Eq)]
 pub struct Endpoint {
-    d: Declaration,
+    declaration: Declaration,
     /// The hidden type `#[scopegate::endpoint]` declares beside the handler (see [`Declared`]);
     /// `None` for records built at run time.
     carrier: Option<TypeId>,
@@ -183,14 +183,14 @@ impl Endpoint {
     /// registered and mounted with `Routes::record`, not named in `routes!`.
     #[doc(hidden)]
     pub const fn __new(declaration: Declaration) -> Self {
-        Endpoint { d: declaration, carrier: None }
+        Endpoint { declaration, carrier: None }
     }
 
     /// What `#[scopegate::endpoint]` registers: the declaration and the [`TypeId`] of the hidden
     /// type that carries it, by which `routes![handler]` finds this record.
     #[doc(hidden)]
     pub const fn __declared(declaration: Declaration, carrier: TypeId) -> Self {
-        Endpoint { d: declaration, carrier: Some(carrier) }
+        Endpoint { declaration, carrier: Some(carrier) }
     }
 
     /// The registered record whose declaration `carrier` carries (see [`Declared`]): looked up in
@@ -214,36 +214,36 @@ impl Endpoint {
 
     /// The handler's full path, e.g. `my_api::dashboards::update_dashboard`.
     pub const fn handler(&self) -> &'static str {
-        self.d.handler
+        self.declaration.handler
     }
 
     /// The handler's function name (the last segment of [`handler`](Self::handler)).
     pub fn name(&self) -> &'static str {
-        self.d.handler.rsplit("::").next().unwrap_or(self.d.handler)
+        self.declaration.handler.rsplit("::").next().unwrap_or(self.declaration.handler)
     }
 
     /// The declared method.
     pub const fn method(&self) -> Method {
-        self.d.method
+        self.declaration.method
     }
 
     /// The declared path template, with `{param}` segments.
     pub const fn path(&self) -> &'static str {
-        self.d.path
+        self.declaration.path
     }
 
     /// How access is decided.
     pub const fn access(&self) -> Access {
-        self.d.access
+        self.declaration.access
     }
 
     /// The scopes that grant access (any one of them). Empty for the access forms without scopes
     /// (`unauthenticated`, `authenticated`, `superuser`) and for a class that does not map this
     /// method (which grants nothing).
     pub const fn scopes(&self) -> &'static [&'static str] {
-        match self.d.access {
+        match self.declaration.access {
             Access::Scopes(s) => s,
-            Access::Permission(class) => match class.get(self.d.method) {
+            Access::Permission(class) => match class.get(self.declaration.method) {
                 Some(m) => m.scopes,
                 None => &[],
             },
@@ -253,9 +253,9 @@ impl Endpoint {
 
     /// The read-only subset of [`scopes`](Self::scopes).
     pub const fn readonly_scopes(&self) -> &'static [&'static str] {
-        match self.d.access {
-            Access::Scopes(_) => self.d.readonly,
-            Access::Permission(class) => match class.get(self.d.method) {
+        match self.declaration.access {
+            Access::Scopes(_) => self.declaration.readonly,
+            Access::Permission(class) => match class.get(self.declaration.method) {
                 Some(m) => m.readonly,
                 None => &[],
             },
@@ -266,11 +266,11 @@ impl Endpoint {
     /// The justification for accepting read-only scopes on a mutation: the endpoint's own note, or
     /// else its permission class's note for this method.
     pub const fn readonly_exception(&self) -> Option<&'static str> {
-        if self.d.readonly_exception.is_some() {
-            return self.d.readonly_exception;
+        if self.declaration.readonly_exception.is_some() {
+            return self.declaration.readonly_exception;
         }
-        match self.d.access {
-            Access::Permission(class) => match class.get(self.d.method) {
+        match self.declaration.access {
+            Access::Permission(class) => match class.get(self.declaration.method) {
                 Some(m) => m.readonly_exception,
                 None => None,
             },
@@ -282,12 +282,12 @@ impl Endpoint {
     /// (justified, or the build would have failed; the test is rule R1's,
     /// `scopegate_core::rules::is_policy_debt`). What the audit counts and the dumps mark.
     pub const fn has_policy_debt(&self) -> bool {
-        scopegate_core::rules::is_policy_debt(self.d.method, !self.readonly_scopes().is_empty())
+        scopegate_core::rules::is_policy_debt(self.declaration.method, !self.readonly_scopes().is_empty())
     }
 
     /// The permission class, when the endpoint names one.
     pub const fn permission(&self) -> Option<&'static PermissionClass> {
-        match self.d.access {
+        match self.declaration.access {
             Access::Permission(class) => Some(class),
             _ => None,
         }
@@ -295,7 +295,7 @@ impl Endpoint {
 
     /// The justification of an unauthenticated endpoint.
     pub const fn unauthenticated(&self) -> Option<&'static str> {
-        match self.d.access {
+        match self.declaration.access {
             Access::Unauthenticated(why) => Some(why),
             _ => None,
         }
@@ -303,7 +303,7 @@ impl Endpoint {
 
     /// The justification of an endpoint open to any signed-in caller without a scope.
     pub const fn authenticated(&self) -> Option<&'static str> {
-        match self.d.access {
+        match self.declaration.access {
             Access::Authenticated(why) => Some(why),
             _ => None,
         }
@@ -311,7 +311,7 @@ impl Endpoint {
 
     /// The justification of an endpoint reserved to active superusers.
     pub const fn superuser(&self) -> Option<&'static str> {
-        match self.d.access {
+        match self.declaration.access {
             Access::Superuser(why) => Some(why),
             _ => None,
         }
@@ -319,32 +319,32 @@ impl Endpoint {
 
     /// `true` when the endpoint requires credentials.
     pub const fn requires_credentials(&self) -> bool {
-        self.d.access.form().needs_credentials()
+        self.declaration.access.form().needs_credentials()
     }
 
     /// The team or area that owns the endpoint (`"unowned"` by default).
     pub const fn owner(&self) -> &'static str {
-        self.d.owner
+        self.declaration.owner
     }
 
     /// How widely the endpoint is published.
     pub const fn publish(&self) -> Publish {
-        self.d.publish
+        self.declaration.publish
     }
 
     /// The feature-area gate, e.g. `replay`.
     pub const fn gate(&self) -> Option<&'static str> {
-        self.d.gate
+        self.declaration.gate
     }
 
     /// Why the endpoint lies in a gated area but carries no gate.
     pub const fn gate_exempt(&self) -> Option<&'static str> {
-        self.d.gate_exempt
+        self.declaration.gate_exempt
     }
 
     /// Where the handler is declared.
     pub const fn source(&self) -> Source {
-        self.d.source
+        self.declaration.source
     }
 }
 
@@ -399,7 +399,7 @@ mod tests {
         assert_eq!(endpoint.path(), "/record-tests/carrier/");
         // A type that carries no declaration, and a record built at run time, match nothing.
         assert!(Endpoint::declared_by(TypeId::of::<Endpoint>()).is_none());
-        assert_eq!(Endpoint::__new(endpoint.d).carrier, None);
+        assert_eq!(Endpoint::__new(endpoint.declaration).carrier, None);
         // `routes!` mounts it through the same index.
         let routes: crate::axum::Routes = crate::routes![carried];
         assert_eq!(routes.len(), 1);

@@ -147,7 +147,7 @@ fn describe(e: &Endpoint) -> String {
 /// endpoints outgrow the first-level cache).
 #[derive(Debug, Clone, Copy)]
 #[repr(align(64))]
-pub(crate) struct Compiled {
+pub(crate) struct EndpointPolicy {
     /// The endpoint's record (what an allowed decision returns).
     pub(crate) endpoint: &'static Endpoint,
     /// Who may call the endpoint.
@@ -167,7 +167,7 @@ pub(crate) struct Compiled {
 
 /// What the engine precomputes for one gate: its bypass scopes as masks (empty: no bypass).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct CompiledGate {
+pub(crate) struct GatePolicy {
     pub(crate) org_token_bypass: ScopeSet,
     pub(crate) integration_bypass: ScopeSet,
 }
@@ -177,8 +177,8 @@ pub(crate) struct CompiledGate {
 pub struct Registry {
     config: &'static Config,
     endpoints: Vec<&'static Endpoint>,
-    pub(crate) compiled: Vec<Compiled>,
-    pub(crate) gates: Vec<CompiledGate>,
+    pub(crate) policies: Vec<EndpointPolicy>,
+    pub(crate) gates: Vec<GatePolicy>,
     pub(crate) scopes: ScopeTable,
     pub(crate) router: Router,
 }
@@ -258,7 +258,7 @@ impl Registry {
         // One pass: what depends on the path alone is computed once per path (sorted by path, the
         // methods of one route are neighbours), the rest per endpoint.
         let mut facts = PathFacts::default();
-        let mut compiled = Vec::with_capacity(endpoints.len());
+        let mut policies = Vec::with_capacity(endpoints.len());
         for (i, e) in endpoints.iter().enumerate() {
             if i == 0 || facts.path != e.path() {
                 facts = PathFacts::of(config, e.path());
@@ -302,7 +302,7 @@ impl Registry {
                         .push(RegistryError::Ungated { gate: def.name().to_string(), handler: describe(e) });
                 }
             }
-            compiled.push(Compiled {
+            policies.push(EndpointPolicy {
                 endpoint: e,
                 form: e.access().form(),
                 organization_scoped: config.has_organizations() && facts.organization_scoped,
@@ -367,13 +367,13 @@ impl Registry {
             .iter()
             .map(|g| {
                 let bypass = g.bypass();
-                CompiledGate {
+                GatePolicy {
                     org_token_bypass: scopes.parse(bypass.org_token_scope),
                     integration_bypass: scopes.parse(bypass.integration_scope),
                 }
             })
             .collect();
-        Ok(Registry { config, endpoints, compiled, gates, scopes, router })
+        Ok(Registry { config, endpoints, policies, gates, scopes, router })
     }
 
     /// The configuration (vocabulary and gates) the registry enforces.
@@ -418,18 +418,18 @@ impl Registry {
     /// scopes.
     pub fn route<'p>(&self, method: Method, path: &'p str) -> Option<Route<'p>> {
         let i = self.router.find(method, path)? as usize;
-        Some(Route { endpoint: self.endpoints.get(i)?, accepted: self.compiled.get(i)?.accepted, path })
+        Some(Route { endpoint: self.endpoints.get(i)?, accepted: self.policies.get(i)?.accepted, path })
     }
 
     /// The template of the endpoints declared on the concrete `path`, whatever their methods.
     #[cfg(feature = "axum")]
     pub(crate) fn template_at(&self, path: &str) -> Option<&'static str> {
         let index = match self.router.resolve(Method::Get, path) {
-            crate::router::Found::Endpoint(i) => i,
-            crate::router::Found::OtherMethods(allow) => {
+            crate::router::RouteMatch::Endpoint(i) => i,
+            crate::router::RouteMatch::OtherMethods(allow) => {
                 allow.iter().find_map(|m| self.router.find(m, path))?
             }
-            crate::router::Found::Nothing => return None,
+            crate::router::RouteMatch::Nothing => return None,
         };
         self.endpoints().get(index as usize).map(|e| e.path())
     }
@@ -446,12 +446,12 @@ impl Registry {
     /// the organization the request targets, and a request without one is never granted through
     /// a membership.
     pub fn is_organization_scoped(&self, endpoint: &Endpoint) -> bool {
-        self.position(endpoint).is_some_and(|i| self.compiled[i].organization_scoped)
+        self.position(endpoint).is_some_and(|i| self.policies[i].organization_scoped)
     }
 
     /// The scopes `endpoint` accepts, as a set (empty for an endpoint of another registry).
     pub fn accepted_scopes(&self, endpoint: &Endpoint) -> ScopeSet {
-        self.position(endpoint).map_or(ScopeSet::EMPTY, |i| self.compiled[i].accepted)
+        self.position(endpoint).map_or(ScopeSet::EMPTY, |i| self.policies[i].accepted)
     }
 
     /// Parses scope names (untrusted strings, e.g. a token's stored scope list) into a set of this

@@ -34,7 +34,7 @@ enum Literals {
     /// Few children, compared in place with the path.
     Few(Vec<Edge>),
     /// Many children, by hash.
-    Many(Wide),
+    Many(LiteralTable),
 }
 
 /// A literal child among few: its first (up to) eight bytes as a word, so that most candidates
@@ -95,7 +95,7 @@ fn head(s: &[u8]) -> u64 {
 }
 
 /// The first and last (up to) eight bytes of a segment, as two words: what [`same`] compares and
-/// [`Wide`] hashes, loaded once.
+/// [`LiteralTable`] hashes, loaded once.
 #[inline(always)]
 fn words(s: &[u8]) -> (u64, u64) {
     let n = s.len();
@@ -144,13 +144,13 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 /// whole segment, then the map compares it again through `memcmp`); keys are the service's own
 /// templates, fixed at build time, so a request cannot lengthen its probe sequences.
 #[derive(Debug)]
-struct Wide {
+struct LiteralTable {
     /// Open addressing, linear probing: an index into `entries`, or `NONE`.
     slots: Box<[u32]>,
     entries: Vec<(&'static [u8], u32)>,
 }
 
-impl Wide {
+impl LiteralTable {
     #[inline(always)]
     fn hash(segment: &[u8]) -> usize {
         let (first, last) = words(segment);
@@ -160,29 +160,29 @@ impl Wide {
         (h >> 32) as usize
     }
 
-    fn build(entries: Vec<(&'static [u8], u32)>) -> Wide {
+    fn build(entries: Vec<(&'static [u8], u32)>) -> LiteralTable {
         // Room for twice as many: `insert` rebuilds when the table becomes half full.
         let size = (entries.len() * 4).next_power_of_two().max(16);
         let mut slots = vec![NONE; size].into_boxed_slice();
         for (i, (lit, _)) in entries.iter().enumerate() {
-            let mut at = Wide::hash(lit) & (size - 1);
+            let mut at = LiteralTable::hash(lit) & (size - 1);
             while slots[at] != NONE {
                 at = (at + 1) & (size - 1);
             }
             slots[at] = index_u32(i);
         }
-        Wide { slots, entries }
+        LiteralTable { slots, entries }
     }
 
     /// Adds a child, doubling the table when it would be more than half full.
     fn insert(&mut self, literal: &'static [u8], child: u32) {
         self.entries.push((literal, child));
         if self.entries.len() * 2 > self.slots.len() {
-            *self = Wide::build(std::mem::take(&mut self.entries));
+            *self = LiteralTable::build(std::mem::take(&mut self.entries));
             return;
         }
         let mask = self.slots.len() - 1;
-        let mut at = Wide::hash(literal) & mask;
+        let mut at = LiteralTable::hash(literal) & mask;
         while self.slots[at] != NONE {
             at = (at + 1) & mask;
         }
@@ -192,7 +192,7 @@ impl Wide {
     #[inline(always)]
     fn get(&self, segment: &[u8]) -> Option<u32> {
         let mask = self.slots.len() - 1;
-        let mut at = Wide::hash(segment) & mask;
+        let mut at = LiteralTable::hash(segment) & mask;
         // The table is at most half full: an empty slot ends every probe sequence.
         loop {
             let (lit, child) = *self.entries.get(*self.slots.get(at)? as usize)?;
@@ -232,7 +232,7 @@ impl Literals {
             Literals::Few(children) => {
                 let mut entries: Vec<_> = children.iter().map(|e| (e.literal, e.child)).collect();
                 entries.push((literal, child));
-                *self = Literals::Many(Wide::build(entries));
+                *self = Literals::Many(LiteralTable::build(entries));
             }
             Literals::Many(wide) => wide.insert(literal, child),
         }
@@ -313,7 +313,7 @@ pub(crate) enum Conflict {
 
 /// What [`Router::resolve`] found for a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Found {
+pub(crate) enum RouteMatch {
     /// The endpoint (index) that serves the request.
     Endpoint(u32),
     /// A route matches the path but has no endpoint for the method: these are its methods.
@@ -480,22 +480,22 @@ impl Router {
     /// serves `HEAD` with the `GET` handler).
     pub(crate) fn find(&self, method: Method, path: &str) -> Option<u32> {
         match self.resolve(method, path) {
-            Found::Endpoint(i) => Some(i),
-            Found::OtherMethods(_) | Found::Nothing => None,
+            RouteMatch::Endpoint(i) => Some(i),
+            RouteMatch::OtherMethods(_) | RouteMatch::Nothing => None,
         }
     }
 
     /// Like [`find`](Self::find), telling a path no route matches from a route without the method.
     #[inline]
-    pub(crate) fn resolve(&self, method: Method, path: &str) -> Found {
+    pub(crate) fn resolve(&self, method: Method, path: &str) -> RouteMatch {
         let path = path.as_bytes();
         let Some(route) = (path.first() == Some(&b'/')).then(|| self.walk(0, path, 1)).flatten() else {
-            return Found::Nothing;
+            return RouteMatch::Nothing;
         };
-        let Some(route) = self.routes.get(route as usize) else { return Found::Nothing };
+        let Some(route) = self.routes.get(route as usize) else { return RouteMatch::Nothing };
         match route.endpoint(method) {
-            Some(i) => Found::Endpoint(i),
-            None => Found::OtherMethods(route.allowed()),
+            Some(i) => RouteMatch::Endpoint(i),
+            None => RouteMatch::OtherMethods(route.allowed()),
         }
     }
 

@@ -9,8 +9,8 @@ use super::{ORGANIZATION, OTHER_ORGANIZATION, OTHER_TEAM, OTHER_USER, TEAM, USER
 use crate::config::{Config, GateDef, Vocabulary};
 use crate::decision::{AccessRequest, Decision};
 use crate::gates::{OrganizationState, OrganizationStateBuilder};
-use crate::principal::{Membership, Principal, TeamId};
-use crate::record::{Endpoint, Method};
+use crate::principal::{Membership, OrganizationId, Principal, TeamId};
+use crate::record::{AccessForm, Endpoint, Method};
 use crate::registry::Registry;
 use crate::scopes::ScopeSet;
 
@@ -243,23 +243,14 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
         None
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn case(
-        &mut self,
-        endpoint: &'static Endpoint,
-        path: &str,
-        label: String,
-        principal: Principal,
-        membership: Option<Membership<'_>>,
-        org: Org,
-        expected: (u16, &'static str),
-    ) {
-        let state = self.state(org);
+    /// Runs `case` against endpoint `e` at `path` and records the outcome.
+    fn case(&mut self, e: &'static Endpoint, path: &str, case: Case<'_>) {
+        let state = self.state(case.org);
         let request = AccessRequest {
-            method: endpoint.method(),
+            method: e.method(),
             path,
-            principal: &principal,
-            membership: membership.as_ref(),
+            principal: &case.principal,
+            membership: case.membership.as_ref(),
             organization: state.as_ref(),
         };
         let decision = (self.decide)(&request);
@@ -268,293 +259,288 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
             code: decision.code(),
             handler: decision.endpoint().map(|e| e.handler()),
         };
-        let expected = Outcome { status: expected.0, code: expected.1, handler: Some(endpoint.handler()) };
+        let (status, code) = case.expected;
+        let expected = Outcome { status, code, handler: Some(e.handler()) };
         self.report.cases += 1;
         if actual != expected {
             self.report.disagreements.push(Disagreement {
-                handler: endpoint.handler(),
-                method: endpoint.method(),
+                handler: e.handler(),
+                method: e.method(),
                 path: path.to_string(),
-                case: label,
+                case: case.label,
                 expected,
                 actual,
             });
         }
     }
 
-    /// The cases of the access forms without scopes: `authenticated` lets every signed-in
-    /// principal through step 3 (whatever it holds, wherever it belongs), `superuser` only an
-    /// active superuser (403 `superuser_required` for everyone else).
-    fn signed_in_forms(
-        &mut self,
-        e: &'static Endpoint,
-        path: &str,
-        full: Membership<'static>,
-        all: ScopeSet,
-    ) {
-        let signed_in = if e.superuser().is_some() { (403, "superuser_required") } else { (200, "allowed") };
-        let (label, anonymous) = ("no credentials".to_string(), Principal::Anonymous);
-        self.case(e, path, label, anonymous, Some(full), Org::Open, (401, "no_credentials"));
-        let cases = [
-            ("session whose role holds every scope", Principal::session(USER), Some(full)),
-            ("session of a non-member", Principal::session(USER), None),
-            ("user token without any scope", Principal::user_token(USER, ScopeSet::EMPTY), Some(full)),
-            ("org token holding every scope", Principal::org_token(ORGANIZATION, all), None),
-            ("org token of another organization", Principal::org_token(OTHER_ORGANIZATION, all), None),
-        ];
-        for (label, principal, membership) in cases {
-            self.case(e, path, label.into(), principal, membership, Org::Open, signed_in);
+    /// Runs every case of `cases` against `e` at `path`.
+    fn cases<'m>(&mut self, e: &'static Endpoint, path: &str, cases: impl IntoIterator<Item = Case<'m>>) {
+        for case in cases {
+            self.case(e, path, case);
         }
-        let label = "active superuser, not a member".to_string();
-        self.case(e, path, label, Principal::active_superuser(USER), None, Org::Open, (200, "allowed"));
-    }
-
-    /// Organization tokens and integrations outside their organization, or without one: 403
-    /// `wrong_organization` whatever they hold.
-    fn wrong_organization_cases(&mut self, e: &'static Endpoint, path: &str, all: ScopeSet) {
-        let (wrong_org, other) = ((403, "wrong_organization"), OTHER_ORGANIZATION);
-        self.case(
-            e,
-            path,
-            "org token of another organization".into(),
-            Principal::org_token(other, all),
-            None,
-            Org::Open,
-            wrong_org,
-        );
-        self.case(
-            e,
-            path,
-            "integration of another organization".into(),
-            Principal::integration(other, all),
-            None,
-            Org::Open,
-            wrong_org,
-        );
-        self.case(
-            e,
-            path,
-            "org token without an organization context".into(),
-            Principal::org_token(ORGANIZATION, all),
-            None,
-            Org::None,
-            wrong_org,
-        );
     }
 
     fn endpoint(&mut self, e: &'static Endpoint) {
         let Some(path) = self.path(e) else { return };
-        let path = path.as_str();
         let names = Names { vocabulary: self.config().vocabulary() };
         let all = self.set(&names.all());
         let full = Membership { organization: ORGANIZATION, role_scopes: all, teams: TEAMS };
-        let allowed = (200, "allowed");
-        let missing = (403, "missing_scope");
-        let no_membership = (403, "no_membership");
+        let at = At { e, path: path.as_str(), names, all, full };
+        match e.access().form() {
+            AccessForm::Unauthenticated => self.unauthenticated(&at),
+            AccessForm::Authenticated | AccessForm::Superuser => self.signed_in_forms(&at),
+            AccessForm::Scopes | AccessForm::Permission => self.scope_cases(&at),
+        }
+        if let Some(gate) = e.gate().and_then(|g| self.config().gate(g)) {
+            self.gate_cases(&at, gate);
+        }
+    }
 
+    /// An unauthenticated endpoint lets everyone through step 3.
+    fn unauthenticated(&mut self, at: &At<'_>) {
+        self.cases(
+            at.e,
+            at.path,
+            [
+                Case::new("no credentials on an unauthenticated endpoint", Principal::Anonymous, ALLOWED),
+                Case::new(
+                    "org token of another organization on an unauthenticated endpoint",
+                    Principal::org_token(OTHER_ORGANIZATION, at.all),
+                    ALLOWED,
+                ),
+            ],
+        );
+    }
+
+    /// The cases of the access forms without scopes: `authenticated` lets every signed-in
+    /// principal through step 3 (whatever it holds, wherever it belongs), `superuser` only an
+    /// active superuser (403 `superuser_required` for everyone else).
+    fn signed_in_forms(&mut self, at: &At<'_>) {
+        let signed_in = if at.e.superuser().is_some() { (403, "superuser_required") } else { ALLOWED };
+        let (all, full) = (at.all, at.full);
+        self.cases(
+            at.e,
+            at.path,
+            [
+                Case::new("no credentials", Principal::Anonymous, NO_CREDENTIALS).member(full),
+                Case::new("session whose role holds every scope", Principal::session(USER), signed_in)
+                    .member(full),
+                Case::new("session of a non-member", Principal::session(USER), signed_in),
+                Case::new(
+                    "user token without any scope",
+                    Principal::user_token(USER, ScopeSet::EMPTY),
+                    signed_in,
+                )
+                .member(full),
+                Case::new(
+                    "org token holding every scope",
+                    Principal::org_token(ORGANIZATION, all),
+                    signed_in,
+                ),
+                Case::new(
+                    "org token of another organization",
+                    Principal::org_token(OTHER_ORGANIZATION, all),
+                    signed_in,
+                ),
+                Case::new("active superuser, not a member", Principal::active_superuser(USER), ALLOWED),
+            ],
+        );
+    }
+
+    /// `scopes` and `permission`: each accepted scope alone grants access, held by every kind of
+    /// principal; none of them (nor a scope implying one) does; a membership counts only in its
+    /// organization.
+    fn scope_cases(&mut self, at: &At<'_>) {
+        let (e, path, names, all, full) = (at.e, at.path, &at.names, at.all, at.full);
         let accepted = e.scopes();
-
-        if e.authenticated().is_some() || e.superuser().is_some() {
-            self.signed_in_forms(e, path, full, all);
-        } else if e.requires_credentials() {
-            self.case(
+        self.case(e, path, Case::new("no credentials", Principal::Anonymous, NO_CREDENTIALS).member(full));
+        if accepted.is_empty() {
+            self.cases(
                 e,
                 path,
-                "no credentials".into(),
-                Principal::Anonymous,
-                Some(full),
-                Org::Open,
-                (401, "no_credentials"),
-            );
-            if accepted.is_empty() {
-                let label = "active superuser on a method that grants no scope".to_string();
-                self.case(e, path, label, Principal::active_superuser(USER), None, Org::Open, missing);
-                let label = "session whose role holds every scope".to_string();
-                self.case(e, path, label, Principal::session(USER), Some(full), Org::Open, missing);
-            }
-            for &s in accepted {
-                let only = self.set(&[s]);
-                let role_only = Membership { role_scopes: only, ..full };
-                self.case(
-                    e,
-                    path,
-                    format!("user token with only {s}"),
-                    Principal::user_token(USER, only),
-                    Some(full),
-                    Org::Open,
-                    allowed,
-                );
-                self.case(
-                    e,
-                    path,
-                    format!("session whose role holds only {s}"),
-                    Principal::session(USER),
-                    Some(role_only),
-                    Org::Open,
-                    allowed,
-                );
-                self.case(
-                    e,
-                    path,
-                    format!("org token with only {s}"),
-                    Principal::org_token(ORGANIZATION, only),
-                    None,
-                    Org::Open,
-                    allowed,
-                );
-                self.case(
-                    e,
-                    path,
-                    format!("integration with only {s}"),
-                    Principal::integration(ORGANIZATION, only),
-                    None,
-                    Org::Open,
-                    allowed,
-                );
-                let without = names.without(&names.grantors(s));
-                let expected = if names.grants(e, &without) { allowed } else { missing };
-                let label = format!("user token with every scope except {s} and the scopes implying it");
-                self.case(
-                    e,
-                    path,
-                    label,
-                    Principal::user_token(USER, self.set(&without)),
-                    Some(full),
-                    Org::Open,
-                    expected,
-                );
-            }
-            if !accepted.is_empty() {
-                let granting: Vec<&'static str> = accepted.iter().flat_map(|s| names.grantors(s)).collect();
-                let none = self.set(&names.without(&granting));
-                let role_none = Membership { role_scopes: none, ..full };
-                let user = Principal::session(USER);
-                self.case(
-                    e,
-                    path,
-                    "user token with none of the accepted scopes".into(),
-                    Principal::user_token(USER, none),
-                    Some(full),
-                    Org::Open,
-                    missing,
-                );
-                self.case(
-                    e,
-                    path,
-                    "session whose role lacks the accepted scopes".into(),
-                    user,
-                    Some(role_none),
-                    Org::Open,
-                    missing,
-                );
-                self.case(
-                    e,
-                    path,
-                    "org token with none of the accepted scopes".into(),
-                    Principal::org_token(ORGANIZATION, none),
-                    None,
-                    Org::Open,
-                    missing,
-                );
-                self.case(
-                    e,
-                    path,
-                    "integration with none of the accepted scopes".into(),
-                    Principal::integration(ORGANIZATION, none),
-                    None,
-                    Org::Open,
-                    missing,
-                );
-                self.case(e, path, "session of a non-member".into(), user, None, Org::Open, no_membership);
-                self.case(
-                    e,
-                    path,
-                    "user token with every scope, of a non-member".into(),
-                    Principal::user_token(USER, all),
-                    None,
-                    Org::Open,
-                    no_membership,
-                );
-                if self.config().has_organizations() {
-                    let elsewhere = Membership { organization: OTHER_ORGANIZATION, ..full };
-                    let label = "session of a member of another organization".to_string();
-                    self.case(e, path, label, user, Some(elsewhere), Org::Open, no_membership);
-                }
-                self.case(
-                    e,
-                    path,
-                    "active superuser, not a member".into(),
-                    Principal::active_superuser(USER),
-                    None,
-                    Org::Open,
-                    allowed,
-                );
-                if e.method().is_mutation() && !e.has_policy_debt() {
-                    let readonly = self.set(self.config().vocabulary().readonly());
-                    let label =
-                        "user token with only read-only scopes, on a mutation without readonly_exception";
-                    self.case(
-                        e,
-                        path,
-                        label.into(),
-                        Principal::user_token(USER, readonly),
-                        Some(full),
-                        Org::Open,
-                        missing,
-                    );
-                    let label =
-                        "org token with only read-only scopes, on a mutation without readonly_exception";
-                    self.case(
-                        e,
-                        path,
-                        label.into(),
-                        Principal::org_token(ORGANIZATION, readonly),
-                        None,
-                        Org::Open,
-                        missing,
-                    );
-                }
-            }
-            if self.registry.is_organization_scoped(e) && !accepted.is_empty() {
-                // A membership counts only for the organization the request targets.
-                let label = "member session without a target organization".to_string();
-                self.case(e, path, label, Principal::session(USER), Some(full), Org::None, no_membership);
-                let label = "member's user token without a target organization".to_string();
-                let token = Principal::user_token(USER, all);
-                self.case(e, path, label, token, Some(full), Org::None, no_membership);
-            }
-            if !self.config().has_organizations() {
-                // A single-tenant service: no organization for a token to be outside of.
-                let label = "service token holding every scope".to_string();
-                let expected = if accepted.is_empty() { missing } else { allowed };
-                self.case(e, path, label, Principal::org_token(ORGANIZATION, all), None, Org::Open, expected);
-            } else {
-                self.wrong_organization_cases(e, path, all);
-            }
-        } else {
-            self.case(
-                e,
-                path,
-                "no credentials on an unauthenticated endpoint".into(),
-                Principal::Anonymous,
-                None,
-                Org::Open,
-                allowed,
-            );
-            let label = "org token of another organization on an unauthenticated endpoint".to_string();
-            self.case(
-                e,
-                path,
-                label,
-                Principal::org_token(OTHER_ORGANIZATION, all),
-                None,
-                Org::Open,
-                allowed,
+                [
+                    Case::new(
+                        "active superuser on a method that grants no scope",
+                        Principal::active_superuser(USER),
+                        MISSING,
+                    ),
+                    Case::new("session whose role holds every scope", Principal::session(USER), MISSING)
+                        .member(full),
+                ],
             );
         }
+        for &s in accepted {
+            let only = self.set(&[s]);
+            let without = names.without(&names.grantors(s));
+            let expected = if names.grants(e, &without) { ALLOWED } else { MISSING };
+            self.cases(
+                e,
+                path,
+                [
+                    Case::new(
+                        format!("user token with only {s}"),
+                        Principal::user_token(USER, only),
+                        ALLOWED,
+                    )
+                    .member(full),
+                    Case::new(
+                        format!("session whose role holds only {s}"),
+                        Principal::session(USER),
+                        ALLOWED,
+                    )
+                    .member(Membership { role_scopes: only, ..full }),
+                    Case::new(
+                        format!("org token with only {s}"),
+                        Principal::org_token(ORGANIZATION, only),
+                        ALLOWED,
+                    ),
+                    Case::new(
+                        format!("integration with only {s}"),
+                        Principal::integration(ORGANIZATION, only),
+                        ALLOWED,
+                    ),
+                    Case::new(
+                        format!("user token with every scope except {s} and the scopes implying it"),
+                        Principal::user_token(USER, self.set(&without)),
+                        expected,
+                    )
+                    .member(full),
+                ],
+            );
+        }
+        if !accepted.is_empty() {
+            let granting: Vec<&'static str> = accepted.iter().flat_map(|s| names.grantors(s)).collect();
+            let none = self.set(&names.without(&granting));
+            let user = Principal::session(USER);
+            self.cases(
+                e,
+                path,
+                [
+                    Case::new(
+                        "user token with none of the accepted scopes",
+                        Principal::user_token(USER, none),
+                        MISSING,
+                    )
+                    .member(full),
+                    Case::new("session whose role lacks the accepted scopes", user, MISSING)
+                        .member(Membership { role_scopes: none, ..full }),
+                    Case::new(
+                        "org token with none of the accepted scopes",
+                        Principal::org_token(ORGANIZATION, none),
+                        MISSING,
+                    ),
+                    Case::new(
+                        "integration with none of the accepted scopes",
+                        Principal::integration(ORGANIZATION, none),
+                        MISSING,
+                    ),
+                    Case::new("session of a non-member", user, NO_MEMBERSHIP),
+                    Case::new(
+                        "user token with every scope, of a non-member",
+                        Principal::user_token(USER, all),
+                        NO_MEMBERSHIP,
+                    ),
+                ],
+            );
+            if self.config().has_organizations() {
+                let elsewhere = Membership { organization: OTHER_ORGANIZATION, ..full };
+                let case = Case::new("session of a member of another organization", user, NO_MEMBERSHIP);
+                self.case(e, path, case.member(elsewhere));
+            }
+            self.case(
+                e,
+                path,
+                Case::new("active superuser, not a member", Principal::active_superuser(USER), ALLOWED),
+            );
+            // Rule R1's consequence: a mutation without policy debt refuses read-only tokens.
+            if e.method().is_mutation() && !e.has_policy_debt() {
+                let readonly = self.set(self.config().vocabulary().readonly());
+                self.cases(
+                    e,
+                    path,
+                    [
+                        Case::new(
+                            "user token with only read-only scopes, on a mutation without readonly_exception",
+                            Principal::user_token(USER, readonly),
+                            MISSING,
+                        )
+                        .member(full),
+                        Case::new(
+                            "org token with only read-only scopes, on a mutation without readonly_exception",
+                            Principal::org_token(ORGANIZATION, readonly),
+                            MISSING,
+                        ),
+                    ],
+                );
+            }
+        }
+        if self.registry.is_organization_scoped(e) && !accepted.is_empty() {
+            // A membership counts only for the organization the request targets.
+            self.cases(
+                e,
+                path,
+                [
+                    Case::new(
+                        "member session without a target organization",
+                        Principal::session(USER),
+                        NO_MEMBERSHIP,
+                    )
+                    .member(full)
+                    .org(Org::None),
+                    Case::new(
+                        "member's user token without a target organization",
+                        Principal::user_token(USER, all),
+                        NO_MEMBERSHIP,
+                    )
+                    .member(full)
+                    .org(Org::None),
+                ],
+            );
+        }
+        if self.config().has_organizations() {
+            // Organization tokens and integrations outside their organization, or without one:
+            // 403 `wrong_organization` whatever they hold.
+            let wrong = (403, "wrong_organization");
+            self.cases(
+                e,
+                path,
+                [
+                    Case::new(
+                        "org token of another organization",
+                        Principal::org_token(OTHER_ORGANIZATION, all),
+                        wrong,
+                    ),
+                    Case::new(
+                        "integration of another organization",
+                        Principal::integration(OTHER_ORGANIZATION, all),
+                        wrong,
+                    ),
+                    Case::new(
+                        "org token without an organization context",
+                        Principal::org_token(ORGANIZATION, all),
+                        wrong,
+                    )
+                    .org(Org::None),
+                ],
+            );
+        } else {
+            // A single-tenant service: no organization for a token to be outside of.
+            let expected = if accepted.is_empty() { MISSING } else { ALLOWED };
+            let case = Case::new(
+                "service token holding every scope",
+                Principal::org_token(ORGANIZATION, all),
+                expected,
+            );
+            self.case(e, path, case);
+        }
+    }
 
-        let Some(gate) = e.gate().and_then(|g| self.config().gate(g)) else { return };
-        let scoped = e.requires_credentials() && e.authenticated().is_none() && e.superuser().is_none();
+    /// The gate's steps (4 and 5) for a caller who passed step 3.
+    fn gate_cases(&mut self, at: &At<'_>, gate: &'static GateDef) {
+        let (e, path, full) = (at.e, at.path, at.full);
+        let accepted = e.scopes();
+        let scoped = e.access().form().grants_by_scope();
         if scoped && accepted.is_empty() {
             return; // Nobody passes the scope check, so the gate is never reached.
         }
@@ -563,115 +549,145 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
         if e.superuser().is_some() {
             // Only an active superuser reaches the gate: its feature flag still applies.
             let caller = Principal::active_superuser(USER);
-            let label = format!("gate {name}: feature flag off, active superuser");
-            self.case(e, path, label, caller, None, Org::FeatureOff(gate), disabled);
-            self.case(
+            self.cases(
                 e,
                 path,
-                format!("gate {name}: on, active superuser"),
-                caller,
-                None,
-                Org::Open,
-                allowed,
+                [
+                    Case::new(format!("gate {name}: feature flag off, active superuser"), caller, disabled)
+                        .org(Org::FeatureOff(gate)),
+                    Case::new(format!("gate {name}: on, active superuser"), caller, ALLOWED),
+                ],
             );
             return;
         }
         let caller = Principal::session(USER);
-        self.case(
-            e,
-            path,
-            format!("gate {name}: feature flag off"),
-            caller,
-            Some(full),
-            Org::FeatureOff(gate),
-            disabled,
-        );
         // Without a target organization the member's standing does not count on an
         // organization-scoped endpoint, so the scope check fails (`no_membership`) before the gate
         // is reached.
         let no_organization =
-            if scoped && self.registry.is_organization_scoped(e) { (403, "no_membership") } else { disabled };
-        let label = format!("gate {name}: no organization");
-        self.case(e, path, label, caller, Some(full), Org::None, no_organization);
+            if scoped && self.registry.is_organization_scoped(e) { NO_MEMBERSHIP } else { disabled };
+        self.cases(
+            e,
+            path,
+            [
+                Case::new(format!("gate {name}: feature flag off"), caller, disabled)
+                    .member(full)
+                    .org(Org::FeatureOff(gate)),
+                Case::new(format!("gate {name}: no organization"), caller, no_organization)
+                    .member(full)
+                    .org(Org::None),
+            ],
+        );
+        let granular = |allow| Org::Granular(gate, allow);
         if !gate.has_allowlists() {
             let label = format!("gate {name} has no allowlists: granular mode is ignored");
-            self.case(e, path, label, caller, Some(full), Org::Granular(gate, Allow::Empty), allowed);
+            self.case(e, path, Case::new(label, caller, ALLOWED).member(full).org(granular(Allow::Empty)));
             return;
         }
-        let granular = |allow| Org::Granular(gate, allow);
-        self.case(e, path, format!("gate {name}: granular mode off"), caller, Some(full), Org::Open, allowed);
-        self.case(
-            e,
-            path,
-            format!("gate {name}: on the user allowlist"),
-            caller,
-            Some(full),
-            granular(Allow::User),
-            allowed,
-        );
-        self.case(
-            e,
-            path,
-            format!("gate {name}: in a team on the team allowlist"),
-            caller,
-            Some(full),
-            granular(Allow::Team),
-            allowed,
-        );
-        let not_on = (403, "not_on_allowlist");
-        self.case(
-            e,
-            path,
-            format!("gate {name}: not on the allowlist"),
-            caller,
-            Some(full),
-            granular(Allow::Others),
-            not_on,
-        );
-        self.case(
-            e,
-            path,
-            format!("gate {name}: empty allowlist"),
-            caller,
-            Some(full),
-            granular(Allow::Empty),
-            (403, "empty_allowlist"),
-        );
         let not_member = (403, "not_a_member");
+        self.cases(
+            e,
+            path,
+            [
+                Case::new(format!("gate {name}: granular mode off"), caller, ALLOWED).member(full),
+                Case::new(format!("gate {name}: on the user allowlist"), caller, ALLOWED)
+                    .member(full)
+                    .org(granular(Allow::User)),
+                Case::new(format!("gate {name}: in a team on the team allowlist"), caller, ALLOWED)
+                    .member(full)
+                    .org(granular(Allow::Team)),
+                Case::new(format!("gate {name}: not on the allowlist"), caller, (403, "not_on_allowlist"))
+                    .member(full)
+                    .org(granular(Allow::Others)),
+                Case::new(format!("gate {name}: empty allowlist"), caller, (403, "empty_allowlist"))
+                    .member(full)
+                    .org(granular(Allow::Empty)),
+            ],
+        );
         if !e.requires_credentials() {
             let label = format!("gate {name}: no credentials in granular mode");
-            self.case(e, path, label, Principal::Anonymous, None, granular(Allow::Empty), not_member);
-        }
-        let bypass = gate.bypass();
-        let superuser = if bypass.active_superuser { allowed } else { not_member };
-        let label = format!("gate {name}: active superuser, not a member, empty allowlist");
-        self.case(e, path, label, Principal::active_superuser(USER), None, granular(Allow::Empty), superuser);
-
-        // Tokens first need a granting scope (the first accepted one), then the bypass scope.
-        let base: Vec<&'static str> = accepted.first().copied().into_iter().collect();
-        for (kind, bypass_scope) in
-            [("org token", bypass.org_token_scope), ("integration", bypass.integration_scope)]
-        {
-            let make = |set| match kind {
-                "org token" => Principal::org_token(ORGANIZATION, set),
-                _ => Principal::integration(ORGANIZATION, set),
-            };
-            if let Some(b) = bypass_scope {
-                let with: Vec<&'static str> = base.iter().copied().chain([b]).collect();
-                let label = format!("gate {name}: {kind} holding the bypass scope {b}, empty allowlist");
-                self.case(e, path, label, make(self.set(&with)), None, granular(Allow::Empty), allowed);
-            }
-            let passes = bypass_scope.is_some_and(|b| names.closure(&base).contains(b));
-            let label = format!("gate {name}: {kind} without the bypass scope, empty allowlist");
             self.case(
                 e,
                 path,
-                label,
-                make(self.set(&base)),
-                None,
-                granular(Allow::Empty),
-                if passes { allowed } else { not_member },
+                Case::new(label, Principal::Anonymous, not_member).org(granular(Allow::Empty)),
             );
         }
+        let bypass = gate.bypass();
+        let superuser = if bypass.active_superuser { ALLOWED } else { not_member };
+        let label = format!("gate {name}: active superuser, not a member, empty allowlist");
+        self.case(
+            e,
+            path,
+            Case::new(label, Principal::active_superuser(USER), superuser).org(granular(Allow::Empty)),
+        );
+
+        // Tokens first need a granting scope (the first accepted one), then the bypass scope.
+        let base: Vec<&'static str> = accepted.first().copied().into_iter().collect();
+        let kinds: [(&str, Option<&'static str>, MakeToken); 2] = [
+            ("org token", bypass.org_token_scope, Principal::org_token),
+            ("integration", bypass.integration_scope, Principal::integration),
+        ];
+        for (kind, bypass_scope, make) in kinds {
+            if let Some(b) = bypass_scope {
+                let with: Vec<&'static str> = base.iter().copied().chain([b]).collect();
+                let label = format!("gate {name}: {kind} holding the bypass scope {b}, empty allowlist");
+                let case = Case::new(label, make(ORGANIZATION, self.set(&with)), ALLOWED);
+                self.case(e, path, case.org(granular(Allow::Empty)));
+            }
+            let passes = bypass_scope.is_some_and(|b| at.names.closure(&base).contains(b));
+            let label = format!("gate {name}: {kind} without the bypass scope, empty allowlist");
+            let case = Case::new(
+                label,
+                make(ORGANIZATION, self.set(&base)),
+                if passes { ALLOWED } else { not_member },
+            );
+            self.case(e, path, case.org(granular(Allow::Empty)));
+        }
+    }
+}
+
+/// `Principal::org_token` or `Principal::integration`.
+type MakeToken = fn(OrganizationId, ScopeSet) -> Principal;
+
+/// The outcomes most cases expect.
+const ALLOWED: (u16, &str) = (200, "allowed");
+const MISSING: (u16, &str) = (403, "missing_scope");
+const NO_MEMBERSHIP: (u16, &str) = (403, "no_membership");
+const NO_CREDENTIALS: (u16, &str) = (401, "no_credentials");
+
+/// What every case of one endpoint shares.
+struct At<'a> {
+    e: &'static Endpoint,
+    path: &'a str,
+    names: Names<'static>,
+    /// Every scope of the vocabulary.
+    all: ScopeSet,
+    /// A membership in the target organization whose role holds every scope.
+    full: Membership<'static>,
+}
+
+/// One request and the outcome the contract expects: by default without a membership, against
+/// an organization with every gate's feature on and granular mode off.
+struct Case<'m> {
+    label: String,
+    principal: Principal,
+    membership: Option<Membership<'m>>,
+    org: Org,
+    expected: (u16, &'static str),
+}
+
+impl<'m> Case<'m> {
+    fn new(label: impl Into<String>, principal: Principal, expected: (u16, &'static str)) -> Case<'m> {
+        Case { label: label.into(), principal, membership: None, org: Org::Open, expected }
+    }
+
+    /// The caller's membership.
+    fn member(self, membership: Membership<'m>) -> Case<'m> {
+        Case { membership: Some(membership), ..self }
+    }
+
+    /// The organization state the request carries.
+    fn org(self, org: Org) -> Case<'m> {
+        Case { org, ..self }
     }
 }

@@ -70,12 +70,6 @@ impl AccessForm {
         !matches!(self, AccessForm::Unauthenticated)
     }
 
-    /// `true` for the forms whose value is a justification (`unauthenticated`, `authenticated`,
-    /// `superuser`): they accept no scope.
-    pub const fn is_justified(self) -> bool {
-        !self.grants_by_scope()
-    }
-
     /// How much the form asks of a caller: 0 nothing (`unauthenticated`), 1 any signed-in caller
     /// (`authenticated`), 2 a scope (`scopes`, `permission`), 3 an active superuser. The audit
     /// classifies a change of form as stricter or looser by it.

@@ -77,7 +77,7 @@ pub use gates::{GateSource, OrganizationState, OrganizationStateBuilder, Unknown
 pub use handler::Checked;
 pub use principal::{Membership, OrganizationId, Principal, TeamId, UserCredential, UserId};
 pub use record::{
-    Access, Endpoint, Method, MethodScopes, Methods, Permission, PermissionClass, Publish, Source,
+    Access, AccessForm, Endpoint, Method, MethodScopes, Methods, Permission, PermissionClass, Publish, Source,
 };
 pub use registry::{Registry, RegistryError, Route};
 pub use router::Params;

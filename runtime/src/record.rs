@@ -149,15 +149,6 @@ impl Access {
             Access::Superuser(_) => AccessForm::Superuser,
         }
     }
-
-    /// The justification of the forms that carry one (`unauthenticated`, `authenticated`,
-    /// `superuser`).
-    pub const fn justification(self) -> Option<&'static str> {
-        match self {
-            Access::Unauthenticated(why) | Access::Authenticated(why) | Access::Superuser(why) => Some(why),
-            Access::Scopes(_) | Access::Permission(_) => None,
-        }
-    }
 }
 
 /// One registered endpoint: everything its `#[scopegate::endpoint]` declared.

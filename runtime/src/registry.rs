@@ -489,11 +489,6 @@ impl Registry {
     pub fn all_scopes(&self) -> ScopeSet {
         self.scopes.all()
     }
-
-    /// The vocabulary's read-only scopes.
-    pub fn readonly_scope_set(&self) -> ScopeSet {
-        self.scopes.readonly()
-    }
 }
 
 fn index_u32(i: usize) -> u32 {

@@ -187,7 +187,6 @@ pub(crate) struct ScopeTable {
     /// `implied_by[i]`: scope `i` and every scope that implies it (the inverse of `implied`).
     implied_by: Vec<ScopeSet>,
     all: ScopeSet,
-    readonly: ScopeSet,
 }
 
 impl ScopeTable {
@@ -213,9 +212,7 @@ impl ScopeTable {
             implied: Vec::with_capacity(names.len()),
             implied_by: Vec::new(),
             all: ScopeSet::first(names.len()),
-            readonly: ScopeSet::EMPTY,
         };
-        table.readonly = table.parse(vocab.readonly().iter().copied());
         // The configuration's hierarchy is already closed, but close it again here so that a
         // hand-built one behaves the same: the macros' closure, on the names.
         let closed = scopegate_core::hierarchy::close(names, vocab.implies());
@@ -281,10 +278,6 @@ impl ScopeTable {
 
     pub(crate) fn all(&self) -> ScopeSet {
         self.all
-    }
-
-    pub(crate) fn readonly(&self) -> ScopeSet {
-        self.readonly
     }
 
     pub(crate) fn name(&self, index: usize) -> Option<&'static str> {

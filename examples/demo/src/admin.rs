@@ -13,7 +13,7 @@ use std::fmt;
 
 use scopegate::Registry;
 
-use crate::model::{IdOrSlug, Organization, User};
+use crate::model::{IdOrSlug, NewOrgAuthToken, NewUserToken, Organization, User};
 use crate::store::{Store, StoreError};
 use crate::token::{self, Secret, TokenKind};
 
@@ -119,8 +119,14 @@ pub fn create_user_token(
         return Err(AdminError::Invalid(format!("{} is not a member of {}", user.username, org.slug)));
     }
     let secret = Secret::generate(TokenKind::User)?;
-    let name = format!("{} in {} (CLI)", user.username, org.slug);
-    store.create_user_token(user.id, org.id, &name, &scopes, &secret.hash(), &secret.last_characters())?;
+    let new = NewUserToken {
+        user_id: user.id,
+        name: format!("{} in {} (CLI)", user.username, org.slug),
+        scopes,
+        hash: secret.hash(),
+        last_characters: secret.last_characters(),
+    };
+    store.create_user_token(org.id, &new)?;
     Ok(secret)
 }
 
@@ -139,14 +145,14 @@ pub fn create_org_token(
     let scopes = parse_scopes(registry, scopes)?;
     let org = organization(store, org)?;
     let secret = Secret::generate(TokenKind::Org)?;
-    store.create_org_auth_token(
-        org.id,
-        "CLI token",
-        &scopes,
-        None,
-        &secret.hash(),
-        &secret.last_characters(),
-    )?;
+    let new = NewOrgAuthToken {
+        name: "CLI token".into(),
+        scopes,
+        created_by: None,
+        hash: secret.hash(),
+        last_characters: secret.last_characters(),
+    };
+    store.create_org_auth_token(org.id, &new)?;
     Ok(secret)
 }
 

@@ -28,8 +28,9 @@ use std::time::{Duration, Instant};
 use super::{OrganizationSnapshot, RequestFacts, Store, StoreResult};
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
-    NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
-    Project, RecordingSegment, Replay, ReplayView, SavedSearch, Team, TeamJoin, TeamJoinRule, User,
+    NewDeletionJob, NewOrgAuthToken, NewSavedSearch, NewUserToken, OrgAuthToken, Organization,
+    OrganizationSettings, OrganizationUpdate, Project, RecordingSegment, Replay, ReplayView, SavedSearch,
+    Team, TeamJoin, TeamJoinRule, User,
 };
 use crate::token::TokenKind;
 
@@ -308,27 +309,15 @@ impl Store for CachedStore {
     fn create_session(&self, user_id: i64, superuser: bool, hash: &str) -> StoreResult<()> {
         self.inner.create_session(user_id, superuser, hash)
     }
-    fn create_user_token(
-        &self,
-        user_id: i64,
-        organization_id: i64,
-        name: &str,
-        scopes: &[String],
-        hash: &str,
-        last_characters: &str,
-    ) -> StoreResult<i64> {
-        self.inner.create_user_token(user_id, organization_id, name, scopes, hash, last_characters)
+    fn create_user_token(&self, organization_id: i64, new: &NewUserToken) -> StoreResult<i64> {
+        self.inner.create_user_token(organization_id, new)
     }
     fn create_org_auth_token(
         &self,
         organization_id: i64,
-        name: &str,
-        scopes: &[String],
-        created_by: Option<i64>,
-        hash: &str,
-        last_characters: &str,
+        new: &NewOrgAuthToken,
     ) -> StoreResult<OrgAuthToken> {
-        self.inner.create_org_auth_token(organization_id, name, scopes, created_by, hash, last_characters)
+        self.inner.create_org_auth_token(organization_id, new)
     }
     fn org_auth_tokens(&self, organization_id: i64) -> StoreResult<Vec<OrgAuthToken>> {
         self.inner.org_auth_tokens(organization_id)

@@ -29,8 +29,9 @@ use std::time::Duration;
 
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
-    NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
-    Project, RecordingSegment, Replay, ReplayView, SavedSearch, Team, TeamJoin, TeamJoinRule, User,
+    NewDeletionJob, NewOrgAuthToken, NewSavedSearch, NewUserToken, OrgAuthToken, Organization,
+    OrganizationSettings, OrganizationUpdate, Project, RecordingSegment, Replay, ReplayView, SavedSearch,
+    Team, TeamJoin, TeamJoinRule, User,
 };
 use crate::token::TokenKind;
 
@@ -401,26 +402,12 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     fn user(&self, username: &str) -> StoreResult<Option<User>>;
     /// Stores a session for a user; `superuser` opens it in superuser mode.
     fn create_session(&self, user_id: i64, superuser: bool, hash: &str) -> StoreResult<()>;
-    /// Stores a user auth token bound to one organization the user is a member of.
-    fn create_user_token(
-        &self,
-        user_id: i64,
-        organization_id: i64,
-        name: &str,
-        scopes: &[String],
-        hash: &str,
-        last_characters: &str,
-    ) -> StoreResult<i64>;
+    /// Stores a user auth token bound to `organization_id`, of which its user must be a member;
+    /// returns its id.
+    fn create_user_token(&self, organization_id: i64, new: &NewUserToken) -> StoreResult<i64>;
     /// Stores an organization auth token.
-    fn create_org_auth_token(
-        &self,
-        organization_id: i64,
-        name: &str,
-        scopes: &[String],
-        created_by: Option<i64>,
-        hash: &str,
-        last_characters: &str,
-    ) -> StoreResult<OrgAuthToken>;
+    fn create_org_auth_token(&self, organization_id: i64, new: &NewOrgAuthToken)
+    -> StoreResult<OrgAuthToken>;
     /// An organization's auth tokens, oldest first.
     fn org_auth_tokens(&self, organization_id: i64) -> StoreResult<Vec<OrgAuthToken>>;
     /// Deletes an organization auth token; `false` when there is none with that id.

@@ -15,9 +15,9 @@ use super::{
 use super::{PROJECT_SELECT, TEAM_SELECT, USER_COLUMNS, json_list, scopes_list, scopes_text};
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
-    NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
-    Project, RecordingSegment, Replay, ReplayView, Role, SavedSearch, Team, TeamJoin, TeamJoinRule, User,
-    Visibility,
+    NewDeletionJob, NewOrgAuthToken, NewSavedSearch, NewUserToken, OrgAuthToken, Organization,
+    OrganizationSettings, OrganizationUpdate, Project, RecordingSegment, Replay, ReplayView, Role,
+    SavedSearch, Team, TeamJoin, TeamJoinRule, User, Visibility,
 };
 use crate::token::TokenKind;
 
@@ -639,20 +639,12 @@ impl Store for SqliteStore {
         })
     }
 
-    fn create_user_token(
-        &self,
-        user_id: i64,
-        organization_id: i64,
-        name: &str,
-        scopes: &[String],
-        hash: &str,
-        last_characters: &str,
-    ) -> StoreResult<i64> {
+    fn create_user_token(&self, organization_id: i64, new: &NewUserToken) -> StoreResult<i64> {
         let conn = self.lock();
         conn.execute(
             "INSERT INTO user_tokens (token_hash, token_last_characters, name, user_id, organization_id, scopes) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![hash, last_characters, name, user_id, organization_id, scopes_text(scopes)],
+            params![new.hash, new.last_characters, new.name, new.user_id, organization_id, scopes_text(&new.scopes)],
         )
         .map_err(|e| match StoreError::from(e) {
             StoreError::Invalid(_) => {
@@ -666,17 +658,20 @@ impl Store for SqliteStore {
     fn create_org_auth_token(
         &self,
         organization_id: i64,
-        name: &str,
-        scopes: &[String],
-        created_by: Option<i64>,
-        hash: &str,
-        last_characters: &str,
+        new: &NewOrgAuthToken,
     ) -> StoreResult<OrgAuthToken> {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO org_auth_tokens (token_hash, token_last_characters, name, organization_id, scopes, \
                  created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![hash, last_characters, name, organization_id, scopes_text(scopes), created_by],
+                params![
+                    new.hash,
+                    new.last_characters,
+                    new.name,
+                    organization_id,
+                    scopes_text(&new.scopes),
+                    new.created_by
+                ],
             )?;
             let id = tx.last_insert_rowid();
             Ok(tx.query_row(&format!("{ORG_TOKEN_SELECT} WHERE id = ?1"), [id], org_token_row)?)

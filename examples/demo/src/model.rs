@@ -500,7 +500,7 @@ pub enum Credential {
         superuser: bool,
         /// Its last use was recorded more than
         /// [`SESSION_TOUCH_INTERVAL`](crate::store::SESSION_TOUCH_INTERVAL) ago: record this one
-        /// ([`Store::touch_session`](crate::store::Store::touch_session)) so that it does not
+        /// ([`DataStore::touch_session`](crate::store::DataStore::touch_session)) so that it does not
         /// expire while in use.
         needs_touch: bool,
     },

@@ -18,7 +18,7 @@ use scopegate_demo::model::{
     NewUserToken, Organization, OrganizationUpdate, Role, TeamJoin, TeamJoinRule, Visibility,
 };
 use scopegate_demo::store::{
-    PostgresStore, SCHEMA_VERSION, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, SESSION_TOUCH_INTERVAL,
+    DataStore, PostgresStore, SCHEMA_VERSION, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, SESSION_TOUCH_INTERVAL,
     SUPERUSER_SESSION_LIFETIME, Store, StoreError,
 };
 use scopegate_demo::token::{Secret, TokenKind, hash};

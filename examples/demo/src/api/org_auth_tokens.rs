@@ -30,7 +30,7 @@ pub async fn list_org_auth_tokens(
     caller: Caller,
 ) -> Result<Json<Vec<OrgAuthToken>>, ApiError> {
     let org_id = caller.org()?.id;
-    Ok(Json(state.store(move |s| s.org_auth_tokens(org_id)).await?))
+    Ok(Json(state.data(move |s| s.org_auth_tokens(org_id)).await?))
 }
 
 /// The body of `POST …/org-auth-tokens/`.
@@ -67,7 +67,7 @@ pub async fn create_org_auth_token(
         hash: secret.hash(),
         last_characters: secret.last_characters(),
     };
-    let token = state.store(move |s| s.create_org_auth_token(org_id, &new)).await?;
+    let token = state.data(move |s| s.create_org_auth_token(org_id, &new)).await?;
     let mut body = serde_json::to_value(&token)
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", e.to_string()))?;
     if let Value::Object(map) = &mut body {
@@ -92,7 +92,7 @@ pub async fn delete_org_auth_token(
 ) -> Result<StatusCode, ApiError> {
     let org_id = caller.org()?.id;
     let id = path_id(&token_id, "org auth token")?;
-    if state.store(move |s| s.delete_org_auth_token(org_id, id)).await? {
+    if state.data(move |s| s.delete_org_auth_token(org_id, id)).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found("org auth token"))

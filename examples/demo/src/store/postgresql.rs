@@ -18,9 +18,9 @@ use r2d2_postgres::PostgresConnectionManager;
 use r2d2_postgres::r2d2::{Pool, PooledConnection};
 
 use super::{
-    OrganizationSnapshot, RequestFacts, RequestReads, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME,
-    SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, SnapshotCache, Store, StoreError, StoreResult,
-    request_facts_from, revocable_table, seed,
+    DataStore, DecisionReads, OrganizationSnapshot, OrganizationWrites, RequestFacts, RequestReads,
+    SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, ServiceStore,
+    SnapshotCache, StoreError, StoreResult, request_facts_from, revocable_table, seed,
 };
 use super::{PROJECT_SELECT, TEAM_SELECT, USER_COLUMNS, json_list, scopes_list, scopes_text};
 use crate::model::{
@@ -59,10 +59,10 @@ const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long connecting may take when the URL does not say (`connect_timeout=…`).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The PostgreSQL [`Store`], for several service instances on one database.
+/// The PostgreSQL [`Store`](super::Store), for several service instances on one database.
 ///
 /// ```no_run
-/// use scopegate_demo::store::{PostgresStore, Store};
+/// use scopegate_demo::store::{DataStore, PostgresStore};
 /// let store = PostgresStore::open("postgres://postgres@127.0.0.1:5432/scopegate").unwrap();
 /// assert!(store.user("owner").unwrap().is_some());
 /// ```
@@ -722,7 +722,7 @@ fn normalise_time(tx: &mut Transaction<'_>, value: &str) -> StoreResult<Option<S
     }
 }
 
-/// One transaction, borrowed for the reads of one request (see [`Store::request_facts`]).
+/// One transaction, borrowed for the reads of one request (see [`DecisionReads::request_facts`]).
 struct Snapshot<'a, 'c>(RefCell<&'a mut Transaction<'c>>);
 
 impl RequestReads for Snapshot<'_, '_> {
@@ -817,7 +817,7 @@ fn missing(wanted: &[i64], present: &[i64]) -> Vec<String> {
     wanted.iter().filter(|id| !present.contains(id)).map(i64::to_string).collect()
 }
 
-impl Store for PostgresStore {
+impl DecisionReads for PostgresStore {
     /// The request's reads in one read-only `REPEATABLE READ` transaction: one snapshot of the
     /// database, whatever commits meanwhile.
     fn request_facts(
@@ -828,7 +828,7 @@ impl Store for PostgresStore {
         self.read_snapshot(|tx| request_facts_from(&Snapshot(RefCell::new(tx)), secret, target))
     }
 
-    /// In one read-only `REPEATABLE READ` transaction, as [`request_facts`](Store::request_facts).
+    /// In one read-only `REPEATABLE READ` transaction, as [`request_facts`](DecisionReads::request_facts).
     fn organization_snapshot(&self, key: &IdOrSlug) -> StoreResult<Option<OrganizationSnapshot>> {
         self.read_snapshot(|tx| {
             let Some(organization) = organization_in(tx, key)? else { return Ok(None) };
@@ -838,7 +838,169 @@ impl Store for PostgresStore {
             Ok(Some(OrganizationSnapshot { organization, settings, members }))
         })
     }
+}
 
+impl OrganizationWrites for PostgresStore {
+    fn update_organization(
+        &self,
+        organization_id: i64,
+        update: &OrganizationUpdate,
+    ) -> StoreResult<Organization> {
+        // Durable: an update may take access away (allowlist entries, granular mode, membership).
+        self.write_durably(|tx| {
+            if !lock_organization(tx, organization_id)? {
+                return Err(StoreError::Invalid(format!("organization {organization_id} does not exist")));
+            }
+            notify_changed(tx, organization_id)?;
+            if let Some(name) = &update.name {
+                tx.execute("UPDATE organizations SET name = $1 WHERE id = $2", &[name, &organization_id])?;
+            }
+            if let Some(slug) = &update.slug {
+                tx.execute(
+                    "UPDATE organizations SET slug = $1 WHERE id = $2 AND slug <> $1",
+                    &[slug, &organization_id],
+                )
+                .map_err(|e| match StoreError::from(e) {
+                    StoreError::Conflict(_) => {
+                        StoreError::Conflict(format!("the slug {slug:?} is already taken"))
+                    }
+                    other => other,
+                })?;
+            }
+            if let Some(open) = update.open_membership {
+                tx.execute(
+                    "UPDATE organizations SET open_membership = $1 WHERE id = $2",
+                    &[&open, &organization_id],
+                )?;
+            }
+            if let Some(granular) = update.granular_replay {
+                tx.execute(
+                    "UPDATE organizations SET granular_replay = $1 WHERE id = $2",
+                    &[&granular, &organization_id],
+                )?;
+            }
+            if let Some(users) = &update.replay_access_members {
+                replace_allowlist(tx, organization_id, users, MEMBER_ALLOWLIST)?;
+            }
+            if let Some(teams) = &update.replay_access_teams {
+                replace_allowlist(tx, organization_id, teams, TEAM_ALLOWLIST)?;
+            }
+            organization_in(tx, &IdOrSlug::Id(organization_id))?
+                .ok_or_else(|| StoreError::Backend("the organization vanished during the update".into()))
+        })
+    }
+
+    fn set_feature(&self, organization_id: i64, feature: &str, enabled: bool) -> StoreResult<bool> {
+        // Turning a feature off takes access away: durably.
+        let write = |tx: &mut Transaction<'_>| {
+            let n = if enabled {
+                tx.execute(
+                    "INSERT INTO organization_features (organization_id, feature) VALUES ($1, $2) \
+                     ON CONFLICT DO NOTHING",
+                    &[&organization_id, &feature],
+                )?
+            } else {
+                tx.execute(
+                    "DELETE FROM organization_features WHERE organization_id = $1 AND feature = $2",
+                    &[&organization_id, &feature],
+                )?
+            };
+            notify_changed(tx, organization_id)?;
+            Ok(n > 0)
+        };
+        if enabled { self.write(write) } else { self.write_durably(write) }
+    }
+
+    fn remove_member(&self, organization_id: i64, member_id: i64) -> StoreResult<MemberRemoval> {
+        self.write_durably(|tx| {
+            lock_organization(tx, organization_id)?;
+            notify_changed(tx, organization_id)?;
+            let role: Option<String> = tx
+                .query_opt(
+                    "SELECT role FROM members WHERE organization_id = $1 AND id = $2",
+                    &[&organization_id, &member_id],
+                )?
+                .map(|r| r.try_get(0))
+                .transpose()?;
+            let Some(role) = role else { return Ok(MemberRemoval::NotFound) };
+            if role == Role::Owner.as_str() {
+                let owners: i64 = tx
+                    .query_one(
+                        "SELECT count(*) FROM members WHERE organization_id = $1 AND role = 'owner'",
+                        &[&organization_id],
+                    )?
+                    .try_get(0)?;
+                if owners <= 1 {
+                    return Ok(MemberRemoval::LastOwner);
+                }
+            }
+            // Personal saved searches go with the membership; team memberships, allowlist entries
+            // and user tokens of this organization cascade.
+            tx.execute(
+                "DELETE FROM saved_searches WHERE organization_id = $1 AND visibility = 'owner' AND owner_id = \
+                 (SELECT user_id FROM members WHERE id = $2)",
+                &[&organization_id, &member_id],
+            )?;
+            tx.execute(
+                "DELETE FROM members WHERE organization_id = $1 AND id = $2",
+                &[&organization_id, &member_id],
+            )?;
+            Ok(MemberRemoval::Removed)
+        })
+    }
+
+    fn add_team_member(
+        &self,
+        organization_id: i64,
+        team_id: i64,
+        member_id: i64,
+        rule: TeamJoinRule,
+    ) -> StoreResult<TeamJoin> {
+        self.write(|tx| {
+            // The lock allowlist edits take: an edit committed before it is seen here (each
+            // statement of a READ COMMITTED transaction reads the latest commits), one after it
+            // waits for this transaction.
+            if !lock_organization(tx, organization_id)? {
+                return Err(StoreError::Invalid(format!("organization {organization_id} does not exist")));
+            }
+            let row = tx.query_one(
+                "SELECT open_membership, EXISTS (SELECT 1 FROM replay_access_teams \
+                 WHERE organization_id = $1 AND team_id = $2) FROM organizations WHERE id = $1",
+                &[&organization_id, &team_id],
+            )?;
+            if let Some(refusal) = super::team_join_refusal(rule, row.try_get(0)?, row.try_get(1)?) {
+                return Ok(refusal);
+            }
+            // The composite foreign keys refuse a team and a member of different organizations.
+            let n = tx.execute(
+                "INSERT INTO team_members (organization_id, team_id, member_id) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+                &[&organization_id, &team_id, &member_id],
+            )?;
+            notify_changed(tx, organization_id)?;
+            Ok(if n > 0 { TeamJoin::Added } else { TeamJoin::AlreadyMember })
+        })
+    }
+
+    fn remove_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
+        self.write_durably(|tx| {
+            let n = tx.execute(
+                "DELETE FROM team_members WHERE organization_id = $1 AND team_id = $2 AND member_id = $3",
+                &[&organization_id, &team_id, &member_id],
+            )?;
+            notify_changed(tx, organization_id)?;
+            Ok(n > 0)
+        })
+    }
+}
+
+impl ServiceStore for PostgresStore {
+    fn data(&self) -> &dyn DataStore {
+        self
+    }
+}
+
+impl DataStore for PostgresStore {
     fn credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {
         credential_in(&mut *self.conn()?, kind, hash)
     }
@@ -951,76 +1113,6 @@ impl Store for PostgresStore {
         organization_settings_in(&mut *self.conn()?, organization_id)
     }
 
-    fn update_organization(
-        &self,
-        organization_id: i64,
-        update: &OrganizationUpdate,
-    ) -> StoreResult<Organization> {
-        // Durable: an update may take access away (allowlist entries, granular mode, membership).
-        self.write_durably(|tx| {
-            if !lock_organization(tx, organization_id)? {
-                return Err(StoreError::Invalid(format!("organization {organization_id} does not exist")));
-            }
-            notify_changed(tx, organization_id)?;
-            if let Some(name) = &update.name {
-                tx.execute("UPDATE organizations SET name = $1 WHERE id = $2", &[name, &organization_id])?;
-            }
-            if let Some(slug) = &update.slug {
-                tx.execute(
-                    "UPDATE organizations SET slug = $1 WHERE id = $2 AND slug <> $1",
-                    &[slug, &organization_id],
-                )
-                .map_err(|e| match StoreError::from(e) {
-                    StoreError::Conflict(_) => {
-                        StoreError::Conflict(format!("the slug {slug:?} is already taken"))
-                    }
-                    other => other,
-                })?;
-            }
-            if let Some(open) = update.open_membership {
-                tx.execute(
-                    "UPDATE organizations SET open_membership = $1 WHERE id = $2",
-                    &[&open, &organization_id],
-                )?;
-            }
-            if let Some(granular) = update.granular_replay {
-                tx.execute(
-                    "UPDATE organizations SET granular_replay = $1 WHERE id = $2",
-                    &[&granular, &organization_id],
-                )?;
-            }
-            if let Some(users) = &update.replay_access_members {
-                replace_allowlist(tx, organization_id, users, MEMBER_ALLOWLIST)?;
-            }
-            if let Some(teams) = &update.replay_access_teams {
-                replace_allowlist(tx, organization_id, teams, TEAM_ALLOWLIST)?;
-            }
-            organization_in(tx, &IdOrSlug::Id(organization_id))?
-                .ok_or_else(|| StoreError::Backend("the organization vanished during the update".into()))
-        })
-    }
-
-    fn set_feature(&self, organization_id: i64, feature: &str, enabled: bool) -> StoreResult<bool> {
-        // Turning a feature off takes access away: durably.
-        let write = |tx: &mut Transaction<'_>| {
-            let n = if enabled {
-                tx.execute(
-                    "INSERT INTO organization_features (organization_id, feature) VALUES ($1, $2) \
-                     ON CONFLICT DO NOTHING",
-                    &[&organization_id, &feature],
-                )?
-            } else {
-                tx.execute(
-                    "DELETE FROM organization_features WHERE organization_id = $1 AND feature = $2",
-                    &[&organization_id, &feature],
-                )?
-            };
-            notify_changed(tx, organization_id)?;
-            Ok(n > 0)
-        };
-        if enabled { self.write(write) } else { self.write_durably(write) }
-    }
-
     fn member_of(&self, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
         member_of_in(&mut *self.conn()?, organization_id, user_id)
     }
@@ -1038,44 +1130,6 @@ impl Store for PostgresStore {
         load_members(&mut *self.conn()?, "m.organization_id = $1", &[&organization_id])
     }
 
-    fn remove_member(&self, organization_id: i64, member_id: i64) -> StoreResult<MemberRemoval> {
-        self.write_durably(|tx| {
-            lock_organization(tx, organization_id)?;
-            notify_changed(tx, organization_id)?;
-            let role: Option<String> = tx
-                .query_opt(
-                    "SELECT role FROM members WHERE organization_id = $1 AND id = $2",
-                    &[&organization_id, &member_id],
-                )?
-                .map(|r| r.try_get(0))
-                .transpose()?;
-            let Some(role) = role else { return Ok(MemberRemoval::NotFound) };
-            if role == Role::Owner.as_str() {
-                let owners: i64 = tx
-                    .query_one(
-                        "SELECT count(*) FROM members WHERE organization_id = $1 AND role = 'owner'",
-                        &[&organization_id],
-                    )?
-                    .try_get(0)?;
-                if owners <= 1 {
-                    return Ok(MemberRemoval::LastOwner);
-                }
-            }
-            // Personal saved searches go with the membership; team memberships, allowlist entries
-            // and user tokens of this organization cascade.
-            tx.execute(
-                "DELETE FROM saved_searches WHERE organization_id = $1 AND visibility = 'owner' AND owner_id = \
-                 (SELECT user_id FROM members WHERE id = $2)",
-                &[&organization_id, &member_id],
-            )?;
-            tx.execute(
-                "DELETE FROM members WHERE organization_id = $1 AND id = $2",
-                &[&organization_id, &member_id],
-            )?;
-            Ok(MemberRemoval::Removed)
-        })
-    }
-
     fn teams(&self, organization_id: i64) -> StoreResult<Vec<Team>> {
         let found = self.conn()?.query(
             &format!("{TEAM_SELECT} WHERE t.organization_id = $1 ORDER BY t.id"),
@@ -1086,50 +1140,6 @@ impl Store for PostgresStore {
 
     fn team(&self, organization_id: i64, key: &IdOrSlug) -> StoreResult<Option<Team>> {
         in_organization(&mut *self.conn()?, TEAM_SELECT, "t.", organization_id, key, team_row)
-    }
-
-    fn add_team_member(
-        &self,
-        organization_id: i64,
-        team_id: i64,
-        member_id: i64,
-        rule: TeamJoinRule,
-    ) -> StoreResult<TeamJoin> {
-        self.write(|tx| {
-            // The lock allowlist edits take: an edit committed before it is seen here (each
-            // statement of a READ COMMITTED transaction reads the latest commits), one after it
-            // waits for this transaction.
-            if !lock_organization(tx, organization_id)? {
-                return Err(StoreError::Invalid(format!("organization {organization_id} does not exist")));
-            }
-            let row = tx.query_one(
-                "SELECT open_membership, EXISTS (SELECT 1 FROM replay_access_teams \
-                 WHERE organization_id = $1 AND team_id = $2) FROM organizations WHERE id = $1",
-                &[&organization_id, &team_id],
-            )?;
-            if let Some(refusal) = super::team_join_refusal(rule, row.try_get(0)?, row.try_get(1)?) {
-                return Ok(refusal);
-            }
-            // The composite foreign keys refuse a team and a member of different organizations.
-            let n = tx.execute(
-                "INSERT INTO team_members (organization_id, team_id, member_id) VALUES ($1, $2, $3) \
-                 ON CONFLICT DO NOTHING",
-                &[&organization_id, &team_id, &member_id],
-            )?;
-            notify_changed(tx, organization_id)?;
-            Ok(if n > 0 { TeamJoin::Added } else { TeamJoin::AlreadyMember })
-        })
-    }
-
-    fn remove_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
-        self.write_durably(|tx| {
-            let n = tx.execute(
-                "DELETE FROM team_members WHERE organization_id = $1 AND team_id = $2 AND member_id = $3",
-                &[&organization_id, &team_id, &member_id],
-            )?;
-            notify_changed(tx, organization_id)?;
-            Ok(n > 0)
-        })
     }
 
     fn projects(&self, organization_id: i64) -> StoreResult<Vec<Project>> {

@@ -8,9 +8,9 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use super::{
-    OrganizationSnapshot, RequestFacts, RequestReads, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME,
-    SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, Store, StoreError, StoreResult, request_facts_from,
-    revocable_table, seed, team_join_refusal,
+    DataStore, DecisionReads, OrganizationSnapshot, OrganizationWrites, RequestFacts, RequestReads,
+    SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, ServiceStore,
+    StoreError, StoreResult, request_facts_from, revocable_table, seed, team_join_refusal,
 };
 use super::{PROJECT_SELECT, TEAM_SELECT, USER_COLUMNS, json_list, scopes_list, scopes_text};
 use crate::model::{
@@ -32,7 +32,7 @@ const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schem
 /// the same tables and constraints in SQLite and PostgreSQL).
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
-/// The SQLite [`Store`]. One connection behind a mutex: SQLite serialises writers anyway, and every
+/// The SQLite [`Store`](super::Store). One connection behind a mutex: SQLite serialises writers anyway, and every
 /// call is short.
 #[derive(Debug)]
 pub struct SqliteStore {
@@ -445,7 +445,7 @@ fn normalise_time(conn: &Connection, value: &str) -> StoreResult<Option<String>>
     Ok(conn.query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?1)", [value], |r| r.get(0))?)
 }
 
-/// The connection, locked for the reads of one request (see [`Store::request_facts`]).
+/// The connection, locked for the reads of one request (see [`DecisionReads::request_facts`]).
 struct Locked<'c>(&'c Connection);
 
 impl RequestReads for Locked<'_> {
@@ -571,7 +571,7 @@ fn member_of_in(conn: &Connection, organization_id: i64, user_id: i64) -> StoreR
     Ok(load_members(conn, "m.organization_id = ?1 AND m.user_id = ?2", [organization_id, user_id])?.pop())
 }
 
-impl Store for SqliteStore {
+impl DecisionReads for SqliteStore {
     /// The request's reads under one lock of the one connection: every write takes the same lock,
     /// so no change can land between them.
     fn request_facts(
@@ -583,7 +583,7 @@ impl Store for SqliteStore {
         request_facts_from(&Locked(&conn), secret, target)
     }
 
-    /// Under one lock of the one connection, as [`request_facts`](Store::request_facts).
+    /// Under one lock of the one connection, as [`request_facts`](DecisionReads::request_facts).
     fn organization_snapshot(&self, key: &IdOrSlug) -> StoreResult<Option<OrganizationSnapshot>> {
         let conn = self.lock();
         let Some(organization) = organization_in(&conn, key)? else { return Ok(None) };
@@ -592,116 +592,9 @@ impl Store for SqliteStore {
         members.sort_by_key(|m| m.user.id);
         Ok(Some(OrganizationSnapshot { organization, settings, members }))
     }
+}
 
-    fn credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {
-        credential_in(&self.lock(), kind, hash)
-    }
-
-    fn user(&self, username: &str) -> StoreResult<Option<User>> {
-        Ok(self
-            .lock()
-            .query_row(
-                &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = ?1"),
-                [username],
-                |r| user_row(r, 0),
-            )
-            .optional()?)
-    }
-
-    fn create_session(&self, user_id: i64, superuser: bool, hash: &str) -> StoreResult<()> {
-        self.lock().execute(
-            &format!(
-                "INSERT INTO sessions (token_hash, user_id, superuser, last_seen_at) VALUES (?1, ?2, ?3, {NOW})"
-            ),
-            params![hash, user_id, superuser],
-        )?;
-        Ok(())
-    }
-
-    fn touch_session(&self, hash: &str) -> StoreResult<()> {
-        self.lock()
-            .execute(&format!("UPDATE sessions SET last_seen_at = {NOW} WHERE token_hash = ?1"), [hash])?;
-        Ok(())
-    }
-
-    fn revoke_credential(&self, kind: TokenKind, hash: &str) -> StoreResult<bool> {
-        let table = revocable_table(kind)?;
-        self.write_durably(|tx| {
-            Ok(tx.execute(&format!("DELETE FROM {table} WHERE token_hash = ?1"), [hash])? > 0)
-        })
-    }
-
-    fn revoke_user_credentials(&self, kind: TokenKind, user_id: i64) -> StoreResult<u64> {
-        let table = revocable_table(kind)?;
-        self.write_durably(|tx| {
-            let n = tx.execute(&format!("DELETE FROM {table} WHERE user_id = ?1"), [user_id])?;
-            Ok(u64::try_from(n).unwrap_or(u64::MAX))
-        })
-    }
-
-    fn create_user_token(&self, organization_id: i64, new: &NewUserToken) -> StoreResult<i64> {
-        let conn = self.lock();
-        conn.execute(
-            "INSERT INTO user_tokens (token_hash, token_last_characters, name, user_id, organization_id, scopes) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![new.hash, new.last_characters, new.name, new.user_id, organization_id, scopes_text(&new.scopes)],
-        )
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Invalid(_) => {
-                StoreError::Invalid("the user is not a member of the token's organization".into())
-            }
-            other => other,
-        })?;
-        Ok(conn.last_insert_rowid())
-    }
-
-    fn create_org_auth_token(
-        &self,
-        organization_id: i64,
-        new: &NewOrgAuthToken,
-    ) -> StoreResult<OrgAuthToken> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO org_auth_tokens (token_hash, token_last_characters, name, organization_id, scopes, \
-                 created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    new.hash,
-                    new.last_characters,
-                    new.name,
-                    organization_id,
-                    scopes_text(&new.scopes),
-                    new.created_by
-                ],
-            )?;
-            let id = tx.last_insert_rowid();
-            Ok(tx.query_row(&format!("{ORG_TOKEN_SELECT} WHERE id = ?1"), [id], org_token_row)?)
-        })
-    }
-
-    fn org_auth_tokens(&self, organization_id: i64) -> StoreResult<Vec<OrgAuthToken>> {
-        let conn = self.lock();
-        let mut stmt = conn.prepare(&format!("{ORG_TOKEN_SELECT} WHERE organization_id = ?1 ORDER BY id"))?;
-        Ok(stmt.query_map([organization_id], org_token_row)?.collect::<Result<_, _>>()?)
-    }
-
-    fn delete_org_auth_token(&self, organization_id: i64, token_id: i64) -> StoreResult<bool> {
-        self.write_durably(|tx| {
-            let n = tx.execute(
-                "DELETE FROM org_auth_tokens WHERE organization_id = ?1 AND id = ?2",
-                [organization_id, token_id],
-            )?;
-            Ok(n > 0)
-        })
-    }
-
-    fn organization(&self, key: &IdOrSlug) -> StoreResult<Option<Organization>> {
-        organization_in(&self.lock(), key)
-    }
-
-    fn organization_settings(&self, organization_id: i64) -> StoreResult<OrganizationSettings> {
-        organization_settings_in(&self.lock(), organization_id)
-    }
-
+impl OrganizationWrites for SqliteStore {
     fn update_organization(
         &self,
         organization_id: i64,
@@ -815,19 +708,6 @@ impl Store for SqliteStore {
         })
     }
 
-    fn member_of(&self, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
-        member_of_in(&self.lock(), organization_id, user_id)
-    }
-
-    fn member(&self, organization_id: i64, member_id: i64) -> StoreResult<Option<Member>> {
-        Ok(load_members(&self.lock(), "m.organization_id = ?1 AND m.id = ?2", [organization_id, member_id])?
-            .pop())
-    }
-
-    fn members(&self, organization_id: i64) -> StoreResult<Vec<Member>> {
-        load_members(&self.lock(), "m.organization_id = ?1", [organization_id])
-    }
-
     fn remove_member(&self, organization_id: i64, member_id: i64) -> StoreResult<MemberRemoval> {
         self.write_durably(|tx| {
             let role: Option<String> = tx
@@ -858,16 +738,6 @@ impl Store for SqliteStore {
             tx.execute("DELETE FROM members WHERE organization_id = ?1 AND id = ?2", [organization_id, member_id])?;
             Ok(MemberRemoval::Removed)
         })
-    }
-
-    fn teams(&self, organization_id: i64) -> StoreResult<Vec<Team>> {
-        let conn = self.lock();
-        let mut stmt = conn.prepare(&format!("{TEAM_SELECT} WHERE t.organization_id = ?1 ORDER BY t.id"))?;
-        Ok(stmt.query_map([organization_id], team_row)?.collect::<Result<_, _>>()?)
-    }
-
-    fn team(&self, organization_id: i64, key: &IdOrSlug) -> StoreResult<Option<Team>> {
-        in_organization(&self.lock(), TEAM_SELECT, "t.", organization_id, key, team_row)
     }
 
     fn add_team_member(
@@ -908,6 +778,146 @@ impl Store for SqliteStore {
             )?;
             Ok(n > 0)
         })
+    }
+}
+
+impl ServiceStore for SqliteStore {
+    fn data(&self) -> &dyn DataStore {
+        self
+    }
+}
+
+impl DataStore for SqliteStore {
+    fn credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {
+        credential_in(&self.lock(), kind, hash)
+    }
+
+    fn user(&self, username: &str) -> StoreResult<Option<User>> {
+        Ok(self
+            .lock()
+            .query_row(
+                &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = ?1"),
+                [username],
+                |r| user_row(r, 0),
+            )
+            .optional()?)
+    }
+
+    fn create_session(&self, user_id: i64, superuser: bool, hash: &str) -> StoreResult<()> {
+        self.lock().execute(
+            &format!(
+                "INSERT INTO sessions (token_hash, user_id, superuser, last_seen_at) VALUES (?1, ?2, ?3, {NOW})"
+            ),
+            params![hash, user_id, superuser],
+        )?;
+        Ok(())
+    }
+
+    fn touch_session(&self, hash: &str) -> StoreResult<()> {
+        self.lock()
+            .execute(&format!("UPDATE sessions SET last_seen_at = {NOW} WHERE token_hash = ?1"), [hash])?;
+        Ok(())
+    }
+
+    fn revoke_credential(&self, kind: TokenKind, hash: &str) -> StoreResult<bool> {
+        let table = revocable_table(kind)?;
+        self.write_durably(|tx| {
+            Ok(tx.execute(&format!("DELETE FROM {table} WHERE token_hash = ?1"), [hash])? > 0)
+        })
+    }
+
+    fn revoke_user_credentials(&self, kind: TokenKind, user_id: i64) -> StoreResult<u64> {
+        let table = revocable_table(kind)?;
+        self.write_durably(|tx| {
+            let n = tx.execute(&format!("DELETE FROM {table} WHERE user_id = ?1"), [user_id])?;
+            Ok(u64::try_from(n).unwrap_or(u64::MAX))
+        })
+    }
+
+    fn create_user_token(&self, organization_id: i64, new: &NewUserToken) -> StoreResult<i64> {
+        let conn = self.lock();
+        conn.execute(
+            "INSERT INTO user_tokens (token_hash, token_last_characters, name, user_id, organization_id, scopes) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![new.hash, new.last_characters, new.name, new.user_id, organization_id, scopes_text(&new.scopes)],
+        )
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Invalid(_) => {
+                StoreError::Invalid("the user is not a member of the token's organization".into())
+            }
+            other => other,
+        })?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    fn create_org_auth_token(
+        &self,
+        organization_id: i64,
+        new: &NewOrgAuthToken,
+    ) -> StoreResult<OrgAuthToken> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO org_auth_tokens (token_hash, token_last_characters, name, organization_id, scopes, \
+                 created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    new.hash,
+                    new.last_characters,
+                    new.name,
+                    organization_id,
+                    scopes_text(&new.scopes),
+                    new.created_by
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            Ok(tx.query_row(&format!("{ORG_TOKEN_SELECT} WHERE id = ?1"), [id], org_token_row)?)
+        })
+    }
+
+    fn org_auth_tokens(&self, organization_id: i64) -> StoreResult<Vec<OrgAuthToken>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(&format!("{ORG_TOKEN_SELECT} WHERE organization_id = ?1 ORDER BY id"))?;
+        Ok(stmt.query_map([organization_id], org_token_row)?.collect::<Result<_, _>>()?)
+    }
+
+    fn delete_org_auth_token(&self, organization_id: i64, token_id: i64) -> StoreResult<bool> {
+        self.write_durably(|tx| {
+            let n = tx.execute(
+                "DELETE FROM org_auth_tokens WHERE organization_id = ?1 AND id = ?2",
+                [organization_id, token_id],
+            )?;
+            Ok(n > 0)
+        })
+    }
+
+    fn organization(&self, key: &IdOrSlug) -> StoreResult<Option<Organization>> {
+        organization_in(&self.lock(), key)
+    }
+
+    fn organization_settings(&self, organization_id: i64) -> StoreResult<OrganizationSettings> {
+        organization_settings_in(&self.lock(), organization_id)
+    }
+
+    fn member_of(&self, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
+        member_of_in(&self.lock(), organization_id, user_id)
+    }
+
+    fn member(&self, organization_id: i64, member_id: i64) -> StoreResult<Option<Member>> {
+        Ok(load_members(&self.lock(), "m.organization_id = ?1 AND m.id = ?2", [organization_id, member_id])?
+            .pop())
+    }
+
+    fn members(&self, organization_id: i64) -> StoreResult<Vec<Member>> {
+        load_members(&self.lock(), "m.organization_id = ?1", [organization_id])
+    }
+
+    fn teams(&self, organization_id: i64) -> StoreResult<Vec<Team>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(&format!("{TEAM_SELECT} WHERE t.organization_id = ?1 ORDER BY t.id"))?;
+        Ok(stmt.query_map([organization_id], team_row)?.collect::<Result<_, _>>()?)
+    }
+
+    fn team(&self, organization_id: i64, key: &IdOrSlug) -> StoreResult<Option<Team>> {
+        in_organization(&self.lock(), TEAM_SELECT, "t.", organization_id, key, team_row)
     }
 
     fn projects(&self, organization_id: i64) -> StoreResult<Vec<Project>> {

@@ -51,6 +51,7 @@ use crate::token::TokenKind;
 mod cache;
 mod postgresql;
 mod seed;
+mod sql;
 mod sqlite;
 
 pub use cache::{CachedStore, DEFAULT_CACHE_TTL, SnapshotCache};
@@ -246,12 +247,6 @@ pub(crate) fn request_facts_from<S: RequestReads + ?Sized>(
     };
     Ok(RequestFacts { credential, organization, member, settings })
 }
-
-// SQL both backends run as written.
-pub(crate) const USER_COLUMNS: &str = "u.id, u.username, u.name, u.email, u.is_superuser";
-pub(crate) const TEAM_SELECT: &str = "SELECT t.id, t.organization_id, t.slug, t.name, \
-     (SELECT count(*) FROM team_members tm WHERE tm.team_id = t.id) FROM teams t";
-pub(crate) const PROJECT_SELECT: &str = "SELECT id, organization_id, slug, name, platform FROM projects";
 
 /// A deletion job's range, each end normalised by the backend's own time parser (`None`: not a
 /// timestamp), refused unless it is a non-empty interval.

@@ -17,17 +17,18 @@ use postgres::{Config, GenericClient, IsolationLevel, NoTls, Row, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 use r2d2_postgres::r2d2::{Pool, PooledConnection};
 
+use super::scopes_text;
+use super::sql::*;
 use super::{
     DataStore, DecisionReads, OrganizationSnapshot, OrganizationWrites, RequestFacts, RequestReads,
     SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, ServiceStore,
     SnapshotCache, StoreError, StoreResult, request_facts_from, revocable_table, seed,
 };
-use super::{PROJECT_SELECT, TEAM_SELECT, USER_COLUMNS, json_list, scopes_list, scopes_text};
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
     NewDeletionJob, NewOrgAuthToken, NewSavedSearch, NewUserToken, OrgAuthToken, Organization,
     OrganizationSettings, OrganizationUpdate, Project, RecordingSegment, Replay, ReplayView, Role,
-    SavedSearch, Team, TeamJoin, TeamJoinRule, User, Visibility,
+    SavedSearch, Team, TeamJoin, TeamJoinRule, User,
 };
 use crate::token::TokenKind;
 
@@ -392,28 +393,8 @@ fn migrate(client: &mut postgres::Client) -> StoreResult<u32> {
     Ok(from)
 }
 
-fn user_row(r: &Row, at: usize) -> StoreResult<User> {
-    Ok(User {
-        id: r.try_get(at)?,
-        username: r.try_get(at + 1)?,
-        name: r.try_get(at + 2)?,
-        email: r.try_get(at + 3)?,
-        is_superuser: r.try_get(at + 4)?,
-    })
-}
-
 const ORGANIZATION_SELECT: &str =
     "SELECT id, slug, name, open_membership, rfc3339(date_created) FROM organizations";
-
-fn organization_row(r: &Row) -> StoreResult<Organization> {
-    Ok(Organization {
-        id: r.try_get(0)?,
-        slug: r.try_get(1)?,
-        name: r.try_get(2)?,
-        open_membership: r.try_get(3)?,
-        date_created: r.try_get(4)?,
-    })
-}
 
 fn rows<T>(rows: Vec<Row>, row: impl Fn(&Row) -> StoreResult<T>) -> StoreResult<Vec<T>> {
     rows.iter().map(row).collect()
@@ -459,14 +440,11 @@ fn load_members(
     )?;
     rows(found, |r| {
         let id: i64 = r.try_get(0)?;
-        let role: String = r.try_get(2)?;
-        let role = Role::parse(&role)
-            .ok_or_else(|| StoreError::Backend(format!("member {id} has unknown role {role:?}")))?;
         Ok(Member {
             id,
             organization_id: r.try_get(1)?,
             user: user_row(r, 3)?,
-            role,
+            role: member_role(id, r.try_get(2)?)?,
             teams: r.try_get(8)?,
             team_slugs: r.try_get(9)?,
         })
@@ -478,7 +456,7 @@ fn member_of_in(
     organization_id: i64,
     user_id: i64,
 ) -> StoreResult<Option<Member>> {
-    Ok(load_members(c, "m.organization_id = $1 AND m.user_id = $2", &[&organization_id, &user_id])?.pop())
+    Ok(load_members(c, MEMBER_BY_USER, &[&organization_id, &user_id])?.pop())
 }
 
 fn credential_in(c: &mut impl GenericClient, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {
@@ -499,39 +477,13 @@ fn credential_in(c: &mut impl GenericClient, kind: TokenKind, hash: &str) -> Sto
                     &seconds(SESSION_LIFETIME),
                 ],
             )?
-            .map(|r| {
-                Ok(Credential::Session {
-                    superuser: r.try_get(0)?,
-                    needs_touch: r.try_get(1)?,
-                    user: user_row(&r, 2)?,
-                })
-            })
+            .as_ref()
+            .map(session_row)
             .transpose(),
-        TokenKind::User => c
-            .query_opt(
-                &format!(
-                    "SELECT t.organization_id, t.scopes, {USER_COLUMNS} FROM user_tokens t \
-                     JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
-                ),
-                &[&hash],
-            )?
-            .map(|r| {
-                Ok(Credential::UserToken {
-                    organization_id: r.try_get(0)?,
-                    scopes: scopes_list(r.try_get(1)?),
-                    user: user_row(&r, 2)?,
-                })
-            })
-            .transpose(),
-        TokenKind::Org => c
-            .query_opt("SELECT organization_id, scopes FROM org_auth_tokens WHERE token_hash = $1", &[&hash])?
-            .map(|r| {
-                Ok(Credential::OrgToken {
-                    organization_id: r.try_get(0)?,
-                    scopes: scopes_list(r.try_get(1)?),
-                })
-            })
-            .transpose(),
+        TokenKind::User => c.query_opt(USER_TOKEN_CREDENTIAL, &[&hash])?.as_ref().map(user_token_row).transpose(),
+        TokenKind::Org => {
+            c.query_opt(ORG_TOKEN_CREDENTIAL, &[&hash])?.as_ref().map(org_token_credential_row).transpose()
+        }
     }
 }
 
@@ -554,16 +506,6 @@ fn organization_settings_in(
     })
 }
 
-fn team_row(r: &Row) -> StoreResult<Team> {
-    Ok(Team {
-        id: r.try_get(0)?,
-        organization_id: r.try_get(1)?,
-        slug: r.try_get(2)?,
-        name: r.try_get(3)?,
-        member_count: r.try_get(4)?,
-    })
-}
-
 /// The row of `select` (whose table is aliased `alias`, e.g. `"t."`, or `""`) with the id or slug
 /// `key`, inside organization `organization_id`.
 fn in_organization<T>(
@@ -577,88 +519,30 @@ fn in_organization<T>(
     if !may_name_something(key) {
         return Ok(None);
     }
-    let by = |column: &str| format!("{select} WHERE {alias}organization_id = $1 AND {alias}{column} = $2");
     let found = match key {
-        IdOrSlug::Id(id) => c.query_opt(&by("id"), &[&organization_id, id])?,
-        IdOrSlug::Slug(slug) => c.query_opt(&by("slug"), &[&organization_id, slug])?,
+        IdOrSlug::Id(id) => {
+            c.query_opt(&in_organization_sql(select, alias, "id"), &[&organization_id, id])?
+        }
+        IdOrSlug::Slug(slug) => {
+            c.query_opt(&in_organization_sql(select, alias, "slug"), &[&organization_id, slug])?
+        }
     };
     found.as_ref().map(row).transpose()
-}
-
-fn project_row(r: &Row) -> StoreResult<Project> {
-    Ok(Project {
-        id: r.try_get(0)?,
-        organization_id: r.try_get(1)?,
-        slug: r.try_get(2)?,
-        name: r.try_get(3)?,
-        platform: r.try_get(4)?,
-    })
 }
 
 const DASHBOARD_SELECT: &str = "SELECT id, organization_id, title, created_by, widgets::text, \
      rfc3339(date_created) FROM dashboards";
 
-fn dashboard_row(r: &Row) -> StoreResult<Dashboard> {
-    Ok(Dashboard {
-        id: r.try_get(0)?,
-        organization_id: r.try_get(1)?,
-        title: r.try_get(2)?,
-        created_by: r.try_get(3)?,
-        widgets: serde_json::from_str(r.try_get(4)?)?,
-        date_created: r.try_get(5)?,
-    })
-}
-
 const SEARCH_SELECT: &str = "SELECT id, organization_id, name, query, visibility, owner_id, \
      rfc3339(date_created) FROM saved_searches";
 
-fn search_row(r: &Row) -> StoreResult<SavedSearch> {
-    let visibility: &str = r.try_get(4)?;
-    Ok(SavedSearch {
-        id: r.try_get(0)?,
-        organization_id: r.try_get(1)?,
-        name: r.try_get(2)?,
-        query: r.try_get(3)?,
-        visibility: if visibility == "organization" { Visibility::Organization } else { Visibility::Owner },
-        owner_id: r.try_get(5)?,
-        date_created: r.try_get(6)?,
-    })
-}
-
 const ORG_TOKEN_COLUMNS: &str =
     "id, organization_id, name, scopes, token_last_characters, created_by, rfc3339(date_created)";
-
-fn org_token_row(r: &Row) -> StoreResult<OrgAuthToken> {
-    Ok(OrgAuthToken {
-        id: r.try_get(0)?,
-        organization_id: r.try_get(1)?,
-        name: r.try_get(2)?,
-        scopes: scopes_list(r.try_get(3)?),
-        token_last_characters: r.try_get(4)?,
-        created_by: r.try_get(5)?,
-        date_created: r.try_get(6)?,
-    })
-}
 
 const REPLAY_SELECT: &str = "SELECT r.id, r.project_id, r.environment, rfc3339(r.started_at), \
      rfc3339(r.finished_at), round(extract(epoch FROM r.finished_at - r.started_at))::bigint, r.urls::text, \
      r.count_errors, (SELECT count(*) FROM recording_segments s WHERE s.replay_id = r.id), \
      r.user_display_name FROM replays r JOIN projects p ON p.id = r.project_id";
-
-fn replay_row(r: &Row) -> StoreResult<Replay> {
-    Ok(Replay {
-        id: r.try_get(0)?,
-        project_id: r.try_get(1)?,
-        environment: r.try_get(2)?,
-        started_at: r.try_get(3)?,
-        finished_at: r.try_get(4)?,
-        duration: r.try_get(5)?,
-        urls: json_list(r.try_get(6)?)?,
-        count_errors: r.try_get(7)?,
-        count_segments: r.try_get(8)?,
-        user_display_name: r.try_get(9)?,
-    })
-}
 
 fn replays_where(
     c: &mut impl GenericClient,
@@ -674,30 +558,8 @@ fn replays_where(
 const SEGMENT_SELECT: &str =
     "SELECT replay_id, segment_id, rfc3339(date_added), events::text FROM recording_segments";
 
-fn segment_row(r: &Row) -> StoreResult<RecordingSegment> {
-    Ok(RecordingSegment {
-        replay_id: r.try_get(0)?,
-        segment_id: r.try_get(1)?,
-        date_added: r.try_get(2)?,
-        events: serde_json::from_str(r.try_get(3)?)?,
-    })
-}
-
 const JOB_COLUMNS: &str = "id, project_id, rfc3339(range_start), rfc3339(range_end), environments::text, \
      status, count_deleted, rfc3339(date_created)";
-
-fn job_row(r: &Row) -> StoreResult<DeletionJob> {
-    Ok(DeletionJob {
-        id: r.try_get(0)?,
-        project_id: r.try_get(1)?,
-        range_start: r.try_get(2)?,
-        range_end: r.try_get(3)?,
-        environments: json_list(r.try_get(4)?)?,
-        status: r.try_get(5)?,
-        count_deleted: r.try_get(6)?,
-        date_created: r.try_get(7)?,
-    })
-}
 
 /// Normalises a client timestamp to the stored form (RFC 3339 UTC with milliseconds; a time
 /// without an offset is UTC, as in the SQLite store); `None` when it is not a date and time.
@@ -833,7 +695,7 @@ impl DecisionReads for PostgresStore {
         self.read_snapshot(|tx| {
             let Some(organization) = organization_in(tx, key)? else { return Ok(None) };
             let settings = organization_settings_in(tx, organization.id)?;
-            let mut members = load_members(tx, "m.organization_id = $1", &[&organization.id])?;
+            let mut members = load_members(tx, MEMBERS_OF_ORGANIZATION, &[&organization.id])?;
             members.sort_by_key(|m| m.user.id);
             Ok(Some(OrganizationSnapshot { organization, settings, members }))
         })
@@ -853,7 +715,7 @@ impl OrganizationWrites for PostgresStore {
             }
             notify_changed(tx, organization_id)?;
             if let Some(name) = &update.name {
-                tx.execute("UPDATE organizations SET name = $1 WHERE id = $2", &[name, &organization_id])?;
+                tx.execute(SET_ORGANIZATION_NAME, &[name, &organization_id])?;
             }
             if let Some(slug) = &update.slug {
                 tx.execute(
@@ -868,16 +730,10 @@ impl OrganizationWrites for PostgresStore {
                 })?;
             }
             if let Some(open) = update.open_membership {
-                tx.execute(
-                    "UPDATE organizations SET open_membership = $1 WHERE id = $2",
-                    &[&open, &organization_id],
-                )?;
+                tx.execute(SET_OPEN_MEMBERSHIP, &[&open, &organization_id])?;
             }
             if let Some(granular) = update.granular_replay {
-                tx.execute(
-                    "UPDATE organizations SET granular_replay = $1 WHERE id = $2",
-                    &[&granular, &organization_id],
-                )?;
+                tx.execute(SET_GRANULAR_REPLAY, &[&granular, &organization_id])?;
             }
             if let Some(users) = &update.replay_access_members {
                 replace_allowlist(tx, organization_id, users, MEMBER_ALLOWLIST)?;
@@ -900,10 +756,7 @@ impl OrganizationWrites for PostgresStore {
                     &[&organization_id, &feature],
                 )?
             } else {
-                tx.execute(
-                    "DELETE FROM organization_features WHERE organization_id = $1 AND feature = $2",
-                    &[&organization_id, &feature],
-                )?
+                tx.execute(DELETE_FEATURE, &[&organization_id, &feature])?
             };
             notify_changed(tx, organization_id)?;
             Ok(n > 0)
@@ -916,35 +769,20 @@ impl OrganizationWrites for PostgresStore {
             lock_organization(tx, organization_id)?;
             notify_changed(tx, organization_id)?;
             let role: Option<String> = tx
-                .query_opt(
-                    "SELECT role FROM members WHERE organization_id = $1 AND id = $2",
-                    &[&organization_id, &member_id],
-                )?
+                .query_opt(MEMBER_ROLE, &[&organization_id, &member_id])?
                 .map(|r| r.try_get(0))
                 .transpose()?;
             let Some(role) = role else { return Ok(MemberRemoval::NotFound) };
             if role == Role::Owner.as_str() {
-                let owners: i64 = tx
-                    .query_one(
-                        "SELECT count(*) FROM members WHERE organization_id = $1 AND role = 'owner'",
-                        &[&organization_id],
-                    )?
-                    .try_get(0)?;
+                let owners: i64 = tx.query_one(OWNER_COUNT, &[&organization_id])?.try_get(0)?;
                 if owners <= 1 {
                     return Ok(MemberRemoval::LastOwner);
                 }
             }
             // Personal saved searches go with the membership; team memberships, allowlist entries
             // and user tokens of this organization cascade.
-            tx.execute(
-                "DELETE FROM saved_searches WHERE organization_id = $1 AND visibility = 'owner' AND owner_id = \
-                 (SELECT user_id FROM members WHERE id = $2)",
-                &[&organization_id, &member_id],
-            )?;
-            tx.execute(
-                "DELETE FROM members WHERE organization_id = $1 AND id = $2",
-                &[&organization_id, &member_id],
-            )?;
+            tx.execute(DELETE_MEMBER_SEARCHES, &[&organization_id, &member_id])?;
+            tx.execute(DELETE_MEMBER, &[&organization_id, &member_id])?;
             Ok(MemberRemoval::Removed)
         })
     }
@@ -963,11 +801,7 @@ impl OrganizationWrites for PostgresStore {
             if !lock_organization(tx, organization_id)? {
                 return Err(StoreError::Invalid(format!("organization {organization_id} does not exist")));
             }
-            let row = tx.query_one(
-                "SELECT open_membership, EXISTS (SELECT 1 FROM replay_access_teams \
-                 WHERE organization_id = $1 AND team_id = $2) FROM organizations WHERE id = $1",
-                &[&organization_id, &team_id],
-            )?;
+            let row = tx.query_one(TEAM_JOIN_FACTS, &[&organization_id, &team_id])?;
             if let Some(refusal) = super::team_join_refusal(rule, row.try_get(0)?, row.try_get(1)?) {
                 return Ok(refusal);
             }
@@ -984,10 +818,7 @@ impl OrganizationWrites for PostgresStore {
 
     fn remove_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
         self.write_durably(|tx| {
-            let n = tx.execute(
-                "DELETE FROM team_members WHERE organization_id = $1 AND team_id = $2 AND member_id = $3",
-                &[&organization_id, &team_id, &member_id],
-            )?;
+            let n = tx.execute(DELETE_TEAM_MEMBER, &[&organization_id, &team_id, &member_id])?;
             notify_changed(tx, organization_id)?;
             Ok(n > 0)
         })
@@ -1006,10 +837,7 @@ impl DataStore for PostgresStore {
     }
 
     fn user(&self, username: &str) -> StoreResult<Option<User>> {
-        self.conn()?
-            .query_opt(&format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1"), &[&username])?
-            .map(|r| user_row(&r, 0))
-            .transpose()
+        self.conn()?.query_opt(USER_BY_USERNAME, &[&username])?.map(|r| user_row(&r, 0)).transpose()
     }
 
     fn create_session(&self, user_id: i64, superuser: bool, hash: &str) -> StoreResult<()> {
@@ -1043,8 +871,7 @@ impl DataStore for PostgresStore {
         let row = self
             .conn()?
             .query_one(
-                "INSERT INTO user_tokens (token_hash, token_last_characters, name, user_id, organization_id, \
-                 scopes) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                &format!("{INSERT_USER_TOKEN} RETURNING id"),
                 &[
                     &new.hash,
                     &new.last_characters,
@@ -1069,10 +896,7 @@ impl DataStore for PostgresStore {
         new: &NewOrgAuthToken,
     ) -> StoreResult<OrgAuthToken> {
         let row = self.conn()?.query_one(
-            &format!(
-                "INSERT INTO org_auth_tokens (token_hash, token_last_characters, name, organization_id, scopes, \
-                 created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {ORG_TOKEN_COLUMNS}"
-            ),
+            &format!("{INSERT_ORG_TOKEN} RETURNING {ORG_TOKEN_COLUMNS}"),
             &[
                 &new.hash,
                 &new.last_characters,
@@ -1097,10 +921,7 @@ impl DataStore for PostgresStore {
 
     fn delete_org_auth_token(&self, organization_id: i64, token_id: i64) -> StoreResult<bool> {
         self.write_durably(|tx| {
-            let n = tx.execute(
-                "DELETE FROM org_auth_tokens WHERE organization_id = $1 AND id = $2",
-                &[&organization_id, &token_id],
-            )?;
+            let n = tx.execute(DELETE_ORG_TOKEN, &[&organization_id, &token_id])?;
             Ok(n > 0)
         })
     }
@@ -1118,16 +939,11 @@ impl DataStore for PostgresStore {
     }
 
     fn member(&self, organization_id: i64, member_id: i64) -> StoreResult<Option<Member>> {
-        Ok(load_members(
-            &mut *self.conn()?,
-            "m.organization_id = $1 AND m.id = $2",
-            &[&organization_id, &member_id],
-        )?
-        .pop())
+        Ok(load_members(&mut *self.conn()?, MEMBER_BY_ID, &[&organization_id, &member_id])?.pop())
     }
 
     fn members(&self, organization_id: i64) -> StoreResult<Vec<Member>> {
-        load_members(&mut *self.conn()?, "m.organization_id = $1", &[&organization_id])
+        load_members(&mut *self.conn()?, MEMBERS_OF_ORGANIZATION, &[&organization_id])
     }
 
     fn teams(&self, organization_id: i64) -> StoreResult<Vec<Team>> {
@@ -1204,21 +1020,14 @@ impl DataStore for PostgresStore {
     }
 
     fn delete_dashboard(&self, organization_id: i64, dashboard_id: i64) -> StoreResult<bool> {
-        let n = self.conn()?.execute(
-            "DELETE FROM dashboards WHERE organization_id = $1 AND id = $2",
-            &[&organization_id, &dashboard_id],
-        )?;
+        let n = self.conn()?.execute(DELETE_DASHBOARD, &[&organization_id, &dashboard_id])?;
         Ok(n > 0)
     }
 
     fn saved_searches(&self, organization_id: i64, viewer: Option<i64>) -> StoreResult<Vec<SavedSearch>> {
-        let found = self.conn()?.query(
-            &format!(
-                "{SEARCH_SELECT} WHERE organization_id = $1 AND (visibility = 'organization' OR owner_id = $2) \
-                 ORDER BY id"
-            ),
-            &[&organization_id, &viewer],
-        )?;
+        let found = self
+            .conn()?
+            .query(&format!("{SEARCH_SELECT}{VISIBLE_SEARCHES}"), &[&organization_id, &viewer])?;
         rows(found, search_row)
     }
 
@@ -1235,19 +1044,17 @@ impl DataStore for PostgresStore {
 
     fn create_saved_search(&self, organization_id: i64, new: &NewSavedSearch) -> StoreResult<SavedSearch> {
         let row = self.conn()?.query_one(
-            "INSERT INTO saved_searches (organization_id, name, query, visibility, owner_id) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id, organization_id, name, query, visibility, owner_id, \
-             rfc3339(date_created)",
+            &format!(
+                "{INSERT_SEARCH} RETURNING id, organization_id, name, query, visibility, owner_id, \
+                 rfc3339(date_created)"
+            ),
             &[&organization_id, &new.name, &new.query, &new.visibility.as_str(), &new.owner_id],
         )?;
         search_row(&row)
     }
 
     fn delete_saved_search(&self, organization_id: i64, search_id: i64) -> StoreResult<bool> {
-        let n = self.conn()?.execute(
-            "DELETE FROM saved_searches WHERE organization_id = $1 AND id = $2",
-            &[&organization_id, &search_id],
-        )?;
+        let n = self.conn()?.execute(DELETE_SEARCH, &[&organization_id, &search_id])?;
         Ok(n > 0)
     }
 
@@ -1260,24 +1067,15 @@ impl DataStore for PostgresStore {
     }
 
     fn organization_replay(&self, organization_id: i64, replay_id: &str) -> StoreResult<Option<Replay>> {
-        Ok(replays_where(
-            &mut *self.conn()?,
-            "p.organization_id = $1 AND r.id = $2",
-            &[&organization_id, &replay_id],
-        )?
-        .pop())
+        Ok(replays_where(&mut *self.conn()?, ORGANIZATION_REPLAY, &[&organization_id, &replay_id])?.pop())
     }
 
     fn replay(&self, project_id: i64, replay_id: &str) -> StoreResult<Option<Replay>> {
-        Ok(replays_where(&mut *self.conn()?, "r.project_id = $1 AND r.id = $2", &[&project_id, &replay_id])?
-            .pop())
+        Ok(replays_where(&mut *self.conn()?, PROJECT_REPLAY, &[&project_id, &replay_id])?.pop())
     }
 
     fn delete_replay(&self, project_id: i64, replay_id: &str) -> StoreResult<bool> {
-        // Segments and views cascade in the same statement.
-        let n = self
-            .conn()?
-            .execute("DELETE FROM replays WHERE project_id = $1 AND id = $2", &[&project_id, &replay_id])?;
+        let n = self.conn()?.execute(DELETE_REPLAY, &[&project_id, &replay_id])?;
         Ok(n > 0)
     }
 

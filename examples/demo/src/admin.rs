@@ -13,8 +13,8 @@ use std::fmt;
 
 use scopegate::Registry;
 
-use crate::model::{IdOrSlug, Organization, User};
-use crate::store::{Store, StoreError};
+use crate::model::{IdOrSlug, NewOrgAuthToken, NewUserToken, Organization, User};
+use crate::store::{DataStore, ServiceStore, StoreError};
 use crate::token::{self, Secret, TokenKind};
 
 /// Why an administrative operation failed.
@@ -90,13 +90,13 @@ pub fn parse_scopes(registry: &Registry, list: &str) -> Result<Vec<String>, Admi
     Ok(scopes)
 }
 
-fn organization(store: &dyn Store, org: &str) -> Result<Organization, AdminError> {
+fn organization(store: &dyn DataStore, org: &str) -> Result<Organization, AdminError> {
     store
         .organization(&IdOrSlug::parse(org))?
         .ok_or_else(|| AdminError::NotFound(format!("no organization {org:?}")))
 }
 
-fn user(store: &dyn Store, username: &str) -> Result<User, AdminError> {
+fn user(store: &dyn DataStore, username: &str) -> Result<User, AdminError> {
     store.user(username)?.ok_or_else(|| AdminError::NotFound(format!("no user {username:?}")))
 }
 
@@ -106,21 +106,28 @@ fn user(store: &dyn Store, username: &str) -> Result<User, AdminError> {
 /// # Errors
 /// Unknown organization or user, a user who is not a member, bad scopes, or a store failure.
 pub fn create_user_token(
-    store: &dyn Store,
+    store: &dyn ServiceStore,
     registry: &Registry,
     org: &str,
     username: &str,
     scopes: &str,
 ) -> Result<Secret, AdminError> {
     let scopes = parse_scopes(registry, scopes)?;
+    let store = store.data();
     let org = organization(store, org)?;
     let user = user(store, username)?;
     if store.member_of(org.id, user.id)?.is_none() {
         return Err(AdminError::Invalid(format!("{} is not a member of {}", user.username, org.slug)));
     }
     let secret = Secret::generate(TokenKind::User)?;
-    let name = format!("{} in {} (CLI)", user.username, org.slug);
-    store.create_user_token(user.id, org.id, &name, &scopes, &secret.hash(), &secret.last_characters())?;
+    let new = NewUserToken {
+        user_id: user.id,
+        name: format!("{} in {} (CLI)", user.username, org.slug),
+        scopes,
+        hash: secret.hash(),
+        last_characters: secret.last_characters(),
+    };
+    store.create_user_token(org.id, &new)?;
     Ok(secret)
 }
 
@@ -131,22 +138,23 @@ pub fn create_user_token(
 /// # Errors
 /// Unknown organization, bad scopes, or a store failure.
 pub fn create_org_token(
-    store: &dyn Store,
+    store: &dyn ServiceStore,
     registry: &Registry,
     org: &str,
     scopes: &str,
 ) -> Result<Secret, AdminError> {
     let scopes = parse_scopes(registry, scopes)?;
+    let store = store.data();
     let org = organization(store, org)?;
     let secret = Secret::generate(TokenKind::Org)?;
-    store.create_org_auth_token(
-        org.id,
-        "CLI token",
-        &scopes,
-        None,
-        &secret.hash(),
-        &secret.last_characters(),
-    )?;
+    let new = NewOrgAuthToken {
+        name: "CLI token".into(),
+        scopes,
+        created_by: None,
+        hash: secret.hash(),
+        last_characters: secret.last_characters(),
+    };
+    store.create_org_auth_token(org.id, &new)?;
     Ok(secret)
 }
 
@@ -155,7 +163,12 @@ pub fn create_org_token(
 ///
 /// # Errors
 /// Unknown user, `superuser` for a user who is not one, or a store failure.
-pub fn create_session(store: &dyn Store, username: &str, superuser: bool) -> Result<Secret, AdminError> {
+pub fn create_session(
+    store: &dyn ServiceStore,
+    username: &str,
+    superuser: bool,
+) -> Result<Secret, AdminError> {
+    let store = store.data();
     let user = user(store, username)?;
     if superuser && !user.is_superuser {
         return Err(AdminError::Invalid(format!("{} is not a superuser", user.username)));
@@ -192,7 +205,7 @@ pub enum Revoke<'a> {
 /// # Errors
 /// A secret of another kind or that is not (or no longer) stored, an unknown user, organization
 /// tokens (deleted through the API), or a store failure.
-pub fn revoke(store: &dyn Store, kind: TokenKind, which: Revoke<'_>) -> Result<u64, AdminError> {
+pub fn revoke(store: &dyn ServiceStore, kind: TokenKind, which: Revoke<'_>) -> Result<u64, AdminError> {
     let what = match kind {
         TokenKind::Session => "session",
         TokenKind::User => "user token",
@@ -202,6 +215,7 @@ pub fn revoke(store: &dyn Store, kind: TokenKind, which: Revoke<'_>) -> Result<u
             ));
         }
     };
+    let store = store.data();
     match which {
         Revoke::Secret(secret) => {
             let secret = secret.trim();
@@ -224,7 +238,12 @@ pub fn revoke(store: &dyn Store, kind: TokenKind, which: Revoke<'_>) -> Result<u
 ///
 /// # Errors
 /// Unknown organization, a malformed flag name, or a store failure.
-pub fn set_feature(store: &dyn Store, org: &str, name: &str, enabled: bool) -> Result<bool, AdminError> {
+pub fn set_feature(
+    store: &dyn ServiceStore,
+    org: &str,
+    name: &str,
+    enabled: bool,
+) -> Result<bool, AdminError> {
     let valid = (1..=100).contains(&name.len())
         && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_:.".contains(&b));
     if !valid {
@@ -232,6 +251,6 @@ pub fn set_feature(store: &dyn Store, org: &str, name: &str, enabled: bool) -> R
             "feature names are 1 to 100 of a-z 0-9 - _ : . (e.g. organizations:session-replay), not {name:?}"
         )));
     }
-    let org = organization(store, org)?;
+    let org = organization(store.data(), org)?;
     Ok(store.set_feature(org.id, name, enabled)?)
 }

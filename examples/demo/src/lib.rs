@@ -11,9 +11,10 @@
 //!   state; [`AppState`] is the enforcement layer's resolver, and
 //!   [`scopegate::Registry::authorize`] decides.
 //! * [`service`] is what `scopegate-demo serve` serves: [`api()`](fn@api) with its state.
-//! * [`store::Store`] is the data access seam; [`store::SqliteStore`] the embedded default,
+//! * [`store::ServiceStore`] is the data access seam; [`store::SqliteStore`] the embedded default,
 //!   [`store::PostgresStore`] the server for several instances ([`store::Database`] picks one from
-//!   the CLI's `--db`).
+//!   the CLI's `--db`), [`store::CachedStore`] a serving instance's snapshot cache in front of
+//!   either.
 //!
 //! ```
 //! use scopegate_demo::{AppState, service, store::SqliteStore};
@@ -31,7 +32,7 @@ use std::sync::Arc;
 use scopegate::Registry;
 use scopegate::axum::{ApiRouter, ApiService, Routes};
 
-use crate::store::{Store, StoreError, StoreResult};
+use crate::store::{DataStore, ServiceStore, StoreError, StoreResult};
 
 pub mod admin;
 pub mod api;
@@ -45,7 +46,7 @@ pub mod token;
 /// Shared state of the service: the store and the registry it enforces.
 #[derive(Clone)]
 pub struct AppState {
-    store: Arc<dyn Store>,
+    store: Arc<dyn ServiceStore>,
     registry: &'static Registry,
 }
 
@@ -61,12 +62,12 @@ impl AppState {
     /// # Panics
     /// When the registry is invalid (see [`Registry::global`]): a misconfigured service must not
     /// start.
-    pub fn new(store: impl Store) -> AppState {
+    pub fn new(store: impl ServiceStore) -> AppState {
         AppState::with_registry(Arc::new(store), Registry::global())
     }
 
     /// State over a shared store and an explicit registry.
-    pub fn with_registry(store: Arc<dyn Store>, registry: &'static Registry) -> AppState {
+    pub fn with_registry(store: Arc<dyn ServiceStore>, registry: &'static Registry) -> AppState {
         AppState { store, registry }
     }
 
@@ -75,19 +76,32 @@ impl AppState {
         self.registry
     }
 
-    /// Runs `f` against the store on the blocking thread pool (stores may block).
+    /// Runs `f` against the store on the blocking thread pool (stores may block): for the reads a
+    /// decision makes and the writes that change them (see [`ServiceStore`]).
     ///
     /// # Errors
     /// What `f` returns, or [`StoreError::Backend`] if the task panicked or was cancelled.
     pub async fn store<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&dyn Store) -> StoreResult<T> + Send + 'static,
+        F: FnOnce(&dyn ServiceStore) -> StoreResult<T> + Send + 'static,
     {
         let store = Arc::clone(&self.store);
         tokio::task::spawn_blocking(move || f(store.as_ref()))
             .await
             .map_err(|e| StoreError::Backend(format!("database task failed: {e}")))?
+    }
+
+    /// [`store`](Self::store) for the data methods ([`ServiceStore::data`]).
+    ///
+    /// # Errors
+    /// What `f` returns, or [`StoreError::Backend`] if the task panicked or was cancelled.
+    pub async fn data<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn DataStore) -> StoreResult<T> + Send + 'static,
+    {
+        self.store(move |s| f(s.data())).await
     }
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use scopegate::Registry;
-use scopegate_demo::store::{Database, Store};
+use scopegate_demo::store::{Database, ServiceStore, Store};
 use scopegate_demo::token::TokenKind;
 use scopegate_demo::{AppState, admin};
 
@@ -265,7 +265,12 @@ fn run(command: Command) -> Result<ExitCode, String> {
     }
 }
 
-fn revoke(store: &dyn Store, kind: TokenKind, target: &RevokeTarget, what: &str) -> Result<ExitCode, String> {
+fn revoke(
+    store: &dyn ServiceStore,
+    kind: TokenKind,
+    target: &RevokeTarget,
+    what: &str,
+) -> Result<ExitCode, String> {
     let revoked = admin::revoke(store, kind, target.which()).map_err(|e| e.to_string())?;
     match &target.user {
         Some(user) => println!("Revoked {revoked} {what}{} of {user}.", if revoked == 1 { "" } else { "s" }),
@@ -368,7 +373,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 
 fn serve(
     addr: SocketAddr,
-    store: Arc<dyn Store>,
+    store: Arc<dyn ServiceStore>,
     cache_ttl: Duration,
     timeouts: Timeouts,
 ) -> Result<(), String> {

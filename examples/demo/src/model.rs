@@ -349,6 +349,37 @@ pub struct NewSavedSearch {
     pub owner_id: Option<i64>,
 }
 
+/// A new user auth token, bound to one organization the user is a member of. Only the secret's
+/// hash is stored, never the secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewUserToken {
+    /// The user the token acts for.
+    pub user_id: i64,
+    /// Name.
+    pub name: String,
+    /// Scopes the token carries.
+    pub scopes: Vec<String>,
+    /// The hash of the secret ([`token::hash`](crate::token::hash)), by which it is found.
+    pub hash: String,
+    /// The last characters of the secret, to recognise it.
+    pub last_characters: String,
+}
+
+/// A new organization auth token. Only the secret's hash is stored, never the secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewOrgAuthToken {
+    /// Name.
+    pub name: String,
+    /// Scopes the token carries.
+    pub scopes: Vec<String>,
+    /// The user who creates it, if a user does.
+    pub created_by: Option<i64>,
+    /// The hash of the secret ([`token::hash`](crate::token::hash)), by which it is found.
+    pub hash: String,
+    /// The last characters of the secret, to recognise it.
+    pub last_characters: String,
+}
+
 /// An organization auth token, as listed (its secret is never stored, only its hash).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -469,7 +500,7 @@ pub enum Credential {
         superuser: bool,
         /// Its last use was recorded more than
         /// [`SESSION_TOUCH_INTERVAL`](crate::store::SESSION_TOUCH_INTERVAL) ago: record this one
-        /// ([`Store::touch_session`](crate::store::Store::touch_session)) so that it does not
+        /// ([`DataStore::touch_session`](crate::store::DataStore::touch_session)) so that it does not
         /// expire while in use.
         needs_touch: bool,
     },

@@ -20,7 +20,7 @@
 //!   `None`; scopegate then denies every principal but an active superuser, and handlers answer
 //!   404.
 //!
-//! With both, one store call ([`Store::request_facts`](crate::store::Store::request_facts))
+//! With both, one store call ([`DecisionReads::request_facts`](crate::store::DecisionReads::request_facts))
 //! loads the credential, the organization, the caller's membership (role scopes and teams) and the
 //! organization's feature flags and replay access settings, which become an
 //! [`OrganizationState`]. Everything about the organization comes from one consistent state: one
@@ -276,7 +276,7 @@ pub async fn resolve(
             if let (Some(Credential::Session { needs_touch: true, .. }), Some((_, hash))) =
                 (&facts.credential, secret)
             {
-                store.touch_session(hash)?;
+                store.data().touch_session(hash)?;
             }
             Ok(facts)
         })

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use common::stores::{TestStore, required_postgres_server, stores};
 use scopegate_demo::admin;
 use scopegate_demo::model::{IdOrSlug, MemberRemoval, OrganizationUpdate, TeamJoin, TeamJoinRule};
-use scopegate_demo::store::{CachedStore, RequestFacts, Store};
+use scopegate_demo::store::{CachedStore, OrganizationWrites, RequestFacts, ServiceStore};
 use scopegate_demo::token::TokenKind;
 
 const ACME: i64 = 1;
@@ -31,11 +31,11 @@ fn acme() -> IdOrSlug {
     IdOrSlug::Slug("acme".into())
 }
 
-fn facts(store: &dyn Store, session: &str) -> RequestFacts {
+fn facts(store: &dyn ServiceStore, session: &str) -> RequestFacts {
     store.request_facts(Some((TokenKind::Session, session)), Some(&acme())).unwrap()
 }
 
-fn allowed_members(store: &dyn Store, session: &str) -> Vec<i64> {
+fn allowed_members(store: &dyn ServiceStore, session: &str) -> Vec<i64> {
     facts(store, session).settings.unwrap().replay_access_members
 }
 
@@ -162,7 +162,7 @@ fn a_revoked_credential_fails_at_once_on_every_instance() {
         let (a, b) = (test.instance(LONG_TTL), test.instance(LONG_TTL));
         let session = admin::create_session(&*a, "member", false).unwrap().hash();
         assert!(facts(&*b, &session).credential.is_some());
-        assert!(a.revoke_credential(TokenKind::Session, &session).unwrap());
+        assert!(a.data().revoke_credential(TokenKind::Session, &session).unwrap());
         assert!(facts(&*b, &session).credential.is_none(), "{}: revoked on the other instance", test.backend);
         assert!(facts(&*b, &session).member.is_none(), "{}: no credential, no membership", test.backend);
     }

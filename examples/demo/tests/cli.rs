@@ -104,7 +104,7 @@ fn a_postgres_url_that_does_not_work_is_a_clear_error() {
 
 #[test]
 fn sessions_and_user_tokens_are_revoked() {
-    use scopegate_demo::store::{SqliteStore, Store};
+    use scopegate_demo::store::{DataStore, SqliteStore};
     use scopegate_demo::token::{TokenKind, hash};
 
     let db = temp_db("revoke");

@@ -20,14 +20,14 @@ use std::time::Duration;
 use common::stores::{TestStore, stores};
 use scopegate_demo::admin;
 use scopegate_demo::model::{IdOrSlug, OrganizationUpdate, TeamJoinRule};
-use scopegate_demo::store::Store;
+use scopegate_demo::store::ServiceStore;
 use scopegate_demo::token::TokenKind;
 
-fn never_mixes_two_states(test: &TestStore, store: Arc<dyn Store>, reads: usize) {
+fn never_mixes_two_states(test: &TestStore, store: Arc<dyn ServiceStore>, reads: usize) {
     let session = admin::create_session(&*store, "member", false).unwrap().hash();
     let acme_key = IdOrSlug::Slug("acme".into());
-    let acme = store.organization(&acme_key).unwrap().unwrap();
-    let member = store.member_of(acme.id, 3).unwrap().unwrap();
+    let acme = store.data().organization(&acme_key).unwrap().unwrap();
+    let member = store.data().member_of(acme.id, 3).unwrap().unwrap();
     let frontend = 1;
     assert!(member.teams.contains(&frontend), "seeded: `member` is in frontend");
     let allow =
@@ -72,7 +72,7 @@ fn a_request_never_mixes_two_states_of_the_store() {
     for test in stores() {
         // PostgreSQL reads over the network: fewer reads cover as many write rounds.
         let reads = if test.backend == "postgres" { 3_000 } else { 10_000 };
-        never_mixes_two_states(&test, Arc::clone(&test.store), reads);
+        never_mixes_two_states(&test, test.store.clone(), reads);
     }
 }
 
@@ -82,7 +82,7 @@ fn a_request_never_mixes_two_states_of_the_store() {
 fn a_request_through_the_snapshot_cache_never_mixes_two_states() {
     for test in stores() {
         let reads = if test.backend == "postgres" { 3_000 } else { 10_000 };
-        let instance: Arc<dyn Store> = test.instance(Duration::from_secs(1));
+        let instance: Arc<dyn ServiceStore> = test.instance(Duration::from_secs(1));
         never_mixes_two_states(&test, instance, reads);
     }
 }

@@ -136,7 +136,7 @@ fn every_revocation_survives_a_server_crash_right_after_its_acknowledgement() {
             let token = grant(&cluster.url, kind, trial);
             assert!(remaining(&cluster.url, kind, token) > 0, "{kind:?}: granted");
             let store: Arc<dyn Store> = off_runtime(|| database.open()).unwrap();
-            let state = AppState::with_registry(Arc::clone(&store), Registry::global());
+            let state = AppState::with_registry(store.clone(), Registry::global());
             let (base, server) = runtime.block_on(async {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 let base = format!("http://{}/api/0", listener.local_addr().unwrap());

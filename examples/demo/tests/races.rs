@@ -31,7 +31,7 @@ use common::stores::{TestStore, off_runtime, stores};
 use reqwest::Method;
 use scopegate::Registry;
 use scopegate_demo::model::OrganizationUpdate;
-use scopegate_demo::store::{CachedStore, SnapshotCache, Store};
+use scopegate_demo::store::{CachedStore, ServiceStore, SnapshotCache};
 use scopegate_demo::{AppState, admin};
 use serde_json::json;
 
@@ -46,7 +46,7 @@ const ADMIN_JOINS_FRONTEND: &str = "/organizations/acme/members/2/teams/frontend
 const MEMBER_JOINS_BACKEND: &str = "/organizations/acme/members/me/teams/backend/";
 
 /// Serves `store` as `scopegate-demo serve` does, on a free loopback port of this runtime.
-async fn serve(store: Arc<dyn Store>) -> String {
+async fn serve(store: Arc<dyn ServiceStore>) -> String {
     let service = scopegate_demo::service(AppState::with_registry(store, Registry::global()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -60,7 +60,7 @@ struct Sessions {
     member: String,
 }
 
-fn sessions(store: &dyn Store) -> Sessions {
+fn sessions(store: &dyn ServiceStore) -> Sessions {
     let open = |user| format!("Session {}", admin::create_session(store, user, false).unwrap().as_str());
     Sessions { owner: open("owner"), admin: open("admin"), member: open("member") }
 }
@@ -68,7 +68,7 @@ fn sessions(store: &dyn Store) -> Sessions {
 /// The seeded state around each trial: nothing allowlisted, open membership, `admin` out of
 /// frontend and `member` out of backend. Through instance A, which evicts (SQLite) or notifies
 /// (PostgreSQL) as it writes.
-fn reset(store: &dyn Store) {
+fn reset(store: &dyn ServiceStore) {
     let update = OrganizationUpdate {
         replay_access_teams: Some(vec![]),
         open_membership: Some(true),

@@ -17,7 +17,7 @@ use std::time::Duration;
 use scopegate::testing::reference::{self, Caller, Case, Member, Organization};
 use scopegate::{Method, Registry};
 use scopegate_demo::model::{IdOrSlug, Role};
-use scopegate_demo::store::{SqliteStore, Store};
+use scopegate_demo::store::{DataStore, SqliteStore};
 use scopegate_demo::{AppState, admin, roles, service};
 use serde_json::{Value, json};
 

@@ -32,7 +32,7 @@ struct Demo {
 
 impl Demo {
     async fn start(test: &TestStore) -> Demo {
-        let state = AppState::with_registry(Arc::clone(&test.store), Registry::global());
+        let state = AppState::with_registry(test.store.clone(), Registry::global());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, service(state)).await.unwrap() });

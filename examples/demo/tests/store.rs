@@ -14,11 +14,11 @@ use std::time::Duration;
 use common::stores::{Place, TestStore, required_postgres_server, stores};
 use scopegate_demo::admin;
 use scopegate_demo::model::{
-    Credential, IdOrSlug, MemberRemoval, NewDashboard, NewDeletionJob, NewSavedSearch, Organization,
-    OrganizationUpdate, Role, TeamJoin, TeamJoinRule, Visibility,
+    Credential, IdOrSlug, MemberRemoval, NewDashboard, NewDeletionJob, NewOrgAuthToken, NewSavedSearch,
+    NewUserToken, Organization, OrganizationUpdate, Role, TeamJoin, TeamJoinRule, Visibility,
 };
 use scopegate_demo::store::{
-    PostgresStore, SCHEMA_VERSION, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, SESSION_TOUCH_INTERVAL,
+    DataStore, PostgresStore, SCHEMA_VERSION, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, SESSION_TOUCH_INTERVAL,
     SUPERUSER_SESSION_LIFETIME, Store, StoreError,
 };
 use scopegate_demo::token::{Secret, TokenKind, hash};
@@ -391,12 +391,30 @@ fn tokens_are_stored_hashed() {
         assert!(store.credential(TokenKind::User, &stranger.hash()).unwrap().is_none());
         // A user token only for an organization the user belongs to; a hash only once.
         assert!(matches!(
-            store.create_user_token(3, 2, "x", &["org:read".into()], &stranger.hash(), "abcd"),
+            store.create_user_token(
+                2,
+                &NewUserToken {
+                    user_id: 3,
+                    name: "x".into(),
+                    scopes: vec!["org:read".into()],
+                    hash: stranger.hash(),
+                    last_characters: "abcd".into(),
+                }
+            ),
             Err(StoreError::Invalid(msg)) if msg.contains("not a member")
         ));
         assert!(matches!(store.create_session(3, false, &session.hash()), Err(StoreError::Conflict(_))));
         let created = store
-            .create_org_auth_token(1, "deploy", &["org:ci".into()], Some(1), &stranger.hash(), "wxyz")
+            .create_org_auth_token(
+                1,
+                &NewOrgAuthToken {
+                    name: "deploy".into(),
+                    scopes: vec!["org:ci".into()],
+                    created_by: Some(1),
+                    hash: stranger.hash(),
+                    last_characters: "wxyz".into(),
+                },
+            )
             .unwrap();
         assert_eq!(
             (created.name.as_str(), created.created_by, created.token_last_characters.as_str()),

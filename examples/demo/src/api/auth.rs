@@ -1,6 +1,6 @@
 //! The caller's own credentials: revoking the one a request presents (sign out), and every session
 //! of the signed-in user (sign out everywhere). Revocations are durable (see
-//! [`Store::revoke_credential`](crate::store::Store::revoke_credential)) and take effect on the
+//! [`DataStore::revoke_credential`](crate::store::DataStore::revoke_credential)) and take effect on the
 //! next request.
 
 use axum::Json;
@@ -30,7 +30,7 @@ pub async fn revoke_own_credential(
         Some((kind @ (TokenKind::Session | TokenKind::User), hash)) => {
             let hash = hash.to_owned();
             // Gone already (revoked by a concurrent request) is what was asked for, too.
-            state.store(move |s| s.revoke_credential(kind, &hash)).await?;
+            state.data(move |s| s.revoke_credential(kind, &hash)).await?;
             Ok(StatusCode::NO_CONTENT)
         }
         _ => Err(ApiError::invalid(
@@ -59,6 +59,6 @@ pub async fn revoke_own_sessions(
             "Only a session may end the user's sessions; send `Authorization: Session <session>`.",
         ));
     };
-    let revoked = state.store(move |s| s.revoke_user_credentials(TokenKind::Session, user)).await?;
+    let revoked = state.data(move |s| s.revoke_user_credentials(TokenKind::Session, user)).await?;
     Ok(Json(json!({ "revoked": revoked })))
 }

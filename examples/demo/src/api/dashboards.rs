@@ -36,7 +36,7 @@ pub async fn list_dashboards(
     caller: Caller,
 ) -> Result<Json<Vec<Dashboard>>, ApiError> {
     let org_id = caller.org()?.id;
-    Ok(Json(state.store(move |s| s.dashboards(org_id)).await?))
+    Ok(Json(state.data(move |s| s.dashboards(org_id)).await?))
 }
 
 /// The body of a dashboard creation or update.
@@ -68,14 +68,14 @@ pub async fn create_dashboard(
         widgets: widgets(input.widgets.unwrap_or_else(|| Value::Array(Vec::new())))?,
         created_by: caller.user_id(),
     };
-    let dashboard = state.store(move |s| s.create_dashboard(org_id, &new)).await?;
+    let dashboard = state.data(move |s| s.create_dashboard(org_id, &new)).await?;
     Ok((StatusCode::CREATED, Json(dashboard)))
 }
 
 async fn dashboard(state: &AppState, caller: &Caller, id: &str) -> Result<Dashboard, ApiError> {
     let org_id = caller.org()?.id;
     let id = path_id(id, "dashboard")?;
-    state.store(move |s| s.dashboard(org_id, id)).await?.ok_or_else(|| ApiError::not_found("dashboard"))
+    state.data(move |s| s.dashboard(org_id, id)).await?.ok_or_else(|| ApiError::not_found("dashboard"))
 }
 
 /// Sentry's rule: `org:write` edits any dashboard; a member edits only the ones they created.
@@ -130,7 +130,7 @@ pub async fn update_dashboard(
         widgets: input.widgets.map(widgets).transpose()?,
     };
     let (org_id, id) = (existing.organization_id, existing.id);
-    let updated = state.store(move |s| s.update_dashboard(org_id, id, &update)).await?;
+    let updated = state.data(move |s| s.update_dashboard(org_id, id, &update)).await?;
     updated.map(Json).ok_or_else(|| ApiError::not_found("dashboard"))
 }
 
@@ -150,7 +150,7 @@ pub async fn delete_dashboard(
     let existing = dashboard(&state, &caller, &id).await?;
     check_may_edit(&caller, &existing)?;
     let (org_id, id) = (existing.organization_id, existing.id);
-    if state.store(move |s| s.delete_dashboard(org_id, id)).await? {
+    if state.data(move |s| s.delete_dashboard(org_id, id)).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found("dashboard"))

@@ -24,7 +24,7 @@ pub async fn list_members(
     caller: Caller,
 ) -> Result<Json<Vec<Member>>, ApiError> {
     let org_id = caller.org()?.id;
-    Ok(Json(state.store(move |s| s.members(org_id)).await?))
+    Ok(Json(state.data(move |s| s.members(org_id)).await?))
 }
 
 /// Resolves `{member_id}`: a membership id, or `me` for the caller's own membership.
@@ -36,7 +36,7 @@ async fn target_member(state: &AppState, caller: &Caller, member_id: &str) -> Re
         });
     }
     let id = path_id(member_id, "member")?;
-    state.store(move |s| s.member(org_id, id)).await?.ok_or_else(|| ApiError::not_found("member"))
+    state.data(move |s| s.member(org_id, id)).await?.ok_or_else(|| ApiError::not_found("member"))
 }
 
 fn is_self(caller: &Caller, member: &Member) -> bool {
@@ -91,7 +91,7 @@ pub async fn remove_member(
 )]
 pub async fn list_teams(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<Team>>, ApiError> {
     let org_id = caller.org()?.id;
-    Ok(Json(state.store(move |s| s.teams(org_id)).await?))
+    Ok(Json(state.data(move |s| s.teams(org_id)).await?))
 }
 
 /// A team on a gate's allowlist carries that gate's access, so joining it — or adding anyone to it —
@@ -149,7 +149,7 @@ fn closed_membership() -> ApiError {
 
 async fn target_team(state: &AppState, org_id: i64, team: &str) -> Result<Team, ApiError> {
     let key = IdOrSlug::parse(team);
-    state.store(move |s| s.team(org_id, &key)).await?.ok_or_else(|| ApiError::not_found("team"))
+    state.data(move |s| s.team(org_id, &key)).await?.ok_or_else(|| ApiError::not_found("team"))
 }
 
 /// `POST /api/0/organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/`:

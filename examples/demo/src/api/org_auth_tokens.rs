@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::{ApiError, Payload, name_field, path_id};
 use crate::AppState;
-use crate::model::OrgAuthToken;
+use crate::model::{NewOrgAuthToken, OrgAuthToken};
 use crate::permissions::OrgAuthTokenPermission;
 use crate::resolve::Caller;
 use crate::token::{Secret, TokenKind};
@@ -30,7 +30,7 @@ pub async fn list_org_auth_tokens(
     caller: Caller,
 ) -> Result<Json<Vec<OrgAuthToken>>, ApiError> {
     let org_id = caller.org()?.id;
-    Ok(Json(state.store(move |s| s.org_auth_tokens(org_id)).await?))
+    Ok(Json(state.data(move |s| s.org_auth_tokens(org_id)).await?))
 }
 
 /// The body of `POST …/org-auth-tokens/`.
@@ -60,12 +60,14 @@ pub async fn create_org_auth_token(
         tracing::error!(error = %e, "no randomness for a new token");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Could not generate a token.")
     })?;
-    let (hash, last) = (secret.hash(), secret.last_characters());
-    let created_by = caller.user_id();
-    let scopes: Vec<String> = ORG_TOKEN_SCOPES.iter().map(|s| (*s).to_owned()).collect();
-    let token = state
-        .store(move |s| s.create_org_auth_token(org_id, &name, &scopes, created_by, &hash, &last))
-        .await?;
+    let new = NewOrgAuthToken {
+        name,
+        scopes: ORG_TOKEN_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+        created_by: caller.user_id(),
+        hash: secret.hash(),
+        last_characters: secret.last_characters(),
+    };
+    let token = state.data(move |s| s.create_org_auth_token(org_id, &new)).await?;
     let mut body = serde_json::to_value(&token)
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", e.to_string()))?;
     if let Value::Object(map) = &mut body {
@@ -90,7 +92,7 @@ pub async fn delete_org_auth_token(
 ) -> Result<StatusCode, ApiError> {
     let org_id = caller.org()?.id;
     let id = path_id(&token_id, "org auth token")?;
-    if state.store(move |s| s.delete_org_auth_token(org_id, id)).await? {
+    if state.data(move |s| s.delete_org_auth_token(org_id, id)).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found("org auth token"))

@@ -41,7 +41,7 @@ pub async fn organization_details(
 ) -> Result<Json<Value>, ApiError> {
     let org = caller.org()?.clone();
     let org_id = org.id;
-    let settings = state.store(move |s| s.organization_settings(org_id)).await?;
+    let settings = state.data(move |s| s.organization_settings(org_id)).await?;
     Ok(Json(details(&org, &settings, &caller)))
 }
 
@@ -100,7 +100,7 @@ pub async fn update_organization(
     let (org, settings) = state
         .store(move |s| {
             let org = s.update_organization(org_id, &update)?;
-            Ok((org, s.organization_settings(org_id)?))
+            Ok((org, s.data().organization_settings(org_id)?))
         })
         .await?;
     Ok(Json(details(&org, &settings, &caller)))

@@ -22,14 +22,14 @@ pub async fn list_projects(
     caller: Caller,
 ) -> Result<Json<Vec<Project>>, ApiError> {
     let org_id = caller.org()?.id;
-    Ok(Json(state.store(move |s| s.projects(org_id)).await?))
+    Ok(Json(state.data(move |s| s.projects(org_id)).await?))
 }
 
 /// The project named by `{project_id_or_slug}` in the caller's target organization, or 404.
 pub(crate) async fn project(state: &AppState, caller: &Caller, key: &str) -> Result<Project, ApiError> {
     let org_id = caller.org()?.id;
     let key = IdOrSlug::parse(key);
-    state.store(move |s| s.project(org_id, &key)).await?.ok_or_else(|| ApiError::not_found("project"))
+    state.data(move |s| s.project(org_id, &key)).await?.ok_or_else(|| ApiError::not_found("project"))
 }
 
 /// `GET /api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/`: one project.

@@ -59,12 +59,12 @@ pub async fn list_replays(
     let project = match query.project {
         Some(key) => {
             let key = IdOrSlug::parse(&key);
-            let found = state.store(move |s| s.project(org_id, &key)).await?;
+            let found = state.data(move |s| s.project(org_id, &key)).await?;
             Some(found.ok_or_else(|| ApiError::invalid("project: no such project in this organization"))?.id)
         }
         None => None,
     };
-    Ok(Json(Data { data: state.store(move |s| s.replays(org_id, project)).await? }))
+    Ok(Json(Data { data: state.data(move |s| s.replays(org_id, project)).await? }))
 }
 
 /// `GET /api/0/organizations/{organization_id_or_slug}/replays/{replay_id}/`: one replay,
@@ -84,7 +84,7 @@ pub async fn organization_replay_details(
 ) -> Result<Json<Data<Replay>>, ApiError> {
     let org_id = caller.org()?.id;
     let id = normalise_replay_id(&replay_id).ok_or_else(|| ApiError::not_found("replay"))?;
-    let replay = state.store(move |s| s.organization_replay(org_id, &id)).await?;
+    let replay = state.data(move |s| s.organization_replay(org_id, &id)).await?;
     Ok(Json(Data { data: replay.ok_or_else(|| ApiError::not_found("replay"))? }))
 }
 
@@ -98,10 +98,8 @@ async fn project_replay(
     let project = project(state, caller, project_key).await?;
     let id = normalise_replay_id(replay_id).ok_or_else(|| ApiError::not_found("replay"))?;
     let project_id = project.id;
-    let replay = state
-        .store(move |s| s.replay(project_id, &id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("replay"))?;
+    let replay =
+        state.data(move |s| s.replay(project_id, &id)).await?.ok_or_else(|| ApiError::not_found("replay"))?;
     Ok((project, replay))
 }
 
@@ -140,7 +138,7 @@ pub async fn delete_replay(
 ) -> Result<StatusCode, ApiError> {
     let (project, replay) = project_replay(&state, &caller, &project_key, &replay_id).await?;
     let project_id = project.id;
-    if state.store(move |s| s.delete_replay(project_id, &replay.id)).await? {
+    if state.data(move |s| s.delete_replay(project_id, &replay.id)).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found("replay"))
@@ -162,7 +160,7 @@ pub async fn list_recording_segments(
     Path((_, project_key, replay_id)): Path<(String, String, String)>,
 ) -> Result<Json<Data<Vec<RecordingSegment>>>, ApiError> {
     let (_, replay) = project_replay(&state, &caller, &project_key, &replay_id).await?;
-    Ok(Json(Data { data: state.store(move |s| s.recording_segments(&replay.id)).await? }))
+    Ok(Json(Data { data: state.data(move |s| s.recording_segments(&replay.id)).await? }))
 }
 
 /// `GET …/replays/{replay_id}/recording-segments/{segment_id}/`: one segment.
@@ -184,7 +182,7 @@ pub async fn recording_segment_details(
         Ok(id) if id >= 0 => id,
         _ => return Err(ApiError::not_found("recording segment")),
     };
-    let segment = state.store(move |s| s.recording_segment(&replay.id, segment_id)).await?;
+    let segment = state.data(move |s| s.recording_segment(&replay.id, segment_id)).await?;
     Ok(Json(Data { data: segment.ok_or_else(|| ApiError::not_found("recording segment"))? }))
 }
 
@@ -203,7 +201,7 @@ pub async fn replay_viewed_by(
     Path((_, project_key, replay_id)): Path<(String, String, String)>,
 ) -> Result<Json<Data<Vec<ReplayView>>>, ApiError> {
     let (_, replay) = project_replay(&state, &caller, &project_key, &replay_id).await?;
-    Ok(Json(Data { data: state.store(move |s| s.replay_viewers(&replay.id)).await? }))
+    Ok(Json(Data { data: state.data(move |s| s.replay_viewers(&replay.id)).await? }))
 }
 
 /// `POST …/replays/{replay_id}/viewed-by/`: record that the calling user watched the replay.
@@ -225,7 +223,7 @@ pub async fn mark_replay_viewed(
         .user_id()
         .ok_or_else(|| ApiError::invalid("only a user can view a replay; organization tokens cannot"))?;
     let (_, replay) = project_replay(&state, &caller, &project_key, &replay_id).await?;
-    state.store(move |s| s.mark_replay_viewed(&replay.id, user)).await?;
+    state.data(move |s| s.mark_replay_viewed(&replay.id, user)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -245,7 +243,7 @@ pub async fn list_deletion_jobs(
     Path((_, project_key)): Path<(String, String)>,
 ) -> Result<Json<Data<Vec<DeletionJob>>>, ApiError> {
     let project_id = project(&state, &caller, &project_key).await?.id;
-    Ok(Json(Data { data: state.store(move |s| s.deletion_jobs(project_id)).await? }))
+    Ok(Json(Data { data: state.data(move |s| s.deletion_jobs(project_id)).await? }))
 }
 
 /// The body of a deletion job.
@@ -290,7 +288,7 @@ pub async fn create_deletion_job(
         range_end: input.range_end,
         environments: input.environments,
     };
-    let job = state.store(move |s| s.create_deletion_job(project_id, &new)).await?;
+    let job = state.data(move |s| s.create_deletion_job(project_id, &new)).await?;
     Ok((StatusCode::CREATED, Json(Data { data: job })))
 }
 
@@ -310,6 +308,6 @@ pub async fn deletion_job_details(
 ) -> Result<Json<Data<DeletionJob>>, ApiError> {
     let project_id = project(&state, &caller, &project_key).await?.id;
     let id = path_id(&job_id, "deletion job")?;
-    let job = state.store(move |s| s.deletion_job(project_id, id)).await?;
+    let job = state.data(move |s| s.deletion_job(project_id, id)).await?;
     Ok(Json(Data { data: job.ok_or_else(|| ApiError::not_found("deletion job"))? }))
 }

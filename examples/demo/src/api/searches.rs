@@ -26,7 +26,7 @@ pub async fn list_searches(
 ) -> Result<Json<Vec<SavedSearch>>, ApiError> {
     let org_id = caller.org()?.id;
     let viewer = caller.user_id();
-    Ok(Json(state.store(move |s| s.saved_searches(org_id, viewer)).await?))
+    Ok(Json(state.data(move |s| s.saved_searches(org_id, viewer)).await?))
 }
 
 /// The body of `POST …/searches/`.
@@ -77,7 +77,7 @@ pub async fn create_search(
         visibility,
         owner_id: caller.user_id(),
     };
-    let search = state.store(move |s| s.create_saved_search(org_id, &new)).await?;
+    let search = state.data(move |s| s.create_saved_search(org_id, &new)).await?;
     Ok((StatusCode::CREATED, Json(search)))
 }
 
@@ -98,7 +98,7 @@ pub async fn delete_search(
     let org_id = caller.org()?.id;
     let id = path_id(&search_id, "saved search")?;
     let search = state
-        .store(move |s| s.saved_search(org_id, id))
+        .data(move |s| s.saved_search(org_id, id))
         .await?
         .ok_or_else(|| ApiError::not_found("saved search"))?;
     let own = caller.user_id().is_some() && search.owner_id == caller.user_id();
@@ -114,7 +114,7 @@ pub async fn delete_search(
         }
         _ => {}
     }
-    if state.store(move |s| s.delete_saved_search(org_id, id)).await? {
+    if state.data(move |s| s.delete_saved_search(org_id, id)).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found("saved search"))

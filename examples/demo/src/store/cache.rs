@@ -1,15 +1,24 @@
 //! Per-instance organization snapshots: what a decision reads about an organization, cached for
 //! at most a TTL and evicted when the organization changes.
 //!
-//! [`CachedStore`] wraps a store. [`Store::request_facts`] then reads the credential from the
-//! database (so a revoked session or token fails at once, on every instance) and takes the
-//! organization, its settings and the caller's membership from an [`OrganizationSnapshot`] loaded
-//! in one consistent read ([`Store::organization_snapshot`]) and kept in a [`SnapshotCache`]. A
-//! decision therefore never mixes two points in time inside one organization.
+//! [`CachedStore`] wraps a backend and changes only its [`DecisionReads`]:
+//! [`request_facts`](DecisionReads::request_facts) reads the credential from the database (so a
+//! revoked session or token fails at once, on every instance) and takes the organization, its
+//! settings and the caller's membership from an [`OrganizationSnapshot`] loaded in one consistent
+//! read ([`organization_snapshot`](DecisionReads::organization_snapshot)) and kept in a
+//! [`SnapshotCache`]. A decision therefore never mixes two points in time inside one organization.
+//! Everything else is the backend's own: [`data`](ServiceStore::data) hands it out as a
+//! [`DataStore`], which nothing here wraps or forwards.
 //!
-//! **Invalidation.** Every write through the wrapper that changes what a snapshot holds evicts
-//! the organization here as soon as it returns (this instance reads its own writes). Other
-//! instances learn of it from the store: on PostgreSQL the same transaction `NOTIFY`s
+//! **Invalidation.** Every write that changes what a snapshot holds is an [`OrganizationWrites`]
+//! method, and the wrapper implements each as the backend's write followed by an eviction of the
+//! organization, whatever the write's outcome (this instance reads its own writes). The wrapper
+//! hands out nothing else of the backend but the [`DataStore`] of [`data`](ServiceStore::data),
+//! and that trait has no write that changes a snapshot, so no such write reaches the backend
+//! around the eviction. Where a write is declared is the one rule to keep: a new write that changes
+//! a snapshot goes into [`OrganizationWrites`], and then this wrapper does not compile until it
+//! evicts for it too. (A wrapper that forwarded every method would let a new write pass through
+//! without evicting.) Other instances learn of it from the store: on PostgreSQL the same transaction `NOTIFY`s
 //! [`INVALIDATION_CHANNEL`](super::INVALIDATION_CHANNEL) with the organization's id, and each
 //! instance's listener thread evicts it; while that listener is not connected, the cache is
 //! bypassed and flushed on reconnection. **The TTL bounds everything else**: a snapshot is served
@@ -25,12 +34,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::{OrganizationSnapshot, RequestFacts, Store, StoreResult};
-use crate::model::{
-    Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
-    NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
-    Project, RecordingSegment, Replay, ReplayView, SavedSearch, Team, TeamJoin, TeamJoinRule, User,
+use super::{
+    DataStore, DecisionReads, OrganizationSnapshot, OrganizationWrites, RequestFacts, ServiceStore, Store,
+    StoreResult, acting_user,
 };
+use crate::model::{IdOrSlug, MemberRemoval, Organization, OrganizationUpdate, TeamJoin, TeamJoinRule};
 use crate::token::TokenKind;
 
 /// The default of `serve --cache-ttl`: the longest an instance may decide on an organization's
@@ -215,9 +223,9 @@ impl SnapshotCache {
     }
 }
 
-/// A [`Store`] whose [`request_facts`](Store::request_facts) takes per-organization state from a
-/// [`SnapshotCache`]; every other call goes to the wrapped store, and the writes that change a
-/// snapshot evict it. See the module docs.
+/// A [`ServiceStore`] whose [`DecisionReads`] take per-organization state from a
+/// [`SnapshotCache`]: the [`OrganizationWrites`] go to the wrapped store and evict the
+/// organization, and [`data`](ServiceStore::data) is the wrapped store itself. See the module docs.
 pub struct CachedStore {
     inner: Arc<dyn Store>,
     cache: Arc<SnapshotCache>,
@@ -242,14 +250,22 @@ impl CachedStore {
 
     /// Runs a write that may change organization `id`'s snapshot, then evicts it, whatever the
     /// outcome (a failed commit may still have landed).
-    fn changing<T>(&self, id: i64, write: impl FnOnce(&dyn Store) -> StoreResult<T>) -> StoreResult<T> {
+    fn changing<T>(
+        &self,
+        id: i64,
+        write: impl FnOnce(&dyn OrganizationWrites) -> StoreResult<T>,
+    ) -> StoreResult<T> {
         let out = write(self.inner.as_ref());
         self.cache.evict(id);
         out
     }
+
+    fn organization_snapshot_cached(&self, key: &IdOrSlug) -> StoreResult<Option<Arc<OrganizationSnapshot>>> {
+        self.cache.get_or_load(key, || self.inner.organization_snapshot(key))
+    }
 }
 
-impl Store for CachedStore {
+impl DecisionReads for CachedStore {
     /// The credential from the store, the organization's state from its cached snapshot.
     fn request_facts(
         &self,
@@ -271,17 +287,11 @@ impl Store for CachedStore {
             return Ok(RequestFacts { credential, ..RequestFacts::default() });
         };
         let org = &snapshot.organization;
-        let user = match &credential {
-            Some(Credential::Session { user, .. }) => Some(user.id),
-            Some(Credential::UserToken { user, organization_id, .. }) if *organization_id == org.id => {
-                Some(user.id)
-            }
-            _ => None,
-        };
+        let member = acting_user(credential.as_ref(), org.id).and_then(|u| snapshot.member_of(u)).cloned();
         Ok(RequestFacts {
             credential,
             organization: Some(org.clone()),
-            member: user.and_then(|u| snapshot.member_of(u)).cloned(),
+            member,
             settings: Some(snapshot.settings.clone()),
         })
     }
@@ -289,60 +299,9 @@ impl Store for CachedStore {
     fn organization_snapshot(&self, key: &IdOrSlug) -> StoreResult<Option<OrganizationSnapshot>> {
         Ok(self.organization_snapshot_cached(key)?.map(|s| OrganizationSnapshot::clone(&s)))
     }
+}
 
-    fn credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {
-        self.inner.credential(kind, hash)
-    }
-    fn touch_session(&self, hash: &str) -> StoreResult<()> {
-        self.inner.touch_session(hash)
-    }
-    fn revoke_credential(&self, kind: TokenKind, hash: &str) -> StoreResult<bool> {
-        self.inner.revoke_credential(kind, hash)
-    }
-    fn revoke_user_credentials(&self, kind: TokenKind, user_id: i64) -> StoreResult<u64> {
-        self.inner.revoke_user_credentials(kind, user_id)
-    }
-    fn user(&self, username: &str) -> StoreResult<Option<User>> {
-        self.inner.user(username)
-    }
-    fn create_session(&self, user_id: i64, superuser: bool, hash: &str) -> StoreResult<()> {
-        self.inner.create_session(user_id, superuser, hash)
-    }
-    fn create_user_token(
-        &self,
-        user_id: i64,
-        organization_id: i64,
-        name: &str,
-        scopes: &[String],
-        hash: &str,
-        last_characters: &str,
-    ) -> StoreResult<i64> {
-        self.inner.create_user_token(user_id, organization_id, name, scopes, hash, last_characters)
-    }
-    fn create_org_auth_token(
-        &self,
-        organization_id: i64,
-        name: &str,
-        scopes: &[String],
-        created_by: Option<i64>,
-        hash: &str,
-        last_characters: &str,
-    ) -> StoreResult<OrgAuthToken> {
-        self.inner.create_org_auth_token(organization_id, name, scopes, created_by, hash, last_characters)
-    }
-    fn org_auth_tokens(&self, organization_id: i64) -> StoreResult<Vec<OrgAuthToken>> {
-        self.inner.org_auth_tokens(organization_id)
-    }
-    fn delete_org_auth_token(&self, organization_id: i64, token_id: i64) -> StoreResult<bool> {
-        self.inner.delete_org_auth_token(organization_id, token_id)
-    }
-
-    fn organization(&self, key: &IdOrSlug) -> StoreResult<Option<Organization>> {
-        self.inner.organization(key)
-    }
-    fn organization_settings(&self, organization_id: i64) -> StoreResult<OrganizationSettings> {
-        self.inner.organization_settings(organization_id)
-    }
+impl OrganizationWrites for CachedStore {
     fn update_organization(
         &self,
         organization_id: i64,
@@ -353,24 +312,8 @@ impl Store for CachedStore {
     fn set_feature(&self, organization_id: i64, feature: &str, enabled: bool) -> StoreResult<bool> {
         self.changing(organization_id, |s| s.set_feature(organization_id, feature, enabled))
     }
-
-    fn member_of(&self, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
-        self.inner.member_of(organization_id, user_id)
-    }
-    fn member(&self, organization_id: i64, member_id: i64) -> StoreResult<Option<Member>> {
-        self.inner.member(organization_id, member_id)
-    }
-    fn members(&self, organization_id: i64) -> StoreResult<Vec<Member>> {
-        self.inner.members(organization_id)
-    }
     fn remove_member(&self, organization_id: i64, member_id: i64) -> StoreResult<MemberRemoval> {
         self.changing(organization_id, |s| s.remove_member(organization_id, member_id))
-    }
-    fn teams(&self, organization_id: i64) -> StoreResult<Vec<Team>> {
-        self.inner.teams(organization_id)
-    }
-    fn team(&self, organization_id: i64, key: &IdOrSlug) -> StoreResult<Option<Team>> {
-        self.inner.team(organization_id, key)
     }
     fn add_team_member(
         &self,
@@ -384,86 +327,12 @@ impl Store for CachedStore {
     fn remove_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
         self.changing(organization_id, |s| s.remove_team_member(organization_id, team_id, member_id))
     }
-
-    fn projects(&self, organization_id: i64) -> StoreResult<Vec<Project>> {
-        self.inner.projects(organization_id)
-    }
-    fn project(&self, organization_id: i64, key: &IdOrSlug) -> StoreResult<Option<Project>> {
-        self.inner.project(organization_id, key)
-    }
-
-    fn dashboards(&self, organization_id: i64) -> StoreResult<Vec<Dashboard>> {
-        self.inner.dashboards(organization_id)
-    }
-    fn dashboard(&self, organization_id: i64, dashboard_id: i64) -> StoreResult<Option<Dashboard>> {
-        self.inner.dashboard(organization_id, dashboard_id)
-    }
-    fn create_dashboard(&self, organization_id: i64, new: &NewDashboard) -> StoreResult<Dashboard> {
-        self.inner.create_dashboard(organization_id, new)
-    }
-    fn update_dashboard(
-        &self,
-        organization_id: i64,
-        dashboard_id: i64,
-        update: &DashboardUpdate,
-    ) -> StoreResult<Option<Dashboard>> {
-        self.inner.update_dashboard(organization_id, dashboard_id, update)
-    }
-    fn delete_dashboard(&self, organization_id: i64, dashboard_id: i64) -> StoreResult<bool> {
-        self.inner.delete_dashboard(organization_id, dashboard_id)
-    }
-
-    fn saved_searches(&self, organization_id: i64, viewer: Option<i64>) -> StoreResult<Vec<SavedSearch>> {
-        self.inner.saved_searches(organization_id, viewer)
-    }
-    fn saved_search(&self, organization_id: i64, search_id: i64) -> StoreResult<Option<SavedSearch>> {
-        self.inner.saved_search(organization_id, search_id)
-    }
-    fn create_saved_search(&self, organization_id: i64, new: &NewSavedSearch) -> StoreResult<SavedSearch> {
-        self.inner.create_saved_search(organization_id, new)
-    }
-    fn delete_saved_search(&self, organization_id: i64, search_id: i64) -> StoreResult<bool> {
-        self.inner.delete_saved_search(organization_id, search_id)
-    }
-
-    fn replays(&self, organization_id: i64, project_id: Option<i64>) -> StoreResult<Vec<Replay>> {
-        self.inner.replays(organization_id, project_id)
-    }
-    fn organization_replay(&self, organization_id: i64, replay_id: &str) -> StoreResult<Option<Replay>> {
-        self.inner.organization_replay(organization_id, replay_id)
-    }
-    fn replay(&self, project_id: i64, replay_id: &str) -> StoreResult<Option<Replay>> {
-        self.inner.replay(project_id, replay_id)
-    }
-    fn delete_replay(&self, project_id: i64, replay_id: &str) -> StoreResult<bool> {
-        self.inner.delete_replay(project_id, replay_id)
-    }
-    fn recording_segments(&self, replay_id: &str) -> StoreResult<Vec<RecordingSegment>> {
-        self.inner.recording_segments(replay_id)
-    }
-    fn recording_segment(&self, replay_id: &str, segment_id: i64) -> StoreResult<Option<RecordingSegment>> {
-        self.inner.recording_segment(replay_id, segment_id)
-    }
-    fn replay_viewers(&self, replay_id: &str) -> StoreResult<Vec<ReplayView>> {
-        self.inner.replay_viewers(replay_id)
-    }
-    fn mark_replay_viewed(&self, replay_id: &str, user_id: i64) -> StoreResult<()> {
-        self.inner.mark_replay_viewed(replay_id, user_id)
-    }
-    fn deletion_jobs(&self, project_id: i64) -> StoreResult<Vec<DeletionJob>> {
-        self.inner.deletion_jobs(project_id)
-    }
-    fn deletion_job(&self, project_id: i64, job_id: i64) -> StoreResult<Option<DeletionJob>> {
-        self.inner.deletion_job(project_id, job_id)
-    }
-    fn create_deletion_job(&self, project_id: i64, new: &NewDeletionJob) -> StoreResult<DeletionJob> {
-        self.inner.create_deletion_job(project_id, new)
-    }
 }
 
-impl CachedStore {
-    fn organization_snapshot_cached(&self, key: &IdOrSlug) -> StoreResult<Option<Arc<OrganizationSnapshot>>> {
-        self.cache.get_or_load(key, || self.inner.organization_snapshot(key))
+impl ServiceStore for CachedStore {
+    /// The wrapped store: nothing in [`DataStore`] is cached or changes a snapshot.
+    fn data(&self) -> &dyn DataStore {
+        self.inner.as_ref()
     }
 }
 

@@ -1,18 +1,31 @@
 //! Data access behind the service's own types.
 //!
-//! Handlers, principal resolution and the CLI only see the [`Store`] trait and the
-//! [`model`](crate::model) types. [`SqliteStore`] is the embedded default; [`PostgresStore`]
-//! implements the same trait for several service instances on one database, and nothing else
-//! changes; [`CachedStore`] puts a serving instance's organization snapshots in front of either. [`Database`] is what the CLI's `--db` names: a `postgres://…` URL or a SQLite file.
+//! Handlers, principal resolution and the CLI see the store through traits and the
+//! [`model`](crate::model) types only, split by what a cache in front of the store changes:
 //!
-//! The trait is synchronous: callers in async code run it on the blocking pool through
-//! [`AppState::store`](crate::AppState::store), one closure per request step, so a backend may
-//! block freely (SQLite always does; the synchronous PostgreSQL client must not even be called on
-//! an async worker thread).
+//! * [`DecisionReads`] — the reads a decision needs (one request's facts, an organization's
+//!   snapshot), each from one consistent state of the store.
+//! * [`OrganizationWrites`] — the writes that change what such a snapshot holds.
+//! * [`DataStore`] — everything else, read and written straight through.
+//! * [`ServiceStore`] — what the service and the CLI hold: the first two, and the third through
+//!   [`data`](ServiceStore::data).
+//! * [`Store`] — a backend, all of them at once: [`SqliteStore`], the embedded default, and
+//!   [`PostgresStore`], the same for several service instances on one database.
+//!
+//! [`CachedStore`] is a [`ServiceStore`] in front of a backend: it serves the [`DecisionReads`] from
+//! a serving instance's organization snapshots, evicts after each [`OrganizationWrites`] method,
+//! and hands out the backend itself as its [`DataStore`]; a write that changes a snapshot cannot
+//! bypass the eviction, because no such write is reachable there. [`Database`] is what the
+//! CLI's `--db` names: a `postgres://…` URL or a SQLite file.
+//!
+//! The traits are synchronous: callers in async code run them on the blocking pool through
+//! [`AppState::store`](crate::AppState::store) and [`AppState::data`](crate::AppState::data), one
+//! closure per request step, so a backend may block freely (SQLite always does; the synchronous
+//! PostgreSQL client must not even be called on an async worker thread).
 //!
 //! ```
 //! use scopegate_demo::model::IdOrSlug;
-//! use scopegate_demo::store::{SqliteStore, Store};
+//! use scopegate_demo::store::{DataStore, SqliteStore};
 //!
 //! let store = SqliteStore::open_in_memory().unwrap();
 //! let acme = store.organization(&IdOrSlug::parse("acme")).unwrap().unwrap();
@@ -29,14 +42,16 @@ use std::time::Duration;
 
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
-    NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
-    Project, RecordingSegment, Replay, ReplayView, SavedSearch, Team, TeamJoin, TeamJoinRule, User,
+    NewDeletionJob, NewOrgAuthToken, NewSavedSearch, NewUserToken, OrgAuthToken, Organization,
+    OrganizationSettings, OrganizationUpdate, Project, RecordingSegment, Replay, ReplayView, SavedSearch,
+    Team, TeamJoin, TeamJoinRule, User,
 };
 use crate::token::TokenKind;
 
 mod cache;
 mod postgresql;
 mod seed;
+mod sql;
 mod sqlite;
 
 pub use cache::{CachedStore, DEFAULT_CACHE_TTL, SnapshotCache};
@@ -152,7 +167,7 @@ fn revocable_table(kind: TokenKind) -> StoreResult<&'static str> {
     }
 }
 
-/// What [`Store::request_facts`] returns.
+/// What [`DecisionReads::request_facts`] returns.
 #[derive(Clone, Debug, Default)]
 pub struct RequestFacts {
     /// The presented credential, if it exists.
@@ -167,7 +182,7 @@ pub struct RequestFacts {
 
 /// Everything a decision reads about one organization — the organization, its features and
 /// replay access settings, and every membership with its role and teams — from one consistent
-/// state of the store (see [`Store::organization_snapshot`]). What [`CachedStore`] keeps per
+/// state of the store (see [`DecisionReads::organization_snapshot`]). What [`CachedStore`] keeps per
 /// organization.
 #[derive(Clone, Debug)]
 pub struct OrganizationSnapshot {
@@ -186,7 +201,7 @@ impl OrganizationSnapshot {
     }
 }
 
-/// The reads of [`Store::request_facts`].
+/// The reads of [`DecisionReads::request_facts`], one request's view of a backend.
 pub(crate) trait RequestReads {
     fn read_credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>>;
     fn read_organization(&self, key: &IdOrSlug) -> StoreResult<Option<Organization>>;
@@ -194,22 +209,19 @@ pub(crate) trait RequestReads {
     fn read_settings(&self, organization_id: i64) -> StoreResult<OrganizationSettings>;
 }
 
-impl<S: Store + ?Sized> RequestReads for S {
-    fn read_credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {
-        Store::credential(self, kind, hash)
-    }
-    fn read_organization(&self, key: &IdOrSlug) -> StoreResult<Option<Organization>> {
-        Store::organization(self, key)
-    }
-    fn read_member_of(&self, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
-        Store::member_of(self, organization_id, user_id)
-    }
-    fn read_settings(&self, organization_id: i64) -> StoreResult<OrganizationSettings> {
-        Store::organization_settings(self, organization_id)
+/// The user whose membership in organization `organization_id` a request with `credential` acts
+/// with: a session's user, or a user token's when the token is bound to that organization.
+pub(crate) fn acting_user(credential: Option<&Credential>, organization_id: i64) -> Option<i64> {
+    match credential {
+        Some(Credential::Session { user, .. }) => Some(user.id),
+        Some(Credential::UserToken { user, organization_id: bound, .. }) if *bound == organization_id => {
+            Some(user.id)
+        }
+        _ => None,
     }
 }
 
-/// [`Store::request_facts`] from the individual reads of `store`.
+/// [`DecisionReads::request_facts`] from the individual reads of `store`.
 pub(crate) fn request_facts_from<S: RequestReads + ?Sized>(
     store: &S,
     secret: Option<(TokenKind, &str)>,
@@ -225,14 +237,7 @@ pub(crate) fn request_facts_from<S: RequestReads + ?Sized>(
     };
     let (member, settings) = match &organization {
         Some(org) => {
-            let user = match &credential {
-                Some(Credential::Session { user, .. }) => Some(user.id),
-                Some(Credential::UserToken { user, organization_id, .. }) if *organization_id == org.id => {
-                    Some(user.id)
-                }
-                _ => None,
-            };
-            let member = match user {
+            let member = match acting_user(credential.as_ref(), org.id) {
                 Some(user) => store.read_member_of(org.id, user)?,
                 None => None,
             };
@@ -242,12 +247,6 @@ pub(crate) fn request_facts_from<S: RequestReads + ?Sized>(
     };
     Ok(RequestFacts { credential, organization, member, settings })
 }
-
-// SQL both backends run as written.
-pub(crate) const USER_COLUMNS: &str = "u.id, u.username, u.name, u.email, u.is_superuser";
-pub(crate) const TEAM_SELECT: &str = "SELECT t.id, t.organization_id, t.slug, t.name, \
-     (SELECT count(*) FROM team_members tm WHERE tm.team_id = t.id) FROM teams t";
-pub(crate) const PROJECT_SELECT: &str = "SELECT id, organization_id, slug, name, platform FROM projects";
 
 /// A deletion job's range, each end normalised by the backend's own time parser (`None`: not a
 /// timestamp), refused unless it is a non-empty interval.
@@ -349,34 +348,71 @@ impl StoreError {
 /// The result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// Everything the service reads and writes. Every method that writes more than one row does so
-/// atomically.
-///
-/// Lookups scoped by organization or project (`dashboard(org, id)`, `replay(project, id)`, …)
-/// return `None` for an object of another organization or project, so a handler cannot leak
-/// across organizations by forgetting a check.
-pub trait Store: Send + Sync + fmt::Debug + 'static {
-    // --- One request ------------------------------------------------------------------------
-
+/// The reads a decision needs: one request's facts and an organization's snapshot, each from one
+/// consistent state of the store. What [`CachedStore`] serves from its cache (everything else
+/// reaches the database).
+pub trait DecisionReads: Send + Sync + fmt::Debug + 'static {
     /// Everything one request's decision reads — the presented credential (by kind and secret
     /// hash), the target organization, the caller's membership there and its settings — from one
-    /// consistent state of the store, so that no decision mixes two points in time. The default
-    /// reads them one by one (for a store that cannot do better); `SqliteStore` reads them under
-    /// one lock, `PostgresStore` in one read-only `REPEATABLE READ` transaction, and
-    /// [`CachedStore`] reads the credential and takes the rest from one organization snapshot.
+    /// consistent state of the store, so that no decision mixes two points in time. `SqliteStore`
+    /// reads them under one lock, `PostgresStore` in one read-only `REPEATABLE READ` transaction,
+    /// and [`CachedStore`] reads the credential and takes the rest from one organization snapshot.
     fn request_facts(
         &self,
         secret: Option<(TokenKind, &str)>,
         target: Option<&IdOrSlug>,
-    ) -> StoreResult<RequestFacts> {
-        request_facts_from(self, secret, target)
-    }
+    ) -> StoreResult<RequestFacts>;
 
     /// The organization named by `key` with its settings and every membership, from one
     /// consistent state of the store (SQLite: under one lock; PostgreSQL: one read-only
     /// `REPEATABLE READ` transaction); `None` when it does not exist.
     fn organization_snapshot(&self, key: &IdOrSlug) -> StoreResult<Option<OrganizationSnapshot>>;
+}
 
+/// The writes that change what an [`OrganizationSnapshot`] holds: the organization itself, its
+/// features and replay access settings, its memberships and their teams. [`CachedStore`] evicts the
+/// organization after each of them, and on PostgreSQL each `NOTIFY`s
+/// [`INVALIDATION_CHANNEL`] in its transaction.
+///
+/// Every write that changes a snapshot belongs here and nowhere else: [`DataStore`], which a
+/// [`CachedStore`] hands out uncached, must have none, or a write through it would skip the
+/// eviction.
+pub trait OrganizationWrites: Send + Sync + fmt::Debug + 'static {
+    /// Applies a change atomically and returns the updated organization.
+    fn update_organization(
+        &self,
+        organization_id: i64,
+        update: &OrganizationUpdate,
+    ) -> StoreResult<Organization>;
+    /// Turns a feature flag on or off; `true` when that changed anything.
+    fn set_feature(&self, organization_id: i64, feature: &str, enabled: bool) -> StoreResult<bool>;
+    /// Removes a member (with their team memberships, allowlist entries and user tokens there),
+    /// refusing to remove the only owner.
+    fn remove_member(&self, organization_id: i64, member_id: i64) -> StoreResult<MemberRemoval>;
+    /// Adds a member to a team of the same organization, if `rule` allows it: checked in the same
+    /// transaction as the insert, against the database, after taking the organization's lock (the
+    /// one allowlist edits take), so a team put on the allowlist or membership closed by a commit
+    /// before this one is always seen.
+    fn add_team_member(
+        &self,
+        organization_id: i64,
+        team_id: i64,
+        member_id: i64,
+        rule: TeamJoinRule,
+    ) -> StoreResult<TeamJoin>;
+    /// Removes a member from a team; `false` when not in it.
+    fn remove_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool>;
+}
+
+/// The service's data, read and written straight through: credentials and sessions, users,
+/// members, teams, projects, dashboards, saved searches, organization tokens and replays. Never
+/// cached, and none of these methods changes what an [`OrganizationSnapshot`] holds (those writes
+/// are [`OrganizationWrites`]). Every method that writes more than one row does so atomically.
+///
+/// Lookups scoped by organization or project (`dashboard(org, id)`, `replay(project, id)`, …)
+/// return `None` for an object of another organization or project, so a handler cannot leak
+/// across organizations by forgetting a check.
+pub trait DataStore: Send + Sync + fmt::Debug + 'static {
     // --- Credentials -------------------------------------------------------------------------
 
     /// The credential whose secret hashes to `hash`, if it exists and, for a session, has not
@@ -401,26 +437,12 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     fn user(&self, username: &str) -> StoreResult<Option<User>>;
     /// Stores a session for a user; `superuser` opens it in superuser mode.
     fn create_session(&self, user_id: i64, superuser: bool, hash: &str) -> StoreResult<()>;
-    /// Stores a user auth token bound to one organization the user is a member of.
-    fn create_user_token(
-        &self,
-        user_id: i64,
-        organization_id: i64,
-        name: &str,
-        scopes: &[String],
-        hash: &str,
-        last_characters: &str,
-    ) -> StoreResult<i64>;
+    /// Stores a user auth token bound to `organization_id`, of which its user must be a member;
+    /// returns its id.
+    fn create_user_token(&self, organization_id: i64, new: &NewUserToken) -> StoreResult<i64>;
     /// Stores an organization auth token.
-    fn create_org_auth_token(
-        &self,
-        organization_id: i64,
-        name: &str,
-        scopes: &[String],
-        created_by: Option<i64>,
-        hash: &str,
-        last_characters: &str,
-    ) -> StoreResult<OrgAuthToken>;
+    fn create_org_auth_token(&self, organization_id: i64, new: &NewOrgAuthToken)
+    -> StoreResult<OrgAuthToken>;
     /// An organization's auth tokens, oldest first.
     fn org_auth_tokens(&self, organization_id: i64) -> StoreResult<Vec<OrgAuthToken>>;
     /// Deletes an organization auth token; `false` when there is none with that id.
@@ -432,14 +454,6 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     fn organization(&self, key: &IdOrSlug) -> StoreResult<Option<Organization>>;
     /// An organization's features and replay access settings.
     fn organization_settings(&self, organization_id: i64) -> StoreResult<OrganizationSettings>;
-    /// Applies a change atomically and returns the updated organization.
-    fn update_organization(
-        &self,
-        organization_id: i64,
-        update: &OrganizationUpdate,
-    ) -> StoreResult<Organization>;
-    /// Turns a feature flag on or off; `true` when that changed anything.
-    fn set_feature(&self, organization_id: i64, feature: &str, enabled: bool) -> StoreResult<bool>;
 
     // --- Members and teams -------------------------------------------------------------------
 
@@ -449,26 +463,10 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     fn member(&self, organization_id: i64, member_id: i64) -> StoreResult<Option<Member>>;
     /// Every member, by membership id.
     fn members(&self, organization_id: i64) -> StoreResult<Vec<Member>>;
-    /// Removes a member (with their team memberships, allowlist entries and user tokens there),
-    /// refusing to remove the only owner.
-    fn remove_member(&self, organization_id: i64, member_id: i64) -> StoreResult<MemberRemoval>;
     /// Every team, by id.
     fn teams(&self, organization_id: i64) -> StoreResult<Vec<Team>>;
     /// A team by id or slug.
     fn team(&self, organization_id: i64, key: &IdOrSlug) -> StoreResult<Option<Team>>;
-    /// Adds a member to a team of the same organization, if `rule` allows it: checked in the same
-    /// transaction as the insert, against the database, after taking the organization's lock (the
-    /// one allowlist edits take), so a team put on the allowlist or membership closed by a commit
-    /// before this one is always seen.
-    fn add_team_member(
-        &self,
-        organization_id: i64,
-        team_id: i64,
-        member_id: i64,
-        rule: TeamJoinRule,
-    ) -> StoreResult<TeamJoin>;
-    /// Removes a member from a team; `false` when not in it.
-    fn remove_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool>;
 
     // --- Projects ----------------------------------------------------------------------------
 
@@ -532,3 +530,17 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// atomically.
     fn create_deletion_job(&self, project_id: i64, new: &NewDeletionJob) -> StoreResult<DeletionJob>;
 }
+
+/// What the service and the CLI run on: a backend ([`Store`]), or a [`CachedStore`] in front of
+/// one. Decisions read through [`DecisionReads`], the writes that change a decision's snapshot go
+/// through [`OrganizationWrites`], and everything else through [`data`](Self::data).
+pub trait ServiceStore: DecisionReads + OrganizationWrites {
+    /// The data methods, uncached: the backend itself, also behind a [`CachedStore`].
+    fn data(&self) -> &dyn DataStore;
+}
+
+/// A backend, [`SqliteStore`] or [`PostgresStore`]: every method of the store, read and written
+/// in the database.
+pub trait Store: ServiceStore + DataStore {}
+
+impl<S: ServiceStore + DataStore + ?Sized> Store for S {}

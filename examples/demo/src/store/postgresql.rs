@@ -17,17 +17,18 @@ use postgres::{Config, GenericClient, IsolationLevel, NoTls, Row, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 use r2d2_postgres::r2d2::{Pool, PooledConnection};
 
+use super::scopes_text;
+use super::sql::*;
 use super::{
-    OrganizationSnapshot, RequestFacts, RequestReads, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME,
-    SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, SnapshotCache, Store, StoreError, StoreResult,
-    request_facts_from, revocable_table, seed,
+    DataStore, DecisionReads, OrganizationSnapshot, OrganizationWrites, RequestFacts, RequestReads,
+    SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, ServiceStore,
+    SnapshotCache, StoreError, StoreResult, request_facts_from, revocable_table, seed,
 };
-use super::{PROJECT_SELECT, TEAM_SELECT, USER_COLUMNS, json_list, scopes_list, scopes_text};
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
-    NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
-    Project, RecordingSegment, Replay, ReplayView, Role, SavedSearch, Team, TeamJoin, TeamJoinRule, User,
-    Visibility,
+    NewDeletionJob, NewOrgAuthToken, NewSavedSearch, NewUserToken, OrgAuthToken, Organization,
+    OrganizationSettings, OrganizationUpdate, Project, RecordingSegment, Replay, ReplayView, Role,
+    SavedSearch, Team, TeamJoin, TeamJoinRule, User,
 };
 use crate::token::TokenKind;
 
@@ -59,10 +60,10 @@ const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long connecting may take when the URL does not say (`connect_timeout=…`).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The PostgreSQL [`Store`], for several service instances on one database.
+/// The PostgreSQL [`Store`](super::Store), for several service instances on one database.
 ///
 /// ```no_run
-/// use scopegate_demo::store::{PostgresStore, Store};
+/// use scopegate_demo::store::{DataStore, PostgresStore};
 /// let store = PostgresStore::open("postgres://postgres@127.0.0.1:5432/scopegate").unwrap();
 /// assert!(store.user("owner").unwrap().is_some());
 /// ```
@@ -392,28 +393,8 @@ fn migrate(client: &mut postgres::Client) -> StoreResult<u32> {
     Ok(from)
 }
 
-fn user_row(r: &Row, at: usize) -> StoreResult<User> {
-    Ok(User {
-        id: r.try_get(at)?,
-        username: r.try_get(at + 1)?,
-        name: r.try_get(at + 2)?,
-        email: r.try_get(at + 3)?,
-        is_superuser: r.try_get(at + 4)?,
-    })
-}
-
 const ORGANIZATION_SELECT: &str =
     "SELECT id, slug, name, open_membership, rfc3339(date_created) FROM organizations";
-
-fn organization_row(r: &Row) -> StoreResult<Organization> {
-    Ok(Organization {
-        id: r.try_get(0)?,
-        slug: r.try_get(1)?,
-        name: r.try_get(2)?,
-        open_membership: r.try_get(3)?,
-        date_created: r.try_get(4)?,
-    })
-}
 
 fn rows<T>(rows: Vec<Row>, row: impl Fn(&Row) -> StoreResult<T>) -> StoreResult<Vec<T>> {
     rows.iter().map(row).collect()
@@ -459,14 +440,11 @@ fn load_members(
     )?;
     rows(found, |r| {
         let id: i64 = r.try_get(0)?;
-        let role: String = r.try_get(2)?;
-        let role = Role::parse(&role)
-            .ok_or_else(|| StoreError::Backend(format!("member {id} has unknown role {role:?}")))?;
         Ok(Member {
             id,
             organization_id: r.try_get(1)?,
             user: user_row(r, 3)?,
-            role,
+            role: member_role(id, r.try_get(2)?)?,
             teams: r.try_get(8)?,
             team_slugs: r.try_get(9)?,
         })
@@ -478,7 +456,7 @@ fn member_of_in(
     organization_id: i64,
     user_id: i64,
 ) -> StoreResult<Option<Member>> {
-    Ok(load_members(c, "m.organization_id = $1 AND m.user_id = $2", &[&organization_id, &user_id])?.pop())
+    Ok(load_members(c, MEMBER_BY_USER, &[&organization_id, &user_id])?.pop())
 }
 
 fn credential_in(c: &mut impl GenericClient, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {
@@ -499,39 +477,13 @@ fn credential_in(c: &mut impl GenericClient, kind: TokenKind, hash: &str) -> Sto
                     &seconds(SESSION_LIFETIME),
                 ],
             )?
-            .map(|r| {
-                Ok(Credential::Session {
-                    superuser: r.try_get(0)?,
-                    needs_touch: r.try_get(1)?,
-                    user: user_row(&r, 2)?,
-                })
-            })
+            .as_ref()
+            .map(session_row)
             .transpose(),
-        TokenKind::User => c
-            .query_opt(
-                &format!(
-                    "SELECT t.organization_id, t.scopes, {USER_COLUMNS} FROM user_tokens t \
-                     JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
-                ),
-                &[&hash],
-            )?
-            .map(|r| {
-                Ok(Credential::UserToken {
-                    organization_id: r.try_get(0)?,
-                    scopes: scopes_list(r.try_get(1)?),
-                    user: user_row(&r, 2)?,
-                })
-            })
-            .transpose(),
-        TokenKind::Org => c
-            .query_opt("SELECT organization_id, scopes FROM org_auth_tokens WHERE token_hash = $1", &[&hash])?
-            .map(|r| {
-                Ok(Credential::OrgToken {
-                    organization_id: r.try_get(0)?,
-                    scopes: scopes_list(r.try_get(1)?),
-                })
-            })
-            .transpose(),
+        TokenKind::User => c.query_opt(USER_TOKEN_CREDENTIAL, &[&hash])?.as_ref().map(user_token_row).transpose(),
+        TokenKind::Org => {
+            c.query_opt(ORG_TOKEN_CREDENTIAL, &[&hash])?.as_ref().map(org_token_credential_row).transpose()
+        }
     }
 }
 
@@ -554,16 +506,6 @@ fn organization_settings_in(
     })
 }
 
-fn team_row(r: &Row) -> StoreResult<Team> {
-    Ok(Team {
-        id: r.try_get(0)?,
-        organization_id: r.try_get(1)?,
-        slug: r.try_get(2)?,
-        name: r.try_get(3)?,
-        member_count: r.try_get(4)?,
-    })
-}
-
 /// The row of `select` (whose table is aliased `alias`, e.g. `"t."`, or `""`) with the id or slug
 /// `key`, inside organization `organization_id`.
 fn in_organization<T>(
@@ -577,88 +519,30 @@ fn in_organization<T>(
     if !may_name_something(key) {
         return Ok(None);
     }
-    let by = |column: &str| format!("{select} WHERE {alias}organization_id = $1 AND {alias}{column} = $2");
     let found = match key {
-        IdOrSlug::Id(id) => c.query_opt(&by("id"), &[&organization_id, id])?,
-        IdOrSlug::Slug(slug) => c.query_opt(&by("slug"), &[&organization_id, slug])?,
+        IdOrSlug::Id(id) => {
+            c.query_opt(&in_organization_sql(select, alias, "id"), &[&organization_id, id])?
+        }
+        IdOrSlug::Slug(slug) => {
+            c.query_opt(&in_organization_sql(select, alias, "slug"), &[&organization_id, slug])?
+        }
     };
     found.as_ref().map(row).transpose()
-}
-
-fn project_row(r: &Row) -> StoreResult<Project> {
-    Ok(Project {
-        id: r.try_get(0)?,
-        organization_id: r.try_get(1)?,
-        slug: r.try_get(2)?,
-        name: r.try_get(3)?,
-        platform: r.try_get(4)?,
-    })
 }
 
 const DASHBOARD_SELECT: &str = "SELECT id, organization_id, title, created_by, widgets::text, \
      rfc3339(date_created) FROM dashboards";
 
-fn dashboard_row(r: &Row) -> StoreResult<Dashboard> {
-    Ok(Dashboard {
-        id: r.try_get(0)?,
-        organization_id: r.try_get(1)?,
-        title: r.try_get(2)?,
-        created_by: r.try_get(3)?,
-        widgets: serde_json::from_str(r.try_get(4)?)?,
-        date_created: r.try_get(5)?,
-    })
-}
-
 const SEARCH_SELECT: &str = "SELECT id, organization_id, name, query, visibility, owner_id, \
      rfc3339(date_created) FROM saved_searches";
 
-fn search_row(r: &Row) -> StoreResult<SavedSearch> {
-    let visibility: &str = r.try_get(4)?;
-    Ok(SavedSearch {
-        id: r.try_get(0)?,
-        organization_id: r.try_get(1)?,
-        name: r.try_get(2)?,
-        query: r.try_get(3)?,
-        visibility: if visibility == "organization" { Visibility::Organization } else { Visibility::Owner },
-        owner_id: r.try_get(5)?,
-        date_created: r.try_get(6)?,
-    })
-}
-
 const ORG_TOKEN_COLUMNS: &str =
     "id, organization_id, name, scopes, token_last_characters, created_by, rfc3339(date_created)";
-
-fn org_token_row(r: &Row) -> StoreResult<OrgAuthToken> {
-    Ok(OrgAuthToken {
-        id: r.try_get(0)?,
-        organization_id: r.try_get(1)?,
-        name: r.try_get(2)?,
-        scopes: scopes_list(r.try_get(3)?),
-        token_last_characters: r.try_get(4)?,
-        created_by: r.try_get(5)?,
-        date_created: r.try_get(6)?,
-    })
-}
 
 const REPLAY_SELECT: &str = "SELECT r.id, r.project_id, r.environment, rfc3339(r.started_at), \
      rfc3339(r.finished_at), round(extract(epoch FROM r.finished_at - r.started_at))::bigint, r.urls::text, \
      r.count_errors, (SELECT count(*) FROM recording_segments s WHERE s.replay_id = r.id), \
      r.user_display_name FROM replays r JOIN projects p ON p.id = r.project_id";
-
-fn replay_row(r: &Row) -> StoreResult<Replay> {
-    Ok(Replay {
-        id: r.try_get(0)?,
-        project_id: r.try_get(1)?,
-        environment: r.try_get(2)?,
-        started_at: r.try_get(3)?,
-        finished_at: r.try_get(4)?,
-        duration: r.try_get(5)?,
-        urls: json_list(r.try_get(6)?)?,
-        count_errors: r.try_get(7)?,
-        count_segments: r.try_get(8)?,
-        user_display_name: r.try_get(9)?,
-    })
-}
 
 fn replays_where(
     c: &mut impl GenericClient,
@@ -674,30 +558,8 @@ fn replays_where(
 const SEGMENT_SELECT: &str =
     "SELECT replay_id, segment_id, rfc3339(date_added), events::text FROM recording_segments";
 
-fn segment_row(r: &Row) -> StoreResult<RecordingSegment> {
-    Ok(RecordingSegment {
-        replay_id: r.try_get(0)?,
-        segment_id: r.try_get(1)?,
-        date_added: r.try_get(2)?,
-        events: serde_json::from_str(r.try_get(3)?)?,
-    })
-}
-
 const JOB_COLUMNS: &str = "id, project_id, rfc3339(range_start), rfc3339(range_end), environments::text, \
      status, count_deleted, rfc3339(date_created)";
-
-fn job_row(r: &Row) -> StoreResult<DeletionJob> {
-    Ok(DeletionJob {
-        id: r.try_get(0)?,
-        project_id: r.try_get(1)?,
-        range_start: r.try_get(2)?,
-        range_end: r.try_get(3)?,
-        environments: json_list(r.try_get(4)?)?,
-        status: r.try_get(5)?,
-        count_deleted: r.try_get(6)?,
-        date_created: r.try_get(7)?,
-    })
-}
 
 /// Normalises a client timestamp to the stored form (RFC 3339 UTC with milliseconds; a time
 /// without an offset is UTC, as in the SQLite store); `None` when it is not a date and time.
@@ -722,7 +584,7 @@ fn normalise_time(tx: &mut Transaction<'_>, value: &str) -> StoreResult<Option<S
     }
 }
 
-/// One transaction, borrowed for the reads of one request (see [`Store::request_facts`]).
+/// One transaction, borrowed for the reads of one request (see [`DecisionReads::request_facts`]).
 struct Snapshot<'a, 'c>(RefCell<&'a mut Transaction<'c>>);
 
 impl RequestReads for Snapshot<'_, '_> {
@@ -817,7 +679,7 @@ fn missing(wanted: &[i64], present: &[i64]) -> Vec<String> {
     wanted.iter().filter(|id| !present.contains(id)).map(i64::to_string).collect()
 }
 
-impl Store for PostgresStore {
+impl DecisionReads for PostgresStore {
     /// The request's reads in one read-only `REPEATABLE READ` transaction: one snapshot of the
     /// database, whatever commits meanwhile.
     fn request_facts(
@@ -828,26 +690,154 @@ impl Store for PostgresStore {
         self.read_snapshot(|tx| request_facts_from(&Snapshot(RefCell::new(tx)), secret, target))
     }
 
-    /// In one read-only `REPEATABLE READ` transaction, as [`request_facts`](Store::request_facts).
+    /// In one read-only `REPEATABLE READ` transaction, as [`request_facts`](DecisionReads::request_facts).
     fn organization_snapshot(&self, key: &IdOrSlug) -> StoreResult<Option<OrganizationSnapshot>> {
         self.read_snapshot(|tx| {
             let Some(organization) = organization_in(tx, key)? else { return Ok(None) };
             let settings = organization_settings_in(tx, organization.id)?;
-            let mut members = load_members(tx, "m.organization_id = $1", &[&organization.id])?;
+            let mut members = load_members(tx, MEMBERS_OF_ORGANIZATION, &[&organization.id])?;
             members.sort_by_key(|m| m.user.id);
             Ok(Some(OrganizationSnapshot { organization, settings, members }))
         })
     }
+}
 
+impl OrganizationWrites for PostgresStore {
+    fn update_organization(
+        &self,
+        organization_id: i64,
+        update: &OrganizationUpdate,
+    ) -> StoreResult<Organization> {
+        // Durable: an update may take access away (allowlist entries, granular mode, membership).
+        self.write_durably(|tx| {
+            if !lock_organization(tx, organization_id)? {
+                return Err(StoreError::Invalid(format!("organization {organization_id} does not exist")));
+            }
+            notify_changed(tx, organization_id)?;
+            if let Some(name) = &update.name {
+                tx.execute(SET_ORGANIZATION_NAME, &[name, &organization_id])?;
+            }
+            if let Some(slug) = &update.slug {
+                tx.execute(
+                    "UPDATE organizations SET slug = $1 WHERE id = $2 AND slug <> $1",
+                    &[slug, &organization_id],
+                )
+                .map_err(|e| match StoreError::from(e) {
+                    StoreError::Conflict(_) => {
+                        StoreError::Conflict(format!("the slug {slug:?} is already taken"))
+                    }
+                    other => other,
+                })?;
+            }
+            if let Some(open) = update.open_membership {
+                tx.execute(SET_OPEN_MEMBERSHIP, &[&open, &organization_id])?;
+            }
+            if let Some(granular) = update.granular_replay {
+                tx.execute(SET_GRANULAR_REPLAY, &[&granular, &organization_id])?;
+            }
+            if let Some(users) = &update.replay_access_members {
+                replace_allowlist(tx, organization_id, users, MEMBER_ALLOWLIST)?;
+            }
+            if let Some(teams) = &update.replay_access_teams {
+                replace_allowlist(tx, organization_id, teams, TEAM_ALLOWLIST)?;
+            }
+            organization_in(tx, &IdOrSlug::Id(organization_id))?
+                .ok_or_else(|| StoreError::Backend("the organization vanished during the update".into()))
+        })
+    }
+
+    fn set_feature(&self, organization_id: i64, feature: &str, enabled: bool) -> StoreResult<bool> {
+        // Turning a feature off takes access away: durably.
+        let write = |tx: &mut Transaction<'_>| {
+            let n = if enabled {
+                tx.execute(
+                    "INSERT INTO organization_features (organization_id, feature) VALUES ($1, $2) \
+                     ON CONFLICT DO NOTHING",
+                    &[&organization_id, &feature],
+                )?
+            } else {
+                tx.execute(DELETE_FEATURE, &[&organization_id, &feature])?
+            };
+            notify_changed(tx, organization_id)?;
+            Ok(n > 0)
+        };
+        if enabled { self.write(write) } else { self.write_durably(write) }
+    }
+
+    fn remove_member(&self, organization_id: i64, member_id: i64) -> StoreResult<MemberRemoval> {
+        self.write_durably(|tx| {
+            lock_organization(tx, organization_id)?;
+            notify_changed(tx, organization_id)?;
+            let role: Option<String> = tx
+                .query_opt(MEMBER_ROLE, &[&organization_id, &member_id])?
+                .map(|r| r.try_get(0))
+                .transpose()?;
+            let Some(role) = role else { return Ok(MemberRemoval::NotFound) };
+            if role == Role::Owner.as_str() {
+                let owners: i64 = tx.query_one(OWNER_COUNT, &[&organization_id])?.try_get(0)?;
+                if owners <= 1 {
+                    return Ok(MemberRemoval::LastOwner);
+                }
+            }
+            // Personal saved searches go with the membership; team memberships, allowlist entries
+            // and user tokens of this organization cascade.
+            tx.execute(DELETE_MEMBER_SEARCHES, &[&organization_id, &member_id])?;
+            tx.execute(DELETE_MEMBER, &[&organization_id, &member_id])?;
+            Ok(MemberRemoval::Removed)
+        })
+    }
+
+    fn add_team_member(
+        &self,
+        organization_id: i64,
+        team_id: i64,
+        member_id: i64,
+        rule: TeamJoinRule,
+    ) -> StoreResult<TeamJoin> {
+        self.write(|tx| {
+            // The lock allowlist edits take: an edit committed before it is seen here (each
+            // statement of a READ COMMITTED transaction reads the latest commits), one after it
+            // waits for this transaction.
+            if !lock_organization(tx, organization_id)? {
+                return Err(StoreError::Invalid(format!("organization {organization_id} does not exist")));
+            }
+            let row = tx.query_one(TEAM_JOIN_FACTS, &[&organization_id, &team_id])?;
+            if let Some(refusal) = super::team_join_refusal(rule, row.try_get(0)?, row.try_get(1)?) {
+                return Ok(refusal);
+            }
+            // The composite foreign keys refuse a team and a member of different organizations.
+            let n = tx.execute(
+                "INSERT INTO team_members (organization_id, team_id, member_id) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+                &[&organization_id, &team_id, &member_id],
+            )?;
+            notify_changed(tx, organization_id)?;
+            Ok(if n > 0 { TeamJoin::Added } else { TeamJoin::AlreadyMember })
+        })
+    }
+
+    fn remove_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
+        self.write_durably(|tx| {
+            let n = tx.execute(DELETE_TEAM_MEMBER, &[&organization_id, &team_id, &member_id])?;
+            notify_changed(tx, organization_id)?;
+            Ok(n > 0)
+        })
+    }
+}
+
+impl ServiceStore for PostgresStore {
+    fn data(&self) -> &dyn DataStore {
+        self
+    }
+}
+
+impl DataStore for PostgresStore {
     fn credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {
         credential_in(&mut *self.conn()?, kind, hash)
     }
 
     fn user(&self, username: &str) -> StoreResult<Option<User>> {
-        self.conn()?
-            .query_opt(&format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1"), &[&username])?
-            .map(|r| user_row(&r, 0))
-            .transpose()
+        self.conn()?.query_opt(USER_BY_USERNAME, &[&username])?.map(|r| user_row(&r, 0)).transpose()
     }
 
     fn create_session(&self, user_id: i64, superuser: bool, hash: &str) -> StoreResult<()> {
@@ -877,21 +867,19 @@ impl Store for PostgresStore {
         })
     }
 
-    fn create_user_token(
-        &self,
-        user_id: i64,
-        organization_id: i64,
-        name: &str,
-        scopes: &[String],
-        hash: &str,
-        last_characters: &str,
-    ) -> StoreResult<i64> {
+    fn create_user_token(&self, organization_id: i64, new: &NewUserToken) -> StoreResult<i64> {
         let row = self
             .conn()?
             .query_one(
-                "INSERT INTO user_tokens (token_hash, token_last_characters, name, user_id, organization_id, \
-                 scopes) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                &[&hash, &last_characters, &name, &user_id, &organization_id, &scopes_text(scopes)],
+                &format!("{INSERT_USER_TOKEN} RETURNING id"),
+                &[
+                    &new.hash,
+                    &new.last_characters,
+                    &new.name,
+                    &new.user_id,
+                    &organization_id,
+                    &scopes_text(&new.scopes),
+                ],
             )
             .map_err(|e| match StoreError::from(e) {
                 StoreError::Invalid(_) => {
@@ -905,18 +893,18 @@ impl Store for PostgresStore {
     fn create_org_auth_token(
         &self,
         organization_id: i64,
-        name: &str,
-        scopes: &[String],
-        created_by: Option<i64>,
-        hash: &str,
-        last_characters: &str,
+        new: &NewOrgAuthToken,
     ) -> StoreResult<OrgAuthToken> {
         let row = self.conn()?.query_one(
-            &format!(
-                "INSERT INTO org_auth_tokens (token_hash, token_last_characters, name, organization_id, scopes, \
-                 created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {ORG_TOKEN_COLUMNS}"
-            ),
-            &[&hash, &last_characters, &name, &organization_id, &scopes_text(scopes), &created_by],
+            &format!("{INSERT_ORG_TOKEN} RETURNING {ORG_TOKEN_COLUMNS}"),
+            &[
+                &new.hash,
+                &new.last_characters,
+                &new.name,
+                &organization_id,
+                &scopes_text(&new.scopes),
+                &new.created_by,
+            ],
         )?;
         org_token_row(&row)
     }
@@ -933,10 +921,7 @@ impl Store for PostgresStore {
 
     fn delete_org_auth_token(&self, organization_id: i64, token_id: i64) -> StoreResult<bool> {
         self.write_durably(|tx| {
-            let n = tx.execute(
-                "DELETE FROM org_auth_tokens WHERE organization_id = $1 AND id = $2",
-                &[&organization_id, &token_id],
-            )?;
+            let n = tx.execute(DELETE_ORG_TOKEN, &[&organization_id, &token_id])?;
             Ok(n > 0)
         })
     }
@@ -949,129 +934,16 @@ impl Store for PostgresStore {
         organization_settings_in(&mut *self.conn()?, organization_id)
     }
 
-    fn update_organization(
-        &self,
-        organization_id: i64,
-        update: &OrganizationUpdate,
-    ) -> StoreResult<Organization> {
-        // Durable: an update may take access away (allowlist entries, granular mode, membership).
-        self.write_durably(|tx| {
-            if !lock_organization(tx, organization_id)? {
-                return Err(StoreError::Invalid(format!("organization {organization_id} does not exist")));
-            }
-            notify_changed(tx, organization_id)?;
-            if let Some(name) = &update.name {
-                tx.execute("UPDATE organizations SET name = $1 WHERE id = $2", &[name, &organization_id])?;
-            }
-            if let Some(slug) = &update.slug {
-                tx.execute(
-                    "UPDATE organizations SET slug = $1 WHERE id = $2 AND slug <> $1",
-                    &[slug, &organization_id],
-                )
-                .map_err(|e| match StoreError::from(e) {
-                    StoreError::Conflict(_) => {
-                        StoreError::Conflict(format!("the slug {slug:?} is already taken"))
-                    }
-                    other => other,
-                })?;
-            }
-            if let Some(open) = update.open_membership {
-                tx.execute(
-                    "UPDATE organizations SET open_membership = $1 WHERE id = $2",
-                    &[&open, &organization_id],
-                )?;
-            }
-            if let Some(granular) = update.granular_replay {
-                tx.execute(
-                    "UPDATE organizations SET granular_replay = $1 WHERE id = $2",
-                    &[&granular, &organization_id],
-                )?;
-            }
-            if let Some(users) = &update.replay_access_members {
-                replace_allowlist(tx, organization_id, users, MEMBER_ALLOWLIST)?;
-            }
-            if let Some(teams) = &update.replay_access_teams {
-                replace_allowlist(tx, organization_id, teams, TEAM_ALLOWLIST)?;
-            }
-            organization_in(tx, &IdOrSlug::Id(organization_id))?
-                .ok_or_else(|| StoreError::Backend("the organization vanished during the update".into()))
-        })
-    }
-
-    fn set_feature(&self, organization_id: i64, feature: &str, enabled: bool) -> StoreResult<bool> {
-        // Turning a feature off takes access away: durably.
-        let write = |tx: &mut Transaction<'_>| {
-            let n = if enabled {
-                tx.execute(
-                    "INSERT INTO organization_features (organization_id, feature) VALUES ($1, $2) \
-                     ON CONFLICT DO NOTHING",
-                    &[&organization_id, &feature],
-                )?
-            } else {
-                tx.execute(
-                    "DELETE FROM organization_features WHERE organization_id = $1 AND feature = $2",
-                    &[&organization_id, &feature],
-                )?
-            };
-            notify_changed(tx, organization_id)?;
-            Ok(n > 0)
-        };
-        if enabled { self.write(write) } else { self.write_durably(write) }
-    }
-
     fn member_of(&self, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
         member_of_in(&mut *self.conn()?, organization_id, user_id)
     }
 
     fn member(&self, organization_id: i64, member_id: i64) -> StoreResult<Option<Member>> {
-        Ok(load_members(
-            &mut *self.conn()?,
-            "m.organization_id = $1 AND m.id = $2",
-            &[&organization_id, &member_id],
-        )?
-        .pop())
+        Ok(load_members(&mut *self.conn()?, MEMBER_BY_ID, &[&organization_id, &member_id])?.pop())
     }
 
     fn members(&self, organization_id: i64) -> StoreResult<Vec<Member>> {
-        load_members(&mut *self.conn()?, "m.organization_id = $1", &[&organization_id])
-    }
-
-    fn remove_member(&self, organization_id: i64, member_id: i64) -> StoreResult<MemberRemoval> {
-        self.write_durably(|tx| {
-            lock_organization(tx, organization_id)?;
-            notify_changed(tx, organization_id)?;
-            let role: Option<String> = tx
-                .query_opt(
-                    "SELECT role FROM members WHERE organization_id = $1 AND id = $2",
-                    &[&organization_id, &member_id],
-                )?
-                .map(|r| r.try_get(0))
-                .transpose()?;
-            let Some(role) = role else { return Ok(MemberRemoval::NotFound) };
-            if role == Role::Owner.as_str() {
-                let owners: i64 = tx
-                    .query_one(
-                        "SELECT count(*) FROM members WHERE organization_id = $1 AND role = 'owner'",
-                        &[&organization_id],
-                    )?
-                    .try_get(0)?;
-                if owners <= 1 {
-                    return Ok(MemberRemoval::LastOwner);
-                }
-            }
-            // Personal saved searches go with the membership; team memberships, allowlist entries
-            // and user tokens of this organization cascade.
-            tx.execute(
-                "DELETE FROM saved_searches WHERE organization_id = $1 AND visibility = 'owner' AND owner_id = \
-                 (SELECT user_id FROM members WHERE id = $2)",
-                &[&organization_id, &member_id],
-            )?;
-            tx.execute(
-                "DELETE FROM members WHERE organization_id = $1 AND id = $2",
-                &[&organization_id, &member_id],
-            )?;
-            Ok(MemberRemoval::Removed)
-        })
+        load_members(&mut *self.conn()?, MEMBERS_OF_ORGANIZATION, &[&organization_id])
     }
 
     fn teams(&self, organization_id: i64) -> StoreResult<Vec<Team>> {
@@ -1084,50 +956,6 @@ impl Store for PostgresStore {
 
     fn team(&self, organization_id: i64, key: &IdOrSlug) -> StoreResult<Option<Team>> {
         in_organization(&mut *self.conn()?, TEAM_SELECT, "t.", organization_id, key, team_row)
-    }
-
-    fn add_team_member(
-        &self,
-        organization_id: i64,
-        team_id: i64,
-        member_id: i64,
-        rule: TeamJoinRule,
-    ) -> StoreResult<TeamJoin> {
-        self.write(|tx| {
-            // The lock allowlist edits take: an edit committed before it is seen here (each
-            // statement of a READ COMMITTED transaction reads the latest commits), one after it
-            // waits for this transaction.
-            if !lock_organization(tx, organization_id)? {
-                return Err(StoreError::Invalid(format!("organization {organization_id} does not exist")));
-            }
-            let row = tx.query_one(
-                "SELECT open_membership, EXISTS (SELECT 1 FROM replay_access_teams \
-                 WHERE organization_id = $1 AND team_id = $2) FROM organizations WHERE id = $1",
-                &[&organization_id, &team_id],
-            )?;
-            if let Some(refusal) = super::team_join_refusal(rule, row.try_get(0)?, row.try_get(1)?) {
-                return Ok(refusal);
-            }
-            // The composite foreign keys refuse a team and a member of different organizations.
-            let n = tx.execute(
-                "INSERT INTO team_members (organization_id, team_id, member_id) VALUES ($1, $2, $3) \
-                 ON CONFLICT DO NOTHING",
-                &[&organization_id, &team_id, &member_id],
-            )?;
-            notify_changed(tx, organization_id)?;
-            Ok(if n > 0 { TeamJoin::Added } else { TeamJoin::AlreadyMember })
-        })
-    }
-
-    fn remove_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
-        self.write_durably(|tx| {
-            let n = tx.execute(
-                "DELETE FROM team_members WHERE organization_id = $1 AND team_id = $2 AND member_id = $3",
-                &[&organization_id, &team_id, &member_id],
-            )?;
-            notify_changed(tx, organization_id)?;
-            Ok(n > 0)
-        })
     }
 
     fn projects(&self, organization_id: i64) -> StoreResult<Vec<Project>> {
@@ -1192,21 +1020,14 @@ impl Store for PostgresStore {
     }
 
     fn delete_dashboard(&self, organization_id: i64, dashboard_id: i64) -> StoreResult<bool> {
-        let n = self.conn()?.execute(
-            "DELETE FROM dashboards WHERE organization_id = $1 AND id = $2",
-            &[&organization_id, &dashboard_id],
-        )?;
+        let n = self.conn()?.execute(DELETE_DASHBOARD, &[&organization_id, &dashboard_id])?;
         Ok(n > 0)
     }
 
     fn saved_searches(&self, organization_id: i64, viewer: Option<i64>) -> StoreResult<Vec<SavedSearch>> {
-        let found = self.conn()?.query(
-            &format!(
-                "{SEARCH_SELECT} WHERE organization_id = $1 AND (visibility = 'organization' OR owner_id = $2) \
-                 ORDER BY id"
-            ),
-            &[&organization_id, &viewer],
-        )?;
+        let found = self
+            .conn()?
+            .query(&format!("{SEARCH_SELECT}{VISIBLE_SEARCHES}"), &[&organization_id, &viewer])?;
         rows(found, search_row)
     }
 
@@ -1223,19 +1044,17 @@ impl Store for PostgresStore {
 
     fn create_saved_search(&self, organization_id: i64, new: &NewSavedSearch) -> StoreResult<SavedSearch> {
         let row = self.conn()?.query_one(
-            "INSERT INTO saved_searches (organization_id, name, query, visibility, owner_id) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id, organization_id, name, query, visibility, owner_id, \
-             rfc3339(date_created)",
+            &format!(
+                "{INSERT_SEARCH} RETURNING id, organization_id, name, query, visibility, owner_id, \
+                 rfc3339(date_created)"
+            ),
             &[&organization_id, &new.name, &new.query, &new.visibility.as_str(), &new.owner_id],
         )?;
         search_row(&row)
     }
 
     fn delete_saved_search(&self, organization_id: i64, search_id: i64) -> StoreResult<bool> {
-        let n = self.conn()?.execute(
-            "DELETE FROM saved_searches WHERE organization_id = $1 AND id = $2",
-            &[&organization_id, &search_id],
-        )?;
+        let n = self.conn()?.execute(DELETE_SEARCH, &[&organization_id, &search_id])?;
         Ok(n > 0)
     }
 
@@ -1248,24 +1067,15 @@ impl Store for PostgresStore {
     }
 
     fn organization_replay(&self, organization_id: i64, replay_id: &str) -> StoreResult<Option<Replay>> {
-        Ok(replays_where(
-            &mut *self.conn()?,
-            "p.organization_id = $1 AND r.id = $2",
-            &[&organization_id, &replay_id],
-        )?
-        .pop())
+        Ok(replays_where(&mut *self.conn()?, ORGANIZATION_REPLAY, &[&organization_id, &replay_id])?.pop())
     }
 
     fn replay(&self, project_id: i64, replay_id: &str) -> StoreResult<Option<Replay>> {
-        Ok(replays_where(&mut *self.conn()?, "r.project_id = $1 AND r.id = $2", &[&project_id, &replay_id])?
-            .pop())
+        Ok(replays_where(&mut *self.conn()?, PROJECT_REPLAY, &[&project_id, &replay_id])?.pop())
     }
 
     fn delete_replay(&self, project_id: i64, replay_id: &str) -> StoreResult<bool> {
-        // Segments and views cascade in the same statement.
-        let n = self
-            .conn()?
-            .execute("DELETE FROM replays WHERE project_id = $1 AND id = $2", &[&project_id, &replay_id])?;
+        let n = self.conn()?.execute(DELETE_REPLAY, &[&project_id, &replay_id])?;
         Ok(n > 0)
     }
 

@@ -7,17 +7,18 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
+use super::scopes_text;
+use super::sql::*;
 use super::{
-    OrganizationSnapshot, RequestFacts, RequestReads, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME,
-    SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, Store, StoreError, StoreResult, request_facts_from,
-    revocable_table, seed, team_join_refusal,
+    DataStore, DecisionReads, OrganizationSnapshot, OrganizationWrites, RequestFacts, RequestReads,
+    SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, ServiceStore,
+    StoreError, StoreResult, request_facts_from, revocable_table, seed, team_join_refusal,
 };
-use super::{PROJECT_SELECT, TEAM_SELECT, USER_COLUMNS, json_list, scopes_list, scopes_text};
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
-    NewDeletionJob, NewSavedSearch, OrgAuthToken, Organization, OrganizationSettings, OrganizationUpdate,
-    Project, RecordingSegment, Replay, ReplayView, Role, SavedSearch, Team, TeamJoin, TeamJoinRule, User,
-    Visibility,
+    NewDeletionJob, NewOrgAuthToken, NewSavedSearch, NewUserToken, OrgAuthToken, Organization,
+    OrganizationSettings, OrganizationUpdate, Project, RecordingSegment, Replay, ReplayView, Role,
+    SavedSearch, Team, TeamJoin, TeamJoinRule, User,
 };
 use crate::token::TokenKind;
 
@@ -32,7 +33,7 @@ const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schem
 /// the same tables and constraints in SQLite and PostgreSQL).
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
-/// The SQLite [`Store`]. One connection behind a mutex: SQLite serialises writers anyway, and every
+/// The SQLite [`Store`](super::Store). One connection behind a mutex: SQLite serialises writers anyway, and every
 /// call is short.
 #[derive(Debug)]
 pub struct SqliteStore {
@@ -167,34 +168,38 @@ fn migrate(conn: &mut Connection) -> StoreResult<u32> {
     Ok(from)
 }
 
-fn user_row(r: &Row<'_>, at: usize) -> rusqlite::Result<User> {
-    Ok(User {
-        id: r.get(at)?,
-        username: r.get(at + 1)?,
-        name: r.get(at + 2)?,
-        email: r.get(at + 3)?,
-        is_superuser: r.get(at + 4)?,
-    })
+/// Every row `sql` returns for `args`, each read by `row`.
+fn query_all<T>(
+    conn: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+    row: impl Fn(&Row<'_>) -> StoreResult<T>,
+) -> StoreResult<Vec<T>> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query(args)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(row(r)?);
+    }
+    Ok(out)
 }
 
-fn organization_row(r: &Row<'_>) -> rusqlite::Result<Organization> {
-    Ok(Organization {
-        id: r.get(0)?,
-        slug: r.get(1)?,
-        name: r.get(2)?,
-        open_membership: r.get(3)?,
-        date_created: r.get(4)?,
-    })
+/// The first row `sql` returns for `args`, read by `row`; `None` when there is none.
+fn query_opt<T>(
+    conn: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+    row: impl FnOnce(&Row<'_>) -> StoreResult<T>,
+) -> StoreResult<Option<T>> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query(args)?;
+    rows.next()?.map(row).transpose()
 }
+
+const ORGANIZATION_SELECT: &str = "SELECT id, slug, name, open_membership, date_created FROM organizations";
 
 fn organization_by_id(conn: &Connection, id: i64) -> StoreResult<Option<Organization>> {
-    Ok(conn
-        .query_row(
-            "SELECT id, slug, name, open_membership, date_created FROM organizations WHERE id = ?1",
-            [id],
-            organization_row,
-        )
-        .optional()?)
+    query_opt(conn, &format!("{ORGANIZATION_SELECT} WHERE id = ?1"), [id], |r| organization_row(r))
 }
 
 /// Loads memberships selected by `filter` (a condition on `m`), with their users and teams.
@@ -203,20 +208,16 @@ fn load_members(conn: &Connection, filter: &str, args: impl rusqlite::Params) ->
         "SELECT m.id, m.organization_id, m.role, {USER_COLUMNS} FROM members m \
          JOIN users u ON u.id = m.user_id WHERE {filter} ORDER BY m.id"
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(args, |r| {
-        let role: String = r.get(2)?;
-        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, role, user_row(r, 3)?))
+    let rows = query_all(conn, &sql, args, |r| {
+        let id = r.get::<_, i64>(0)?;
+        Ok((id, r.get::<_, i64>(1)?, member_role(id, &r.get::<_, String>(2)?)?, user_row(r, 3)?))
     })?;
     let mut teams_stmt = conn.prepare(
         "SELECT t.id, t.slug FROM team_members tm JOIN teams t ON t.id = tm.team_id \
          WHERE tm.member_id = ?1 ORDER BY t.id",
     )?;
     let mut members = Vec::new();
-    for row in rows {
-        let (id, organization_id, role, user) = row?;
-        let role = Role::parse(&role)
-            .ok_or_else(|| StoreError::Backend(format!("member {id} has unknown role {role:?}")))?;
+    for (id, organization_id, role, user) in rows {
         let mut teams = Vec::new();
         let mut team_slugs = Vec::new();
         for team in teams_stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
@@ -229,16 +230,6 @@ fn load_members(conn: &Connection, filter: &str, args: impl rusqlite::Params) ->
     Ok(members)
 }
 
-fn team_row(r: &Row<'_>) -> rusqlite::Result<Team> {
-    Ok(Team {
-        id: r.get(0)?,
-        organization_id: r.get(1)?,
-        slug: r.get(2)?,
-        name: r.get(3)?,
-        member_count: r.get(4)?,
-    })
-}
-
 /// The row of `select` (whose table is aliased `alias`, e.g. `"t."`, or `""`) with the id or slug
 /// `key`, inside organization `organization_id`.
 fn in_organization<T>(
@@ -247,25 +238,16 @@ fn in_organization<T>(
     alias: &str,
     organization_id: i64,
     key: &IdOrSlug,
-    row: fn(&Row<'_>) -> rusqlite::Result<T>,
+    row: impl FnOnce(&Row<'_>) -> StoreResult<T>,
 ) -> StoreResult<Option<T>> {
-    let by = |column: &str| format!("{select} WHERE {alias}organization_id = ?1 AND {alias}{column} = ?2");
-    Ok(match key {
-        IdOrSlug::Id(id) => conn.query_row(&by("id"), params![organization_id, id], row).optional()?,
-        IdOrSlug::Slug(slug) => {
-            conn.query_row(&by("slug"), params![organization_id, slug], row).optional()?
+    match key {
+        IdOrSlug::Id(id) => {
+            query_opt(conn, &in_organization_sql(select, alias, "id"), params![organization_id, id], row)
         }
-    })
-}
-
-fn project_row(r: &Row<'_>) -> rusqlite::Result<Project> {
-    Ok(Project {
-        id: r.get(0)?,
-        organization_id: r.get(1)?,
-        slug: r.get(2)?,
-        name: r.get(3)?,
-        platform: r.get(4)?,
-    })
+        IdOrSlug::Slug(slug) => {
+            query_opt(conn, &in_organization_sql(select, alias, "slug"), params![organization_id, slug], row)
+        }
+    }
 }
 
 const DASHBOARD_SELECT: &str =
@@ -276,56 +258,14 @@ fn dashboards_where(
     filter: &str,
     args: impl rusqlite::Params,
 ) -> StoreResult<Vec<Dashboard>> {
-    let mut stmt = conn.prepare(&format!("{DASHBOARD_SELECT} WHERE {filter} ORDER BY id"))?;
-    let rows = stmt.query_map(args, |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?, r.get(5)?))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (id, organization_id, title, created_by, widgets, date_created) = row?;
-        out.push(Dashboard {
-            id,
-            organization_id,
-            title,
-            created_by,
-            widgets: serde_json::from_str(&widgets)?,
-            date_created,
-        });
-    }
-    Ok(out)
+    query_all(conn, &format!("{DASHBOARD_SELECT} WHERE {filter} ORDER BY id"), args, |r| dashboard_row(r))
 }
 
 const SEARCH_SELECT: &str =
     "SELECT id, organization_id, name, query, visibility, owner_id, date_created FROM saved_searches";
 
-fn search_row(r: &Row<'_>) -> rusqlite::Result<SavedSearch> {
-    let visibility: String = r.get(4)?;
-    Ok(SavedSearch {
-        id: r.get(0)?,
-        organization_id: r.get(1)?,
-        name: r.get(2)?,
-        query: r.get(3)?,
-        visibility: if visibility == "organization" { Visibility::Organization } else { Visibility::Owner },
-        owner_id: r.get(5)?,
-        date_created: r.get(6)?,
-    })
-}
-
 const ORG_TOKEN_SELECT: &str = "SELECT id, organization_id, name, scopes, token_last_characters, created_by, \
      date_created FROM org_auth_tokens";
-
-fn org_token_row(r: &Row<'_>) -> rusqlite::Result<OrgAuthToken> {
-    let scopes: String = r.get(3)?;
-    Ok(OrgAuthToken {
-        id: r.get(0)?,
-        organization_id: r.get(1)?,
-        name: r.get(2)?,
-        scopes: scopes_list(&scopes),
-        token_last_characters: r.get(4)?,
-        created_by: r.get(5)?,
-        date_created: r.get(6)?,
-    })
-}
 
 const REPLAY_SELECT: &str = "SELECT r.id, r.project_id, r.environment, r.started_at, r.finished_at, \
      CAST(round((julianday(r.finished_at) - julianday(r.started_at)) * 86400) AS INTEGER), r.urls, \
@@ -333,50 +273,9 @@ const REPLAY_SELECT: &str = "SELECT r.id, r.project_id, r.environment, r.started
      r.user_display_name FROM replays r JOIN projects p ON p.id = r.project_id";
 
 fn replays_where(conn: &Connection, filter: &str, args: impl rusqlite::Params) -> StoreResult<Vec<Replay>> {
-    let mut stmt =
-        conn.prepare(&format!("{REPLAY_SELECT} WHERE {filter} ORDER BY r.started_at DESC, r.id"))?;
-    let rows = stmt.query_map(args, |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get::<_, String>(6)?,
-            r.get(7)?,
-            r.get(8)?,
-            r.get(9)?,
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (
-            id,
-            project_id,
-            environment,
-            started_at,
-            finished_at,
-            duration,
-            urls,
-            count_errors,
-            count_segments,
-            user,
-        ) = row?;
-        out.push(Replay {
-            id,
-            project_id,
-            environment,
-            started_at,
-            finished_at,
-            duration,
-            urls: json_list(&urls)?,
-            count_errors,
-            count_segments,
-            user_display_name: user,
-        });
-    }
-    Ok(out)
+    query_all(conn, &format!("{REPLAY_SELECT} WHERE {filter} ORDER BY r.started_at DESC, r.id"), args, |r| {
+        replay_row(r)
+    })
 }
 
 fn segments_where(
@@ -384,57 +283,18 @@ fn segments_where(
     filter: &str,
     args: impl rusqlite::Params,
 ) -> StoreResult<Vec<RecordingSegment>> {
-    let mut stmt = conn.prepare(&format!(
+    let sql = format!(
         "SELECT replay_id, segment_id, date_added, events FROM recording_segments WHERE {filter} \
          ORDER BY segment_id"
-    ))?;
-    let rows = stmt.query_map(args, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?)))?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (replay_id, segment_id, date_added, events) = row?;
-        out.push(RecordingSegment {
-            replay_id,
-            segment_id,
-            date_added,
-            events: serde_json::from_str(&events)?,
-        });
-    }
-    Ok(out)
+    );
+    query_all(conn, &sql, args, |r| segment_row(r))
 }
 
 const JOB_SELECT: &str = "SELECT id, project_id, range_start, range_end, environments, status, count_deleted, \
      date_created FROM replay_deletion_jobs";
 
 fn jobs_where(conn: &Connection, filter: &str, args: impl rusqlite::Params) -> StoreResult<Vec<DeletionJob>> {
-    let mut stmt = conn.prepare(&format!("{JOB_SELECT} WHERE {filter} ORDER BY id DESC"))?;
-    let rows = stmt.query_map(args, |r| {
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get::<_, String>(4)?,
-            r.get(5)?,
-            r.get(6)?,
-            r.get(7)?,
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (id, project_id, range_start, range_end, environments, status, count_deleted, date_created) =
-            row?;
-        out.push(DeletionJob {
-            id,
-            project_id,
-            range_start,
-            range_end,
-            environments: json_list(&environments)?,
-            status,
-            count_deleted,
-            date_created,
-        });
-    }
-    Ok(out)
+    query_all(conn, &format!("{JOB_SELECT} WHERE {filter} ORDER BY id DESC"), args, |r| job_row(r))
 }
 
 /// Normalises a client timestamp to the stored form; `None` when SQLite cannot read it.
@@ -445,7 +305,7 @@ fn normalise_time(conn: &Connection, value: &str) -> StoreResult<Option<String>>
     Ok(conn.query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?1)", [value], |r| r.get(0))?)
 }
 
-/// The connection, locked for the reads of one request (see [`Store::request_facts`]).
+/// The connection, locked for the reads of one request (see [`DecisionReads::request_facts`]).
 struct Locked<'c>(&'c Connection);
 
 impl RequestReads for Locked<'_> {
@@ -464,73 +324,38 @@ impl RequestReads for Locked<'_> {
 }
 
 fn credential_in(conn: &Connection, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {
-    let found = match kind {
-        TokenKind::Session => conn
-            .query_row(
-                &format!(
-                    "SELECT s.superuser, s.last_seen_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?2), \
-                     {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
-                     WHERE s.token_hash = ?1 AND s.last_seen_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3) \
-                     AND s.date_created > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', \
-                     CASE WHEN s.superuser THEN ?4 ELSE ?5 END)"
-                ),
-                params![
-                    hash,
-                    ago(SESSION_TOUCH_INTERVAL),
-                    ago(SESSION_IDLE_TIMEOUT),
-                    ago(SUPERUSER_SESSION_LIFETIME),
-                    ago(SESSION_LIFETIME)
-                ],
-                |r| {
-                    Ok(Credential::Session {
-                        superuser: r.get(0)?,
-                        needs_touch: r.get(1)?,
-                        user: user_row(r, 2)?,
-                    })
-                },
-            )
-            .optional()?,
-        TokenKind::User => conn
-            .query_row(
-                &format!(
-                    "SELECT t.organization_id, t.scopes, {USER_COLUMNS} FROM user_tokens t \
-                     JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1"
-                ),
-                [hash],
-                |r| {
-                    let scopes: String = r.get(1)?;
-                    Ok(Credential::UserToken {
-                        organization_id: r.get(0)?,
-                        scopes: scopes_list(&scopes),
-                        user: user_row(r, 2)?,
-                    })
-                },
-            )
-            .optional()?,
-        TokenKind::Org => conn
-            .query_row(
-                "SELECT organization_id, scopes FROM org_auth_tokens WHERE token_hash = ?1",
-                [hash],
-                |r| {
-                    let scopes: String = r.get(1)?;
-                    Ok(Credential::OrgToken { organization_id: r.get(0)?, scopes: scopes_list(&scopes) })
-                },
-            )
-            .optional()?,
-    };
-    Ok(found)
+    match kind {
+        TokenKind::Session => query_opt(
+            conn,
+            &format!(
+                "SELECT s.superuser, s.last_seen_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?2), \
+                 {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.token_hash = ?1 AND s.last_seen_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3) \
+                 AND s.date_created > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', \
+                 CASE WHEN s.superuser THEN ?4 ELSE ?5 END)"
+            ),
+            params![
+                hash,
+                ago(SESSION_TOUCH_INTERVAL),
+                ago(SESSION_IDLE_TIMEOUT),
+                ago(SUPERUSER_SESSION_LIFETIME),
+                ago(SESSION_LIFETIME)
+            ],
+            |r| session_row(r),
+        ),
+        TokenKind::User => query_opt(conn, USER_TOKEN_CREDENTIAL, [hash], |r| user_token_row(r)),
+        TokenKind::Org => query_opt(conn, ORG_TOKEN_CREDENTIAL, [hash], |r| org_token_credential_row(r)),
+    }
 }
 
 fn organization_in(conn: &Connection, key: &IdOrSlug) -> StoreResult<Option<Organization>> {
     match key {
         IdOrSlug::Id(id) => organization_by_id(conn, *id),
-        IdOrSlug::Slug(slug) => Ok(conn
-            .query_row(
-                "SELECT id, slug, name, open_membership, date_created FROM organizations WHERE slug = ?1",
-                [slug],
-                organization_row,
-            )
-            .optional()?),
+        IdOrSlug::Slug(slug) => {
+            query_opt(conn, &format!("{ORGANIZATION_SELECT} WHERE slug = ?1"), [slug], |r| {
+                organization_row(r)
+            })
+        }
     }
 }
 
@@ -568,10 +393,10 @@ fn organization_settings_in(conn: &Connection, organization_id: i64) -> StoreRes
 }
 
 fn member_of_in(conn: &Connection, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
-    Ok(load_members(conn, "m.organization_id = ?1 AND m.user_id = ?2", [organization_id, user_id])?.pop())
+    Ok(load_members(conn, MEMBER_BY_USER, [organization_id, user_id])?.pop())
 }
 
-impl Store for SqliteStore {
+impl DecisionReads for SqliteStore {
     /// The request's reads under one lock of the one connection: every write takes the same lock,
     /// so no change can land between them.
     fn request_facts(
@@ -583,130 +408,18 @@ impl Store for SqliteStore {
         request_facts_from(&Locked(&conn), secret, target)
     }
 
-    /// Under one lock of the one connection, as [`request_facts`](Store::request_facts).
+    /// Under one lock of the one connection, as [`request_facts`](DecisionReads::request_facts).
     fn organization_snapshot(&self, key: &IdOrSlug) -> StoreResult<Option<OrganizationSnapshot>> {
         let conn = self.lock();
         let Some(organization) = organization_in(&conn, key)? else { return Ok(None) };
         let settings = organization_settings_in(&conn, organization.id)?;
-        let mut members = load_members(&conn, "m.organization_id = ?1", [organization.id])?;
+        let mut members = load_members(&conn, MEMBERS_OF_ORGANIZATION, [organization.id])?;
         members.sort_by_key(|m| m.user.id);
         Ok(Some(OrganizationSnapshot { organization, settings, members }))
     }
+}
 
-    fn credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {
-        credential_in(&self.lock(), kind, hash)
-    }
-
-    fn user(&self, username: &str) -> StoreResult<Option<User>> {
-        Ok(self
-            .lock()
-            .query_row(
-                &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = ?1"),
-                [username],
-                |r| user_row(r, 0),
-            )
-            .optional()?)
-    }
-
-    fn create_session(&self, user_id: i64, superuser: bool, hash: &str) -> StoreResult<()> {
-        self.lock().execute(
-            &format!(
-                "INSERT INTO sessions (token_hash, user_id, superuser, last_seen_at) VALUES (?1, ?2, ?3, {NOW})"
-            ),
-            params![hash, user_id, superuser],
-        )?;
-        Ok(())
-    }
-
-    fn touch_session(&self, hash: &str) -> StoreResult<()> {
-        self.lock()
-            .execute(&format!("UPDATE sessions SET last_seen_at = {NOW} WHERE token_hash = ?1"), [hash])?;
-        Ok(())
-    }
-
-    fn revoke_credential(&self, kind: TokenKind, hash: &str) -> StoreResult<bool> {
-        let table = revocable_table(kind)?;
-        self.write_durably(|tx| {
-            Ok(tx.execute(&format!("DELETE FROM {table} WHERE token_hash = ?1"), [hash])? > 0)
-        })
-    }
-
-    fn revoke_user_credentials(&self, kind: TokenKind, user_id: i64) -> StoreResult<u64> {
-        let table = revocable_table(kind)?;
-        self.write_durably(|tx| {
-            let n = tx.execute(&format!("DELETE FROM {table} WHERE user_id = ?1"), [user_id])?;
-            Ok(u64::try_from(n).unwrap_or(u64::MAX))
-        })
-    }
-
-    fn create_user_token(
-        &self,
-        user_id: i64,
-        organization_id: i64,
-        name: &str,
-        scopes: &[String],
-        hash: &str,
-        last_characters: &str,
-    ) -> StoreResult<i64> {
-        let conn = self.lock();
-        conn.execute(
-            "INSERT INTO user_tokens (token_hash, token_last_characters, name, user_id, organization_id, scopes) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![hash, last_characters, name, user_id, organization_id, scopes_text(scopes)],
-        )
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Invalid(_) => {
-                StoreError::Invalid("the user is not a member of the token's organization".into())
-            }
-            other => other,
-        })?;
-        Ok(conn.last_insert_rowid())
-    }
-
-    fn create_org_auth_token(
-        &self,
-        organization_id: i64,
-        name: &str,
-        scopes: &[String],
-        created_by: Option<i64>,
-        hash: &str,
-        last_characters: &str,
-    ) -> StoreResult<OrgAuthToken> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO org_auth_tokens (token_hash, token_last_characters, name, organization_id, scopes, \
-                 created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![hash, last_characters, name, organization_id, scopes_text(scopes), created_by],
-            )?;
-            let id = tx.last_insert_rowid();
-            Ok(tx.query_row(&format!("{ORG_TOKEN_SELECT} WHERE id = ?1"), [id], org_token_row)?)
-        })
-    }
-
-    fn org_auth_tokens(&self, organization_id: i64) -> StoreResult<Vec<OrgAuthToken>> {
-        let conn = self.lock();
-        let mut stmt = conn.prepare(&format!("{ORG_TOKEN_SELECT} WHERE organization_id = ?1 ORDER BY id"))?;
-        Ok(stmt.query_map([organization_id], org_token_row)?.collect::<Result<_, _>>()?)
-    }
-
-    fn delete_org_auth_token(&self, organization_id: i64, token_id: i64) -> StoreResult<bool> {
-        self.write_durably(|tx| {
-            let n = tx.execute(
-                "DELETE FROM org_auth_tokens WHERE organization_id = ?1 AND id = ?2",
-                [organization_id, token_id],
-            )?;
-            Ok(n > 0)
-        })
-    }
-
-    fn organization(&self, key: &IdOrSlug) -> StoreResult<Option<Organization>> {
-        organization_in(&self.lock(), key)
-    }
-
-    fn organization_settings(&self, organization_id: i64) -> StoreResult<OrganizationSettings> {
-        organization_settings_in(&self.lock(), organization_id)
-    }
-
+impl OrganizationWrites for SqliteStore {
     fn update_organization(
         &self,
         organization_id: i64,
@@ -718,10 +431,7 @@ impl Store for SqliteStore {
                 StoreError::Invalid(format!("organization {organization_id} does not exist"))
             })?;
             if let Some(name) = &update.name {
-                tx.execute(
-                    "UPDATE organizations SET name = ?1 WHERE id = ?2",
-                    params![name, organization_id],
-                )?;
+                tx.execute(SET_ORGANIZATION_NAME, params![name, organization_id])?;
             }
             if let Some(slug) = &update.slug
                 && *slug != exists.slug
@@ -738,16 +448,10 @@ impl Store for SqliteStore {
                 })?;
             }
             if let Some(open) = update.open_membership {
-                tx.execute(
-                    "UPDATE organizations SET open_membership = ?1 WHERE id = ?2",
-                    params![open, organization_id],
-                )?;
+                tx.execute(SET_OPEN_MEMBERSHIP, params![open, organization_id])?;
             }
             if let Some(granular) = update.granular_replay {
-                tx.execute(
-                    "UPDATE organizations SET granular_replay = ?1 WHERE id = ?2",
-                    params![granular, organization_id],
-                )?;
+                tx.execute(SET_GRANULAR_REPLAY, params![granular, organization_id])?;
             }
             if let Some(users) = &update.replay_access_members {
                 let mut is_member =
@@ -812,67 +516,28 @@ impl Store for SqliteStore {
         }
         // Turning a feature off takes access away: durably.
         self.write_durably(|tx| {
-            let n = tx.execute(
-                "DELETE FROM organization_features WHERE organization_id = ?1 AND feature = ?2",
-                params![organization_id, feature],
-            )?;
+            let n = tx.execute(DELETE_FEATURE, params![organization_id, feature])?;
             Ok(n > 0)
         })
     }
 
-    fn member_of(&self, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
-        member_of_in(&self.lock(), organization_id, user_id)
-    }
-
-    fn member(&self, organization_id: i64, member_id: i64) -> StoreResult<Option<Member>> {
-        Ok(load_members(&self.lock(), "m.organization_id = ?1 AND m.id = ?2", [organization_id, member_id])?
-            .pop())
-    }
-
-    fn members(&self, organization_id: i64) -> StoreResult<Vec<Member>> {
-        load_members(&self.lock(), "m.organization_id = ?1", [organization_id])
-    }
-
     fn remove_member(&self, organization_id: i64, member_id: i64) -> StoreResult<MemberRemoval> {
         self.write_durably(|tx| {
-            let role: Option<String> = tx
-                .query_row(
-                    "SELECT role FROM members WHERE organization_id = ?1 AND id = ?2",
-                    [organization_id, member_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let role: Option<String> =
+                tx.query_row(MEMBER_ROLE, [organization_id, member_id], |r| r.get(0)).optional()?;
             let Some(role) = role else { return Ok(MemberRemoval::NotFound) };
             if role == Role::Owner.as_str() {
-                let owners: i64 = tx.query_row(
-                    "SELECT count(*) FROM members WHERE organization_id = ?1 AND role = 'owner'",
-                    [organization_id],
-                    |r| r.get(0),
-                )?;
+                let owners: i64 = tx.query_row(OWNER_COUNT, [organization_id], |r| r.get(0))?;
                 if owners <= 1 {
                     return Ok(MemberRemoval::LastOwner);
                 }
             }
             // Personal saved searches go with the membership; team memberships, allowlist entries
             // and user tokens of this organization cascade.
-            tx.execute(
-                "DELETE FROM saved_searches WHERE organization_id = ?1 AND visibility = 'owner' AND owner_id = \
-                 (SELECT user_id FROM members WHERE id = ?2)",
-                [organization_id, member_id],
-            )?;
-            tx.execute("DELETE FROM members WHERE organization_id = ?1 AND id = ?2", [organization_id, member_id])?;
+            tx.execute(DELETE_MEMBER_SEARCHES, [organization_id, member_id])?;
+            tx.execute(DELETE_MEMBER, [organization_id, member_id])?;
             Ok(MemberRemoval::Removed)
         })
-    }
-
-    fn teams(&self, organization_id: i64) -> StoreResult<Vec<Team>> {
-        let conn = self.lock();
-        let mut stmt = conn.prepare(&format!("{TEAM_SELECT} WHERE t.organization_id = ?1 ORDER BY t.id"))?;
-        Ok(stmt.query_map([organization_id], team_row)?.collect::<Result<_, _>>()?)
-    }
-
-    fn team(&self, organization_id: i64, key: &IdOrSlug) -> StoreResult<Option<Team>> {
-        in_organization(&self.lock(), TEAM_SELECT, "t.", organization_id, key, team_row)
     }
 
     fn add_team_member(
@@ -886,8 +551,7 @@ impl Store for SqliteStore {
         self.write(|tx| {
             let (open, allowlisted): (bool, bool) = tx
                 .query_row(
-                    "SELECT open_membership, EXISTS (SELECT 1 FROM replay_access_teams \
-                     WHERE organization_id = ?1 AND team_id = ?2) FROM organizations WHERE id = ?1",
+                    TEAM_JOIN_FACTS,
                     [organization_id, team_id],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
@@ -907,22 +571,151 @@ impl Store for SqliteStore {
 
     fn remove_team_member(&self, organization_id: i64, team_id: i64, member_id: i64) -> StoreResult<bool> {
         self.write_durably(|tx| {
-            let n = tx.execute(
-                "DELETE FROM team_members WHERE organization_id = ?1 AND team_id = ?2 AND member_id = ?3",
-                [organization_id, team_id, member_id],
+            let n = tx.execute(DELETE_TEAM_MEMBER, [organization_id, team_id, member_id])?;
+            Ok(n > 0)
+        })
+    }
+}
+
+impl ServiceStore for SqliteStore {
+    fn data(&self) -> &dyn DataStore {
+        self
+    }
+}
+
+impl DataStore for SqliteStore {
+    fn credential(&self, kind: TokenKind, hash: &str) -> StoreResult<Option<Credential>> {
+        credential_in(&self.lock(), kind, hash)
+    }
+
+    fn user(&self, username: &str) -> StoreResult<Option<User>> {
+        query_opt(&self.lock(), USER_BY_USERNAME, [username], |r| user_row(r, 0))
+    }
+
+    fn create_session(&self, user_id: i64, superuser: bool, hash: &str) -> StoreResult<()> {
+        self.lock().execute(
+            &format!(
+                "INSERT INTO sessions (token_hash, user_id, superuser, last_seen_at) VALUES (?1, ?2, ?3, {NOW})"
+            ),
+            params![hash, user_id, superuser],
+        )?;
+        Ok(())
+    }
+
+    fn touch_session(&self, hash: &str) -> StoreResult<()> {
+        self.lock()
+            .execute(&format!("UPDATE sessions SET last_seen_at = {NOW} WHERE token_hash = ?1"), [hash])?;
+        Ok(())
+    }
+
+    fn revoke_credential(&self, kind: TokenKind, hash: &str) -> StoreResult<bool> {
+        let table = revocable_table(kind)?;
+        self.write_durably(|tx| {
+            Ok(tx.execute(&format!("DELETE FROM {table} WHERE token_hash = ?1"), [hash])? > 0)
+        })
+    }
+
+    fn revoke_user_credentials(&self, kind: TokenKind, user_id: i64) -> StoreResult<u64> {
+        let table = revocable_table(kind)?;
+        self.write_durably(|tx| {
+            let n = tx.execute(&format!("DELETE FROM {table} WHERE user_id = ?1"), [user_id])?;
+            Ok(u64::try_from(n).unwrap_or(u64::MAX))
+        })
+    }
+
+    fn create_user_token(&self, organization_id: i64, new: &NewUserToken) -> StoreResult<i64> {
+        let conn = self.lock();
+        conn.execute(
+            INSERT_USER_TOKEN,
+            params![
+                new.hash,
+                new.last_characters,
+                new.name,
+                new.user_id,
+                organization_id,
+                scopes_text(&new.scopes)
+            ],
+        )
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Invalid(_) => {
+                StoreError::Invalid("the user is not a member of the token's organization".into())
+            }
+            other => other,
+        })?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    fn create_org_auth_token(
+        &self,
+        organization_id: i64,
+        new: &NewOrgAuthToken,
+    ) -> StoreResult<OrgAuthToken> {
+        self.write(|tx| {
+            tx.execute(
+                INSERT_ORG_TOKEN,
+                params![
+                    new.hash,
+                    new.last_characters,
+                    new.name,
+                    organization_id,
+                    scopes_text(&new.scopes),
+                    new.created_by
+                ],
             )?;
+            let id = tx.last_insert_rowid();
+            query_opt(tx, &format!("{ORG_TOKEN_SELECT} WHERE id = ?1"), [id], |r| org_token_row(r))?
+                .ok_or_else(|| StoreError::Backend("the new token vanished".into()))
+        })
+    }
+
+    fn org_auth_tokens(&self, organization_id: i64) -> StoreResult<Vec<OrgAuthToken>> {
+        let sql = format!("{ORG_TOKEN_SELECT} WHERE organization_id = ?1 ORDER BY id");
+        query_all(&self.lock(), &sql, [organization_id], |r| org_token_row(r))
+    }
+
+    fn delete_org_auth_token(&self, organization_id: i64, token_id: i64) -> StoreResult<bool> {
+        self.write_durably(|tx| {
+            let n = tx.execute(DELETE_ORG_TOKEN, [organization_id, token_id])?;
             Ok(n > 0)
         })
     }
 
+    fn organization(&self, key: &IdOrSlug) -> StoreResult<Option<Organization>> {
+        organization_in(&self.lock(), key)
+    }
+
+    fn organization_settings(&self, organization_id: i64) -> StoreResult<OrganizationSettings> {
+        organization_settings_in(&self.lock(), organization_id)
+    }
+
+    fn member_of(&self, organization_id: i64, user_id: i64) -> StoreResult<Option<Member>> {
+        member_of_in(&self.lock(), organization_id, user_id)
+    }
+
+    fn member(&self, organization_id: i64, member_id: i64) -> StoreResult<Option<Member>> {
+        Ok(load_members(&self.lock(), MEMBER_BY_ID, [organization_id, member_id])?.pop())
+    }
+
+    fn members(&self, organization_id: i64) -> StoreResult<Vec<Member>> {
+        load_members(&self.lock(), MEMBERS_OF_ORGANIZATION, [organization_id])
+    }
+
+    fn teams(&self, organization_id: i64) -> StoreResult<Vec<Team>> {
+        let sql = format!("{TEAM_SELECT} WHERE t.organization_id = ?1 ORDER BY t.id");
+        query_all(&self.lock(), &sql, [organization_id], |r| team_row(r))
+    }
+
+    fn team(&self, organization_id: i64, key: &IdOrSlug) -> StoreResult<Option<Team>> {
+        in_organization(&self.lock(), TEAM_SELECT, "t.", organization_id, key, |r| team_row(r))
+    }
+
     fn projects(&self, organization_id: i64) -> StoreResult<Vec<Project>> {
-        let conn = self.lock();
-        let mut stmt = conn.prepare(&format!("{PROJECT_SELECT} WHERE organization_id = ?1 ORDER BY id"))?;
-        Ok(stmt.query_map([organization_id], project_row)?.collect::<Result<_, _>>()?)
+        let sql = format!("{PROJECT_SELECT} WHERE organization_id = ?1 ORDER BY id");
+        query_all(&self.lock(), &sql, [organization_id], |r| project_row(r))
     }
 
     fn project(&self, organization_id: i64, key: &IdOrSlug) -> StoreResult<Option<Project>> {
-        in_organization(&self.lock(), PROJECT_SELECT, "", organization_id, key, project_row)
+        in_organization(&self.lock(), PROJECT_SELECT, "", organization_id, key, |r| project_row(r))
     }
 
     fn dashboards(&self, organization_id: i64) -> StoreResult<Vec<Dashboard>> {
@@ -976,49 +769,38 @@ impl Store for SqliteStore {
     }
 
     fn delete_dashboard(&self, organization_id: i64, dashboard_id: i64) -> StoreResult<bool> {
-        let n = self.lock().execute(
-            "DELETE FROM dashboards WHERE organization_id = ?1 AND id = ?2",
-            [organization_id, dashboard_id],
-        )?;
+        let n = self.lock().execute(DELETE_DASHBOARD, [organization_id, dashboard_id])?;
         Ok(n > 0)
     }
 
     fn saved_searches(&self, organization_id: i64, viewer: Option<i64>) -> StoreResult<Vec<SavedSearch>> {
-        let conn = self.lock();
-        let mut stmt = conn.prepare(&format!(
-            "{SEARCH_SELECT} WHERE organization_id = ?1 AND (visibility = 'organization' OR owner_id = ?2) ORDER BY id"
-        ))?;
-        Ok(stmt.query_map(params![organization_id, viewer], search_row)?.collect::<Result<_, _>>()?)
+        query_all(
+            &self.lock(),
+            &format!("{SEARCH_SELECT}{VISIBLE_SEARCHES}"),
+            params![organization_id, viewer],
+            |r| search_row(r),
+        )
     }
 
     fn saved_search(&self, organization_id: i64, search_id: i64) -> StoreResult<Option<SavedSearch>> {
-        Ok(self
-            .lock()
-            .query_row(
-                &format!("{SEARCH_SELECT} WHERE organization_id = ?1 AND id = ?2"),
-                [organization_id, search_id],
-                search_row,
-            )
-            .optional()?)
+        let sql = format!("{SEARCH_SELECT} WHERE organization_id = ?1 AND id = ?2");
+        query_opt(&self.lock(), &sql, [organization_id, search_id], |r| search_row(r))
     }
 
     fn create_saved_search(&self, organization_id: i64, new: &NewSavedSearch) -> StoreResult<SavedSearch> {
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO saved_searches (organization_id, name, query, visibility, owner_id) \
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                INSERT_SEARCH,
                 params![organization_id, new.name, new.query, new.visibility.as_str(), new.owner_id],
             )?;
             let id = tx.last_insert_rowid();
-            Ok(tx.query_row(&format!("{SEARCH_SELECT} WHERE id = ?1"), [id], search_row)?)
+            query_opt(tx, &format!("{SEARCH_SELECT} WHERE id = ?1"), [id], |r| search_row(r))?
+                .ok_or_else(|| StoreError::Backend("the new saved search vanished".into()))
         })
     }
 
     fn delete_saved_search(&self, organization_id: i64, search_id: i64) -> StoreResult<bool> {
-        let n = self.lock().execute(
-            "DELETE FROM saved_searches WHERE organization_id = ?1 AND id = ?2",
-            [organization_id, search_id],
-        )?;
+        let n = self.lock().execute(DELETE_SEARCH, [organization_id, search_id])?;
         Ok(n > 0)
     }
 
@@ -1031,25 +813,15 @@ impl Store for SqliteStore {
     }
 
     fn organization_replay(&self, organization_id: i64, replay_id: &str) -> StoreResult<Option<Replay>> {
-        Ok(replays_where(
-            &self.lock(),
-            "p.organization_id = ?1 AND r.id = ?2",
-            params![organization_id, replay_id],
-        )?
-        .pop())
+        Ok(replays_where(&self.lock(), ORGANIZATION_REPLAY, params![organization_id, replay_id])?.pop())
     }
 
     fn replay(&self, project_id: i64, replay_id: &str) -> StoreResult<Option<Replay>> {
-        Ok(replays_where(&self.lock(), "r.project_id = ?1 AND r.id = ?2", params![project_id, replay_id])?
-            .pop())
+        Ok(replays_where(&self.lock(), PROJECT_REPLAY, params![project_id, replay_id])?.pop())
     }
 
     fn delete_replay(&self, project_id: i64, replay_id: &str) -> StoreResult<bool> {
-        // Segments and views cascade in the same statement.
-        let n = self.lock().execute(
-            "DELETE FROM replays WHERE project_id = ?1 AND id = ?2",
-            params![project_id, replay_id],
-        )?;
+        let n = self.lock().execute(DELETE_REPLAY, params![project_id, replay_id])?;
         Ok(n > 0)
     }
 
@@ -1067,14 +839,13 @@ impl Store for SqliteStore {
     }
 
     fn replay_viewers(&self, replay_id: &str) -> StoreResult<Vec<ReplayView>> {
-        let conn = self.lock();
-        let mut stmt = conn.prepare(&format!(
+        let sql = format!(
             "SELECT {USER_COLUMNS}, v.viewed_at FROM replay_views v JOIN users u ON u.id = v.user_id \
              WHERE v.replay_id = ?1 ORDER BY v.viewed_at DESC, u.id"
-        ))?;
-        Ok(stmt
-            .query_map([replay_id], |r| Ok(ReplayView { user: user_row(r, 0)?, viewed_at: r.get(5)? }))?
-            .collect::<Result<_, _>>()?)
+        );
+        query_all(&self.lock(), &sql, [replay_id], |r| {
+            Ok(ReplayView { user: user_row(r, 0)?, viewed_at: r.get(5)? })
+        })
     }
 
     fn mark_replay_viewed(&self, replay_id: &str, user_id: i64) -> StoreResult<()> {

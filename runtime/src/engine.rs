@@ -417,23 +417,15 @@ fn trace_denial(request: &AccessRequest<'_>, denial: &Denial) {
 mod tests {
     use super::*;
     use crate::principal::UserId;
-    use crate::record::{Access, Declaration, Publish, Source};
+    use crate::record::{Access, Declaration, Source};
     use crate::{Config, Registry};
     use proptest::prelude::*;
 
     /// The record of the `EndpointPolicy` values built by hand below (only its address is used).
     static ANY: Endpoint = Endpoint::__new(Declaration {
-        handler: "engine::tests::any",
-        method: Method::Get,
-        path: "/any/",
-        access: Access::Unauthenticated("tests"),
-        readonly: &[],
-        readonly_exception: None,
         owner: "tests",
-        publish: Publish::Private,
-        gate: None,
-        gate_exempt: None,
         source: Source { file: file!(), line: line!() },
+        ..Declaration::new("engine::tests::any", Method::Get, "/any/", Access::Unauthenticated("tests"))
     });
 
     proptest! {

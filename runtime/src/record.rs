@@ -360,6 +360,32 @@ pub struct Declaration {
     pub source: Source,
 }
 
+impl Declaration {
+    /// A declaration with what the attribute defaults to for the other keys: no read-only scope,
+    /// no note, owner `unowned`, `publish = private`, no gate, an unknown source. Records built at
+    /// run time override what they need: `Declaration { gate: Some("replay"), ..Declaration::new(…) }`.
+    pub const fn new(
+        handler: &'static str,
+        method: Method,
+        path: &'static str,
+        access: Access,
+    ) -> Declaration {
+        Declaration {
+            handler,
+            method,
+            path,
+            access,
+            readonly: &[],
+            readonly_exception: None,
+            owner: "unowned",
+            publish: Publish::Private,
+            gate: None,
+            gate_exempt: None,
+            source: Source { file: "", line: 0 },
+        }
+    }
+}
+
 /// Marks the hidden type `#[scopegate::endpoint]` declares beside a handler, sharing the handler
 /// function's name (types and functions live in different namespaces): `scopegate::routes![handler]`
 /// names it through the function's own path, so a function without the attribute does not compile

@@ -565,17 +565,13 @@ async fn a_declared_body_mounted_by_hand_never_runs() {
     // Under another endpoint's decision (a record built at run time, which `Routes::record` mounts):
     // that check ran, but not the one of the body's own declaration.
     let other: &'static Endpoint = Box::leak(Box::new(Endpoint::__new(scopegate::__private::Declaration {
-        handler: "generated::open",
-        method: scopegate::Method::Get,
-        path: "/generated/open/",
-        access: scopegate::Access::Unauthenticated("test"),
-        readonly: &[],
-        readonly_exception: None,
-        owner: "unowned",
-        publish: scopegate::Publish::Private,
-        gate: None,
-        gate_exempt: None,
         source: scopegate::Source { file: file!(), line: line!() },
+        ..scopegate::__private::Declaration::new(
+            "generated::open",
+            scopegate::Method::Get,
+            "/generated/open/",
+            scopegate::Access::Unauthenticated("test"),
+        )
     })));
     let registry: &'static Registry =
         Box::leak(Box::new(Registry::from_endpoints(Config::sentry(), [other]).expect("registry")));

@@ -142,17 +142,14 @@ fn conformance_reports_every_disagreement_of_a_wrong_decision() {
 
 fn hand_endpoint(handler: &'static str, path: &'static str) -> &'static scopegate::Endpoint {
     Box::leak(Box::new(scopegate::Endpoint::__new(scopegate::__private::Declaration {
-        handler,
-        method: Method::Get,
-        path,
-        access: scopegate::Access::Scopes(&["org:read"]),
         readonly: &["org:read"],
-        readonly_exception: None,
-        owner: "unowned",
-        publish: scopegate::Publish::Private,
-        gate: None,
-        gate_exempt: None,
         source: scopegate::Source { file: "hand.rs", line: 1 },
+        ..scopegate::__private::Declaration::new(
+            handler,
+            Method::Get,
+            path,
+            scopegate::Access::Scopes(&["org:read"]),
+        )
     })))
 }
 

@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use scopegate::testing::reference::{self, Caller, Case, Member, Organization};
 use scopegate::{
     Access, AccessRequest, Bypass, Config, Endpoint, GateDef, Membership, Method, OrganizationId,
-    OrganizationState, Principal, Publish, Registry, Source, TeamId, UserId, Vocabulary,
+    OrganizationState, Principal, Registry, Source, TeamId, UserId, Vocabulary,
 };
 
 #[scopegate::endpoint(method = GET, path = "/organizations/{org}/", scopes = ["org:read", "org:write", "org:admin"])]
@@ -112,17 +112,9 @@ fn hand(
     gate: &'static str,
 ) -> &'static Endpoint {
     Box::leak(Box::new(Endpoint::__new(scopegate::__private::Declaration {
-        handler,
-        method: Method::Get,
-        path,
-        access: Access::Scopes(scopes),
-        readonly: &[],
-        readonly_exception: None,
-        owner: "unowned",
-        publish: Publish::Private,
         gate: Some(gate).filter(|g| !g.is_empty()),
-        gate_exempt: None,
         source: Source { file: file!(), line: line!() },
+        ..scopegate::__private::Declaration::new(handler, Method::Get, path, Access::Scopes(scopes))
     })))
 }
 

@@ -3,7 +3,7 @@
 //! names the handlers with their file:line.
 
 use scopegate::{
-    Access, Bypass, Config, Endpoint, GateDef, Method, Publish, Registry, RegistryError, Source, Vocabulary,
+    Access, Bypass, Config, Endpoint, GateDef, Method, Registry, RegistryError, Source, Vocabulary,
 };
 
 #[allow(clippy::too_many_arguments)]
@@ -17,17 +17,10 @@ fn endpoint(
     line: u32,
 ) -> &'static Endpoint {
     Box::leak(Box::new(Endpoint::__new(scopegate::__private::Declaration {
-        handler,
-        method,
-        path,
-        access: Access::Scopes(scopes),
-        readonly: &[],
-        readonly_exception: None,
-        owner: "unowned",
-        publish: Publish::Private,
         gate,
         gate_exempt,
         source: Source { file: "src/api.rs", line },
+        ..scopegate::__private::Declaration::new(handler, method, path, Access::Scopes(scopes))
     })))
 }
 

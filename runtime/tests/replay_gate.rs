@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use scopegate::testing::{self, ORGANIZATION};
 use scopegate::{
     Access, AccessRequest, Bypass, Config, Decision, Endpoint, GateDef, GateSource, InMemoryGates,
-    Membership, Method, OrganizationId, OrganizationState, Principal, Publish, Registry, Source, TeamId,
-    UserId, Vocabulary,
+    Membership, Method, OrganizationId, OrganizationState, Principal, Registry, Source, TeamId, UserId,
+    Vocabulary,
 };
 
 #[scopegate::endpoint(method = GET, path = "/organizations/{org}/replays/", scopes = ["event:read"], gate = replay)]
@@ -300,17 +300,15 @@ fn custom() -> (Registry, OrganizationState) {
         Box::leak(Box::new(Config::__new(Vocabulary::__new(v.scopes(), v.readonly(), v.implies()), gates)));
     let make = |handler, path, gate| -> &'static Endpoint {
         Box::leak(Box::new(Endpoint::__new(scopegate::__private::Declaration {
-            handler,
-            method: Method::Get,
-            path,
-            access: Access::Scopes(&["org:read"]),
             readonly: &["org:read"],
-            readonly_exception: None,
-            owner: "unowned",
-            publish: Publish::Private,
             gate: Some(gate),
-            gate_exempt: None,
             source: Source { file: file!(), line: line!() },
+            ..scopegate::__private::Declaration::new(
+                handler,
+                Method::Get,
+                path,
+                Access::Scopes(&["org:read"]),
+            )
         })))
     };
     let endpoints = [

@@ -226,20 +226,16 @@ fn decisions_allocate_nothing() {
 /// 200 resources under one node (a hashed node), a chain of single literals (joined into one edge),
 /// lookups, `route` with its parameters, and routed decisions allowed and denied.
 fn wide_registries_route_without_allocating() {
-    use scopegate::{Access, Config, Endpoint, Publish, Source};
+    use scopegate::{Access, Config, Endpoint, Source};
     let record = |method: Method, path: String, scopes: &'static [&'static str]| -> &'static Endpoint {
         Box::leak(Box::new(Endpoint::__new(scopegate::__private::Declaration {
-            handler: "wide::handler",
-            method,
-            path: Box::leak(path.into_boxed_str()),
-            access: Access::Scopes(scopes),
-            readonly: &[],
-            readonly_exception: None,
-            owner: "unowned",
-            publish: Publish::Private,
-            gate: None,
-            gate_exempt: None,
             source: Source { file: "tests/zero_alloc.rs", line: 1 },
+            ..scopegate::__private::Declaration::new(
+                "wide::handler",
+                method,
+                Box::leak(path.into_boxed_str()),
+                Access::Scopes(scopes),
+            )
         })))
     };
     let mut endpoints = Vec::new();

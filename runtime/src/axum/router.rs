@@ -366,20 +366,11 @@ async fn redirect_slash(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Access, Declaration, Publish, Source};
+    use crate::record::{Access, Declaration, Source};
 
     static PLAIN: Endpoint = Endpoint::__new(Declaration {
-        handler: "tests::plain",
-        method: Method::Get,
-        path: "/plain/{id}",
-        access: Access::Unauthenticated("test"),
-        readonly: &[],
-        readonly_exception: None,
-        owner: "unowned",
-        publish: Publish::Private,
-        gate: None,
-        gate_exempt: None,
         source: Source { file: file!(), line: line!() },
+        ..Declaration::new("tests::plain", Method::Get, "/plain/{id}", Access::Unauthenticated("test"))
     });
 
     /// Both directions, as relative references, query kept; nothing for what matches no mounted

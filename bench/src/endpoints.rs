@@ -308,17 +308,11 @@ pub fn sentry_like() -> &'static [&'static Endpoint] {
                 let handler = leak_str(handler_name(method, path));
                 let source = Source { file: FILE, line: u32::try_from(line).unwrap_or(u32::MAX) + 1 };
                 &*Box::leak(Box::new(Endpoint::__new(scopegate::__private::Declaration {
-                    handler,
-                    method,
-                    path,
-                    access,
-                    readonly: &[],
-                    readonly_exception: None,
                     owner: "bench",
                     publish: Publish::Public,
                     gate,
-                    gate_exempt: None,
                     source,
+                    ..scopegate::__private::Declaration::new(handler, method, path, access)
                 })))
             })
             .collect()

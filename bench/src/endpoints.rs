@@ -387,7 +387,7 @@ pub fn generated(count: usize) -> Vec<&'static Endpoint> {
                 handler,
                 method,
                 path,
-                access: Access::Scopes(scopes),
+                access: Access::Scopes(scopegate::Requirement::any(scopes)),
                 readonly: ro,
                 readonly_exception: None,
                 owner: "bench",

@@ -150,6 +150,57 @@ impl fmt::Display for Publish {
     }
 }
 
+/// How a requirement's scopes are matched: `scopes = [...]` accepts **any** one of them,
+/// `scopes = all(...)` needs **all** of them (the hierarchy applies to the caller's scopes in both).
+///
+/// ```
+/// use scopegate_core::ScopeMatch;
+/// assert_eq!(ScopeMatch::All.as_str(), "all");
+/// // Any-of: one read-only scope lets a read-only token in.
+/// assert!(ScopeMatch::Any.readonly_suffices(1, 3));
+/// // All-of: only when every required scope is read-only.
+/// assert!(!ScopeMatch::All.readonly_suffices(1, 2));
+/// assert!(ScopeMatch::All.readonly_suffices(2, 2));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ScopeMatch {
+    /// Any one of the scopes grants access (`scopes = ["a", "b"]`).
+    #[default]
+    Any,
+    /// Every scope is needed (`scopes = all("a", "b")`).
+    All,
+}
+
+impl ScopeMatch {
+    /// The keyword written before an all-of list: `scopes = all("a", "b")`.
+    pub const ALL_KEYWORD: &'static str = "all";
+
+    /// `"any"` or `"all"`, as the dumps write it (JSON `scope_match`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ScopeMatch::Any => "any",
+            ScopeMatch::All => "all",
+        }
+    }
+
+    /// Can credentials holding only read-only scopes meet a requirement of `total` scopes of which
+    /// `readonly` are read-only? Any-of: when one is; all-of: when every one is (one read-only
+    /// scope beside a write scope in `all(...)` lets no read-only token in). With
+    /// [`rules::is_policy_debt`](crate::rules::is_policy_debt), the definition of policy debt.
+    pub const fn readonly_suffices(self, readonly: usize, total: usize) -> bool {
+        match self {
+            ScopeMatch::Any => readonly > 0,
+            ScopeMatch::All => total > 0 && readonly == total,
+        }
+    }
+}
+
+impl fmt::Display for ScopeMatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

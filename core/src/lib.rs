@@ -16,5 +16,8 @@ mod method;
 pub mod rules;
 pub mod template;
 
-pub use access::{AccessForm, Publish};
+pub use access::{AccessForm, Publish, ScopeMatch};
+
+/// The most scopes a vocabulary may hold: the runtime's scope sets have one bit per scope.
+pub const MAX_SCOPES: usize = 1024;
 pub use method::{Method, Methods};

@@ -14,11 +14,12 @@
 //! `const fn`s can build. The help line is always kept: if the text would overflow the capacity,
 //! it is cut (ending in `…`) to leave room for it.
 
-use crate::Method;
+use crate::{Method, ScopeMatch};
 
 /// **R1**'s and **R2**'s test, the definition of policy debt: a mutation (POST, PUT, PATCH,
-/// DELETE) that accepts at least one read-only scope. Such an endpoint needs a justification
-/// (R1); a justification anywhere else justifies nothing (R2).
+/// DELETE) that read-only credentials can call — it accepts a read-only scope (any-of), or every
+/// scope it requires is read-only (`all(...)`; see [`ScopeMatch::readonly_suffices`]). Such an
+/// endpoint needs a justification (R1); a justification anywhere else justifies nothing (R2).
 ///
 /// ```
 /// use scopegate_core::{Method, rules::is_policy_debt};
@@ -76,8 +77,12 @@ impl<const N: usize> Message<N> {
     }
 
     /// Appends a list as `["a", "b"]`.
-    const fn push_list(mut self, items: &[&str]) -> Self {
-        self = self.push("[");
+    const fn push_list(self, items: &[&str]) -> Self {
+        self.push("[").push_items(items).push("]")
+    }
+
+    /// Appends items as `"a", "b"`.
+    const fn push_items(mut self, items: &[&str]) -> Self {
         let mut i = 0;
         while i < items.len() {
             if i > 0 {
@@ -86,7 +91,7 @@ impl<const N: usize> Message<N> {
             self = self.push("\"").push(items[i]).push("\"");
             i += 1;
         }
-        self.push("]")
+        self
     }
 
     /// Appends the help line (may use the reserved room).
@@ -107,43 +112,61 @@ impl<const N: usize> Message<N> {
 }
 
 /// R1: a mutation accepts read-only scopes without a `readonly_exception` — directly, or through
-/// `class` (then the help also offers the class-level `readonly_exceptions`).
+/// `class` (then the help also offers the class-level `readonly_exceptions`). For an `all(...)`
+/// requirement `readonly` is every required scope (each is read-only).
 ///
 /// ```
-/// use scopegate_core::{Method, rules::readonly_on_mutation};
-/// let m = readonly_on_mutation::<512>("update", Method::Put, &["org:read"], None);
+/// use scopegate_core::{Method, ScopeMatch, rules::readonly_on_mutation};
+/// let m = readonly_on_mutation::<512>("update", Method::Put, ScopeMatch::Any, &["org:read"], None);
 /// assert_eq!(
 ///     m.as_str(),
 ///     "update PUT accepts readonly scopes [\"org:read\"]. Remove the readonly scopes or add a readonly_exception \
 ///      with a justification.\n= help: add `readonly_exception = \"why holders of read-only scopes may call this\"`, \
 ///      or remove the read-only scopes"
 /// );
+/// let m = readonly_on_mutation::<512>("attach", Method::Post, ScopeMatch::All, &["org:read", "team:read"], None);
+/// assert_eq!(
+///     m.as_str(),
+///     "attach POST requires only readonly scopes all(\"org:read\", \"team:read\"): a read-only token can call it. \
+///      Require a write scope too or add a readonly_exception with a justification.\n= help: add \
+///      `readonly_exception = \"why holders of read-only scopes may call this\"`, or add a write scope to the `all(...)`"
+/// );
 /// ```
 pub const fn readonly_on_mutation<const N: usize>(
     endpoint: &str,
     method: Method,
+    scope_match: ScopeMatch,
     readonly: &[&str],
     class: Option<&str>,
 ) -> Message<N> {
-    let m = Message::new()
-        .push(endpoint)
-        .push(" ")
-        .push(method.as_str())
-        .push(" accepts readonly scopes ")
-        .push_list(readonly);
+    let m = Message::new().push(endpoint).push(" ").push(method.as_str());
+    let m = match scope_match {
+        ScopeMatch::Any => m.push(" accepts readonly scopes ").push_list(readonly),
+        ScopeMatch::All => {
+            m.push(" requires only readonly scopes all(").push_items(readonly).push(")")
+        }
+    };
     let m = match class {
         Some(class) => m.push(" via ").push(class),
         None => m,
     };
-    let m = m.push(". Remove the readonly scopes or add a readonly_exception with a justification.");
+    let m = match scope_match {
+        ScopeMatch::Any => {
+            m.push(". Remove the readonly scopes or add a readonly_exception with a justification.")
+        }
+        ScopeMatch::All => m.push(
+            ": a read-only token can call it. Require a write scope too or add a readonly_exception with a justification.",
+        ),
+    };
     let m = m.help("add `readonly_exception = \"why holders of read-only scopes may call this\"`");
-    match class {
-        Some(class) => m
+    match (class, scope_match) {
+        (Some(class), _) => m
             .write(" to the endpoint, or `readonly_exceptions(", N)
             .write(method.as_str(), N)
             .write(" = \"why\")` to the class ", N)
             .write(class, N),
-        None => m.write(", or remove the read-only scopes", N),
+        (None, ScopeMatch::Any) => m.write(", or remove the read-only scopes", N),
+        (None, ScopeMatch::All) => m.write(", or add a write scope to the `all(...)`", N),
     }
 }
 
@@ -201,7 +224,7 @@ mod tests {
     #[test]
     fn the_help_line_survives_an_overflowing_text() {
         let long = "x".repeat(5_000);
-        let m = readonly_on_mutation::<1024>(&long, Method::Post, &["org:read"], Some("C"));
+        let m = readonly_on_mutation::<1024>(&long, Method::Post, ScopeMatch::Any, &["org:read"], Some("C"));
         let text = m.as_str();
         assert!(text.len() <= 1024);
         let (message, help) = text.split_once("\n= help: ").expect("help line");
@@ -211,7 +234,7 @@ mod tests {
 
     #[test]
     fn class_messages() {
-        let m = readonly_on_mutation::<1024>("create", Method::Post, &["org:read", "team:read"], Some("P"));
+        let m = readonly_on_mutation::<1024>("create", Method::Post, ScopeMatch::Any, &["org:read", "team:read"], Some("P"));
         assert_eq!(
             m.as_str(),
             "create POST accepts readonly scopes [\"org:read\", \"team:read\"] via P. Remove the readonly scopes or add \

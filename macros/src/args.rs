@@ -6,6 +6,8 @@
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use syn::LitStr;
 
+use scopegate_core::ScopeMatch;
+
 use crate::ctxt::Ctxt;
 use crate::suggest::{did_you_mean, nearest};
 
@@ -297,24 +299,39 @@ pub(crate) fn path(cx: &mut Ctxt, arg: &Arg, example: &str) -> Option<syn::Path>
     }
 }
 
-/// A bracketed list of string literals: `["a", "b"]`. Returns the bracket span and the literals.
-pub(crate) fn str_list(cx: &mut Ctxt, arg: &Arg, example: &str) -> Option<(Span, Vec<LitStr>)> {
+/// A list of scope strings: `["a", "b"]` (any one) or `all("a", "b")` (every one). Returns how
+/// they are matched, the span of the list (the brackets, or `all(…)` whole) and the literals.
+pub(crate) fn scope_list(
+    cx: &mut Ctxt,
+    arg: &Arg,
+    example: &str,
+) -> Option<(ScopeMatch, Span, Vec<LitStr>)> {
     let tokens = eq_tokens(cx, arg, example)?;
     let mut iter = tokens.clone().into_iter();
-    let group = match (iter.next(), iter.next()) {
-        (Some(TokenTree::Group(g)), None) if g.delimiter() == Delimiter::Bracket => g,
+    let (scope_match, span, group) = match (iter.next(), iter.next(), iter.next()) {
+        (Some(TokenTree::Group(g)), None, None) if g.delimiter() == Delimiter::Bracket => {
+            (ScopeMatch::Any, g.span(), g)
+        }
+        (Some(TokenTree::Ident(all)), Some(TokenTree::Group(g)), None)
+            if all == ScopeMatch::ALL_KEYWORD && g.delimiter() == Delimiter::Parenthesis =>
+        {
+            (ScopeMatch::All, all.span().join(g.span()).unwrap_or(g.span()), g)
+        }
         _ => {
             cx.error(
                 arg.value_span(),
-                format!("`{}` takes a list of scope strings in brackets", arg.key),
-                format!("write `{} = {example}`", arg.key),
+                format!(
+                    "`{}` takes a list of scope strings: `[...]` (any one of them) or `all(...)` (every one)",
+                    arg.key
+                ),
+                format!("write `{} = {example}`, or `{} = all(\"a\", \"b\")`", arg.key, arg.key),
             );
             return None;
         }
     };
     let parser = syn::punctuated::Punctuated::<LitStr, syn::Token![,]>::parse_terminated;
     match syn::parse::Parser::parse2(parser, group.stream()) {
-        Ok(list) => Some((group.span(), list.into_iter().collect())),
+        Ok(list) => Some((scope_match, span, list.into_iter().collect())),
         Err(e) => {
             cx.error(
                 e.span(),
@@ -411,14 +428,30 @@ mod tests {
         let mut cx = Ctxt::new();
         let args = parse_args(&mut cx, quote!(a = "x", b = ["p", "q",], c = [], d = ["p" "q"], e = "x" "y"));
         assert_eq!(lit_str(&mut cx, &args[0], "\"x\"").map(|l| l.value()), Some("x".to_string()));
-        let (_, list) = str_list(&mut cx, &args[1], "[]").expect("a list");
-        assert_eq!(list.iter().map(LitStr::value).collect::<Vec<_>>(), ["p", "q"]);
-        assert_eq!(str_list(&mut cx, &args[2], "[]").map(|(_, l)| l.len()), Some(0));
+        let (any, _, list) = scope_list(&mut cx, &args[1], "[]").expect("a list");
+        assert_eq!((any, list.iter().map(LitStr::value).collect::<Vec<_>>()), (ScopeMatch::Any, vec!["p", "q"]));
+        assert_eq!(scope_list(&mut cx, &args[2], "[]").map(|(_, _, l)| l.len()), Some(0));
         assert!(!cx.has_errors());
-        assert!(str_list(&mut cx, &args[3], "[]").is_none());
+        assert!(scope_list(&mut cx, &args[3], "[]").is_none());
         assert!(lit_str(&mut cx, &args[4], "\"x\"").is_none());
         assert!(cx.has_errors());
         let _ = cx.check();
+    }
+
+    #[test]
+    fn all_of_lists_and_what_is_not_one() {
+        let mut cx = Ctxt::new();
+        let args =
+            parse_args(&mut cx, quote!(a = all("p", "q"), b = all(), c = any("p"), d = all["p"], e = all("p") x));
+        let (all, _, list) = scope_list(&mut cx, &args[0], "[]").expect("an all-of list");
+        assert_eq!((all, list.len()), (ScopeMatch::All, 2));
+        assert_eq!(scope_list(&mut cx, &args[1], "[]").map(|(m, _, l)| (m, l.len())), Some((ScopeMatch::All, 0)));
+        assert!(!cx.has_errors());
+        for arg in &args[2..] {
+            assert!(scope_list(&mut cx, arg, "[]").is_none());
+        }
+        let errors = cx.check().expect_err("three shapes that are no scope list").to_string();
+        assert_eq!(errors.matches("takes a list of scope strings: `[...]` (any one of them) or `all(...)`").count(), 3);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use syn::LitStr;
 
-use scopegate_core::{AccessForm, Method, Publish};
+use scopegate_core::{AccessForm, Method, Publish, ScopeMatch};
 
 use crate::args::{self, Arg};
 use crate::ctxt::Ctxt;
@@ -20,15 +20,25 @@ pub(crate) struct Keyed<T> {
     pub(crate) value: T,
 }
 
-/// A bracketed list of scope strings, `["org:read", "org:write"]`.
+/// A list of scope strings: `["org:read", "org:write"]` (any one) or `all("a", "b")` (every one).
+#[derive(Clone)]
 pub(crate) struct ScopeList {
-    pub(crate) bracket: Span,
+    pub(crate) scope_match: ScopeMatch,
+    /// The brackets, or `all(…)` whole.
+    pub(crate) span: Span,
     pub(crate) scopes: Vec<LitStr>,
+}
+
+impl ScopeList {
+    fn parse(cx: &mut Ctxt, arg: &Arg) -> Option<ScopeList> {
+        let (scope_match, span, scopes) = args::scope_list(cx, arg, "[\"org:read\", \"org:write\"]")?;
+        Some(ScopeList { scope_match, span, scopes })
+    }
 }
 
 /// The value of an access form, in the shape its key takes.
 pub(crate) enum AccessValue {
-    /// `scopes = [...]`
+    /// `scopes = [...]` or `scopes = all(...)`
     Scopes(ScopeList),
     /// `permission = SomeClass`
     Class(syn::Path),
@@ -104,10 +114,7 @@ impl EndpointAst {
 /// The value of the access form `form`, written as `arg`, in the shape the form takes.
 fn access_value(cx: &mut Ctxt, form: AccessForm, arg: &Arg) -> Option<AccessValue> {
     Some(match form {
-        AccessForm::Scopes => {
-            let (bracket, scopes) = args::str_list(cx, arg, "[\"org:read\", \"org:write\"]")?;
-            AccessValue::Scopes(ScopeList { bracket, scopes })
-        }
+        AccessForm::Scopes => AccessValue::Scopes(ScopeList::parse(cx, arg)?),
         AccessForm::Permission => AccessValue::Class(args::path(cx, arg, "OrganizationPermission")?),
         AccessForm::Unauthenticated => {
             AccessValue::Note(args::lit_str(cx, arg, "\"why no credentials are needed\"")?)
@@ -125,7 +132,7 @@ fn access_value(cx: &mut Ctxt, form: AccessForm, arg: &Arg) -> Option<AccessValu
 pub(crate) struct ClassAst {
     /// The keys given or misspelled; see [`args::intended_keys`].
     pub(crate) intended: Vec<&'static str>,
-    /// `METHOD = [...]`, in the order written (a malformed list is left out).
+    /// `METHOD = [...]` or `METHOD = all(...)`, in the order written (a malformed list is left out).
     pub(crate) methods: Vec<(Method, Keyed<ScopeList>)>,
     /// The methods written, even with a malformed list.
     pub(crate) declared: Vec<Method>,
@@ -148,10 +155,8 @@ impl ClassAst {
         class.declared = all.iter().filter_map(|a| Method::parse(&a.key.to_string())).collect();
         for arg in &args {
             let Some(method) = Method::parse(&arg.key.to_string()) else { continue };
-            if let Some((bracket, scopes)) = args::str_list(cx, arg, "[\"org:read\", \"org:write\"]") {
-                class
-                    .methods
-                    .push((method, Keyed { key: arg.key.clone(), value: ScopeList { bracket, scopes } }));
+            if let Some(list) = ScopeList::parse(cx, arg) {
+                class.methods.push((method, Keyed { key: arg.key.clone(), value: list }));
             }
         }
         if let Some(arg) = args.iter().find(|a| a.key == READONLY_EXCEPTIONS) {
@@ -218,11 +223,12 @@ pub(crate) struct Access {
     pub(crate) value: AccessValue,
 }
 
-/// One method of a permission class after the rules: its scopes, their read-only subset and the
-/// class-level note.
+/// One method of a permission class after the rules: its scopes, the read-only scopes through
+/// which read-only credentials meet them (see [`rules::readonly_scopes`](crate::rules::readonly_scopes))
+/// and the class-level note.
 pub(crate) struct ClassEntry {
     pub(crate) method: Method,
-    pub(crate) scopes: Vec<LitStr>,
+    pub(crate) scopes: ScopeList,
     pub(crate) readonly: Vec<LitStr>,
     pub(crate) exception: Option<LitStr>,
 }

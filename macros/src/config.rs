@@ -25,8 +25,8 @@ use std::time::SystemTime;
 use serde::Deserialize;
 use toml::Spanned;
 
-/// The most scopes a vocabulary may hold (the runtime keeps scope sets in a `u128`).
-pub(crate) const MAX_SCOPES: usize = 128;
+/// The most scopes a vocabulary may hold (the runtime's scope sets have a bit per scope).
+pub(crate) const MAX_SCOPES: usize = scopegate_core::MAX_SCOPES;
 
 /// Which principals skip a gate's access lists.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -80,6 +80,11 @@ impl Config {
 
     pub(crate) fn is_readonly(&self, scope: &str) -> bool {
         self.readonly.iter().any(|s| s == scope)
+    }
+
+    /// Does `scope` imply `other` (a different scope) through the hierarchy?
+    pub(crate) fn implies(&self, scope: &str, other: &str) -> bool {
+        self.implies.iter().any(|(from, to)| from == scope && to.iter().any(|t| t == other))
     }
 
     pub(crate) fn gate(&self, name: &str) -> Option<&Gate> {
@@ -560,7 +565,7 @@ bypass = { active_superuser = true, org_token_scope = "doc:read" }
     fn vocabulary_size_is_bounded() {
         let scopes: Vec<String> = (0..=MAX_SCOPES).map(|i| format!("\"s{i}\"")).collect();
         let e = error(&format!("[scopes]\nknown = [{}]\n", scopes.join(", ")));
-        assert!(e.contains("a vocabulary holds at most 128 scopes, this one has 129"), "{e}");
+        assert!(e.contains("a vocabulary holds at most 1024 scopes, this one has 1025"), "{e}");
         let scopes: Vec<String> = (0..MAX_SCOPES).map(|i| format!("\"s{i}\"")).collect();
         let c = parse_config(Path::new("f"), &format!("[scopes]\nknown = [{}]\n", scopes.join(", ")));
         assert_eq!(c.map(|c| c.scopes.len()), Ok(MAX_SCOPES));

@@ -114,11 +114,7 @@ fn access(cx: &mut Ctxt, config: &Config, args: &AccessArgs) -> Option<Access> {
     let form = rules::r4_one_access_form(cx, args)?;
     let value = match (form, args.value.as_ref()?) {
         (AccessForm::Scopes, AccessValue::Scopes(list)) => {
-            let key = &args.keys[0].1;
-            AccessValue::Scopes(ScopeList {
-                bracket: list.bracket,
-                scopes: rules::r3_scope_list(cx, config, key, list)?,
-            })
+            AccessValue::Scopes(rules::r3_scope_list(cx, config, &args.keys[0].1, list)?)
         }
         (_, AccessValue::Note(why)) => {
             let (form, key) = &args.keys[0];
@@ -221,9 +217,8 @@ fn registration(
     let form = Ident::new(access.form.variant(), Span::call_site());
     let (class_items, value, readonly) = match &access.value {
         AccessValue::Scopes(list) => {
-            let lits = &list.scopes;
-            let readonly = lits.iter().filter(|l| config.is_readonly(&l.value()));
-            (TokenStream::new(), quote!(&[#(#lits),*]), quote!(&[#(#readonly),*]))
+            let readonly = rules::readonly_scopes(config, list);
+            (TokenStream::new(), requirement_tokens(list, quote!(__sg)), quote!(&[#(#readonly),*]))
         }
         AccessValue::Class(_) => (class_check.unwrap_or_default(), quote!(__SCOPEGATE_CLASS), quote!(&[])),
         AccessValue::Note(why) => (TokenStream::new(), quote!(#why), quote!(&[])),
@@ -259,6 +254,14 @@ fn registration(
             )
         }
     }})
+}
+
+/// `__sg::any(&["a", "b"])` or `__sg::all(&[…])`: a `scopegate::Requirement`, through `private`
+/// (the path of `scopegate::__private` where the tokens land).
+pub(crate) fn requirement_tokens(list: &ScopeList, private: TokenStream) -> TokenStream {
+    let lits = &list.scopes;
+    let constructor = Ident::new(list.scope_match.as_str(), Span::call_site());
+    quote!(#private::#constructor(&[#(#lits),*]))
 }
 
 /// What `#[endpoint]` leaves under the handler's name (see `scopegate::Checked`): the hidden type

@@ -7,7 +7,7 @@ use crate::args;
 use crate::ast::{ClassAst, ClassEntry};
 use crate::config::Config;
 use crate::ctxt::Ctxt;
-use crate::endpoint::method_tokens;
+use crate::endpoint::{method_tokens, requirement_tokens};
 use crate::expand_config;
 use crate::rules;
 
@@ -36,7 +36,7 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
         .iter()
         .filter_map(|(method, list)| {
             let scopes = rules::r3_scope_list(&mut cx, config, &list.key, &list.value)?;
-            let readonly = scopes.iter().filter(|l| config.is_readonly(&l.value())).cloned().collect();
+            let readonly = rules::readonly_scopes(config, &scopes).into_iter().cloned().collect();
             Some(ClassEntry { method: *method, scopes, readonly, exception: None })
         })
         .collect();
@@ -51,13 +51,13 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
     let name = ident.to_string();
     let methods = entries.iter().map(|e| {
         let m = method_tokens(e.method);
-        let scopes = &e.scopes;
+        let requirement = requirement_tokens(&e.scopes, quote!(::scopegate::__private));
         let readonly = &e.readonly;
         let exception = match &e.exception {
             Some(l) => quote!(::core::option::Option::Some(#l)),
             None => quote!(::core::option::Option::None),
         };
-        quote!(::scopegate::__private::MethodScopes::__new(#m, &[#(#scopes),*], &[#(#readonly),*], #exception))
+        quote!(::scopegate::__private::MethodScopes::__new(#m, #requirement, &[#(#readonly),*], #exception))
     });
     let track = expand_config::track_file(config);
     quote! {

@@ -12,7 +12,7 @@ use syn::LitStr;
 use syn::ext::IdentExt;
 
 use scopegate_core::rules::{self as message, is_policy_debt};
-use scopegate_core::{AccessForm, Method, Publish, gate, template};
+use scopegate_core::{AccessForm, Method, Publish, ScopeMatch, gate, template};
 
 use crate::ast::{AccessArgs, AccessValue, ClassAst, ClassEntry, Declaration, Keyed, ScopeList};
 use crate::config::Config;
@@ -36,16 +36,29 @@ pub(crate) fn r1_readonly_on_mutation(cx: &mut Ctxt, config: &Config, fn_name: &
     else {
         return;
     };
-    let readonly: Vec<&LitStr> = list.scopes.iter().filter(|l| config.is_readonly(&l.value())).collect();
+    let readonly = readonly_scopes(config, list);
     // A blank or malformed `readonly_exception` was reported already (no follow-on error).
     if !is_policy_debt(*method, !readonly.is_empty()) || decl.given(READONLY_EXCEPTION) {
         return;
     }
-    let Some(first) = readonly.first() else { return };
     let names: Vec<String> = readonly.iter().map(|l| l.value()).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let text = message::readonly_on_mutation::<MESSAGE>(fn_name, *method, &names, None);
-    cx.error_text(first.span(), text.as_str());
+    let text = message::readonly_on_mutation::<MESSAGE>(fn_name, *method, list.scope_match, &names, None);
+    // Any-of: on the first read-only scope; all-of: on the whole `all(...)`.
+    let span = match (list.scope_match, readonly.first()) {
+        (ScopeMatch::Any, Some(first)) => first.span(),
+        _ => list.span,
+    };
+    cx.error_text(span, text.as_str());
+}
+
+/// The read-only scopes through which credentials holding only read-only scopes meet `list`:
+/// the read-only ones of an any-of list; every scope of an `all(...)` whose scopes are all
+/// read-only, else none (the test is `ScopeMatch::readonly_suffices`). What R1 reports, R2
+/// checks and the record carries as `readonly`.
+pub(crate) fn readonly_scopes<'a>(config: &Config, list: &'a ScopeList) -> Vec<&'a LitStr> {
+    let readonly: Vec<&LitStr> = list.scopes.iter().filter(|l| config.is_readonly(&l.value())).collect();
+    if list.scope_match.readonly_suffices(readonly.len(), list.scopes.len()) { readonly } else { Vec::new() }
 }
 
 /// **R2** — a `readonly_exception` that is empty/blank (see [`r2_note_not_blank`]), or that is not
@@ -71,9 +84,12 @@ pub(crate) fn r2_exception_needed(cx: &mut Ctxt, config: &Config, fn_name: &str,
         }
         // A class's scopes are checked during const evaluation (`check_class_endpoint`).
         (_, AccessValue::Scopes(list), Some((method, _)))
-            if !is_policy_debt(*method, list.scopes.iter().any(|l| config.is_readonly(&l.value()))) =>
+            if !is_policy_debt(*method, !readonly_scopes(config, list).is_empty()) =>
         {
-            stale(cx, &["it accepts no read-only scope"]);
+            match list.scope_match {
+                ScopeMatch::Any => stale(cx, &["it accepts no read-only scope"]),
+                ScopeMatch::All => stale(cx, &["its `all(...)` requires a scope that is not read-only"]),
+            }
         }
         _ => {}
     }
@@ -119,7 +135,12 @@ pub(crate) fn r2_class_exceptions(cx: &mut Ctxt, class: &ClassAst, entries: &mut
             // The method's list was invalid, and reported.
             None => {}
             Some(entry) if !is_policy_debt(*method, !entry.readonly.is_empty()) => {
-                stale(cx, &[name, " accepts no read-only scope"]);
+                match entry.scopes.scope_match {
+                    ScopeMatch::Any => stale(cx, &[name, " accepts no read-only scope"]),
+                    ScopeMatch::All => {
+                        stale(cx, &[name, "'s `all(...)` requires a scope that is not read-only"])
+                    }
+                }
             }
             Some(entry) => entry.exception = Some(note.value.clone()),
         }
@@ -127,21 +148,29 @@ pub(crate) fn r2_class_exceptions(cx: &mut Ctxt, class: &ClassAst, entries: &mut
 }
 
 /// **R3** — an unknown scope (suggest the nearest known one), a duplicate scope, an empty
-/// `scopes = []`. Returns the list when it is valid.
-pub(crate) fn r3_scope_list(
-    cx: &mut Ctxt,
-    config: &Config,
-    key: &Ident,
-    list: &ScopeList,
-) -> Option<Vec<LitStr>> {
+/// `scopes = []` or `all()`, an `all(...)` of one scope (write the plain list), an `all(...)`
+/// where one scope implies another. Returns the list when it is valid.
+pub(crate) fn r3_scope_list(cx: &mut Ctxt, config: &Config, key: &Ident, list: &ScopeList) -> Option<ScopeList> {
     let lits = &list.scopes;
-    if lits.is_empty() {
-        cx.error(
-            list.bracket,
-            format!("`{key} = []` grants access to nobody"),
-            "list at least one scope, or declare `unauthenticated = \"why\"`",
-        );
-        return None;
+    match (list.scope_match, lits.len()) {
+        (ScopeMatch::Any, 0) => {
+            cx.error(
+                list.span,
+                format!("`{key} = []` grants access to nobody"),
+                "list at least one scope, or declare `unauthenticated = \"why\"`",
+            );
+            return None;
+        }
+        (ScopeMatch::All, 0) => {
+            cx.error(
+                list.span,
+                format!("`{key} = all()` requires no scope"),
+                "list every scope a caller needs, e.g. `all(\"members:read\", \"administration:write\")`, \
+                 or declare `authenticated = \"why\"`",
+            );
+            return None;
+        }
+        _ => {}
     }
     let mut ok = true;
     let mut seen: Vec<String> = Vec::new();
@@ -155,7 +184,7 @@ pub(crate) fn r3_scope_list(
                     "unknown scope {scope:?}.{}",
                     did_you_mean(&scope, config.scopes.iter().map(String::as_str))
                 ),
-                format!("known scopes: {}", config.scopes.join(", ")),
+                known_scopes(config, &scope),
             );
         } else if seen.contains(&scope) {
             ok = false;
@@ -164,7 +193,50 @@ pub(crate) fn r3_scope_list(
             seen.push(scope);
         }
     }
-    ok.then(|| lits.clone())
+    if list.scope_match == ScopeMatch::All && ok {
+        if let [only] = lits.as_slice() {
+            cx.error(
+                list.span,
+                format!("`all(...)` of one scope: {:?} is the whole requirement", only.value()),
+                format!("write `{key} = [{:?}]`", only.value()),
+            );
+            return None;
+        }
+        for lit in lits {
+            let scope = lit.value();
+            let by = seen.iter().find(|other| **other != scope && config.implies(other, &scope));
+            if let Some(by) = by {
+                ok = false;
+                cx.error(
+                    lit.span(),
+                    format!("{by:?} implies {scope:?}: requiring both in `all(...)` is requiring {by:?}"),
+                    format!("remove {scope:?}"),
+                );
+            }
+        }
+    }
+    ok.then(|| list.clone())
+}
+
+/// The help of an unknown scope: every known scope, or for a large vocabulary those that share
+/// the unknown one's prefix (up to `:` or `.`), so the line stays readable.
+fn known_scopes(config: &Config, scope: &str) -> String {
+    const LISTED: usize = 40;
+    if config.scopes.len() <= LISTED {
+        return format!("known scopes: {}", config.scopes.join(", "));
+    }
+    let prefix = scope.split([':', '.']).next().unwrap_or(scope);
+    let near: Vec<&str> =
+        config.scopes.iter().map(String::as_str).filter(|s| !prefix.is_empty() && s.starts_with(prefix)).collect();
+    match near.as_slice() {
+        [] => format!("the vocabulary has {} scopes; see scopegate.toml", config.scopes.len()),
+        near if near.len() <= LISTED => format!("known scopes starting with {prefix:?}: {}", near.join(", ")),
+        near => format!(
+            "known scopes starting with {prefix:?}: {}, … ({} in all; see scopegate.toml)",
+            near[..LISTED].join(", "),
+            near.len()
+        ),
+    }
 }
 
 /// **R4** — unknown keys (suggest the nearest), duplicate keys: see

@@ -12,8 +12,18 @@ pub use crate::config::{Bypass, Config, GateDef, Vocabulary};
 pub use crate::handler::Checked;
 pub use crate::record::{
     Access, AccessForm, Declaration, Declared, Endpoint, Method, MethodScopes, Permission, PermissionClass,
-    Publish, Source,
+    Publish, Requirement, Source,
 };
+
+/// `scopes = [...]`, as the generated code writes it (few tokens per handler).
+pub const fn any(scopes: &'static [&'static str]) -> Requirement {
+    Requirement::any(scopes)
+}
+
+/// `scopes = all(...)`, as the generated code writes it.
+pub const fn all(scopes: &'static [&'static str]) -> Requirement {
+    Requirement::all(scopes)
+}
 
 /// What `#[scopegate::endpoint]` leaves under a handler's name (see [`crate::handler`]): the
 /// hidden type that carries the declaration (`record::Declared`), the body as the type's
@@ -72,7 +82,8 @@ pub const fn check_class_endpoint(
     let debt = rules::is_policy_debt(method, !readonly.is_empty());
     // R1: a mutation accepting read-only scopes needs a justification, here or on the class.
     if debt && !has_exception && entry.readonly_exception().is_none() {
-        return Some(rules::readonly_on_mutation(endpoint, method, readonly, Some(class.name())));
+        let scope_match = entry.requirement().scope_match();
+        return Some(rules::readonly_on_mutation(endpoint, method, scope_match, readonly, Some(class.name())));
     }
     // R2: a justification that justifies nothing (`has_exception` is only passed for mutations:
     // on a safe method the macro reported the note already).

@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::gates::OrganizationState;
 use crate::principal::{Membership, Principal};
-use crate::record::{Endpoint, Method, Methods};
+use crate::record::{Endpoint, Method, Methods, ScopeMatch};
 
 /// Everything [`Registry::authorize`](crate::Registry::authorize) needs to decide one request.
 ///
@@ -102,7 +102,7 @@ impl Decision {
 /// A refused request: the status to answer with, why, and the endpoint it was for.
 ///
 /// With feature `serde` (implied by `axum`), serialises to the JSON error body, e.g.
-/// `{"status":403,"error":"missing_scope","detail":"…","accepted_scopes":["org:write"]}`;
+/// `{"status":403,"error":"missing_scope","detail":"…","accepted_scopes":["org:write"],"scope_match":"any"}`;
 /// gate reasons add `"gate"` (and `"feature"` for `feature_disabled`). The endpoint is not part of
 /// the body.
 ///
@@ -162,7 +162,10 @@ impl serde::Serialize for Denial {
         map.serialize_entry("error", self.reason.code())?;
         map.serialize_entry("detail", self.reason.detail())?;
         match self.reason {
-            Reason::MissingScope { accepted } => map.serialize_entry("accepted_scopes", accepted)?,
+            Reason::MissingScope { accepted, scope_match } => {
+                map.serialize_entry("accepted_scopes", accepted)?;
+                map.serialize_entry("scope_match", scope_match.as_str())?;
+            }
             Reason::FeatureDisabled { gate, feature } => {
                 map.serialize_entry("gate", gate)?;
                 map.serialize_entry("feature", feature)?;
@@ -197,10 +200,14 @@ pub enum Reason {
     },
     /// 401: the endpoint needs credentials and the request has none.
     NoCredentials,
-    /// 403: the caller holds none of the scopes the endpoint accepts.
+    /// 403: the caller holds none of the scopes the endpoint accepts (`scopes = [...]`), or lacks
+    /// one that it requires (`scopes = all(...)`).
     MissingScope {
-        /// The scopes that would have granted access (any one of them).
+        /// The endpoint's scopes: any one of them grants access, or all of them together (see
+        /// `scope_match`).
         accepted: &'static [&'static str],
+        /// How `accepted` is matched.
+        scope_match: ScopeMatch,
     },
     /// 403: a signed-in user (session or user token) with no membership that counts for the
     /// request: not a member of the target organization, a request that names no organization on
@@ -277,7 +284,12 @@ impl Reason {
             Reason::EndpointNotFound => "The requested resource does not exist.",
             Reason::MethodNotAllowed { .. } => "The resource does not support this method.",
             Reason::NoCredentials => "Authentication credentials were not provided.",
-            Reason::MissingScope { .. } => "Your credentials hold none of the scopes this endpoint accepts.",
+            Reason::MissingScope { scope_match: ScopeMatch::Any, .. } => {
+                "Your credentials hold none of the scopes this endpoint accepts."
+            }
+            Reason::MissingScope { scope_match: ScopeMatch::All, .. } => {
+                "Your credentials lack a scope this endpoint requires: it requires all of them."
+            }
             Reason::NoMembership => {
                 "No membership or standing was found for you here, so your credentials grant no scope."
             }
@@ -308,7 +320,12 @@ impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())?;
         match self {
-            Reason::MissingScope { accepted } => write!(f, " (accepted: {})", accepted.join(", ")),
+            Reason::MissingScope { accepted, scope_match: ScopeMatch::Any } => {
+                write!(f, " (accepted: {})", accepted.join(", "))
+            }
+            Reason::MissingScope { accepted, scope_match: ScopeMatch::All } => {
+                write!(f, " (required: all of {})", accepted.join(", "))
+            }
             Reason::MethodNotAllowed { allow } => write!(f, " (allow: {allow})"),
             Reason::FeatureDisabled { gate, feature } => write!(f, " ({gate}: {feature})"),
             Reason::NotAMember { gate }

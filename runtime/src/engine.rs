@@ -2,10 +2,10 @@
 
 use crate::decision::{AccessRequest, Decision, Denial, Reason};
 use crate::principal::{Membership, OrganizationId, Principal, UserCredential};
-use crate::record::{AccessForm, Endpoint, Method};
-use crate::registry::{EndpointPolicy, Registry};
+use crate::record::{AccessForm, Endpoint, Method, ScopeMatch};
+use crate::registry::{EndpointPolicy, Registry, WIDE};
 use crate::router::RouteMatch;
-use crate::scopes::ScopeSet;
+use crate::scopes::{Mask, ScopeSet};
 
 /// A registered endpoint's position in its [`Registry`], from [`Registry::endpoint_id`]; lets a
 /// caller that already routed the request skip the path lookup ([`Registry::authorize_endpoint`]).
@@ -70,7 +70,7 @@ impl Registry {
     /// assert_eq!((denial.status, denial.reason.code()), (403, "missing_scope"));
     /// assert_eq!(
     ///     denial.to_json(),
-    ///     r#"{"status":403,"error":"missing_scope","detail":"Your credentials hold none of the scopes this endpoint accepts.","accepted_scopes":["org:write","org:admin"]}"#
+    ///     r#"{"status":403,"error":"missing_scope","detail":"Your credentials hold none of the scopes this endpoint accepts.","accepted_scopes":["org:write","org:admin"],"scope_match":"any"}"#
     /// );
     ///
     /// let nobody = Principal::Anonymous;
@@ -151,14 +151,13 @@ impl Registry {
                 }
             }
             AccessForm::Scopes | AccessForm::Permission => {
-                match self.grants(request.principal, member, target, tenants, policy) {
+                let standing = Standing { principal: request.principal, member, target, tenants };
+                match self.grants(&standing, index, policy) {
                     Ok(true) => {}
                     Ok(false) => {
-                        return self.deny(
-                            request,
-                            Some(endpoint),
-                            Reason::MissingScope { accepted: policy.scopes },
-                        );
+                        let reason =
+                            Reason::MissingScope { accepted: policy.scopes, scope_match: policy.scope_match };
+                        return self.deny(request, Some(endpoint), reason);
                     }
                     Err(reason) => return self.deny(request, Some(endpoint), reason),
                 }
@@ -204,10 +203,13 @@ impl Registry {
     }
 
     fn effective_scopes_with(&self, request: &AccessRequest<'_>, organization_scoped: bool) -> ScopeSet {
-        let target = request.organization.map(|o| o.id());
-        let member = self.counted_membership(request, organization_scoped);
-        self.effective(request.principal, member, target, self.config().has_organizations())
-            .unwrap_or(ScopeSet::EMPTY)
+        let standing = Standing {
+            principal: request.principal,
+            member: self.counted_membership(request, organization_scoped),
+            target: request.organization.map(|o| o.id()),
+            tenants: self.config().has_organizations(),
+        };
+        self.effective(&standing).unwrap_or(ScopeSet::EMPTY)
     }
 
     /// The request's membership, if it counts: a membership of another organization than the
@@ -228,76 +230,104 @@ impl Registry {
         })
     }
 
-    /// Step 3 for an endpoint that accepts scopes: do the effective scopes (see
-    /// [`effective`](Self::effective)) meet `accepted`? `Err` for a caller who holds none by
-    /// standing: an organization token outside its organization, a user without a membership that
-    /// counts. Decided without computing them: the
-    /// hierarchy is followed from the few accepted scopes back to the held ones. It restates the
-    /// rules of `effective` on the hot path (sharing one function measurably slowed the allowed
-    /// decision); the test `grants_is_effective_scopes_meeting_the_accepted_ones` holds them equal.
+    /// Step 3 for an endpoint that requires scopes: do the effective scopes (see
+    /// [`effective`](Self::effective)) meet the requirement (any-of: share a scope with it;
+    /// all-of: hold all of it)? `Err` for a caller who holds none by standing: an organization
+    /// token outside its organization, a user without a membership that counts. Decided without
+    /// computing them: the hierarchy is followed from the few required scopes back to the held
+    /// ones. It restates the rules of `effective` on the hot path (sharing one function
+    /// measurably slowed the allowed decision); the test
+    /// `grants_is_effective_scopes_meeting_the_requirement` holds them equal.
     #[inline]
-    fn grants(
-        &self,
-        principal: &Principal,
-        member: Option<&Membership<'_>>,
-        target: Option<OrganizationId>,
-        tenants: bool,
-        policy: &EndpointPolicy,
-    ) -> Result<bool, Reason> {
-        let accepted = policy.accepted;
-        Ok(match *principal {
+    fn grants(&self, standing: &Standing<'_>, index: usize, policy: &EndpointPolicy) -> Result<bool, Reason> {
+        if policy.at == WIDE {
+            return self.grants_wide(standing, index, policy.scope_match);
+        }
+        match policy.scope_match {
+            ScopeMatch::Any => self.grants_any(standing, policy.required(), policy.required_up()),
+            ScopeMatch::All => self.grants_all(standing, policy.required()),
+        }
+    }
+
+    /// [`grants`](Self::grants) for a requirement kept whole (a large vocabulary's scopes more
+    /// than 128 bits apart): out of line, as few endpoints have one.
+    #[cold]
+    #[inline(never)]
+    fn grants_wide(&self, standing: &Standing<'_>, index: usize, scope_match: ScopeMatch) -> Result<bool, Reason> {
+        // A wide policy always has its sets (the registry stores both together); fail closed.
+        let Some(wide) = self.wide_requirement(index) else { return Ok(false) };
+        match scope_match {
+            ScopeMatch::Any => self.grants_any(standing, &wide.required, &wide.required_up),
+            ScopeMatch::All => self.grants_all(standing, &wide.required),
+        }
+    }
+
+    /// Any-of: `effective ∩ accepted ≠ ∅`; `accepted_up` is every scope whose closure meets
+    /// `accepted`.
+    #[inline(always)]
+    fn grants_any(&self, standing: &Standing<'_>, accepted: impl Mask, accepted_up: impl Mask) -> Result<bool, Reason> {
+        Ok(match standing.principal {
             Principal::Anonymous => false,
-            Principal::User { active_superuser: true, .. } => self.scopes.all().contains_any(accepted),
-            Principal::User { credential, .. } => match (credential, member) {
+            Principal::User { active_superuser: true, .. } => accepted.meets(self.scopes.all()),
+            Principal::User { credential, .. } => match (credential, standing.member) {
                 // No standing here: no scope at all. Say so, rather than list scopes the
                 // credentials may well hold.
                 (_, None) => return Err(Reason::NoMembership),
-                (UserCredential::Session, Some(m)) => m.role_scopes.contains_any(accepted),
+                (UserCredential::Session, Some(m)) => accepted.meets(&m.role_scopes),
                 // closure(token) ∩ role ∩ accepted ≠ ∅: impossible unless the token holds a scope
                 // whose closure meets `accepted` (one intersection refuses most tokens).
                 (UserCredential::Token { scopes }, Some(m)) => {
-                    let wanted = m.role_scopes.intersection(accepted);
-                    scopes.contains_any(wanted)
-                        || (scopes.contains_any(policy.accepted_up)
-                            && self.scopes.closure_meets(scopes, wanted))
+                    accepted.meets_both(&m.role_scopes, scopes)
+                        || (accepted_up.meets(scopes)
+                            && accepted.shared(&m.role_scopes).any(|i| self.scopes.closure_holds(scopes, i)))
                 }
             },
-            Principal::OrgToken { organization, scopes }
-            | Principal::Integration { organization, scopes } => {
-                if tenants && target != Some(organization) {
-                    return Err(Reason::WrongOrganization);
-                }
+            Principal::OrgToken { organization, scopes } | Principal::Integration { organization, scopes } => {
+                standing.own(*organization)?;
                 // closure(scopes) ∩ accepted ≠ ∅, exactly.
-                scopes.contains_any(policy.accepted_up)
+                accepted_up.meets(scopes)
+            }
+        })
+    }
+
+    /// All-of: `effective ⊇ required`.
+    #[inline(always)]
+    fn grants_all(&self, standing: &Standing<'_>, required: impl Mask) -> Result<bool, Reason> {
+        Ok(match standing.principal {
+            Principal::Anonymous => false,
+            Principal::User { active_superuser: true, .. } => required.within(self.scopes.all()),
+            Principal::User { credential, .. } => match (credential, standing.member) {
+                (_, None) => return Err(Reason::NoMembership),
+                (UserCredential::Session, Some(m)) => required.within(&m.role_scopes),
+                // closure(token) ∩ role ⊇ required: the role holds all of it, and so does the
+                // token's closure.
+                (UserCredential::Token { scopes }, Some(m)) => {
+                    required.within(&m.role_scopes) && self.scopes.closure_covers(scopes, required)
+                }
+            },
+            Principal::OrgToken { organization, scopes } | Principal::Integration { organization, scopes } => {
+                standing.own(*organization)?;
+                self.scopes.closure_covers(scopes, required)
             }
         })
     }
 
     /// Step 3's effective scopes, or `WrongOrganization`. Without organizations (`tenants` false)
     /// an organization token is a service token: no organization to be outside of.
-    fn effective(
-        &self,
-        principal: &Principal,
-        member: Option<&Membership<'_>>,
-        target: Option<OrganizationId>,
-        tenants: bool,
-    ) -> Result<ScopeSet, Reason> {
-        Ok(match *principal {
+    fn effective(&self, standing: &Standing<'_>) -> Result<ScopeSet, Reason> {
+        Ok(match standing.principal {
             Principal::Anonymous => ScopeSet::EMPTY,
-            Principal::User { active_superuser: true, .. } => self.scopes.all(),
-            Principal::User { credential, .. } => match (credential, member) {
+            Principal::User { active_superuser: true, .. } => *self.scopes.all(),
+            Principal::User { credential, .. } => match (credential, standing.member) {
                 (_, None) => ScopeSet::EMPTY,
                 (UserCredential::Session, Some(m)) => m.role_scopes,
                 (UserCredential::Token { scopes }, Some(m)) => {
-                    self.scopes.closure(scopes).intersection(m.role_scopes)
+                    self.scopes.closure(*scopes).intersection(m.role_scopes)
                 }
             },
-            Principal::OrgToken { organization, scopes }
-            | Principal::Integration { organization, scopes } => {
-                if tenants && target != Some(organization) {
-                    return Err(Reason::WrongOrganization);
-                }
-                self.scopes.closure(scopes)
+            Principal::OrgToken { organization, scopes } | Principal::Integration { organization, scopes } => {
+                standing.own(*organization)?;
+                self.scopes.closure(*scopes)
             }
         })
     }
@@ -329,13 +359,13 @@ impl Registry {
         // A token bypasses only in its own organization (any, without organizations).
         let own =
             |organization: OrganizationId| organization == org.id() || !self.config().has_organizations();
-        let bypassed = match *request.principal {
-            Principal::User { active_superuser, .. } => active_superuser && bypass.active_superuser,
+        let bypassed = match request.principal {
+            Principal::User { active_superuser, .. } => *active_superuser && bypass.active_superuser,
             Principal::OrgToken { organization, scopes } => {
-                own(organization) && self.scopes.closure_meets(scopes, policy.org_token_bypass)
+                own(*organization) && self.scopes.closure_meets(scopes, &policy.org_token_bypass)
             }
             Principal::Integration { organization, scopes } => {
-                own(organization) && self.scopes.closure_meets(scopes, policy.integration_bypass)
+                own(*organization) && self.scopes.closure_meets(scopes, &policy.integration_bypass)
             }
             Principal::Anonymous => false,
         };
@@ -380,6 +410,28 @@ impl Registry {
     }
 }
 
+/// Who asks, as step 3 reads it: the principal, the membership that counts for the request (see
+/// `counted_membership`), the target organization and whether the configuration has
+/// organizations at all.
+struct Standing<'a> {
+    principal: &'a Principal,
+    member: Option<&'a Membership<'a>>,
+    target: Option<OrganizationId>,
+    tenants: bool,
+}
+
+impl Standing<'_> {
+    /// An organization token or integration counts only inside its own organization; without
+    /// organizations (`tenants` false) it is a service token, with no organization to be outside of.
+    #[inline(always)]
+    fn own(&self, organization: OrganizationId) -> Result<(), Reason> {
+        if self.tenants && self.target != Some(organization) {
+            return Err(Reason::WrongOrganization);
+        }
+        Ok(())
+    }
+}
+
 /// The tracing event of a denial: one event, at `debug` for what scanners and anonymous probes
 /// cause all day, else `info` (the level of a `tracing` event must be a constant, hence the two
 /// expansions), with the fields `status`, `reason`, `method`, `path`, `handler`, `principal`,
@@ -417,38 +469,40 @@ fn trace_denial(request: &AccessRequest<'_>, denial: &Denial) {
 mod tests {
     use super::*;
     use crate::principal::UserId;
-    use crate::record::{Access, Declaration, Source};
+    use crate::registry::EndpointPolicy;
+    use crate::scopes::Window;
     use crate::{Config, Registry};
     use proptest::prelude::*;
 
-    /// The record of the `EndpointPolicy` values built by hand below (only its address is used).
-    static ANY: Endpoint = Endpoint::__new(Declaration {
-        owner: "tests",
-        source: Source { file: file!(), line: line!() },
-        ..Declaration::new("engine::tests::any", Method::Get, "/any/", Access::Unauthenticated("tests"))
-    });
+    /// A few scopes of the vocabulary, as tokens hold and endpoints require.
+    fn sparse(all: ScopeSet) -> impl Strategy<Value = ScopeSet> {
+        let n = all.len();
+        prop::collection::vec(0..n, 0..5).prop_map(|indices| indices.into_iter().collect())
+    }
 
     proptest! {
         /// The decision's shortcut (`grants`, on the hot path) and the statement of who holds what
         /// (`effective`, behind `effective_scopes`) are two readings of the same rules: they may
-        /// not drift apart, for any principal, membership, target and accepted set.
+        /// not drift apart, for any principal, membership, target and requirement, any-of or
+        /// all-of, kept as a window or whole.
         #[test]
-        fn grants_is_effective_scopes_meeting_the_accepted_ones(
+        fn grants_is_effective_scopes_meeting_the_requirement(
             kind in 0..6u8,
-            held in any::<u128>(),
-            role in any::<u128>(),
-            accepted in any::<u128>(),
-            sparse in any::<u128>(),
+            (held, required, role_dense) in (sparse(*Registry::from_endpoints(Config::sentry(), Vec::new()).expect("empty").scopes.all()),
+                sparse(*Registry::from_endpoints(Config::sentry(), Vec::new()).expect("empty").scopes.all()),
+                any::<[u64; 16]>()),
+            role_from_required in any::<bool>(),
+            all_of in any::<bool>(),
+            whole in any::<bool>(),
             member_of in prop::option::of(1..3u128),
             principal_org in 1..3u128,
             target in prop::option::of(1..3u128),
             tenants in any::<bool>(),
         ) {
             let registry = Registry::from_endpoints(Config::sentry(), Vec::new()).expect("an empty registry");
-            let all = registry.scopes.all();
-            // Tokens hold a few scopes and endpoints accept a few: thin the random sets out.
-            let (held, role, accepted) =
-                (ScopeSet::from_bits(held & sparse) & all, ScopeSet::from_bits(role) & all, ScopeSet::from_bits(accepted & sparse.rotate_left(5)) & all);
+            let all = *registry.scopes.all();
+            // A role that holds the requirement (and more), or a random one.
+            let role = if role_from_required { required | held } else { ScopeSet::from_words(role_dense) & all };
             let principal = match kind {
                 0 => Principal::Anonymous,
                 1 => Principal::session(UserId(1)),
@@ -458,25 +512,37 @@ mod tests {
                 _ => Principal::integration(OrganizationId(principal_org), held),
             };
             let membership = member_of.map(|o| Membership { organization: OrganizationId(o), role_scopes: role, teams: &[] });
-            let policy = EndpointPolicy {
-                endpoint: &ANY,
-                form: AccessForm::Scopes,
-                organization_scoped: false,
-                accepted,
-                accepted_up: registry.scopes.implying(accepted),
-                scopes: &[],
-                gate: None,
+            let standing = Standing {
+                principal: &principal,
+                member: membership.as_ref(),
+                target: target.map(OrganizationId),
+                tenants,
             };
-            let target = target.map(OrganizationId);
-            let granted = registry.grants(&principal, membership.as_ref(), target, tenants, &policy);
-            let effective = registry.effective(&principal, membership.as_ref(), target, tenants);
+            // A registry refuses an empty `all()` (`RegistryError::EmptyRequirement`).
+            prop_assume!(!(all_of && required.is_empty()));
+            let up = registry.scopes.implying(required);
+            let at = (required | up).window_start().expect("a vocabulary of 27 scopes fits one window");
+            let (window, window_up) = (Window { at, bits: required.window(at) }, Window { at, bits: up.window(at) });
+            let granted = match (all_of, whole) {
+                (false, false) => registry.grants_any(&standing, window, window_up),
+                (false, true) => registry.grants_any(&standing, &required, &up),
+                (true, false) => registry.grants_all(&standing, window),
+                (true, true) => registry.grants_all(&standing, &required),
+            };
+            let effective = registry.effective(&standing);
             // `grants` names a user without standing (`NoMembership`), to whom `effective` gives
             // no scope; exactly those users.
             let no_standing = matches!(principal, Principal::User { active_superuser: false, .. })
                 && membership.is_none();
             prop_assert_eq!(granted == Err(Reason::NoMembership), no_standing);
             let granted = granted.or_else(|r| if r == Reason::NoMembership { Ok(false) } else { Err(r) });
-            prop_assert_eq!(granted, effective.map(|e| e.contains_any(accepted)));
+            let expected = effective.map(|e| if all_of { e.is_superset(required) } else { e.contains_any(required) });
+            prop_assert_eq!(granted, expected);
         }
+    }
+
+    #[test]
+    fn a_policy_keeps_its_requirement_in_one_cache_line() {
+        assert_eq!(std::mem::size_of::<EndpointPolicy>(), 64);
     }
 }

@@ -77,7 +77,8 @@ pub use gates::{GateSource, OrganizationState, OrganizationStateBuilder, Unknown
 pub use handler::Checked;
 pub use principal::{Membership, OrganizationId, Principal, TeamId, UserCredential, UserId};
 pub use record::{
-    Access, AccessForm, Endpoint, Method, MethodScopes, Methods, Permission, PermissionClass, Publish, Source,
+    Access, AccessForm, Endpoint, Method, MethodScopes, Methods, Permission, PermissionClass, Publish,
+    Requirement, ScopeMatch, Source,
 };
 pub use registry::{Registry, RegistryError, Route};
 pub use router::Params;

@@ -6,7 +6,7 @@
 use std::any::TypeId;
 use std::fmt;
 
-pub use scopegate_core::{AccessForm, Method, Methods, Publish};
+pub use scopegate_core::{AccessForm, Method, Methods, Publish, ScopeMatch};
 
 /// Where a declaration sits in its source file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -23,11 +23,49 @@ impl fmt::Display for Source {
     }
 }
 
-/// The scopes a permission class grants for one method.
+/// The scopes an endpoint (or a permission class's method) requires, and how they are matched:
+/// `scopes = ["a", "b"]` accepts any one of them ([`Requirement::any`]), `scopes = all("a", "b")`
+/// needs every one ([`Requirement::all`]). The hierarchy applies to the caller's scopes in both.
+///
+/// ```
+/// use scopegate::{Requirement, ScopeMatch};
+/// const ATTACH: Requirement = Requirement::all(&["members:read", "administration:write"]);
+/// assert_eq!(ATTACH.scope_match(), ScopeMatch::All);
+/// assert_eq!(ATTACH.scopes(), &["members:read", "administration:write"]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Requirement {
+    scopes: &'static [&'static str],
+    scope_match: ScopeMatch,
+}
+
+impl Requirement {
+    /// Any one of `scopes` grants access.
+    pub const fn any(scopes: &'static [&'static str]) -> Requirement {
+        Requirement { scopes, scope_match: ScopeMatch::Any }
+    }
+
+    /// Every one of `scopes` is needed.
+    pub const fn all(scopes: &'static [&'static str]) -> Requirement {
+        Requirement { scopes, scope_match: ScopeMatch::All }
+    }
+
+    /// The scopes, as declared.
+    pub const fn scopes(self) -> &'static [&'static str] {
+        self.scopes
+    }
+
+    /// How they are matched.
+    pub const fn scope_match(self) -> ScopeMatch {
+        self.scope_match
+    }
+}
+
+/// The scopes a permission class requires for one method.
 #[derive(Debug, PartialEq, Eq)]
 pub struct MethodScopes {
     method: Method,
-    scopes: &'static [&'static str],
+    requirement: Requirement,
     readonly: &'static [&'static str],
     readonly_exception: Option<&'static str>,
 }
@@ -36,11 +74,11 @@ impl MethodScopes {
     #[doc(hidden)]
     pub const fn __new(
         method: Method,
-        scopes: &'static [&'static str],
+        requirement: Requirement,
         readonly: &'static [&'static str],
         readonly_exception: Option<&'static str>,
     ) -> Self {
-        MethodScopes { method, scopes, readonly, readonly_exception }
+        MethodScopes { method, requirement, readonly, readonly_exception }
     }
 
     /// The method this entry is for.
@@ -48,12 +86,19 @@ impl MethodScopes {
         self.method
     }
 
-    /// Scopes accepted for the method; any one grants access.
-    pub const fn scopes(&self) -> &'static [&'static str] {
-        self.scopes
+    /// The scopes and how they are matched.
+    pub const fn requirement(&self) -> Requirement {
+        self.requirement
     }
 
-    /// The read-only subset of [`scopes`](Self::scopes), per the declaring crate's vocabulary.
+    /// The scopes required for the method (any one, or all: see [`requirement`](Self::requirement)).
+    pub const fn scopes(&self) -> &'static [&'static str] {
+        self.requirement.scopes
+    }
+
+    /// The read-only scopes through which read-only credentials meet the requirement, per the
+    /// declaring crate's vocabulary: the read-only subset of an any-of list; every scope of an
+    /// `all(...)` whose scopes are all read-only, else none (see [`Endpoint::readonly_scopes`]).
     pub const fn readonly_scopes(&self) -> &'static [&'static str] {
         self.readonly
     }
@@ -125,8 +170,9 @@ pub trait Permission {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Access {
-    /// `scopes = [...]`: any one of these scopes grants access.
-    Scopes(&'static [&'static str]),
+    /// `scopes = [...]` (any one of these scopes grants access) or `scopes = all(...)` (every
+    /// one is needed).
+    Scopes(Requirement),
     /// `permission = Class`: the class's scopes for the endpoint's method.
     Permission(&'static PermissionClass),
     /// `unauthenticated = "why"`: no credentials needed.
@@ -160,6 +206,7 @@ impl Access {
 /// let e = registry.by_handler(concat!(module_path!(), "::details")).unwrap();
 /// assert_eq!(e.path(), "/organizations/{org}/");
 /// assert_eq!(e.scopes(), &["org:read"]);
+/// assert_eq!(e.scope_match(), Some(scopegate::ScopeMatch::Any));
 /// ```
 #[derive(Debug, PartialEq, Eq)]
 pub struct Endpoint {
@@ -228,21 +275,42 @@ impl Endpoint {
         self.declaration.access
     }
 
-    /// The scopes that grant access (any one of them). Empty for the access forms without scopes
+    /// The scopes the endpoint requires and how they are matched, written on the endpoint or
+    /// its permission class's for this method. `None` for the access forms without scopes
     /// (`unauthenticated`, `authenticated`, `superuser`) and for a class that does not map this
     /// method (which grants nothing).
-    pub const fn scopes(&self) -> &'static [&'static str] {
+    pub const fn requirement(&self) -> Option<Requirement> {
         match self.declaration.access {
-            Access::Scopes(s) => s,
+            Access::Scopes(r) => Some(r),
             Access::Permission(class) => match class.get(self.declaration.method) {
-                Some(m) => m.scopes,
-                None => &[],
+                Some(m) => Some(m.requirement),
+                None => None,
             },
-            Access::Unauthenticated(_) | Access::Authenticated(_) | Access::Superuser(_) => &[],
+            Access::Unauthenticated(_) | Access::Authenticated(_) | Access::Superuser(_) => None,
         }
     }
 
-    /// The read-only subset of [`scopes`](Self::scopes).
+    /// The scopes that grant access: any one of them, or all of them together (see
+    /// [`scope_match`](Self::scope_match)). Empty where [`requirement`](Self::requirement) is `None`.
+    pub const fn scopes(&self) -> &'static [&'static str] {
+        match self.requirement() {
+            Some(r) => r.scopes,
+            None => &[],
+        }
+    }
+
+    /// How [`scopes`](Self::scopes) are matched: `Any` one, or `All`; `None` where there are none.
+    pub const fn scope_match(&self) -> Option<ScopeMatch> {
+        match self.requirement() {
+            Some(r) => Some(r.scope_match),
+            None => None,
+        }
+    }
+
+    /// The read-only scopes through which read-only credentials meet the requirement: the
+    /// read-only subset of an any-of list; for `all(...)`, every scope when all are read-only,
+    /// else none (a read-only token cannot hold the write scope beside them). Non-empty on a
+    /// mutation exactly when the endpoint carries policy debt.
     pub const fn readonly_scopes(&self) -> &'static [&'static str] {
         match self.declaration.access {
             Access::Scopes(_) => self.declaration.readonly,

@@ -5,9 +5,9 @@ use std::sync::OnceLock;
 
 use crate::config::Config;
 use crate::gates::MAX_GATES;
-use crate::record::{AccessForm, Endpoint, Method};
+use crate::record::{AccessForm, Endpoint, Method, ScopeMatch};
 use crate::router::{Conflict, Params, Router};
-use crate::scopes::{ScopeSet, ScopeTable};
+use crate::scopes::{ScopeSet, ScopeTable, Window};
 
 /// A problem found while building a [`Registry`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +40,12 @@ pub enum RegistryError {
         /// `handler (file:line)`.
         handler: String,
     },
+    /// An endpoint requires `all(...)` of no scope (a record built by other means than the macro,
+    /// which refuses it): it would grant every signed-in caller.
+    EmptyRequirement {
+        /// `handler (file:line)`.
+        handler: String,
+    },
     /// An endpoint names a gate the registry's configuration does not define.
     UnknownGate {
         /// The gate.
@@ -62,7 +68,7 @@ pub enum RegistryError {
         /// `handler (file:line)`.
         handler: String,
     },
-    /// The configuration exceeds what the engine supports (more than 128 scopes or 64 gates).
+    /// The configuration exceeds what the engine supports (more than 1,024 scopes or 64 gates).
     Unsupported {
         /// What is too large.
         detail: String,
@@ -83,6 +89,9 @@ impl fmt::Display for RegistryError {
                 "{handler} accepts scope {scope:?}, which the registry's vocabulary does not know \
                  (a crate with its own scopegate.toml builds its registry with `scopegate::registry!()`)"
             ),
+            RegistryError::EmptyRequirement { handler } => {
+                write!(f, "{handler} requires all of no scope, which would let every signed-in caller in")
+            }
             RegistryError::UnknownGate { gate, handler } => {
                 write!(f, "{handler} names gate `{gate}`, which the registry's configuration does not define")
             }
@@ -152,17 +161,79 @@ pub(crate) struct EndpointPolicy {
     pub(crate) endpoint: &'static Endpoint,
     /// Who may call the endpoint.
     pub(crate) form: AccessForm,
+    /// Any one of the required scopes grants access, or all of them together.
+    pub(crate) scope_match: ScopeMatch,
     /// The template names the organization (the configuration's organization parameter).
     pub(crate) organization_scoped: bool,
-    /// The scopes that grant access (any one).
-    pub(crate) accepted: ScopeSet,
-    /// The scopes whose closure meets `accepted`: a token without any of them is refused in one
-    /// intersection (see `ScopeTable::implying`).
-    pub(crate) accepted_up: ScopeSet,
+    /// The word where the window of `required` and `required_up` starts, or [`WIDE`] when they
+    /// span more than 128 bits of a large vocabulary (their sets are then in `Registry::wide`).
+    pub(crate) at: u8,
+    /// The required scopes (any one, or all), as a window from word `at`.
+    pub(crate) required: u128,
+    /// Any-of: the scopes whose closure meets `required`: a token without any of them is refused
+    /// in one intersection (see `ScopeTable::implying`). All-of: unused (empty).
+    pub(crate) required_up: u128,
     /// The same, as declared (what a `missing_scope` denial lists).
     pub(crate) scopes: &'static [&'static str],
     /// Index of the endpoint's gate in `config.gates()`.
     pub(crate) gate: Option<u8>,
+}
+
+/// [`EndpointPolicy::at`] of a requirement kept whole (in `Registry::wide`).
+pub(crate) const WIDE: u8 = u8::MAX;
+
+impl EndpointPolicy {
+    /// The policy of `endpoint` requiring `required` (closed upwards: `required_up`), with the
+    /// sets that do not fit one window returned beside it, for `Registry::wide`.
+    fn new(
+        endpoint: &'static Endpoint,
+        required: ScopeSet,
+        required_up: ScopeSet,
+        organization_scoped: bool,
+        gate: Option<u8>,
+    ) -> (EndpointPolicy, Option<WideRequirement>) {
+        let mut policy = EndpointPolicy {
+            endpoint,
+            form: endpoint.access().form(),
+            scope_match: endpoint.scope_match().unwrap_or_default(),
+            organization_scoped,
+            at: WIDE,
+            required: 0,
+            required_up: 0,
+            scopes: endpoint.scopes(),
+            gate,
+        };
+        let window = (required | required_up).window_start().and_then(|at| u8::try_from(at).ok());
+        match window {
+            Some(at) => {
+                policy.at = at;
+                policy.required = required.window(usize::from(at));
+                policy.required_up = required_up.window(usize::from(at));
+                (policy, None)
+            }
+            None => (policy, Some(WideRequirement { required, required_up })),
+        }
+    }
+
+    /// `required` as a window (the policy is not [`WIDE`]).
+    #[inline(always)]
+    pub(crate) fn required(&self) -> Window {
+        Window { at: usize::from(self.at), bits: self.required }
+    }
+
+    /// `required_up` as a window (the policy is not [`WIDE`]).
+    #[inline(always)]
+    pub(crate) fn required_up(&self) -> Window {
+        Window { at: usize::from(self.at), bits: self.required_up }
+    }
+}
+
+/// The requirement of an endpoint whose scopes span more than one window (see
+/// [`EndpointPolicy::at`]), kept whole.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WideRequirement {
+    pub(crate) required: ScopeSet,
+    pub(crate) required_up: ScopeSet,
 }
 
 /// What the engine precomputes for one gate: its bypass scopes as masks (empty: no bypass).
@@ -178,6 +249,8 @@ pub struct Registry {
     config: &'static Config,
     endpoints: Vec<&'static Endpoint>,
     pub(crate) policies: Vec<EndpointPolicy>,
+    /// The requirements of the [`WIDE`] policies, by endpoint index (sorted).
+    pub(crate) wide: Vec<(usize, WideRequirement)>,
     pub(crate) gates: Vec<GatePolicy>,
     pub(crate) scopes: ScopeTable,
     pub(crate) router: Router,
@@ -259,6 +332,7 @@ impl Registry {
         // methods of one route are neighbours), the rest per endpoint.
         let mut facts = PathFacts::default();
         let mut policies = Vec::with_capacity(endpoints.len());
+        let mut wide = Vec::new();
         for (i, e) in endpoints.iter().enumerate() {
             if i == 0 || facts.path != e.path() {
                 facts = PathFacts::of(config, e.path());
@@ -302,15 +376,21 @@ impl Registry {
                         .push(RegistryError::Ungated { gate: def.name().to_string(), handler: describe(e) });
                 }
             }
-            policies.push(EndpointPolicy {
-                endpoint: e,
-                form: e.access().form(),
-                organization_scoped: config.has_organizations() && facts.organization_scoped,
-                accepted,
-                accepted_up: scopes.as_ref().map_or(accepted, |table| table.implying(accepted)),
-                scopes: e.scopes(),
-                gate,
-            });
+            if e.scope_match() == Some(ScopeMatch::All) && e.scopes().is_empty() {
+                errors.push(RegistryError::EmptyRequirement { handler: describe(e) });
+            }
+            // Any-of: a token must hold a scope whose closure meets the accepted ones. All-of is
+            // decided scope by scope (`ScopeTable::closure_covers`).
+            let up = match (e.scope_match(), scopes.as_ref()) {
+                (Some(ScopeMatch::Any), Some(table)) => table.implying(accepted),
+                _ => ScopeSet::EMPTY,
+            };
+            let organization_scoped = config.has_organizations() && facts.organization_scoped;
+            let (policy, whole) = EndpointPolicy::new(e, accepted, up, organization_scoped, gate);
+            policies.push(policy);
+            if let Some(whole) = whole {
+                wide.push((i, whole));
+            }
         }
         // The router refuses what axum's router (matchit) refuses to mount, across methods: axum
         // keeps one route per template whatever the method, so `GET /a/{x}/` and `PUT /a/{y}/`
@@ -373,7 +453,7 @@ impl Registry {
                 }
             })
             .collect();
-        Ok(Registry { config, endpoints, policies, gates, scopes, router })
+        Ok(Registry { config, endpoints, policies, wide, gates, scopes, router })
     }
 
     /// The configuration (vocabulary and gates) the registry enforces.
@@ -414,11 +494,28 @@ impl Registry {
         self.router.find(method, path).and_then(|i| self.endpoints.get(i as usize).copied())
     }
 
-    /// Like [`lookup`](Self::lookup), with the path's `{param}` values and the endpoint's accepted
-    /// scopes.
+    /// Like [`lookup`](Self::lookup), with the path's `{param}` values and the endpoint's
+    /// scopes as a set.
     pub fn route<'p>(&self, method: Method, path: &'p str) -> Option<Route<'p>> {
         let i = self.router.find(method, path)? as usize;
-        Some(Route { endpoint: self.endpoints.get(i)?, accepted: self.policies.get(i)?.accepted, path })
+        Some(Route { endpoint: self.endpoints.get(i)?, accepted: self.required_set(i), path })
+    }
+
+    /// The required scopes of the endpoint at `i`, as a set.
+    fn required_set(&self, i: usize) -> ScopeSet {
+        match self.policies.get(i) {
+            Some(policy) if policy.at != WIDE => {
+                (0..128).filter(|b| policy.required >> b & 1 != 0).map(|b| usize::from(policy.at) * 64 + b).collect()
+            }
+            Some(_) => self.wide_requirement(i).map_or(ScopeSet::EMPTY, |w| w.required),
+            None => ScopeSet::EMPTY,
+        }
+    }
+
+    /// The whole requirement of the [`WIDE`] policy at `i`.
+    pub(crate) fn wide_requirement(&self, i: usize) -> Option<&WideRequirement> {
+        let at = self.wide.binary_search_by_key(&i, |(index, _)| *index).ok()?;
+        self.wide.get(at).map(|(_, w)| w)
     }
 
     /// The template of the endpoints declared on the concrete `path`, whatever their methods.
@@ -449,9 +546,10 @@ impl Registry {
         self.position(endpoint).is_some_and(|i| self.policies[i].organization_scoped)
     }
 
-    /// The scopes `endpoint` accepts, as a set (empty for an endpoint of another registry).
+    /// The scopes `endpoint` requires, as a set: any one of them grants access, or all of them
+    /// together (see [`Endpoint::scope_match`]). Empty for an endpoint of another registry.
     pub fn accepted_scopes(&self, endpoint: &Endpoint) -> ScopeSet {
-        self.position(endpoint).map_or(ScopeSet::EMPTY, |i| self.policies[i].accepted)
+        self.position(endpoint).map_or(ScopeSet::EMPTY, |i| self.required_set(i))
     }
 
     /// Parses scope names (untrusted strings, e.g. a token's stored scope list) into a set of this
@@ -487,7 +585,7 @@ impl Registry {
 
     /// Every scope of the vocabulary.
     pub fn all_scopes(&self) -> ScopeSet {
-        self.scopes.all()
+        *self.scopes.all()
     }
 }
 
@@ -510,7 +608,7 @@ impl<'p> Route<'p> {
         self.endpoint
     }
 
-    /// The scopes the endpoint accepts.
+    /// The scopes the endpoint requires (any one, or all: see [`Endpoint::scope_match`]).
     pub fn accepted_scopes(&self) -> ScopeSet {
         self.accepted
     }

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use scopegate::testing::{self, ORGANIZATION, OTHER_ORGANIZATION, USER};
 use scopegate::{
     AccessRequest, Decision, Denial, Membership, Method, OrganizationId, OrganizationState, Principal,
-    Reason, Registry, ScopeSet, TeamId, UserId,
+    Reason, Registry, ScopeMatch, ScopeSet, TeamId, UserId,
 };
 
 #[scopegate::endpoint(method = GET, path = "/organizations/{org}/", scopes = ["org:read", "org:write", "org:admin"])]
@@ -148,7 +148,7 @@ fn hand_endpoint(handler: &'static str, path: &'static str) -> &'static scopegat
             handler,
             Method::Get,
             path,
-            scopegate::Access::Scopes(&["org:read"]),
+            scopegate::Access::Scopes(scopegate::Requirement::any(&["org:read"])),
         )
     })))
 }
@@ -296,7 +296,7 @@ fn decision_order_404_401_403() {
     // 3. Missing scope → 403 with the accepted scopes.
     let reader = Principal::user_token(USER, registry().scope_set(["org:read"]));
     let d = decide(Method::Delete, "/organizations/acme/", reader, Some(full_member()), Some(&org));
-    assert_eq!(d.denial().map(|d| d.reason), Some(Reason::MissingScope { accepted: &["org:admin"] }));
+    assert_eq!(d.denial().map(|d| d.reason), Some(Reason::MissingScope { accepted: &["org:admin"], scope_match: ScopeMatch::Any }));
     // Unauthenticated endpoints need nothing.
     assert!(decide(Method::Get, "/health/", Principal::Anonymous, None, None).is_allowed());
     assert!(decide(Method::Get, "/files/css/site.css", Principal::Anonymous, None, None).is_allowed());
@@ -377,7 +377,7 @@ fn untrusted_scope_strings_are_ignored_never_panic() {
     let long = "x".repeat(1 << 16);
     assert_eq!(r.scope_set([long.as_str(), "org:read"]), r.scope_set(["org:read"]));
     // Bits beyond the vocabulary are not scopes: they are ignored by names and closure, and grant nothing.
-    let beyond = ScopeSet::from_bits(u128::MAX) - r.all_scopes();
+    let beyond = ScopeSet::from_words([u64::MAX; 16]) - r.all_scopes();
     assert_eq!(r.scope_names(beyond).count(), 0);
     assert_eq!(r.closure(beyond), beyond);
     let org = open();
@@ -437,10 +437,16 @@ fn hierarchy_is_closed_at_build() {
 fn denials_serialise_to_json_bodies() {
     let body = |reason: Reason| serde_json::to_value(Denial::new(reason, None)).expect("serialises");
     assert_eq!(
-        body(Reason::MissingScope { accepted: &["org:write", "org:admin"] }),
+        body(Reason::MissingScope { accepted: &["org:write", "org:admin"], scope_match: ScopeMatch::Any }),
         serde_json::json!({"status": 403, "error": "missing_scope",
             "detail": "Your credentials hold none of the scopes this endpoint accepts.",
-            "accepted_scopes": ["org:write", "org:admin"]})
+            "accepted_scopes": ["org:write", "org:admin"], "scope_match": "any"})
+    );
+    assert_eq!(
+        body(Reason::MissingScope { accepted: &["member:read", "team:write"], scope_match: ScopeMatch::All }),
+        serde_json::json!({"status": 403, "error": "missing_scope",
+            "detail": "Your credentials lack a scope this endpoint requires: it requires all of them.",
+            "accepted_scopes": ["member:read", "team:write"], "scope_match": "all"})
     );
     assert_eq!(
         body(Reason::FeatureDisabled { gate: "replay", feature: "organizations:session-replay" }),

@@ -20,7 +20,7 @@ fn endpoint(
         gate,
         gate_exempt,
         source: Source { file: "src/api.rs", line },
-        ..scopegate::__private::Declaration::new(handler, method, path, Access::Scopes(scopes))
+        ..scopegate::__private::Declaration::new(handler, method, path, Access::Scopes(scopegate::Requirement::any(scopes)))
     })))
 }
 
@@ -190,15 +190,21 @@ fn unknown_scopes_and_gates_are_reported_together() {
 
 #[test]
 fn configurations_beyond_capacity_are_errors_not_panics() {
-    let names: Vec<&'static str> =
-        (0..129).map(|i| &*Box::leak(format!("s{i}:read").into_boxed_str())).collect();
-    let names: &'static [&'static str] = Box::leak(names.into_boxed_slice());
-    let big: &'static Config = Box::leak(Box::new(Config::__new(Vocabulary::__new(names, &[], &[]), &[])));
-    let errs = match Registry::from_endpoints(big, Vec::new()) {
-        Ok(_) => panic!("129 scopes must be rejected"),
+    let vocabulary = |n: usize| -> &'static Config {
+        let names: Vec<&'static str> =
+            (0..n).map(|i| &*Box::leak(format!("s{i}:read").into_boxed_str())).collect();
+        let names: &'static [&'static str] = Box::leak(names.into_boxed_slice());
+        Box::leak(Box::new(Config::__new(Vocabulary::__new(names, &[], &[]), &[])))
+    };
+    assert!(Registry::from_endpoints(vocabulary(1024), Vec::new()).is_ok(), "1,024 scopes are supported");
+    let errs = match Registry::from_endpoints(vocabulary(1025), Vec::new()) {
+        Ok(_) => panic!("1,025 scopes must be rejected"),
         Err(e) => e,
     };
-    assert!(errs[0].to_string().contains("129 scopes"), "{errs:?}");
+    assert_eq!(
+        errs[0].to_string(),
+        "unsupported configuration: the vocabulary holds 1025 scopes; scopegate supports at most 1024"
+    );
 
     let bypass = Bypass { active_superuser: false, org_token_scope: None, integration_scope: None };
     let gates: Vec<GateDef> = (0..65)
@@ -232,4 +238,24 @@ fn a_valid_registry_is_sorted_and_indexed() {
     assert!(r.lookup(Method::Get, "/z").is_none());
     // The global registry is built once.
     assert!(std::ptr::eq(Registry::global(), Registry::global()));
+}
+
+#[test]
+fn an_all_of_no_scope_is_refused_not_granted_to_everyone() {
+    let empty = Box::leak(Box::new(Endpoint::__new(scopegate::__private::Declaration {
+        source: Source { file: "src/api.rs", line: 7 },
+        ..scopegate::__private::Declaration::new(
+            "api::attach",
+            Method::Post,
+            "/teams/{team}/repos/",
+            Access::Scopes(scopegate::Requirement::all(&[])),
+        )
+    })));
+    let errs = errors(vec![empty]);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(matches!(errs[0], RegistryError::EmptyRequirement { .. }), "{errs:?}");
+    assert_eq!(
+        errs[0].to_string(),
+        "api::attach (src/api.rs:7) requires all of no scope, which would let every signed-in caller in"
+    );
 }

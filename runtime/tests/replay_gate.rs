@@ -307,7 +307,7 @@ fn custom() -> (Registry, OrganizationState) {
                 handler,
                 Method::Get,
                 path,
-                Access::Scopes(&["org:read"]),
+                Access::Scopes(scopegate::Requirement::any(&["org:read"])),
             )
         })))
     };

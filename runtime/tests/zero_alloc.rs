@@ -234,7 +234,7 @@ fn wide_registries_route_without_allocating() {
                 "wide::handler",
                 method,
                 Box::leak(path.into_boxed_str()),
-                Access::Scopes(scopes),
+                Access::Scopes(scopegate::Requirement::any(scopes)),
             )
         })))
     };

@@ -142,9 +142,7 @@ pub const fn readonly_on_mutation<const N: usize>(
     let m = Message::new().push(endpoint).push(" ").push(method.as_str());
     let m = match scope_match {
         ScopeMatch::Any => m.push(" accepts readonly scopes ").push_list(readonly),
-        ScopeMatch::All => {
-            m.push(" requires only readonly scopes all(").push_items(readonly).push(")")
-        }
+        ScopeMatch::All => m.push(" requires only readonly scopes all(").push_items(readonly).push(")"),
     };
     let m = match class {
         Some(class) => m.push(" via ").push(class),
@@ -234,7 +232,13 @@ mod tests {
 
     #[test]
     fn class_messages() {
-        let m = readonly_on_mutation::<1024>("create", Method::Post, ScopeMatch::Any, &["org:read", "team:read"], Some("P"));
+        let m = readonly_on_mutation::<1024>(
+            "create",
+            Method::Post,
+            ScopeMatch::Any,
+            &["org:read", "team:read"],
+            Some("P"),
+        );
         assert_eq!(
             m.as_str(),
             "create POST accepts readonly scopes [\"org:read\", \"team:read\"] via P. Remove the readonly scopes or add \

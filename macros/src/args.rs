@@ -301,11 +301,7 @@ pub(crate) fn path(cx: &mut Ctxt, arg: &Arg, example: &str) -> Option<syn::Path>
 
 /// A list of scope strings: `["a", "b"]` (any one) or `all("a", "b")` (every one). Returns how
 /// they are matched, the span of the list (the brackets, or `all(…)` whole) and the literals.
-pub(crate) fn scope_list(
-    cx: &mut Ctxt,
-    arg: &Arg,
-    example: &str,
-) -> Option<(ScopeMatch, Span, Vec<LitStr>)> {
+pub(crate) fn scope_list(cx: &mut Ctxt, arg: &Arg, example: &str) -> Option<(ScopeMatch, Span, Vec<LitStr>)> {
     let tokens = eq_tokens(cx, arg, example)?;
     let mut iter = tokens.clone().into_iter();
     let (scope_match, span, group) = match (iter.next(), iter.next(), iter.next()) {
@@ -429,7 +425,8 @@ mod tests {
         let args = parse_args(&mut cx, quote!(a = "x", b = ["p", "q",], c = [], d = ["p" "q"], e = "x" "y"));
         assert_eq!(lit_str(&mut cx, &args[0], "\"x\"").map(|l| l.value()), Some("x".to_string()));
         let (any, _, list) = scope_list(&mut cx, &args[1], "[]").expect("a list");
-        assert_eq!((any, list.iter().map(LitStr::value).collect::<Vec<_>>()), (ScopeMatch::Any, vec!["p", "q"]));
+        assert_eq!(any, ScopeMatch::Any);
+        assert_eq!(list.iter().map(LitStr::value).collect::<Vec<_>>(), ["p", "q"]);
         assert_eq!(scope_list(&mut cx, &args[2], "[]").map(|(_, _, l)| l.len()), Some(0));
         assert!(!cx.has_errors());
         assert!(scope_list(&mut cx, &args[3], "[]").is_none());
@@ -441,17 +438,25 @@ mod tests {
     #[test]
     fn all_of_lists_and_what_is_not_one() {
         let mut cx = Ctxt::new();
-        let args =
-            parse_args(&mut cx, quote!(a = all("p", "q"), b = all(), c = any("p"), d = all["p"], e = all("p") x));
+        let args = parse_args(
+            &mut cx,
+            quote!(a = all("p", "q"), b = all(), c = any("p"), d = all["p"], e = all("p") x),
+        );
         let (all, _, list) = scope_list(&mut cx, &args[0], "[]").expect("an all-of list");
         assert_eq!((all, list.len()), (ScopeMatch::All, 2));
-        assert_eq!(scope_list(&mut cx, &args[1], "[]").map(|(m, _, l)| (m, l.len())), Some((ScopeMatch::All, 0)));
+        assert_eq!(
+            scope_list(&mut cx, &args[1], "[]").map(|(m, _, l)| (m, l.len())),
+            Some((ScopeMatch::All, 0))
+        );
         assert!(!cx.has_errors());
         for arg in &args[2..] {
             assert!(scope_list(&mut cx, arg, "[]").is_none());
         }
         let errors = cx.check().expect_err("three shapes that are no scope list").to_string();
-        assert_eq!(errors.matches("takes a list of scope strings: `[...]` (any one of them) or `all(...)`").count(), 3);
+        assert_eq!(
+            errors.matches("takes a list of scope strings: `[...]` (any one of them) or `all(...)`").count(),
+            3
+        );
     }
 
     #[test]

@@ -345,7 +345,7 @@ mod tests {
             r#""delete_replay""#,
             "Method :: Delete",
             r#""/projects/{o}/{p}/replays/{r}/""#,
-            r#"Access :: Scopes (& ["event:admin"])"#,
+            r#"Access :: Scopes (__sg :: any (& ["event:admin"]))"#,
             r#""replay""#,
             "Publish :: PublicExperimental",
             r#"Some ("replay")"#,
@@ -470,7 +470,12 @@ mod tests {
         let e = errs(quote!(method = GET, path = "/a/", scopes = ["org:read", 1]));
         assert!(e[0].starts_with("`scopes` takes string literals only"), "{e:?}");
         let e = errs(quote!(method = GET, path = "/a/", scopes = ("org:read")));
-        assert!(e[0].starts_with("`scopes` takes a list of scope strings in brackets"), "{e:?}");
+        assert!(
+            e[0].starts_with(
+                "`scopes` takes a list of scope strings: `[...]` (any one of them) or `all(...)`"
+            ),
+            "{e:?}"
+        );
         let e = errs(quote!(method = GET, path = "/a/", scopes = ["org:read",]));
         assert!(e.is_empty(), "a trailing comma is fine: {e:?}");
     }
@@ -794,6 +799,43 @@ mod tests {
                 prop_assert!(errs[0].starts_with(&expected), "{:?}", errs);
             }
             prop_assert_eq!(mentions(&out, "inventory"), errs.is_empty());
+        }
+
+        /// R1/R2 for `all(...)`: an error exactly when a mutation requires only read-only scopes
+        /// without a note, or a note is present but not needed (a safe method, or a write scope in
+        /// the requirement). The scopes imply none of each other.
+        #[test]
+        fn all_of_readonly_rules_match_the_oracle(
+            method in 0..7usize,
+            picked in proptest::sample::subsequence(
+                vec!["org:read", "member:read", "team:write", "event:read", "project:releases", "alerts:write"],
+                2..=6,
+            ),
+            note in proptest::bool::ANY,
+        ) {
+            let name = Method::NAMES[method];
+            let mutation = matches!(name, "POST" | "PUT" | "PATCH" | "DELETE");
+            let all_readonly = picked.iter().all(|s| s.ends_with(":read"));
+            let m = Ident::new(name, Span::call_site());
+            let note_arg = if note { quote!(readonly_exception = "why",) } else { quote!() };
+            let out = expand_with(
+                &Config::sentry(),
+                quote!(method = #m, path = "/a/", scopes = all(#(#picked),*), #note_arg),
+                handler(),
+            );
+            let errs = compile_errors(&out);
+            let r1 = mutation && all_readonly && !note;
+            let r2 = note && (!mutation || !all_readonly);
+            prop_assert_eq!(errs.len(), usize::from(r1) + usize::from(r2), "{:?}", errs);
+            if r1 {
+                let list = picked.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ");
+                let expected = format!("handler {name} requires only readonly scopes all({list}): ");
+                prop_assert!(errs[0].starts_with(&expected), "{:?}", errs);
+            }
+            prop_assert_eq!(mentions(&out, "inventory"), errs.is_empty());
+            if errs.is_empty() {
+                prop_assert!(mentions(&out, "all") && !mentions(&out, "any"), "an all-of requirement is registered as one");
+            }
         }
     }
 }

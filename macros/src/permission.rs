@@ -108,12 +108,22 @@ mod tests {
         // Each method's read-only subset and exception are recorded.
         assert!(
             out.contains(
-                r#"Method :: Get , & ["org:read"] , & ["org:read"] , :: core :: option :: Option :: None"#
+                r#"Method :: Get , :: scopegate :: __private :: any (& ["org:read"]) , & ["org:read"] , :: core :: option :: Option :: None"#
             ),
             "{out}"
         );
-        assert!(out.contains(r#"Method :: Post , & ["org:read" , "org:write"] , & ["org:read"] , :: core :: option :: Option :: Some ("why")"#), "{out}");
+        assert!(out.contains(r#"Method :: Post , :: scopegate :: __private :: any (& ["org:read" , "org:write"]) , & ["org:read"] , :: core :: option :: Option :: Some ("why")"#), "{out}");
         assert!(out.contains(r#"__new ("P" , :: core :: module_path ! ()"#), "{out}");
+        // An all-of method: recorded as one; its read-only scopes are those through which a
+        // read-only token meets it (none beside a write scope, all when every one is read-only).
+        let out = run(quote!(
+            POST = all("member:read", "team:write"),
+            PUT = all("member:read", "team:read"),
+            readonly_exceptions(PUT = "why")
+        ));
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(out.contains(r#"Method :: Post , :: scopegate :: __private :: all (& ["member:read" , "team:write"]) , & [] ,"#), "{out}");
+        assert!(out.contains(r#"Method :: Put , :: scopegate :: __private :: all (& ["member:read" , "team:read"]) , & ["member:read" , "team:read"] , :: core :: option :: Option :: Some ("why")"#), "{out}");
     }
 
     #[test]

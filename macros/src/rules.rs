@@ -150,7 +150,12 @@ pub(crate) fn r2_class_exceptions(cx: &mut Ctxt, class: &ClassAst, entries: &mut
 /// **R3** — an unknown scope (suggest the nearest known one), a duplicate scope, an empty
 /// `scopes = []` or `all()`, an `all(...)` of one scope (write the plain list), an `all(...)`
 /// where one scope implies another. Returns the list when it is valid.
-pub(crate) fn r3_scope_list(cx: &mut Ctxt, config: &Config, key: &Ident, list: &ScopeList) -> Option<ScopeList> {
+pub(crate) fn r3_scope_list(
+    cx: &mut Ctxt,
+    config: &Config,
+    key: &Ident,
+    list: &ScopeList,
+) -> Option<ScopeList> {
     let lits = &list.scopes;
     match (list.scope_match, lits.len()) {
         (ScopeMatch::Any, 0) => {
@@ -226,8 +231,12 @@ fn known_scopes(config: &Config, scope: &str) -> String {
         return format!("known scopes: {}", config.scopes.join(", "));
     }
     let prefix = scope.split([':', '.']).next().unwrap_or(scope);
-    let near: Vec<&str> =
-        config.scopes.iter().map(String::as_str).filter(|s| !prefix.is_empty() && s.starts_with(prefix)).collect();
+    let near: Vec<&str> = config
+        .scopes
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !prefix.is_empty() && s.starts_with(prefix))
+        .collect();
     match near.as_slice() {
         [] => format!("the vocabulary has {} scopes; see scopegate.toml", config.scopes.len()),
         near if near.len() <= LISTED => format!("known scopes starting with {prefix:?}: {}", near.join(", ")),

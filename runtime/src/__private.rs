@@ -83,7 +83,13 @@ pub const fn check_class_endpoint(
     // R1: a mutation accepting read-only scopes needs a justification, here or on the class.
     if debt && !has_exception && entry.readonly_exception().is_none() {
         let scope_match = entry.requirement().scope_match();
-        return Some(rules::readonly_on_mutation(endpoint, method, scope_match, readonly, Some(class.name())));
+        return Some(rules::readonly_on_mutation(
+            endpoint,
+            method,
+            scope_match,
+            readonly,
+            Some(class.name()),
+        ));
     }
     // R2: a justification that justifies nothing (`has_exception` is only passed for mutations:
     // on a safe method the macro reported the note already).

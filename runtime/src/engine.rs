@@ -253,7 +253,12 @@ impl Registry {
     /// than 128 bits apart): out of line, as few endpoints have one.
     #[cold]
     #[inline(never)]
-    fn grants_wide(&self, standing: &Standing<'_>, index: usize, scope_match: ScopeMatch) -> Result<bool, Reason> {
+    fn grants_wide(
+        &self,
+        standing: &Standing<'_>,
+        index: usize,
+        scope_match: ScopeMatch,
+    ) -> Result<bool, Reason> {
         // A wide policy always has its sets (the registry stores both together); fail closed.
         let Some(wide) = self.wide_requirement(index) else { return Ok(false) };
         match scope_match {
@@ -265,7 +270,12 @@ impl Registry {
     /// Any-of: `effective ∩ accepted ≠ ∅`; `accepted_up` is every scope whose closure meets
     /// `accepted`.
     #[inline(always)]
-    fn grants_any(&self, standing: &Standing<'_>, accepted: impl Mask, accepted_up: impl Mask) -> Result<bool, Reason> {
+    fn grants_any(
+        &self,
+        standing: &Standing<'_>,
+        accepted: impl Mask,
+        accepted_up: impl Mask,
+    ) -> Result<bool, Reason> {
         Ok(match standing.principal {
             Principal::Anonymous => false,
             Principal::User { active_superuser: true, .. } => accepted.meets(self.scopes.all()),
@@ -282,7 +292,8 @@ impl Registry {
                             && accepted.shared(&m.role_scopes).any(|i| self.scopes.closure_holds(scopes, i)))
                 }
             },
-            Principal::OrgToken { organization, scopes } | Principal::Integration { organization, scopes } => {
+            Principal::OrgToken { organization, scopes }
+            | Principal::Integration { organization, scopes } => {
                 standing.own(*organization)?;
                 // closure(scopes) ∩ accepted ≠ ∅, exactly.
                 accepted_up.meets(scopes)
@@ -305,7 +316,8 @@ impl Registry {
                     required.within(&m.role_scopes) && self.scopes.closure_covers(scopes, required)
                 }
             },
-            Principal::OrgToken { organization, scopes } | Principal::Integration { organization, scopes } => {
+            Principal::OrgToken { organization, scopes }
+            | Principal::Integration { organization, scopes } => {
                 standing.own(*organization)?;
                 self.scopes.closure_covers(scopes, required)
             }
@@ -325,7 +337,8 @@ impl Registry {
                     self.scopes.closure(*scopes).intersection(m.role_scopes)
                 }
             },
-            Principal::OrgToken { organization, scopes } | Principal::Integration { organization, scopes } => {
+            Principal::OrgToken { organization, scopes }
+            | Principal::Integration { organization, scopes } => {
                 standing.own(*organization)?;
                 self.scopes.closure(*scopes)
             }

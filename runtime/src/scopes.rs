@@ -509,12 +509,11 @@ mod tests {
     /// A vocabulary of `n` scopes `s0 … s{n-1}` where every 7th scope implies the next three and
     /// scope `n - 1` implies `s0` (a hierarchy that crosses windows).
     fn wide_vocabulary(n: usize) -> &'static crate::Vocabulary {
-        let names: Vec<&'static str> = (0..n).map(|i| &*Box::leak(format!("s{i}").into_boxed_str())).collect();
+        let names: Vec<&'static str> =
+            (0..n).map(|i| &*Box::leak(format!("s{i}").into_boxed_str())).collect();
         let names: &'static [&'static str] = names.leak();
-        let mut implies: Vec<(&'static str, &'static [&'static str])> = (0..n)
-            .step_by(7)
-            .map(|i| (names[i], &names[(i + 1).min(n - 1)..(i + 4).min(n)]))
-            .collect();
+        let mut implies: Vec<(&'static str, &'static [&'static str])> =
+            (0..n).step_by(7).map(|i| (names[i], &names[(i + 1).min(n - 1)..(i + 4).min(n)])).collect();
         implies.push((names[n - 1], &names[..1]));
         Box::leak(Box::new(crate::Vocabulary::__new(names, &[], implies.leak())))
     }

@@ -296,7 +296,10 @@ fn decision_order_404_401_403() {
     // 3. Missing scope → 403 with the accepted scopes.
     let reader = Principal::user_token(USER, registry().scope_set(["org:read"]));
     let d = decide(Method::Delete, "/organizations/acme/", reader, Some(full_member()), Some(&org));
-    assert_eq!(d.denial().map(|d| d.reason), Some(Reason::MissingScope { accepted: &["org:admin"], scope_match: ScopeMatch::Any }));
+    assert_eq!(
+        d.denial().map(|d| d.reason),
+        Some(Reason::MissingScope { accepted: &["org:admin"], scope_match: ScopeMatch::Any })
+    );
     // Unauthenticated endpoints need nothing.
     assert!(decide(Method::Get, "/health/", Principal::Anonymous, None, None).is_allowed());
     assert!(decide(Method::Get, "/files/css/site.css", Principal::Anonymous, None, None).is_allowed());

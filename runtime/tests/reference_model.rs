@@ -114,7 +114,12 @@ fn hand(
     Box::leak(Box::new(Endpoint::__new(scopegate::__private::Declaration {
         gate: Some(gate).filter(|g| !g.is_empty()),
         source: Source { file: file!(), line: line!() },
-        ..scopegate::__private::Declaration::new(handler, Method::Get, path, Access::Scopes(scopegate::Requirement::any(scopes)))
+        ..scopegate::__private::Declaration::new(
+            handler,
+            Method::Get,
+            path,
+            Access::Scopes(scopegate::Requirement::any(scopes)),
+        )
     })))
 }
 

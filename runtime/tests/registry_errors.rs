@@ -20,7 +20,12 @@ fn endpoint(
         gate,
         gate_exempt,
         source: Source { file: "src/api.rs", line },
-        ..scopegate::__private::Declaration::new(handler, method, path, Access::Scopes(scopegate::Requirement::any(scopes)))
+        ..scopegate::__private::Declaration::new(
+            handler,
+            method,
+            path,
+            Access::Scopes(scopegate::Requirement::any(scopes)),
+        )
     })))
 }
 

@@ -406,6 +406,13 @@ fn scope_list(c: &mut impl Choices, config: &Config) -> TokenStream {
     if c.chance(10) {
         inner.extend(tokens(","));
     }
+    // `all(...)` now and then, and sometimes a wrong keyword or delimiter after it.
+    if c.chance(25) {
+        let mut out = tokens(if c.fault(10) { c.pick(&["any", "All", "all_of", "r#all"]) } else { "all" });
+        let delimiter = if c.fault(10) { Delimiter::Bracket } else { Delimiter::Parenthesis };
+        out.extend([TokenTree::Group(Group::new(delimiter, inner))]);
+        return out;
+    }
     let delimiter = match if c.fault(10) { c.below(4) } else { 4 } {
         0 => Delimiter::Parenthesis,
         1 => Delimiter::Brace,

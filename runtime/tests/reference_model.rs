@@ -76,6 +76,25 @@ fn save_search() {}
 )]
 fn org_settings() {}
 
+/// All-of: a user token needs both scopes (with the hierarchy: `member:admin` holds `member:read`,
+/// `team:admin` holds `team:write`), and its role must hold both too.
+#[scopegate::endpoint(
+    method = POST,
+    path = "/organizations/{org}/teams/{team}/repos/",
+    scopes = all("member:read", "team:write")
+)]
+fn attach_repo() {}
+
+#[scopegate::permission(GET = ["team:read"], DELETE = all("member:write", "project:write"))]
+struct TeamRepoPermission;
+
+#[scopegate::endpoint(
+    method = DELETE,
+    path = "/organizations/{org}/teams/{team}/repos/",
+    permission = TeamRepoPermission
+)]
+fn detach_repo() {}
+
 #[scopegate::endpoint(method = GET, path = "/users/me/", authenticated = "Every user reads their own profile.")]
 fn user_details() {}
 
@@ -111,15 +130,19 @@ fn hand(
     scopes: &'static [&'static str],
     gate: &'static str,
 ) -> &'static Endpoint {
+    hand_requiring(handler, path, scopegate::Requirement::any(scopes), gate)
+}
+
+fn hand_requiring(
+    handler: &'static str,
+    path: &'static str,
+    requirement: scopegate::Requirement,
+    gate: &'static str,
+) -> &'static Endpoint {
     Box::leak(Box::new(Endpoint::__new(scopegate::__private::Declaration {
         gate: Some(gate).filter(|g| !g.is_empty()),
         source: Source { file: file!(), line: line!() },
-        ..scopegate::__private::Declaration::new(
-            handler,
-            Method::Get,
-            path,
-            Access::Scopes(scopegate::Requirement::any(scopes)),
-        )
+        ..scopegate::__private::Declaration::new(handler, Method::Get, path, Access::Scopes(requirement))
     })))
 }
 
@@ -165,6 +188,12 @@ fn build(single_tenant: bool) -> Registry {
         hand("hand::profiles", "/organizations/{org}/profiling/", &["project:read"], "profiling"),
         hand("hand::beta_item", "/organizations/{org}/beta/{item}/", &["org:read", "team:write"], "beta"),
         hand("hand::nothing", "/organizations/{org}/nothing/", &[], ""),
+        hand_requiring(
+            "hand::beta_all",
+            "/organizations/{org}/beta/",
+            scopegate::Requirement::all(&["org:read", "team:write", "project:read"]),
+            "beta",
+        ),
     ];
     let macro_declared = scopegate::__private::inventory::iter::<Endpoint>.into_iter();
     match Registry::from_endpoints(config, macro_declared.chain(extra)) {
@@ -466,9 +495,24 @@ fn the_generator_covers_every_outcome() {
     use proptest::test_runner::TestRunner;
     let mut runner = TestRunner::deterministic();
     let mut seen: HashMap<&'static str, usize> = HashMap::new();
+    // Outcomes on all-of endpoints (the step-3 codes), so that both readings of `all(...)` are
+    // exercised: allowed, and denied for a missing scope.
+    let mut all_of: HashMap<&'static str, usize> = HashMap::new();
     for _ in 0..20_000 {
         let raw = raw().new_tree(&mut runner).expect("generates").current();
-        *seen.entry(engine_outcome(&raw).code).or_default() += 1;
+        let outcome = engine_outcome(&raw);
+        *seen.entry(outcome.code).or_default() += 1;
+        let requirement =
+            outcome.handler.and_then(|h| registry().by_handler(h)).and_then(|e| e.scope_match());
+        if requirement == Some(scopegate::ScopeMatch::All) {
+            *all_of.entry(outcome.code).or_default() += 1;
+        }
+    }
+    for code in ["allowed", "missing_scope"] {
+        assert!(
+            all_of.get(code).copied().unwrap_or(0) >= 20,
+            "{code} is rare on all-of endpoints: {all_of:?}"
+        );
     }
     for code in [
         "allowed",

@@ -10,7 +10,7 @@ use crate::config::{Config, GateDef, Vocabulary};
 use crate::decision::{AccessRequest, Decision};
 use crate::gates::{OrganizationState, OrganizationStateBuilder};
 use crate::principal::{Membership, OrganizationId, Principal, TeamId};
-use crate::record::{AccessForm, Endpoint, Method};
+use crate::record::{AccessForm, Endpoint, Method, ScopeMatch};
 use crate::registry::Registry;
 use crate::scopes::ScopeSet;
 
@@ -118,6 +118,15 @@ pub fn assert_conformance(registry: &Registry) {
     assert!(report.is_ok(), "scopegate conformance failed: {report}");
 }
 
+/// Does `held` meet the endpoint's requirement: one of its scopes (`[...]`), or every one
+/// (`all(...)`)?
+fn meets(endpoint: &Endpoint, held: &HashSet<&'static str>) -> bool {
+    match endpoint.scope_match() {
+        Some(ScopeMatch::All) => endpoint.scopes().iter().all(|s| held.contains(s)),
+        _ => endpoint.scopes().iter().any(|s| held.contains(s)),
+    }
+}
+
 /// Plain string logic over the vocabulary, independent of the engine's bitsets.
 struct Names<'v> {
     vocabulary: &'v Vocabulary,
@@ -147,9 +156,9 @@ impl Names<'_> {
         out
     }
 
+    /// Does a token holding `token` (closed under the hierarchy) meet the endpoint's requirement?
     fn grants(&self, endpoint: &Endpoint, token: &[&'static str]) -> bool {
-        let held = self.closure(token);
-        endpoint.scopes().iter().any(|s| held.contains(s))
+        meets(endpoint, &self.closure(token))
     }
 
     fn without(&self, removed: &[&'static str]) -> Vec<&'static str> {
@@ -370,10 +379,85 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
                 ],
             );
         }
+        // All-of: exactly the required scopes grant access, in every kind of credentials; each
+        // one missing in turn is refused.
+        if e.scope_match() == Some(ScopeMatch::All) && !accepted.is_empty() {
+            let exactly = self.set(accepted);
+            let list = accepted.join(" + ");
+            self.cases(
+                e,
+                path,
+                [
+                    Case::new(
+                        format!("user token with exactly {list}"),
+                        Principal::user_token(USER, exactly),
+                        ALLOWED,
+                    )
+                    .member(full),
+                    Case::new(
+                        format!("session whose role holds exactly {list}"),
+                        Principal::session(USER),
+                        ALLOWED,
+                    )
+                    .member(Membership { role_scopes: exactly, ..full }),
+                    Case::new(
+                        format!("org token with exactly {list}"),
+                        Principal::org_token(ORGANIZATION, exactly),
+                        ALLOWED,
+                    ),
+                    Case::new(
+                        format!("integration with exactly {list}"),
+                        Principal::integration(ORGANIZATION, exactly),
+                        ALLOWED,
+                    ),
+                ],
+            );
+            for &s in accepted {
+                let rest: Vec<&'static str> = accepted.iter().copied().filter(|r| *r != s).collect();
+                let rest_set = self.set(&rest);
+                let role_meets = meets(e, &rest.iter().copied().collect());
+                let token_expected = if names.grants(e, &rest) { ALLOWED } else { MISSING };
+                self.cases(
+                    e,
+                    path,
+                    [
+                        Case::new(
+                            format!("session whose role holds the required scopes but {s}"),
+                            Principal::session(USER),
+                            if role_meets { ALLOWED } else { MISSING },
+                        )
+                        .member(Membership { role_scopes: rest_set, ..full }),
+                        Case::new(
+                            format!("org token with the required scopes but {s}"),
+                            Principal::org_token(ORGANIZATION, rest_set),
+                            token_expected,
+                        ),
+                        Case::new(
+                            format!(
+                                "user token with the required scopes but {s}, whose role holds every scope"
+                            ),
+                            Principal::user_token(USER, rest_set),
+                            token_expected,
+                        )
+                        .member(full),
+                        Case::new(
+                            format!("user token with every required scope, whose role lacks {s}"),
+                            Principal::user_token(USER, exactly),
+                            if role_meets { ALLOWED } else { MISSING },
+                        )
+                        .member(Membership { role_scopes: rest_set, ..full }),
+                    ],
+                );
+            }
+        }
         for &s in accepted {
             let only = self.set(&[s]);
             let without = names.without(&names.grantors(s));
             let expected = if names.grants(e, &without) { ALLOWED } else { MISSING };
+            // Any-of: one scope grants access; all-of: one is not enough (unless it is the whole
+            // requirement once closed under the hierarchy).
+            let only_token = if names.grants(e, &[s]) { ALLOWED } else { MISSING };
+            let only_role = if meets(e, &[s].into_iter().collect()) { ALLOWED } else { MISSING };
             self.cases(
                 e,
                 path,
@@ -381,24 +465,24 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
                     Case::new(
                         format!("user token with only {s}"),
                         Principal::user_token(USER, only),
-                        ALLOWED,
+                        only_token,
                     )
                     .member(full),
                     Case::new(
                         format!("session whose role holds only {s}"),
                         Principal::session(USER),
-                        ALLOWED,
+                        only_role,
                     )
                     .member(Membership { role_scopes: only, ..full }),
                     Case::new(
                         format!("org token with only {s}"),
                         Principal::org_token(ORGANIZATION, only),
-                        ALLOWED,
+                        only_token,
                     ),
                     Case::new(
                         format!("integration with only {s}"),
                         Principal::integration(ORGANIZATION, only),
-                        ALLOWED,
+                        only_token,
                     ),
                     Case::new(
                         format!("user token with every scope except {s} and the scopes implying it"),
@@ -621,8 +705,12 @@ impl<D: Fn(&AccessRequest<'_>) -> Decision> Run<'_, D> {
             Case::new(label, Principal::active_superuser(USER), superuser).org(granular(Allow::Empty)),
         );
 
-        // Tokens first need a granting scope (the first accepted one), then the bypass scope.
-        let base: Vec<&'static str> = accepted.first().copied().into_iter().collect();
+        // Tokens first need to meet the requirement (the first accepted scope, or every scope of
+        // an `all(...)`), then the bypass scope.
+        let base: Vec<&'static str> = match e.scope_match() {
+            Some(ScopeMatch::All) => accepted.to_vec(),
+            _ => accepted.first().copied().into_iter().collect(),
+        };
         let kinds: [(&str, Option<&'static str>, MakeToken); 2] = [
             ("org token", bypass.org_token_scope, Principal::org_token),
             ("integration", bypass.integration_scope, Principal::integration),

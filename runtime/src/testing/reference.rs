@@ -32,7 +32,7 @@ use std::collections::{HashMap, HashSet};
 use scopegate_core::template::Segment;
 
 use crate::config::{Config, Vocabulary};
-use crate::record::{Endpoint, Method};
+use crate::record::{Endpoint, Method, ScopeMatch};
 
 /// Who calls, in plain terms.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -259,7 +259,11 @@ pub fn decide(config: &Config, endpoints: &[&'static Endpoint], case: &Case) -> 
                 with_hierarchy(vocabulary, scopes)
             }
         };
-        let granted = endpoint.scopes().iter().any(|accepted| held.contains(*accepted));
+        // `scopes = [...]`: any one of them; `scopes = all(...)`: every one.
+        let granted = match endpoint.scope_match() {
+            Some(ScopeMatch::All) => endpoint.scopes().iter().all(|required| held.contains(*required)),
+            _ => endpoint.scopes().iter().any(|accepted| held.contains(*accepted)),
+        };
         if !granted {
             return outcome(403, "missing_scope", Some(endpoint));
         }

@@ -777,12 +777,16 @@ mod tests {
         let known: Vec<String> =
             (0..500).flat_map(|i| [format!("\"res{i:03}:read\""), format!("\"doc{i:03}.write\"")]).collect();
         let text = format!("[scopes]\nknown = [{}]\n", known.join(", "));
-        let config = crate::config::parse_config(std::path::Path::new("scopegate.toml"), &text).expect("valid");
+        let config =
+            crate::config::parse_config(std::path::Path::new("scopegate.toml"), &text).expect("valid");
         let errs = |args: TokenStream| compile_errors(&expand_with(&config, args, handler()));
         let e = errs(quote!(method = GET, path = "/a/", scopes = ["res01:read"]));
         assert_eq!(e.len(), 1, "{e:?}");
         let (message, help) = e[0].split_once("\n= help: ").expect("a help line");
-        assert!(message.starts_with("unknown scope \"res01:read\". Did you mean `res001:read`?"), "{message}");
+        assert!(
+            message.starts_with("unknown scope \"res01:read\". Did you mean `res001:read`?"),
+            "{message}"
+        );
         let near: Vec<String> = (10..20).map(|i| format!("res{i:03}:read")).collect();
         assert_eq!(help, format!("known scopes starting with \"res01\": {}", near.join(", ")));
         let e = errs(quote!(method = GET, path = "/a/", scopes = ["res:read"]));
@@ -794,7 +798,9 @@ mod tests {
         let help = e[0].split_once("\n= help: ").map(|(_, h)| h).unwrap_or_default();
         assert_eq!(help, "the vocabulary has 1000 scopes; see scopegate.toml");
         // all(...) across the vocabulary checks each scope the same way.
-        assert!(errs(quote!(method = POST, path = "/a/", scopes = all("res000:read", "doc499.write"))).is_empty());
+        assert!(
+            errs(quote!(method = POST, path = "/a/", scopes = all("res000:read", "doc499.write"))).is_empty()
+        );
     }
 
     proptest! {

@@ -43,6 +43,13 @@ fn segment() {}
 #[scopegate::endpoint(method = GET, path = "/files/{*rest}", unauthenticated = "Static files.")]
 fn files() {}
 
+#[scopegate::endpoint(
+    method = GET,
+    path = "/organizations/{org}/members/{member}/events/",
+    scopes = all("member:read", "event:read")
+)]
+fn member_events() {}
+
 const ORG: OrganizationId = OrganizationId(1);
 
 /// Counts denial events without allocating.
@@ -65,12 +72,14 @@ impl tracing::Subscriber for Counting {
 }
 
 fn main() {
-    println!("\nrunning 1 test");
+    println!("\nrunning 3 tests");
     decisions_allocate_nothing();
     println!("test decisions_allocate_nothing ... ok");
     wide_registries_route_without_allocating();
-    println!("test wide_registries_route_without_allocating ... ok\n");
-    println!("test result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n");
+    println!("test wide_registries_route_without_allocating ... ok");
+    large_vocabularies_decide_without_allocating();
+    println!("test large_vocabularies_decide_without_allocating ... ok\n");
+    println!("test result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n");
 }
 
 fn decisions_allocate_nothing() {
@@ -137,6 +146,30 @@ fn decisions_allocate_nothing() {
         ),
         (AccessRequest::new(Method::Get, replays, &org_token).with_organization(&empty), 200, "allowed"),
         (AccessRequest::new(Method::Get, replays, &superuser).with_organization(&empty), 200, "allowed"),
+        (
+            AccessRequest::new(Method::Get, "/organizations/acme/members/7/events/", &alice)
+                .with_membership(&member),
+            200,
+            "allowed",
+        ),
+        (
+            AccessRequest::new(Method::Get, "/organizations/acme/members/7/events/", &bob_token)
+                .with_membership(&member),
+            200,
+            "allowed",
+        ),
+        (
+            AccessRequest::new(Method::Get, "/organizations/acme/members/7/events/", &org_token)
+                .with_organization(&open),
+            200,
+            "allowed",
+        ),
+        (
+            AccessRequest::new(Method::Get, "/organizations/acme/members/7/events/", &bob)
+                .with_membership(&events_only),
+            403,
+            "missing_scope",
+        ),
         (AccessRequest::new(Method::Get, "/organizations/acme/nope/", &alice), 404, "endpoint_not_found"),
         (AccessRequest::new(Method::Patch, "/organizations/acme/", &alice), 405, "method_not_allowed"),
         (AccessRequest::new(Method::Get, "/organizations/acme/", &nobody), 401, "no_credentials"),
@@ -290,6 +323,67 @@ fn wide_registries_route_without_allocating() {
     for _ in 0..50 {
         assert_eq!(run(), 200);
     }
+    let stats = region.change();
+    assert_eq!((stats.allocations, stats.reallocations, stats.bytes_allocated), (0, 0, 0), "{stats:?}");
+}
+
+/// A vocabulary of 1,024 scopes (`s1023` implies `s0`): requirements within one window and
+/// 1,000 bits apart (kept whole), any-of and all-of, allowed and denied.
+fn large_vocabularies_decide_without_allocating() {
+    use scopegate::{Access, Config, Endpoint, Requirement, Source, Vocabulary};
+    let names: Vec<&'static str> = (0..1024).map(|i| &*Box::leak(format!("s{i}").into_boxed_str())).collect();
+    let names: &'static [&'static str] = names.leak();
+    let implies: &'static [(&'static str, &'static [&'static str])] =
+        Box::leak(Box::new([(names[1023], &names[..1])]));
+    let config: &'static Config =
+        Box::leak(Box::new(Config::__new(Vocabulary::__new(names, &[], implies), &[])));
+    let record = |method: Method, path: &'static str, requirement: Requirement| -> &'static Endpoint {
+        Box::leak(Box::new(Endpoint::__new(scopegate::__private::Declaration {
+            source: Source { file: "tests/zero_alloc.rs", line: 1 },
+            ..scopegate::__private::Declaration::new(
+                "large::handler",
+                method,
+                path,
+                Access::Scopes(requirement),
+            )
+        })))
+    };
+    let endpoints = vec![
+        record(Method::Get, "/near/", Requirement::any(&["s700", "s701"])),
+        record(Method::Post, "/near/", Requirement::all(&["s700", "s760"])),
+        record(Method::Get, "/far/", Requirement::any(&["s3", "s1020"])),
+        record(Method::Post, "/far/", Requirement::all(&["s0", "s1000"])),
+    ];
+    let registry = Registry::from_endpoints(config, endpoints).expect("valid records");
+    let member = Membership { organization: ORG, role_scopes: registry.all_scopes(), teams: &[] };
+    let near = Principal::user_token(UserId(1), registry.scope_set(["s700", "s760"]));
+    let far = Principal::user_token(UserId(1), registry.scope_set(["s1023", "s1000"]));
+    let neither = Principal::org_token(ORG, registry.scope_set(["s1", "s999"]));
+    let cases = [
+        (Method::Get, "/near/", &near, 200),
+        (Method::Post, "/near/", &near, 200),
+        (Method::Post, "/near/", &far, 403),
+        (Method::Get, "/far/", &near, 403),
+        (Method::Post, "/far/", &far, 200),
+        (Method::Get, "/far/", &neither, 403),
+        (Method::Post, "/far/", &neither, 403),
+    ];
+    let ids: Vec<_> = cases
+        .iter()
+        .map(|(method, path, _, _)| registry.endpoint_id(*method, path).expect("registered"))
+        .collect();
+    let run = |rounds: usize| {
+        for _ in 0..rounds {
+            for ((method, path, principal, status), id) in cases.iter().zip(&ids) {
+                let request = AccessRequest::new(*method, path, principal).with_membership(&member);
+                assert_eq!(registry.authorize(&request).status(), *status, "{method} {path}");
+                assert_eq!(registry.authorize_endpoint(*id, &request).status(), *status, "{method} {path}");
+            }
+        }
+    };
+    run(2);
+    let region = Region::new(ALLOCATOR);
+    run(1_000);
     let stats = region.change();
     assert_eq!((stats.allocations, stats.reallocations, stats.bytes_allocated), (0, 0, 0), "{stats:?}");
 }

@@ -51,6 +51,7 @@ pub fn read_far() {}
 pub fn write_far() {}
 
 #[scopegate::permission(GET = ["res300:read"], DELETE = all("res300:write", "res498:write"))]
+#[derive(Debug)]
 pub struct ArchivePermission;
 
 #[scopegate::endpoint(method = DELETE, path = "/archive/{id}/", permission = ArchivePermission)]

@@ -13,7 +13,7 @@ const fn ms(
     readonly: &'static [&'static str],
     exception: Option<&'static str>,
 ) -> MethodScopes {
-    MethodScopes::__new(method, scopes, readonly, exception)
+    MethodScopes::__new(method, scopegate::Requirement::any(scopes), readonly, exception)
 }
 
 const ORG_R: &[&str] = &["org:read", "org:write", "org:admin"];

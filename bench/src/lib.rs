@@ -9,6 +9,7 @@
 //! * [`casbin_ref`]: the same policy as a casbin RESTful model (`keyMatch3`), enforced per scope.
 //! * [`scenario`]: the allowed and denied requests every implementation decides, in the three
 //!   representations.
+//! * [`vocabulary`]: registries over vocabularies of 128 and 1,024 scopes, any-of and all-of.
 //! * [`server`]: the axum application (one trivial handler per endpoint), with or without
 //!   scopegate's enforcement layer and an in-memory [`Resolver`](scopegate::axum::Resolver).
 
@@ -17,6 +18,7 @@ pub mod endpoints;
 pub mod plain;
 pub mod scenario;
 pub mod server;
+pub mod vocabulary;
 
 /// The median of `values` (the mean of the two middle values for an even count); `None` when empty.
 ///

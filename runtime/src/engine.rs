@@ -30,7 +30,8 @@ impl Registry {
     ///    `wrong_organization`; a user (session or user token, not an active superuser) without a
     ///    membership that counts for the request (see [`Registry::effective_scopes_at`]) → 403
     ///    `no_membership`; the effective scopes (see [`Principal`]) share no scope with the
-    ///    endpoint's → 403 `missing_scope`. An `authenticated` endpoint skips the intersection (any
+    ///    endpoint's `scopes = [...]`, or lack one of its `scopes = all(...)` → 403
+    ///    `missing_scope`. An `authenticated` endpoint skips the intersection (any
     ///    signed-in principal passes); a `superuser` endpoint passes only an active superuser (else
     ///    403 `superuser_required`);
     /// 4. the endpoint's gate has its feature flag off for the organization, or there is no

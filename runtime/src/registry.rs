@@ -504,10 +504,7 @@ impl Registry {
     /// The required scopes of the endpoint at `i`, as a set.
     fn required_set(&self, i: usize) -> ScopeSet {
         match self.policies.get(i) {
-            Some(policy) if policy.at != WIDE => (0..128)
-                .filter(|b| policy.required >> b & 1 != 0)
-                .map(|b| usize::from(policy.at) * 64 + b)
-                .collect(),
+            Some(policy) if policy.at != WIDE => ScopeSet::from_window(usize::from(policy.at), policy.required),
             Some(_) => self.wide_requirement(i).map_or(ScopeSet::EMPTY, |w| w.required),
             None => ScopeSet::EMPTY,
         }

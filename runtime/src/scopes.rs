@@ -175,6 +175,16 @@ impl ScopeSet {
         u128::from(self.0[at]) | u128::from(self.0[at + 1]) << 64
     }
 
+    /// The set of the 128 bits `bits` from word `at` (the inverse of [`window`](Self::window)).
+    pub(crate) fn from_window(at: usize, bits: u128) -> ScopeSet {
+        let at = at.min(WORDS - 2);
+        let mut set = ScopeSet::EMPTY;
+        // Truncation is the point: the low and the high 64 bits.
+        set.0[at] = bits as u64;
+        set.0[at + 1] = (bits >> 64) as u64;
+        set
+    }
+
     /// The window that holds every scope of the set, if one does: the word it starts at (the
     /// lowest word with a scope, at most `WORDS - 2`; 0 for the empty set).
     pub(crate) fn window_start(&self) -> Option<usize> {
@@ -374,7 +384,7 @@ impl Compact {
 
     fn to_set(&self) -> ScopeSet {
         match self {
-            Compact::Window(w) => window_indices(w.at, w.bits).collect(),
+            Compact::Window(w) => ScopeSet::from_window(w.at, w.bits),
             Compact::Wide(set) => **set,
         }
     }
@@ -564,6 +574,7 @@ mod tests {
                 Some(at) => {
                     let back = window_indices(at, set.window(at)).collect::<ScopeSet>();
                     prop_assert_eq!(back, set);
+                    prop_assert_eq!(ScopeSet::from_window(at, set.window(at)), set);
                 }
                 None => {
                     let (lo, hi) = (set.indices().next().unwrap_or(0), set.indices().last().unwrap_or(0));

@@ -272,7 +272,6 @@ fn the_dumps_say_all_of() {
 
 /// The conformance matrix of the registry (`scopegate::testing`).
 #[test]
-#[ignore = "the conformance generator expects any-of for every scope list: it expects a token holding one scope of an `all(...)` to be allowed (30 disagreements, all on the three all-of endpoints)"]
 fn the_registry_conforms() {
     scopegate::testing::assert_conformance(registry());
 }

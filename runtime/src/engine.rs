@@ -3,7 +3,7 @@
 use crate::decision::{AccessRequest, Decision, Denial, Reason};
 use crate::principal::{Membership, OrganizationId, Principal, UserCredential};
 use crate::record::{AccessForm, Endpoint, Method, ScopeMatch};
-use crate::registry::{EndpointPolicy, Registry, WIDE};
+use crate::registry::{EndpointPolicy, Registry};
 use crate::router::RouteMatch;
 use crate::scopes::{Mask, ScopeSet};
 
@@ -152,15 +152,19 @@ impl Registry {
                 }
             }
             AccessForm::Scopes | AccessForm::Permission => {
-                let standing = Standing { principal: request.principal, member, target, tenants };
-                match self.grants(&standing, index, policy) {
+                let granted = if policy.wide {
+                    self.grants_wide(request, index, policy)
+                } else {
+                    self.grants(Standing { principal: request.principal, member, target, tenants }, policy)
+                };
+                match granted {
                     Ok(true) => {}
                     Ok(false) => {
                         let reason =
                             Reason::MissingScope { accepted: policy.scopes, scope_match: policy.scope_match };
                         return self.deny(request, Some(endpoint), reason);
                     }
-                    Err(reason) => return self.deny(request, Some(endpoint), reason),
+                    Err(no) => return self.deny(request, Some(endpoint), no.into()),
                 }
             }
         }
@@ -210,7 +214,7 @@ impl Registry {
             target: request.organization.map(|o| o.id()),
             tenants: self.config().has_organizations(),
         };
-        self.effective(&standing).unwrap_or(ScopeSet::EMPTY)
+        self.effective(standing).unwrap_or(ScopeSet::EMPTY)
     }
 
     /// The request's membership, if it counts: a membership of another organization than the
@@ -240,10 +244,7 @@ impl Registry {
     /// measurably slowed the allowed decision); the test
     /// `grants_is_effective_scopes_meeting_the_requirement` holds them equal.
     #[inline]
-    fn grants(&self, standing: &Standing<'_>, index: usize, policy: &EndpointPolicy) -> Result<bool, Reason> {
-        if policy.at == WIDE {
-            return self.grants_wide(standing, index, policy.scope_match);
-        }
+    fn grants(&self, standing: Standing<'_>, policy: &EndpointPolicy) -> Result<bool, NoStanding> {
         match policy.scope_match {
             ScopeMatch::Any => self.grants_any(standing, policy.required(), policy.required_up()),
             ScopeMatch::All => self.grants_all(standing, policy.required()),
@@ -251,18 +252,25 @@ impl Registry {
     }
 
     /// [`grants`](Self::grants) for a requirement kept whole (a large vocabulary's scopes more
-    /// than 128 bits apart): out of line, as few endpoints have one.
+    /// than 128 bits apart): out of line, as few endpoints have one, and from the request (so that
+    /// the common path keeps its standing in registers).
     #[cold]
     #[inline(never)]
     fn grants_wide(
         &self,
-        standing: &Standing<'_>,
+        request: &AccessRequest<'_>,
         index: usize,
-        scope_match: ScopeMatch,
-    ) -> Result<bool, Reason> {
+        policy: &EndpointPolicy,
+    ) -> Result<bool, NoStanding> {
         // A wide policy always has its sets (the registry stores both together); fail closed.
         let Some(wide) = self.wide_requirement(index) else { return Ok(false) };
-        match scope_match {
+        let standing = Standing {
+            principal: request.principal,
+            member: self.counted_membership(request, policy.organization_scoped),
+            target: request.organization.map(|o| o.id()),
+            tenants: self.config().has_organizations(),
+        };
+        match policy.scope_match {
             ScopeMatch::Any => self.grants_any(standing, &wide.required, &wide.required_up),
             ScopeMatch::All => self.grants_all(standing, &wide.required),
         }
@@ -273,24 +281,23 @@ impl Registry {
     #[inline(always)]
     fn grants_any(
         &self,
-        standing: &Standing<'_>,
+        standing: Standing<'_>,
         accepted: impl Mask,
         accepted_up: impl Mask,
-    ) -> Result<bool, Reason> {
+    ) -> Result<bool, NoStanding> {
         Ok(match standing.principal {
             Principal::Anonymous => false,
             Principal::User { active_superuser: true, .. } => accepted.meets(self.scopes.all()),
             Principal::User { credential, .. } => match (credential, standing.member) {
                 // No standing here: no scope at all. Say so, rather than list scopes the
                 // credentials may well hold.
-                (_, None) => return Err(Reason::NoMembership),
+                (_, None) => return Err(NoStanding::NoMembership),
                 (UserCredential::Session, Some(m)) => accepted.meets(&m.role_scopes),
                 // closure(token) ∩ role ∩ accepted ≠ ∅: impossible unless the token holds a scope
                 // whose closure meets `accepted` (one intersection refuses most tokens).
                 (UserCredential::Token { scopes }, Some(m)) => {
                     accepted.meets_both(&m.role_scopes, scopes)
-                        || (accepted_up.meets(scopes)
-                            && accepted.shared(&m.role_scopes).any(|i| self.scopes.closure_holds(scopes, i)))
+                        || (accepted_up.meets(scopes) && self.closure_meets_shared(scopes, accepted, &m.role_scopes))
                 }
             },
             Principal::OrgToken { organization, scopes }
@@ -302,14 +309,22 @@ impl Registry {
         })
     }
 
+    /// `closure(held) ∩ accepted ∩ role ≠ ∅` for a token that holds none of `accepted ∩ role`
+    /// itself: some scope of `accepted ∩ role` is implied by one the token holds. Out of line: a
+    /// token usually holds an accepted scope directly.
+    #[inline(never)]
+    fn closure_meets_shared(&self, held: &ScopeSet, accepted: impl Mask, role: &ScopeSet) -> bool {
+        accepted.shared(role).any(|i| self.scopes.closure_holds(held, i))
+    }
+
     /// All-of: `effective ⊇ required`.
     #[inline(always)]
-    fn grants_all(&self, standing: &Standing<'_>, required: impl Mask) -> Result<bool, Reason> {
+    fn grants_all(&self, standing: Standing<'_>, required: impl Mask) -> Result<bool, NoStanding> {
         Ok(match standing.principal {
             Principal::Anonymous => false,
             Principal::User { active_superuser: true, .. } => required.within(self.scopes.all()),
             Principal::User { credential, .. } => match (credential, standing.member) {
-                (_, None) => return Err(Reason::NoMembership),
+                (_, None) => return Err(NoStanding::NoMembership),
                 (UserCredential::Session, Some(m)) => required.within(&m.role_scopes),
                 // closure(token) ∩ role ⊇ required: the role holds all of it, and so does the
                 // token's closure.
@@ -327,7 +342,7 @@ impl Registry {
 
     /// Step 3's effective scopes, or `WrongOrganization`. Without organizations (`tenants` false)
     /// an organization token is a service token: no organization to be outside of.
-    fn effective(&self, standing: &Standing<'_>) -> Result<ScopeSet, Reason> {
+    fn effective(&self, standing: Standing<'_>) -> Result<ScopeSet, NoStanding> {
         Ok(match standing.principal {
             Principal::Anonymous => ScopeSet::EMPTY,
             Principal::User { active_superuser: true, .. } => *self.scopes.all(),
@@ -427,6 +442,26 @@ impl Registry {
 /// Who asks, as step 3 reads it: the principal, the membership that counts for the request (see
 /// `counted_membership`), the target organization and whether the configuration has
 /// organizations at all.
+/// Why a caller holds no scope at all on the request (step 3's denials other than a missing
+/// scope): a value without data, so that step 3's answer fits a register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NoStanding {
+    /// A user without a membership that counts.
+    NoMembership,
+    /// An organization token or integration outside its organization.
+    WrongOrganization,
+}
+
+impl From<NoStanding> for Reason {
+    fn from(no: NoStanding) -> Reason {
+        match no {
+            NoStanding::NoMembership => Reason::NoMembership,
+            NoStanding::WrongOrganization => Reason::WrongOrganization,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
 struct Standing<'a> {
     principal: &'a Principal,
     member: Option<&'a Membership<'a>>,
@@ -438,9 +473,9 @@ impl Standing<'_> {
     /// An organization token or integration counts only inside its own organization; without
     /// organizations (`tenants` false) it is a service token, with no organization to be outside of.
     #[inline(always)]
-    fn own(&self, organization: OrganizationId) -> Result<(), Reason> {
+    fn own(&self, organization: OrganizationId) -> Result<(), NoStanding> {
         if self.tenants && self.target != Some(organization) {
-            return Err(Reason::WrongOrganization);
+            return Err(NoStanding::WrongOrganization);
         }
         Ok(())
     }
@@ -538,18 +573,18 @@ mod tests {
             let at = (required | up).window_start().expect("a vocabulary of 27 scopes fits one window");
             let (window, window_up) = (Window { at, bits: required.window(at) }, Window { at, bits: up.window(at) });
             let granted = match (all_of, whole) {
-                (false, false) => registry.grants_any(&standing, window, window_up),
-                (false, true) => registry.grants_any(&standing, &required, &up),
-                (true, false) => registry.grants_all(&standing, window),
-                (true, true) => registry.grants_all(&standing, &required),
+                (false, false) => registry.grants_any(standing, window, window_up),
+                (false, true) => registry.grants_any(standing, &required, &up),
+                (true, false) => registry.grants_all(standing, window),
+                (true, true) => registry.grants_all(standing, &required),
             };
-            let effective = registry.effective(&standing);
+            let effective = registry.effective(standing);
             // `grants` names a user without standing (`NoMembership`), to whom `effective` gives
             // no scope; exactly those users.
             let no_standing = matches!(principal, Principal::User { active_superuser: false, .. })
                 && membership.is_none();
-            prop_assert_eq!(granted == Err(Reason::NoMembership), no_standing);
-            let granted = granted.or_else(|r| if r == Reason::NoMembership { Ok(false) } else { Err(r) });
+            prop_assert_eq!(granted == Err(NoStanding::NoMembership), no_standing);
+            let granted = granted.or_else(|r| if r == NoStanding::NoMembership { Ok(false) } else { Err(r) });
             let expected = effective.map(|e| if all_of { e.is_superset(required) } else { e.contains_any(required) });
             prop_assert_eq!(granted, expected);
         }

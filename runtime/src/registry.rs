@@ -163,10 +163,12 @@ pub(crate) struct EndpointPolicy {
     pub(crate) form: AccessForm,
     /// Any one of the required scopes grants access, or all of them together.
     pub(crate) scope_match: ScopeMatch,
+    /// The requirement spans more than 128 bits: its sets are in `Registry::wide`, not in the
+    /// window (`at`, `required`, `required_up` are unused).
+    pub(crate) wide: bool,
     /// The template names the organization (the configuration's organization parameter).
     pub(crate) organization_scoped: bool,
-    /// The word where the window of `required` and `required_up` starts, or [`WIDE`] when they
-    /// span more than 128 bits of a large vocabulary (their sets are then in `Registry::wide`).
+    /// The word where the window of `required` and `required_up` starts.
     pub(crate) at: u8,
     /// The required scopes (any one, or all), as a window from word `at`.
     pub(crate) required: u128,
@@ -178,9 +180,6 @@ pub(crate) struct EndpointPolicy {
     /// Index of the endpoint's gate in `config.gates()`.
     pub(crate) gate: Option<u8>,
 }
-
-/// [`EndpointPolicy::at`] of a requirement kept whole (in `Registry::wide`).
-pub(crate) const WIDE: u8 = u8::MAX;
 
 impl EndpointPolicy {
     /// The policy of `endpoint` requiring `required` (closed upwards: `required_up`), with the
@@ -196,8 +195,9 @@ impl EndpointPolicy {
             endpoint,
             form: endpoint.access().form(),
             scope_match: endpoint.scope_match().unwrap_or_default(),
+            wide: true,
             organization_scoped,
-            at: WIDE,
+            at: 0,
             required: 0,
             required_up: 0,
             scopes: endpoint.scopes(),
@@ -206,6 +206,7 @@ impl EndpointPolicy {
         let window = (required | required_up).window_start().and_then(|at| u8::try_from(at).ok());
         match window {
             Some(at) => {
+                policy.wide = false;
                 policy.at = at;
                 policy.required = required.window(usize::from(at));
                 policy.required_up = required_up.window(usize::from(at));
@@ -215,21 +216,66 @@ impl EndpointPolicy {
         }
     }
 
-    /// `required` as a window (the policy is not [`WIDE`]).
+    /// `required` as a window (for a policy that is not wide), read where it is used.
     #[inline(always)]
-    pub(crate) fn required(&self) -> Window {
-        Window { at: usize::from(self.at), bits: self.required }
+    pub(crate) fn required(&self) -> PolicyWindow<'_> {
+        PolicyWindow { policy: self, up: false }
     }
 
-    /// `required_up` as a window (the policy is not [`WIDE`]).
+    /// `required_up` as a window (for a policy that is not wide), read where it is used.
     #[inline(always)]
-    pub(crate) fn required_up(&self) -> Window {
-        Window { at: usize::from(self.at), bits: self.required_up }
+    pub(crate) fn required_up(&self) -> PolicyWindow<'_> {
+        PolicyWindow { policy: self, up: true }
+    }
+}
+
+/// One of a policy's windows, read from the policy where the decision uses it rather than
+/// copied out first: a decision touches `required_up` only for tokens that lack every required
+/// scope themselves, and values loaded early were spilled to the stack (measured with
+/// callgrind: `BENCHMARKS.md`, "Any API, second pass").
+#[derive(Clone, Copy)]
+pub(crate) struct PolicyWindow<'a> {
+    policy: &'a EndpointPolicy,
+    up: bool,
+}
+
+impl PolicyWindow<'_> {
+    #[inline(always)]
+    fn window(self) -> Window {
+        let bits = if self.up { self.policy.required_up } else { self.policy.required };
+        Window { at: usize::from(self.policy.at), bits }
+    }
+}
+
+impl crate::scopes::Mask for PolicyWindow<'_> {
+    #[inline(always)]
+    fn meets(self, held: &ScopeSet) -> bool {
+        self.window().meets(held)
+    }
+
+    #[inline(always)]
+    fn meets_both(self, a: &ScopeSet, b: &ScopeSet) -> bool {
+        self.window().meets_both(a, b)
+    }
+
+    #[inline(always)]
+    fn within(self, held: &ScopeSet) -> bool {
+        self.window().within(held)
+    }
+
+    #[inline]
+    fn shared(self, held: &ScopeSet) -> impl Iterator<Item = usize> {
+        self.window().shared(held)
+    }
+
+    #[inline]
+    fn missing(self, held: &ScopeSet) -> impl Iterator<Item = usize> {
+        self.window().missing(held)
     }
 }
 
 /// The requirement of an endpoint whose scopes span more than one window (see
-/// [`EndpointPolicy::at`]), kept whole.
+/// [`EndpointPolicy::wide`]), kept whole.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct WideRequirement {
     pub(crate) required: ScopeSet,
@@ -249,7 +295,8 @@ pub struct Registry {
     config: &'static Config,
     endpoints: Vec<&'static Endpoint>,
     pub(crate) policies: Vec<EndpointPolicy>,
-    /// The requirements of the [`WIDE`] policies, by endpoint index (sorted).
+    /// The requirements of the wide policies (see [`EndpointPolicy::wide`]), by endpoint index
+    /// (sorted).
     pub(crate) wide: Vec<(usize, WideRequirement)>,
     pub(crate) gates: Vec<GatePolicy>,
     pub(crate) scopes: ScopeTable,
@@ -504,7 +551,7 @@ impl Registry {
     /// The required scopes of the endpoint at `i`, as a set.
     fn required_set(&self, i: usize) -> ScopeSet {
         match self.policies.get(i) {
-            Some(policy) if policy.at != WIDE => {
+            Some(policy) if !policy.wide => {
                 ScopeSet::from_window(usize::from(policy.at), policy.required)
             }
             Some(_) => self.wide_requirement(i).map_or(ScopeSet::EMPTY, |w| w.required),
@@ -512,7 +559,7 @@ impl Registry {
         }
     }
 
-    /// The whole requirement of the [`WIDE`] policy at `i`.
+    /// The whole requirement of the wide policy at `i`.
     pub(crate) fn wide_requirement(&self, i: usize) -> Option<&WideRequirement> {
         let at = self.wide.binary_search_by_key(&i, |(index, _)| *index).ok()?;
         self.wide.get(at).map(|(_, w)| w)

@@ -37,24 +37,45 @@ const WORDS: usize = scopegate_core::MAX_SCOPES / 64;
 /// assert_eq!(last.indices().collect::<Vec<_>>(), [1023]);
 /// assert!(ScopeSet::single(ScopeSet::CAPACITY).is_empty());
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
-pub struct ScopeSet([u64; WORDS]);
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ScopeSet([u64; WORDS + 1]);
+
+// The last word is always zero: a window read at word `at ≤ 15` reads words `at` and `at + 1`
+// without a bounds check (see `window`).
+
+impl Default for ScopeSet {
+    fn default() -> ScopeSet {
+        ScopeSet::EMPTY
+    }
+}
 
 impl ScopeSet {
     /// The most scopes a vocabulary can hold.
     pub const CAPACITY: usize = WORDS * 64;
 
     /// The empty set.
-    pub const EMPTY: ScopeSet = ScopeSet([0; WORDS]);
+    pub const EMPTY: ScopeSet = ScopeSet([0; WORDS + 1]);
 
     /// The set whose bits are `words` (bit `i` is bit `i % 64` of `words[i / 64]`).
     pub const fn from_words(words: [u64; WORDS]) -> ScopeSet {
-        ScopeSet(words)
+        let mut set = ScopeSet::EMPTY;
+        let mut w = 0;
+        while w < WORDS {
+            set.0[w] = words[w];
+            w += 1;
+        }
+        set
     }
 
     /// The raw bits, as 64-bit words (see [`from_words`](Self::from_words)).
-    pub const fn words(&self) -> &[u64; WORDS] {
-        &self.0
+    pub const fn words(&self) -> [u64; WORDS] {
+        let mut words = [0; WORDS];
+        let mut w = 0;
+        while w < WORDS {
+            words[w] = self.0[w];
+            w += 1;
+        }
+        words
     }
 
     /// The set holding only the scope at `index`; empty when `index` is out of range (≥ 1,024).
@@ -164,14 +185,15 @@ impl ScopeSet {
 
     /// The indices of the scopes in the set, ascending.
     pub const fn indices(self) -> Indices {
-        Indices { words: self.0, word: 0 }
+        Indices { words: self.words(), word: 0 }
     }
 
     /// The 128 bits of the set from word `at` (bit `i` of the result is scope `64 * at + i`);
-    /// `at` is at most `WORDS - 2` (larger values read that window).
+    /// `at` is taken modulo 16. Two loads and no bounds check: `at + 1` is at most 16, the
+    /// always-zero last word.
     #[inline(always)]
     pub(crate) fn window(&self, at: usize) -> u128 {
-        let at = at.min(WORDS - 2);
+        let at = at % WORDS;
         u128::from(self.0[at]) | u128::from(self.0[at + 1]) << 64
     }
 
@@ -188,8 +210,9 @@ impl ScopeSet {
     /// The window that holds every scope of the set, if one does: the word it starts at (the
     /// lowest word with a scope, at most `WORDS - 2`; 0 for the empty set).
     pub(crate) fn window_start(&self) -> Option<usize> {
-        let at = self.0.iter().position(|&w| w != 0).unwrap_or(0).min(WORDS - 2);
-        let outside = self.0.iter().enumerate().any(|(w, &bits)| bits != 0 && (w < at || w > at + 1));
+        let words = &self.0[..WORDS];
+        let at = words.iter().position(|&w| w != 0).unwrap_or(0).min(WORDS - 2);
+        let outside = words.iter().enumerate().any(|(w, &bits)| bits != 0 && (w < at || w > at + 1));
         (!outside).then_some(at)
     }
 }
@@ -280,6 +303,11 @@ pub(crate) struct Window {
     pub(crate) bits: u128,
 }
 
+impl Window {
+    /// Stands for a set that fits no window (kept whole elsewhere).
+    pub(crate) const WHOLE: Window = Window { at: usize::MAX, bits: 0 };
+}
+
 /// A set of scopes the engine tests held sets against: a [`Window`] of the engine's policy, or
 /// a whole [`ScopeSet`] for a requirement that spans more than 128 bits of a large vocabulary.
 /// The decision is written once over this trait.
@@ -358,38 +386,6 @@ impl Mask for &ScopeSet {
     }
 }
 
-/// A set kept as a [`Window`] when it fits in one, else whole: each scope's "implied by" set,
-/// tested once per scope a caller lacks.
-#[derive(Clone, Debug)]
-enum Compact {
-    Window(Window),
-    Wide(Box<ScopeSet>),
-}
-
-impl Compact {
-    fn of(set: ScopeSet) -> Compact {
-        match set.window_start() {
-            Some(at) => Compact::Window(Window { at, bits: set.window(at) }),
-            None => Compact::Wide(Box::new(set)),
-        }
-    }
-
-    #[inline]
-    fn meets(&self, held: &ScopeSet) -> bool {
-        match self {
-            Compact::Window(w) => w.meets(held),
-            Compact::Wide(set) => held.contains_any(**set),
-        }
-    }
-
-    fn to_set(&self) -> ScopeSet {
-        match self {
-            Compact::Window(w) => ScopeSet::from_window(w.at, w.bits),
-            Compact::Wide(set) => **set,
-        }
-    }
-}
-
 /// A vocabulary compiled for the hot path: name → bit lookup, and every scope's closed hierarchy as
 /// a mask, so closing a set under the hierarchy is one OR per held scope.
 #[derive(Debug)]
@@ -400,8 +396,12 @@ pub(crate) struct ScopeTable {
     by_name: std::collections::HashMap<&'static str, u16, foldhash::fast::FixedState>,
     /// `implied[i]`: scope `i` and every scope it implies.
     implied: Vec<ScopeSet>,
-    /// `implied_by[i]`: scope `i` and every scope that implies it (the inverse of `implied`).
-    implied_by: Vec<Compact>,
+    /// `implied_by[i]`: scope `i` and every scope that implies it (the inverse of `implied`), as
+    /// a window; [`Window::WHOLE`] where that set spans more than 128 bits, which `wide_implied_by`
+    /// then holds whole.
+    implied_by: Vec<Window>,
+    /// The "implied by" sets that fit no window, by scope index (sorted).
+    wide_implied_by: Vec<(usize, ScopeSet)>,
     all: ScopeSet,
 }
 
@@ -427,6 +427,7 @@ impl ScopeTable {
             by_name,
             implied: Vec::new(),
             implied_by: Vec::new(),
+            wide_implied_by: Vec::new(),
             all: ScopeSet::first(names.len()),
         };
         // The configuration's hierarchy is already closed, but close it again here so that a
@@ -445,7 +446,15 @@ impl ScopeTable {
             }
         }
         table.implied = implied;
-        table.implied_by = implied_by.into_iter().map(Compact::of).collect();
+        for (i, set) in implied_by.into_iter().enumerate() {
+            match set.window_start() {
+                Some(at) => table.implied_by.push(Window { at, bits: set.window(at) }),
+                None => {
+                    table.implied_by.push(Window::WHOLE);
+                    table.wide_implied_by.push((i, set));
+                }
+            }
+        }
         Ok(table)
     }
 
@@ -468,13 +477,39 @@ impl ScopeTable {
     /// Every scope whose closure meets `set`: `closure(held) ∩ set ≠ ∅` exactly when `held`
     /// meets this (precomputed per endpoint, it answers the question in one intersection).
     pub(crate) fn implying(&self, set: ScopeSet) -> ScopeSet {
-        set.indices().filter_map(|i| self.implied_by.get(i)).fold(ScopeSet::EMPTY, |up, by| up | by.to_set())
+        set.indices().fold(ScopeSet::EMPTY, |up, i| up | self.implied_by_set(i))
+    }
+
+    /// `implied_by[i]` as a set.
+    fn implied_by_set(&self, i: usize) -> ScopeSet {
+        match self.implied_by.get(i) {
+            Some(&w) if w != Window::WHOLE => ScopeSet::from_window(w.at, w.bits),
+            Some(_) => self.wide_implied_by(i).copied().unwrap_or(ScopeSet::EMPTY),
+            None => ScopeSet::EMPTY,
+        }
+    }
+
+    fn wide_implied_by(&self, i: usize) -> Option<&ScopeSet> {
+        let at = self.wide_implied_by.binary_search_by_key(&i, |(index, _)| *index).ok()?;
+        self.wide_implied_by.get(at).map(|(_, set)| set)
     }
 
     /// Is scope `i` in the closure of `held`? (Does `held` hold `i` or a scope implying it?)
     #[inline]
     pub(crate) fn closure_holds(&self, held: &ScopeSet, i: usize) -> bool {
-        self.implied_by.get(i).is_some_and(|by| by.meets(held))
+        match self.implied_by.get(i) {
+            Some(&w) if w.at != Window::WHOLE.at => w.meets(held),
+            Some(_) => self.wide_closure_holds(held, i),
+            None => false,
+        }
+    }
+
+    /// [`closure_holds`](Self::closure_holds) for a scope implied by scopes more than 128 bits
+    /// apart.
+    #[cold]
+    #[inline(never)]
+    fn wide_closure_holds(&self, held: &ScopeSet, i: usize) -> bool {
+        self.wide_implied_by(i).is_some_and(|by| held.contains_any(*by))
     }
 
     /// `closure(held) ∩ wanted ≠ ∅`, without closing `held`: the decision's question. Looks at
@@ -529,13 +564,13 @@ mod tests {
     }
 
     fn set(words: [u64; WORDS], within: &ScopeSet) -> ScopeSet {
-        ScopeSet(words) & *within
+        ScopeSet::from_words(words) & *within
     }
 
     /// Sparse random sets: a few scopes, as tokens hold and endpoints accept.
     fn sparse() -> impl Strategy<Value = [u64; WORDS]> {
         prop::collection::vec(0..ScopeSet::CAPACITY, 0..6)
-            .prop_map(|indices| *indices.into_iter().collect::<ScopeSet>().words())
+            .prop_map(|indices| indices.into_iter().collect::<ScopeSet>().words())
     }
 
     proptest! {
@@ -569,7 +604,7 @@ mod tests {
         /// A window holds exactly the set it was taken from, when the set fits one.
         #[test]
         fn windows_round_trip(words in sparse()) {
-            let set = ScopeSet(words);
+            let set = ScopeSet::from_words(words);
             match set.window_start() {
                 Some(at) => {
                     let back = window_indices(at, set.window(at)).collect::<ScopeSet>();

@@ -118,6 +118,40 @@ fn user_details() {}
 )]
 fn update_options() {}
 
+/// All of them together: an all-of requirement written on the endpoint.
+#[scopegate::endpoint(
+    method = PUT,
+    path = "/organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/",
+    scopes = all("member:write", "team:write"),
+    owner = "core",
+    publish = public,
+)]
+fn add_member_to_team() {}
+
+/// An all-of requirement of read-only scopes on a mutation: a read-only token meets it, so it is
+/// policy debt with a justification.
+#[scopegate::endpoint(
+    method = POST,
+    path = "/organizations/{organization_id_or_slug}/members/{member_id}/reminders/",
+    scopes = all("member:read", "team:read"),
+    readonly_exception = "Teammates may nudge each other with read access only.",
+    owner = "core",
+    publish = public,
+)]
+fn remind_member() {}
+
+#[scopegate::permission(POST = all("org:admin", "project:admin"))]
+struct TransferPermission;
+
+/// An all-of requirement through a permission class.
+#[scopegate::endpoint(
+    method = POST,
+    path = "/projects/{project_id}/transfer/",
+    permission = TransferPermission,
+    owner = "core",
+)]
+fn transfer_project() {}
+
 mod teams {
     #[scopegate::endpoint(method = GET, path = "/teams/", scopes = ["team:read"], owner = "core", publish = public)]
     pub(crate) fn list() {}
@@ -158,6 +192,7 @@ fn json_record_has_the_exact_contract_shape_with_nulls() {
       "method": "GET",
       "path": "/health/",
       "scopes": [],
+      "scope_match": null,
       "readonly_scopes": [],
       "readonly_exception": null,
       "permission": null,
@@ -193,6 +228,7 @@ fn json_records_every_field_of_class_and_gated_endpoints() {
             "method": "POST",
             "path": "/organizations/{organization_id_or_slug}/searches/",
             "scopes": ["org:read", "org:write"],
+            "scope_match": "any",
             "readonly_scopes": ["org:read"],
             "readonly_exception": "Members may manage personal saved searches without org:write.",
             "permission": "SearchPermission",
@@ -207,8 +243,8 @@ fn json_records_every_field_of_class_and_gated_endpoints() {
     );
     let me = by_handler("user_details");
     assert_eq!(
-        (&me["scopes"], &me["authenticated"], &me["superuser"]),
-        (&json!([]), &json!("Every signed-in user reads their own profile."), &Value::Null)
+        (&me["scopes"], &me["scope_match"], &me["authenticated"], &me["superuser"]),
+        (&json!([]), &Value::Null, &json!("Every signed-in user reads their own profile."), &Value::Null)
     );
     let options = by_handler("update_options");
     assert_eq!(
@@ -231,6 +267,7 @@ fn json_records_every_field_of_class_and_gated_endpoints() {
         "method",
         "path",
         "scopes",
+        "scope_match",
         "readonly_scopes",
         "readonly_exception",
         "permission",
@@ -247,6 +284,65 @@ fn json_records_every_field_of_class_and_gated_endpoints() {
     for e in endpoints {
         let got: BTreeSet<&str> = e.as_object().expect("object").keys().map(String::as_str).collect();
         assert_eq!(got, keys);
+    }
+}
+
+#[test]
+fn json_records_all_of_requirements_with_their_scope_match() {
+    let value = parse(&dump::json(registry()));
+    let endpoints = value["endpoints"].as_array().expect("array");
+    let by_handler = |h: &str| {
+        endpoints.iter().find(|e| e["handler"] == format!("dump::{h}")).cloned().expect("endpoint dumped")
+    };
+    assert_eq!(
+        by_handler("add_member_to_team"),
+        json!({
+            "handler": "dump::add_member_to_team",
+            "method": "PUT",
+            "path": "/organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/",
+            "scopes": ["member:write", "team:write"],
+            "scope_match": "all",
+            "readonly_scopes": [],
+            "readonly_exception": null,
+            "permission": null,
+            "publish": "public",
+            "owner": "core",
+            "gate": null,
+            "unauthenticated": null,
+            "authenticated": null,
+            "superuser": null,
+            "source": {"file": "runtime/tests/dump.rs", "line": line_of("add_member_to_team")},
+        })
+    );
+    // Every scope of an all-of list of read-only scopes lets read-only credentials in: the debt.
+    let remind = by_handler("remind_member");
+    assert_eq!(
+        (&remind["scope_match"], &remind["readonly_scopes"]),
+        (&json!("all"), &json!(["member:read", "team:read"]))
+    );
+    assert_eq!(remind["readonly_exception"], "Teammates may nudge each other with read access only.");
+    // Through a permission class.
+    let transfer = by_handler("transfer_project");
+    assert_eq!(
+        (&transfer["scopes"], &transfer["scope_match"], &transfer["permission"]),
+        (&json!(["org:admin", "project:admin"]), &json!("all"), &json!("TransferPermission"))
+    );
+    // `scope_match` follows `scopes` in every record (the contract's key order), and is null
+    // exactly where there are no scopes.
+    let text = dump::json(registry());
+    assert_eq!(text.matches("\"scopes\": ").count(), text.matches("\"scope_match\": ").count());
+    for record in text.split("\n    {\n").skip(1) {
+        let scopes = record.find("\"scopes\": ").expect("scopes");
+        let scope_match = record.find("\"scope_match\": ").expect("scope_match");
+        let readonly = record.find("\"readonly_scopes\": ").expect("readonly_scopes");
+        assert!(scopes < scope_match && scope_match < readonly, "{record}");
+    }
+    for e in endpoints {
+        let empty = e["scopes"].as_array().expect("scopes").is_empty();
+        assert_eq!(e["scope_match"].is_null(), empty, "{e}");
+        if !empty {
+            assert!(e["scope_match"] == "any" || e["scope_match"] == "all", "{e}");
+        }
     }
 }
 
@@ -326,6 +422,32 @@ fn schema_rejects_omitted_nulls_unknown_keys_and_bad_values() {
         e.insert("source".into(), json!({"file": "x.rs", "line": 0}));
     });
     assert!(!validator.is_valid(&bad_line));
+    // `scope_match`: required, one of the two keywords where there are scopes, null where there are none.
+    let no_match = mutate(&|e| {
+        e.remove("scope_match");
+    });
+    assert!(!validator.is_valid(&no_match), "scope_match is required");
+    let scoped = mutate(&|e| {
+        e.insert("scopes".into(), json!(["org:read"]));
+        e.insert("scope_match".into(), json!("some"));
+    });
+    assert!(!validator.is_valid(&scoped), "scope_match is any or all");
+    let scoped = mutate(&|e| {
+        e.insert("scopes".into(), json!(["org:read"]));
+        e.insert("scope_match".into(), Value::Null);
+    });
+    assert!(!validator.is_valid(&scoped), "scopes need a scope_match");
+    let unscoped = mutate(&|e| {
+        e.insert("scopes".into(), json!([]));
+        e.insert("readonly_scopes".into(), json!([]));
+        e.insert("scope_match".into(), json!("all"));
+    });
+    assert!(!validator.is_valid(&unscoped), "no scopes, no scope_match");
+    let all_of = mutate(&|e| {
+        e.insert("scopes".into(), json!(["member:write", "team:write"]));
+        e.insert("scope_match".into(), json!("all"));
+    });
+    assert!(validator.is_valid(&all_of), "{:?}", errors(&validator, &all_of));
     assert!(!validator.is_valid(&json!({"endpoints": {}})));
     assert!(validator.is_valid(&json!({"endpoints": []})));
 }
@@ -458,8 +580,8 @@ fn html_matrix_has_a_column_per_scope_and_marks_grants() {
     assert!(put.contains("<strong>Read-only exception</strong> (org:read)"));
     assert!(put.contains("<td class=\"c grant ro\" title=\"org:read grants PUT "));
     assert!(put.contains("<td class=\"c grant\" title=\"org:write grants PUT "));
-    // Only the mutation that accepts a read-only scope is policy debt.
-    assert_eq!(rows.iter().filter(|r| r.starts_with("<tr class=\"debt")).count(), 2);
+    // Only the mutations that accept read-only scopes are policy debt.
+    assert_eq!(rows.iter().filter(|r| r.starts_with("<tr class=\"debt")).count(), 3);
     let get = rows.iter().find(|r| r.contains("dump::dashboard_details")).expect("row");
     assert!(!get.starts_with("<tr class=\"debt"));
     // org:read is the only accepted scope; tokens with org:write or org:admin reach it through the hierarchy.
@@ -544,6 +666,8 @@ fn openapi_lists_only_published_endpoints_with_policy_extensions() {
             "/members/",
             "/organizations/{organization_id_or_slug}/",
             "/organizations/{organization_id_or_slug}/dashboards/{dashboard_id}/",
+            "/organizations/{organization_id_or_slug}/members/{member_id}/reminders/",
+            "/organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/",
             "/organizations/{organization_id_or_slug}/replays/{replay_id}/",
             "/teams/",
             "/users/me/",

@@ -529,6 +529,25 @@ fn markdown_escapes_pipes_newlines_and_html() {
     assert_eq!(replay[4], "`replay`");
 }
 
+#[test]
+fn markdown_writes_all_of_requirements_as_all_of() {
+    let md = dump::markdown(registry());
+    let scopes_of = |handler: &str| {
+        let row = md.lines().find(|l| l.contains(&format!("`dump::{handler}`"))).expect("row");
+        cells(row)[2].clone()
+    };
+    assert_eq!(scopes_of("add_member_to_team"), "all of: `member:write` + `team:write`");
+    assert_eq!(scopes_of("remind_member"), "all of: `member:read` (read-only) + `team:read` (read-only)");
+    assert_eq!(
+        scopes_of("transfer_project"),
+        "all of: `org:admin` + `project:admin` via `TransferPermission`"
+    );
+    // Any-of lists read as before.
+    assert_eq!(scopes_of("organization_details"), "`org:read` (read-only), `org:write`, `org:admin`");
+    // The all-of list of read-only scopes on a mutation counts as debt, beside the two any-of ones.
+    assert!(md.contains(", 3 accepting read-only scopes on a mutation (policy debt)."), "{md}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // HTML
 // ---------------------------------------------------------------------------------------------
@@ -591,6 +610,54 @@ fn html_matrix_has_a_column_per_scope_and_marks_grants() {
     let health = rows.iter().find(|r| r.contains("dump::health")).expect("row");
     assert!(health.contains("<strong>No credentials</strong>"));
     assert!(!health.contains("●"));
+}
+
+#[test]
+fn html_matrix_tells_all_of_requirements_from_any_of_ones() {
+    let page = dump::html(registry());
+    assert!(page.contains(
+        "<span class=\"c grant all\">◆</span> required scope of an endpoint that needs all of these together"
+    ));
+    let rows: Vec<&str> = page.lines().filter(|l| l.starts_with("<tr class=")).collect();
+    let row = |handler: &str| *rows.iter().find(|r| r.contains(&format!(">dump::{handler}<"))).expect("row");
+
+    let add = row("add_member_to_team");
+    assert!(add.starts_with("<tr class=\"all-of\""), "{add}");
+    assert!(add.contains("<strong>All of these together</strong>: member:write + team:write"), "{add}");
+    // Its scopes are marked as parts of one requirement, never as grants on their own.
+    assert_eq!(add.matches("●").count() + add.matches("○").count(), 0, "{add}");
+    assert_eq!(add.matches(">◆<").count(), 2);
+    assert!(add.contains(
+        "<td class=\"c grant all\" title=\"member:write grants PUT /organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/ only together with team:write (all of them are needed)\">◆</td>"
+    ), "{add}");
+    assert!(
+        add.contains("title=\"a token with team:admin also holds team:write, one of the scopes PUT "),
+        "{add}"
+    );
+    assert!(!add.contains(
+        " grants PUT /organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/\""
+    ));
+
+    // An all-of list of read-only scopes on a mutation is debt; one read-only scope beside a
+    // write scope would not be.
+    let remind = row("remind_member");
+    assert!(remind.starts_with("<tr class=\"debt all-of\""), "{remind}");
+    assert!(remind.contains("<strong>Read-only exception</strong> (member:read, team:read)"), "{remind}");
+    assert!(remind.contains("<td class=\"c grant all ro\" title=\"member:read grants POST "), "{remind}");
+    assert!(
+        remind.contains(
+            "only together with team:read (all of them are needed); read-only scopes on a mutation"
+        )
+    );
+
+    let transfer = row("transfer_project");
+    assert!(transfer.starts_with("<tr class=\"all-of\""), "{transfer}");
+    assert!(transfer.contains("scopes via TransferPermission"));
+
+    // Any-of rows keep their marks.
+    let details = row("organization_details");
+    assert!(!details.contains("all-of") && !details.contains("◆"), "{details}");
+    assert!(details.contains("<td class=\"c grant ro\" title=\"org:read grants GET /organizations/{organization_id_or_slug}/\">●</td>"));
 }
 
 #[test]

@@ -152,6 +152,16 @@ struct TransferPermission;
 )]
 fn transfer_project() {}
 
+/// Published and needs no credentials: `security: []`.
+#[scopegate::endpoint(
+    method = GET,
+    path = "/status/",
+    unauthenticated = "Status pages are public.",
+    owner = "ops",
+    publish = public,
+)]
+fn status() {}
+
 mod teams {
     #[scopegate::endpoint(method = GET, path = "/teams/", scopes = ["team:read"], owner = "core", publish = public)]
     pub(crate) fn list() {}
@@ -736,6 +746,7 @@ fn openapi_lists_only_published_endpoints_with_policy_extensions() {
             "/organizations/{organization_id_or_slug}/members/{member_id}/reminders/",
             "/organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/",
             "/organizations/{organization_id_or_slug}/replays/{replay_id}/",
+            "/status/",
             "/teams/",
             "/users/me/",
         ]
@@ -808,6 +819,81 @@ fn openapi_lists_only_published_endpoints_with_policy_extensions() {
         .collect();
     let unique: BTreeSet<&str> = operation_ids.iter().copied().collect();
     assert_eq!(unique.len(), operation_ids.len(), "operationIds are unique");
+}
+
+#[test]
+fn openapi_security_means_what_is_enforced() {
+    // OpenAPI ANDs the scopes of one security requirement object and ORs the objects.
+    let doc = dump::openapi(registry(), &OpenApiOptions::default());
+    let security = |path: &str, method: &str| doc["paths"][path][method]["security"].clone();
+    // Any one of the scopes: one requirement per scope.
+    assert_eq!(
+        security("/organizations/{organization_id_or_slug}/", "get"),
+        json!([{"auth_token": ["org:read"]}, {"auth_token": ["org:write"]}, {"auth_token": ["org:admin"]}])
+    );
+    assert_eq!(security("/teams/", "get"), json!([{"auth_token": ["team:read"]}]));
+    // All of the scopes together: one requirement holding every scope.
+    assert_eq!(
+        security(
+            "/organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/",
+            "put"
+        ),
+        json!([{"auth_token": ["member:write", "team:write"]}])
+    );
+    assert_eq!(
+        security("/organizations/{organization_id_or_slug}/members/{member_id}/reminders/", "post"),
+        json!([{"auth_token": ["member:read", "team:read"]}])
+    );
+    // No credentials: no requirement at all (an empty list, not an empty requirement, which
+    // would still ask for the scheme).
+    assert_eq!(security("/status/", "get"), json!([]));
+    let status = &doc["paths"]["/status/"]["get"];
+    assert!(status["responses"].get("401").is_none(), "{status}");
+    // A signed-in caller without a scope: the scheme, no scope.
+    assert_eq!(security("/users/me/", "get"), json!([{"auth_token": []}]));
+    assert_eq!(security("/internal/options/", "put"), json!([{"auth_token": []}]));
+
+    // The scheme and the error body say how to read them.
+    let description =
+        doc["components"]["securitySchemes"]["auth_token"]["description"].as_str().expect("text");
+    assert!(description.contains("lists scopes the token needs together"), "{description}");
+    let error = &doc["components"]["schemas"]["Error"]["properties"];
+    assert_eq!(error["scope_match"]["enum"], json!(["any", "all"]));
+
+    // A class's all-of requirement, once published, the same way.
+    let records: &'static [scopegate::Endpoint] = Box::leak(Box::new([
+        scopegate::Endpoint::__new(scopegate::__private::Declaration {
+            publish: scopegate::Publish::Public,
+            owner: "core",
+            ..scopegate::__private::Declaration::new(
+                "dump::runtime::transfer",
+                scopegate::Method::Post,
+                "/projects/{project_id}/transfer/",
+                scopegate::Access::Permission(<TransferPermission as scopegate::Permission>::CLASS),
+            )
+        }),
+        scopegate::Endpoint::__new(scopegate::__private::Declaration {
+            publish: scopegate::Publish::Public,
+            ..scopegate::__private::Declaration::new(
+                "dump::runtime::attach",
+                scopegate::Method::Put,
+                "/attach/",
+                scopegate::Access::Scopes(scopegate::Requirement::all(&["member:write", "project:write"])),
+            )
+        }),
+    ]));
+    let built =
+        Registry::from_endpoints(scopegate::Config::sentry(), records.iter()).expect("valid registry");
+    let doc = dump::openapi(&built, &OpenApiOptions::default());
+    assert_eq!(
+        doc["paths"]["/projects/{project_id}/transfer/"]["post"]["security"],
+        json!([{"auth_token": ["org:admin", "project:admin"]}])
+    );
+    assert_eq!(
+        doc["paths"]["/attach/"]["put"]["security"],
+        json!([{"auth_token": ["member:write", "project:write"]}])
+    );
+    assert_eq!(errors(&openapi_validator(), &doc), Vec::<String>::new());
 }
 
 // ---------------------------------------------------------------------------------------------

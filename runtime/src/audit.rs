@@ -4,11 +4,13 @@
 //! justification (`readonly_exception`). [`DebtReport`] lists it, counted per owner.
 //!
 //! A [`Baseline`] pins, per endpoint (keyed by `"METHOD path"`), the policy facts a review must see
-//! change: the accepted scopes, the read-only ones and their justification, the gate, and whether
-//! the endpoint needs credentials. [`audit`] compares a registry with a baseline and fails on any
-//! regression — a new exception, a newly accepted read-only scope on a mutation, a widened scope
-//! list, a lost gate, an endpoint that stopped requiring credentials, or a new endpoint that carries
-//! debt — while removed debt and narrowed policy pass. Accepting a regression is a deliberate act:
+//! change: the required scopes and how they are matched (any one, or all together), the read-only
+//! ones and their justification, the gate, and whether the endpoint needs credentials. [`audit`]
+//! compares a registry with a baseline and fails on any regression — a new exception, a newly
+//! accepted read-only scope on a mutation, a looser scope requirement (a scope added to an any-of
+//! list or dropped from an all-of one, an all-of requirement turned any-of), a lost gate, an
+//! endpoint that stopped requiring credentials, or a new endpoint that carries debt — while removed
+//! debt and stricter policy pass. Accepting a regression is a deliberate act:
 //! rewrite the baseline (`audit --update`, see [`crate::cli`]) and commit it, so the diff shows it.
 //!
 //! ```standalone_crate
@@ -40,7 +42,7 @@ use std::path::{Path, PathBuf};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::record::{AccessForm, Endpoint, Method, Source};
+use crate::record::{AccessForm, Endpoint, Method, ScopeMatch, Source};
 use crate::registry::Registry;
 
 /// The `format` tag of a baseline file.
@@ -62,9 +64,12 @@ pub struct Debt {
     pub method: Method,
     /// The path template.
     pub path: &'static str,
-    /// Every accepted scope.
+    /// Every scope of the requirement.
     pub scopes: &'static [&'static str],
-    /// The accepted read-only scopes.
+    /// How `scopes` are matched: any one of them, or all of them together.
+    pub scope_match: ScopeMatch,
+    /// The read-only scopes through which read-only credentials meet the requirement (for
+    /// `all(...)`, every scope: all of them are read-only).
     pub readonly_scopes: &'static [&'static str],
     /// The permission class the scopes come from, if any.
     pub class: Option<&'static str>,
@@ -84,6 +89,7 @@ impl Debt {
             method: e.method(),
             path: e.path(),
             scopes: e.scopes(),
+            scope_match: e.scope_match().unwrap_or_default(),
             readonly_scopes: e.readonly_scopes(),
             class: e.permission().map(|c| c.name()),
             owner: e.owner(),
@@ -166,7 +172,11 @@ impl fmt::Display for DebtReport {
                 writeln!(f, "  {} ({})", d.owner, counts.get(d.owner).copied().unwrap_or(0))?;
             }
             writeln!(f, "    {} {}  {}  ({})", d.method, d.path, d.handler, d.source)?;
-            write!(f, "      scopes: {}; read-only: {}", d.scopes.join(", "), d.readonly_scopes.join(", "))?;
+            let scopes = match d.scope_match {
+                ScopeMatch::Any => d.scopes.join(", "),
+                ScopeMatch::All => format!("all of {}", d.scopes.join(" + ")),
+            };
+            write!(f, "      scopes: {scopes}; read-only: {}", d.readonly_scopes.join(", "))?;
             match d.class {
                 Some(class) => writeln!(f, "; class: {class}")?,
                 None => writeln!(f)?,
@@ -231,9 +241,9 @@ impl std::str::FromStr for EndpointKey {
 
 /// The policy facts a baseline pins for one endpoint.
 ///
-/// Compared by [`audit`]: `scopes`, `readonly_scopes`, `gate` and the access form (`unauthenticated`, `authenticated`, `superuser`). Kept for the
-/// reader of the diff: `handler`, `owner` and `readonly_exception` (the note's wording may change
-/// without failing the audit).
+/// Compared by [`audit`]: `scopes` and `scope_match`, `readonly_scopes`, `gate` and the access form
+/// (`unauthenticated`, `authenticated`, `superuser`). Kept for the reader of the diff: `handler`,
+/// `owner` and `readonly_exception` (the note's wording may change without failing the audit).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyFacts {
@@ -241,9 +251,17 @@ pub struct PolicyFacts {
     pub handler: String,
     /// The owning team or area.
     pub owner: String,
-    /// Every accepted scope, sorted.
+    /// Every scope of the requirement, sorted.
     pub scopes: Vec<String>,
-    /// The accepted read-only scopes, sorted.
+    /// How `scopes` are matched: `any` one of them grants access (`scopes = [...]`), or `all` of
+    /// them are needed together (`scopes = all(...)`). Written only when `all`, so baselines
+    /// without all-of requirements keep their shape, and a baseline without the field (written
+    /// before all-of requirements existed) reads as `any`.
+    #[serde(default, skip_serializing_if = "is_any", with = "scope_match_text")]
+    pub scope_match: ScopeMatch,
+    /// The read-only scopes through which read-only credentials meet the requirement, sorted:
+    /// the read-only subset of an any-of list; for an all-of list, every scope when all are
+    /// read-only, else none.
     #[serde(default)]
     pub readonly_scopes: Vec<String>,
     /// The justification for accepting read-only scopes on a mutation.
@@ -266,6 +284,30 @@ pub struct PolicyFacts {
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+fn is_any(m: &ScopeMatch) -> bool {
+    *m == ScopeMatch::Any
+}
+
+/// `scope_match` as its keyword (`"any"`, `"all"`), like the JSON dump writes it.
+mod scope_match_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::record::ScopeMatch;
+
+    pub(super) fn serialize<S: Serializer>(m: &ScopeMatch, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(m.as_str())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ScopeMatch, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        [ScopeMatch::Any, ScopeMatch::All].into_iter().find(|m| m.as_str() == text).ok_or_else(|| {
+            serde::de::Error::custom(format_args!(
+                "unknown scope_match {text:?}, expected \"any\" or \"all\""
+            ))
+        })
+    }
 }
 
 impl PolicyFacts {
@@ -298,6 +340,7 @@ impl PolicyFacts {
             handler: e.handler().to_string(),
             owner: e.owner().to_string(),
             scopes: sorted(e.scopes()),
+            scope_match: e.scope_match().unwrap_or_default(),
             readonly_scopes: sorted(e.readonly_scopes()),
             readonly_exception: if e.has_policy_debt() {
                 e.readonly_exception().map(str::to_string)
@@ -317,7 +360,9 @@ impl PolicyFacts {
 /// Its JSON form is stable and meant to be diffed: `{"format": "scopegate-policy-baseline/1",
 /// "endpoints": {"GET /path/": {"handler", "owner", "scopes", "readonly_scopes",
 /// "readonly_exception", "gate", "unauthenticated"}}}`, endpoints sorted by path then method, scope
-/// lists sorted, two-space indentation, a trailing newline.
+/// lists sorted, two-space indentation, a trailing newline. Facts that hold for few endpoints are
+/// written only when they do: `"scope_match": "all"` (after `scopes`) for an all-of requirement,
+/// `"authenticated": true`, `"superuser": true`.
 ///
 /// ```standalone_crate
 /// # #[scopegate::endpoint(method = GET, path = "/organizations/{org}/", scopes = ["org:read"])]
@@ -528,10 +573,32 @@ pub enum Change {
         /// The newly accepted read-only scopes.
         added: Vec<String>,
     },
-    /// Regression: the endpoint accepts scopes it did not accept before.
+    /// Regression: the endpoint accepts scopes it did not accept before (an any-of list grew).
     WidenedScopes {
         /// The newly accepted scopes (read-only scopes on mutations are reported separately).
         added: Vec<String>,
+    },
+    /// Regression: an all-of requirement needs fewer scopes: callers that lack them now get in.
+    RequiredScopesDropped {
+        /// The scopes no longer required (read-only scopes on mutations are reported separately).
+        removed: Vec<String>,
+    },
+    /// Regression: any one of the scopes is now enough where all of them were needed together
+    /// (`scopes = all(...)` became `scopes = [...]`).
+    NowAnyOf {
+        /// The all-of requirement of the baseline, sorted.
+        was: Vec<String>,
+        /// The any-of requirement now, sorted.
+        now: Vec<String>,
+    },
+    /// Regression: an any-of requirement became an all-of requirement over other scopes, none
+    /// of the old ones among them: callers holding every new scope get in without any old one
+    /// (callers holding only old scopes no longer do: reported as [`Change::ScopesNarrowed`]).
+    RequirementReplaced {
+        /// The any-of requirement of the baseline, sorted.
+        was: Vec<String>,
+        /// The all-of requirement now, sorted.
+        now: Vec<String>,
     },
     /// Regression: the endpoint no longer requires credentials.
     NowUnauthenticated,
@@ -552,10 +619,24 @@ pub enum Change {
         /// The read-only scopes no longer accepted.
         removed: Vec<String>,
     },
-    /// Improvement: the endpoint accepts fewer scopes.
+    /// Improvement: the endpoint accepts fewer scopes (an any-of list shrank).
     ScopesNarrowed {
         /// The scopes no longer accepted.
         removed: Vec<String>,
+    },
+    /// Improvement: an all-of requirement needs more scopes.
+    RequiredScopesAdded {
+        /// The newly required scopes (read-only scopes on mutations are reported separately).
+        added: Vec<String>,
+    },
+    /// Improvement: all of the scopes are now needed together where any one of them was enough
+    /// (`scopes = [...]` became `scopes = all(...)`), the new requirement sharing a scope with the
+    /// old one, so every caller it lets in was let in before.
+    NowAllOf {
+        /// The any-of requirement of the baseline, sorted.
+        was: Vec<String>,
+        /// The all-of requirement now, sorted.
+        now: Vec<String>,
     },
     /// Improvement: the endpoint gained a gate.
     GateAdded {
@@ -591,6 +672,9 @@ impl Change {
                 | Change::NewException { .. }
                 | Change::NewReadonlyScopes { .. }
                 | Change::WidenedScopes { .. }
+                | Change::RequiredScopesDropped { .. }
+                | Change::NowAnyOf { .. }
+                | Change::RequirementReplaced { .. }
                 | Change::NowUnauthenticated
                 | Change::NowAnySignedIn
                 | Change::NoLongerSuperuserOnly
@@ -601,6 +685,11 @@ impl Change {
 
 fn list(items: &[String]) -> String {
     items.join(", ")
+}
+
+/// An all-of list as the dumps write it: `a + b`.
+fn all_of(items: &[String]) -> String {
+    items.join(" + ")
 }
 
 impl fmt::Display for Change {
@@ -624,6 +713,23 @@ impl fmt::Display for Change {
             Change::WidenedScopes { added } => {
                 write!(f, "scope list widened: now also accepts {}", list(added))
             }
+            Change::RequiredScopesDropped { removed } => {
+                write!(f, "all-of requirement loosened: no longer requires {}", list(removed))
+            }
+            Change::NowAnyOf { was, now } => write!(
+                f,
+                "requirement loosened from all of {} together to any one of {}",
+                all_of(was),
+                list(now)
+            ),
+            Change::RequirementReplaced { was, now } => write!(
+                f,
+                "requirement replaced: now all of {} together instead of any one of {}; callers \
+                 holding {} get in without any of the old scopes",
+                all_of(now),
+                list(was),
+                all_of(now)
+            ),
             Change::NowUnauthenticated => write!(f, "no longer requires credentials (now unauthenticated)"),
             Change::LostGate { was, now: Some(now) } => write!(f, "gate changed from `{was}` to `{now}`"),
             Change::LostGate { was, now: None } => write!(f, "lost its gate `{was}`"),
@@ -634,6 +740,15 @@ impl fmt::Display for Change {
                 write!(f, "no longer accepts read-only scopes {}", list(removed))
             }
             Change::ScopesNarrowed { removed } => write!(f, "no longer accepts {}", list(removed)),
+            Change::RequiredScopesAdded { added } => {
+                write!(f, "all-of requirement tightened: now also requires {}", list(added))
+            }
+            Change::NowAllOf { was, now } => write!(
+                f,
+                "requirement tightened from any one of {} to all of {} together",
+                list(was),
+                all_of(now)
+            ),
             Change::GateAdded { gate } => write!(f, "gained gate `{gate}`"),
             Change::NowAuthenticated => write!(f, "now requires credentials"),
             Change::NowAnySignedIn => {
@@ -771,6 +886,88 @@ fn minus(a: &[String], b: &[String]) -> Vec<String> {
     a.iter().filter(|s| !b.contains(s)).cloned().collect()
 }
 
+/// How the requirements of `old` and `now` are compared: their scope matches, except that a list
+/// of one scope means the same either way (it takes the other side's match, so `["a"]` →
+/// `all("a", "b")` is a scope added to an all-of list) and an empty list denies every request
+/// whatever its match (compared as any-of, where it is the narrowest list).
+fn effective_matches(old: &PolicyFacts, now: &PolicyFacts) -> (ScopeMatch, ScopeMatch) {
+    match (old.scopes.len(), now.scopes.len()) {
+        (0, _) | (_, 0) | (1, 1) => (ScopeMatch::Any, ScopeMatch::Any),
+        (1, _) => (now.scope_match, now.scope_match),
+        (_, 1) => (old.scope_match, old.scope_match),
+        _ => (old.scope_match, now.scope_match),
+    }
+}
+
+/// The changes between two scope requirements, classified by what they let in (the hierarchy
+/// aside, as everywhere in the audit): a change that lets in a caller the baseline's requirement
+/// refused is a regression, one that refuses a caller it let in an improvement, and a change that
+/// does both is reported as one of each.
+///
+/// - any-of → any-of: added scopes widen the list (regression), removed ones narrow it;
+/// - all-of → all-of: added scopes are required too (improvement), removed ones no longer are
+///   (regression);
+/// - any-of → all-of: stricter ([`Change::NowAllOf`], plus the any-of scopes the new list
+///   leaves out), unless the new list shares no scope with the old one: then callers holding every
+///   new scope get in ([`Change::RequirementReplaced`]) and holders of an old scope no longer do
+///   ([`Change::ScopesNarrowed`]);
+/// - all-of → any-of: looser ([`Change::NowAnyOf`]); with no scope in common, holders of the old
+///   scopes and none of the new ones no longer get in ([`Change::ScopesNarrowed`]).
+///
+/// `reported` read-only scopes, already named by a debt finding, are left out of the added and
+/// removed lists of any-of lists, where the debt finding goes the same way (a read-only scope
+/// added to an any-of list on a mutation is a new exception, and a widening). Not out of those of
+/// all-of lists, where it may go the other way: dropping a read-only scope from an all-of list
+/// of read-only scopes pays the debt and still lets in callers without that scope.
+fn requirement_changes(
+    old: &PolicyFacts,
+    now: &PolicyFacts,
+    matches: (ScopeMatch, ScopeMatch),
+    reported: &[String],
+) -> Vec<Change> {
+    let reported = if matches == (ScopeMatch::All, ScopeMatch::All) { &[][..] } else { reported };
+    let added = minus(&minus(&now.scopes, &old.scopes), reported);
+    let removed = minus(&minus(&old.scopes, &now.scopes), reported);
+    let shares_a_scope = now.scopes.iter().any(|s| old.scopes.contains(s));
+    let mut changes = Vec::new();
+    match matches {
+        (ScopeMatch::Any, ScopeMatch::Any) => {
+            if !added.is_empty() {
+                changes.push(Change::WidenedScopes { added });
+            }
+            if !removed.is_empty() {
+                changes.push(Change::ScopesNarrowed { removed });
+            }
+        }
+        (ScopeMatch::All, ScopeMatch::All) => {
+            if !added.is_empty() {
+                changes.push(Change::RequiredScopesAdded { added });
+            }
+            if !removed.is_empty() {
+                changes.push(Change::RequiredScopesDropped { removed });
+            }
+        }
+        (ScopeMatch::Any, ScopeMatch::All) => {
+            if shares_a_scope {
+                changes.push(Change::NowAllOf { was: old.scopes.clone(), now: now.scopes.clone() });
+            } else {
+                changes
+                    .push(Change::RequirementReplaced { was: old.scopes.clone(), now: now.scopes.clone() });
+            }
+            if !removed.is_empty() {
+                changes.push(Change::ScopesNarrowed { removed });
+            }
+        }
+        (ScopeMatch::All, ScopeMatch::Any) => {
+            changes.push(Change::NowAnyOf { was: old.scopes.clone(), now: now.scopes.clone() });
+            if !shares_a_scope && !removed.is_empty() {
+                changes.push(Change::ScopesNarrowed { removed });
+            }
+        }
+    }
+    changes
+}
+
 /// Compares `registry` with `baseline` (see the [module documentation](self)).
 pub fn audit(registry: &Registry, baseline: &Baseline) -> AuditReport {
     let mut regressions = Vec::new();
@@ -809,6 +1006,7 @@ pub fn audit(registry: &Registry, baseline: &Baseline) -> AuditReport {
             continue;
         };
         let (debt_old, debt_now) = (old.has_policy_debt(key.method), now.has_policy_debt(key.method));
+        let matches = effective_matches(old, &now);
         // Read-only scopes on a mutation reported by a debt finding, kept out of the scope diff.
         let mut reported: Vec<String> = Vec::new();
         match (debt_old, debt_now) {
@@ -819,7 +1017,9 @@ pub fn audit(registry: &Registry, baseline: &Baseline) -> AuditReport {
                     exception: now.readonly_exception.clone(),
                 });
             }
-            (true, true) => {
+            // Read-only scopes added to or removed from an any-of list on both sides; with an
+            // all-of requirement on either side, the requirement's diff below says which way it went.
+            (true, true) if matches == (ScopeMatch::Any, ScopeMatch::Any) => {
                 let added = minus(&now.readonly_scopes, &old.readonly_scopes);
                 let removed = minus(&old.readonly_scopes, &now.readonly_scopes);
                 if !added.is_empty() {
@@ -835,7 +1035,7 @@ pub fn audit(registry: &Registry, baseline: &Baseline) -> AuditReport {
                 reported = old.readonly_scopes.clone();
                 push(Change::ExceptionRemoved { readonly_scopes: old.readonly_scopes.clone() });
             }
-            (false, false) => {}
+            (true, true) | (false, false) => {}
         }
         let (was, form) = (old.form(), now.form());
         match (was.strictness(), form.strictness()) {
@@ -845,13 +1045,8 @@ pub fn audit(registry: &Registry, baseline: &Baseline) -> AuditReport {
             (3, 2) => push(Change::NoLongerSuperuserOnly),
             (was, to) if was < to => push(Change::NowRestricted { to: form.keyword().to_string() }),
             _ => {
-                let added = minus(&minus(&now.scopes, &old.scopes), &reported);
-                if !added.is_empty() {
-                    push(Change::WidenedScopes { added });
-                }
-                let removed = minus(&minus(&old.scopes, &now.scopes), &reported);
-                if !removed.is_empty() {
-                    push(Change::ScopesNarrowed { removed });
+                for change in requirement_changes(old, &now, matches, &reported) {
+                    push(change);
                 }
             }
         }
@@ -915,5 +1110,77 @@ pub fn assert_no_new_debt(registry: &Registry, baseline_json: &str) {
     let report = audit(registry, &baseline);
     if !report.passed() {
         panic!("{report}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(scopes: &[&str], scope_match: ScopeMatch) -> PolicyFacts {
+        PolicyFacts {
+            handler: "h".into(),
+            owner: "o".into(),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            scope_match,
+            readonly_scopes: Vec::new(),
+            readonly_exception: None,
+            gate: None,
+            unauthenticated: false,
+            authenticated: false,
+            superuser: false,
+        }
+    }
+
+    /// Does a token holding exactly `token` meet the requirement (the hierarchy aside)?
+    fn grants(f: &PolicyFacts, token: &[&str]) -> bool {
+        let held = |s: &String| token.contains(&s.as_str());
+        match f.scope_match {
+            _ if f.scopes.is_empty() => false,
+            ScopeMatch::Any => f.scopes.iter().any(held),
+            ScopeMatch::All => f.scopes.iter().all(held),
+        }
+    }
+
+    /// Every requirement over four scopes the macros accept: any-of lists of one to four scopes,
+    /// all-of lists of two to four, and the empty list (a class that maps nothing).
+    fn requirements() -> Vec<PolicyFacts> {
+        const SCOPES: [&str; 4] = ["a", "b", "c", "d"];
+        let mut out = vec![facts(&[], ScopeMatch::Any)];
+        for bits in 1u32..16 {
+            let scopes: Vec<&str> = (0..4).filter(|i| bits & (1 << i) != 0).map(|i| SCOPES[i]).collect();
+            out.push(facts(&scopes, ScopeMatch::Any));
+            if scopes.len() >= 2 {
+                out.push(facts(&scopes, ScopeMatch::All));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn requirement_changes_are_regressions_exactly_when_they_let_someone_in() {
+        let tokens: Vec<Vec<&str>> = (0u32..16)
+            .map(|bits| {
+                ["a", "b", "c", "d"]
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| bits & (1 << i) != 0)
+                    .map(|(_, s)| s)
+                    .collect()
+            })
+            .collect();
+        for old in requirements() {
+            for now in requirements() {
+                let looser = tokens.iter().any(|t| grants(&now, t) && !grants(&old, t));
+                let stricter = tokens.iter().any(|t| grants(&old, t) && !grants(&now, t));
+                let changes = requirement_changes(&old, &now, effective_matches(&old, &now), &[]);
+                let case = format!(
+                    "{:?} {:?} → {:?} {:?}: {changes:?}",
+                    old.scope_match, old.scopes, now.scope_match, now.scopes
+                );
+                assert_eq!(changes.iter().any(Change::is_regression), looser, "{case}");
+                assert_eq!(changes.iter().any(|c| !c.is_regression()), stricter, "{case}");
+            }
+        }
     }
 }

@@ -56,8 +56,9 @@ registry   print every declared endpoint and its permission policy
                  repeat for several
 
 audit      fail (exit status 1) when the policy regressed against the baseline: a new read-only
-           exception, a newly accepted read-only scope on a mutation, a widened scope list, a lost
-           gate, an endpoint that stopped requiring credentials, or a new endpoint with debt
+           exception, a newly accepted read-only scope on a mutation, a looser scope requirement
+           (a scope added to an any-of list or dropped from all(...), all(...) turned any-of), a
+           lost gate, an endpoint that stopped requiring credentials, or a new endpoint with debt
   --baseline     the baseline file (default policy-baseline.json)
   --update       accept the current policy deliberately: rewrite the baseline, then commit it
   --strict       also fail when the baseline is out of date (improvements not yet recorded), so the

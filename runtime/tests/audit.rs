@@ -632,3 +632,430 @@ fn access_forms_that_ask_less_are_regressions() {
     assert!(shown.contains("no longer checks scopes: any signed-in caller may call it"), "{shown}");
     assert!(shown.contains("no longer reserved to active superusers"), "{shown}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// All-of requirements (`scopes = all(...)`): classified by what they let in
+// ---------------------------------------------------------------------------------------------
+
+mod match_before {
+    #[scopegate::endpoint(method = GET, path = "/match/any-to-all/", scopes = ["member:write", "team:write"])]
+    fn any_to_all() {}
+
+    #[scopegate::endpoint(method = GET, path = "/match/all-to-any/", scopes = all("member:write", "team:write"))]
+    fn all_to_any() {}
+
+    #[scopegate::endpoint(method = GET, path = "/match/all-add/", scopes = all("member:write", "team:write"))]
+    fn all_add() {}
+
+    #[scopegate::endpoint(
+        method = GET, path = "/match/all-drop/", scopes = all("member:write", "team:write", "project:write"),
+    )]
+    fn all_drop() {}
+
+    #[scopegate::endpoint(method = GET, path = "/match/all-swap/", scopes = all("member:write", "team:write"))]
+    fn all_swap() {}
+
+    #[scopegate::endpoint(method = GET, path = "/match/replaced/", scopes = ["org:write", "project:write"])]
+    fn replaced() {}
+
+    #[scopegate::endpoint(method = GET, path = "/match/one-to-all/", scopes = ["member:write"])]
+    fn one_to_all() {}
+
+    #[scopegate::endpoint(method = GET, path = "/match/one-replaced/", scopes = ["org:write"])]
+    fn one_replaced() {}
+
+    #[scopegate::endpoint(
+        method = GET, path = "/match/any-to-fewer-all/", scopes = ["member:write", "team:write", "org:write"],
+    )]
+    fn any_to_fewer_all() {}
+
+    #[scopegate::endpoint(
+        method = POST, path = "/match/debt-all-add/", scopes = all("member:read", "team:read"),
+        readonly_exception = "Teammates may nudge each other.",
+    )]
+    fn debt_all_add() {}
+
+    #[scopegate::endpoint(
+        method = POST, path = "/match/debt-any-to-all/", scopes = ["member:read", "org:write"],
+        readonly_exception = "Members may file their own requests.",
+    )]
+    fn debt_any_to_all() {}
+
+    #[scopegate::endpoint(
+        method = POST, path = "/match/debt-all-swap/", scopes = all("member:read", "team:read"),
+        readonly_exception = "Teammates may nudge each other.",
+    )]
+    fn debt_all_swap() {}
+}
+
+mod match_after {
+    /// Any one → all together, same scopes: stricter.
+    #[scopegate::endpoint(method = GET, path = "/match/any-to-all/", scopes = all("member:write", "team:write"))]
+    fn any_to_all() {}
+
+    /// All together → any one, same scopes: looser.
+    #[scopegate::endpoint(method = GET, path = "/match/all-to-any/", scopes = ["member:write", "team:write"])]
+    fn all_to_any() {}
+
+    /// One more required scope: stricter.
+    #[scopegate::endpoint(
+        method = GET, path = "/match/all-add/", scopes = all("member:write", "team:write", "project:write"),
+    )]
+    fn all_add() {}
+
+    /// One required scope fewer: looser.
+    #[scopegate::endpoint(method = GET, path = "/match/all-drop/", scopes = all("member:write", "team:write"))]
+    fn all_drop() {}
+
+    /// One required scope swapped for another: both.
+    #[scopegate::endpoint(method = GET, path = "/match/all-swap/", scopes = all("member:write", "project:write"))]
+    fn all_swap() {}
+
+    /// Any-of over other scopes → all-of: holders of both new scopes get in, holders of the old one no longer.
+    #[scopegate::endpoint(method = GET, path = "/match/replaced/", scopes = all("member:write", "team:write"))]
+    fn replaced() {}
+
+    /// One scope → that scope and another together: stricter.
+    #[scopegate::endpoint(method = GET, path = "/match/one-to-all/", scopes = all("member:write", "team:write"))]
+    fn one_to_all() {}
+
+    /// One scope → two others together: the one is no longer required, the two are.
+    #[scopegate::endpoint(method = GET, path = "/match/one-replaced/", scopes = all("member:write", "team:write"))]
+    fn one_replaced() {}
+
+    /// Any of three → all of two of them: stricter.
+    #[scopegate::endpoint(method = GET, path = "/match/any-to-fewer-all/", scopes = all("member:write", "team:write"))]
+    fn any_to_fewer_all() {}
+
+    /// Debt kept; one more read-only scope required: stricter, not a newly accepted read-only scope.
+    #[scopegate::endpoint(
+        method = POST, path = "/match/debt-all-add/", scopes = all("member:read", "team:read", "event:read"),
+        readonly_exception = "Teammates may nudge each other.",
+    )]
+    fn debt_all_add() {}
+
+    /// The write scope is now needed beside the read-only one: the debt is gone.
+    #[scopegate::endpoint(method = POST, path = "/match/debt-any-to-all/", scopes = all("member:read", "org:write"))]
+    fn debt_any_to_all() {}
+
+    /// A write scope required instead of a read-only one: the debt is gone, but callers without
+    /// team:read get in.
+    #[scopegate::endpoint(method = POST, path = "/match/debt-all-swap/", scopes = all("member:read", "org:write"))]
+    fn debt_all_swap() {}
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+/// Changes, each with its endpoint's path.
+type PathChanges = Vec<(String, Change)>;
+
+/// The baseline of `match_before` against `match_before` with the endpoints named in `changed`
+/// replaced by their `match_after` versions: `(regressions, improvements)` as `(path, change)`.
+fn match_changes(changed: &[&str]) -> (PathChanges, PathChanges) {
+    let baseline = Baseline::from_registry(&build(declared("match_before")));
+    let mut endpoints: Vec<&'static Endpoint> =
+        declared("match_before").into_iter().filter(|e| !changed.contains(&e.name())).collect();
+    endpoints.extend(declared("match_after").into_iter().filter(|e| changed.contains(&e.name())));
+    let report = audit::audit(&build(endpoints), &baseline);
+    let pairs = |findings: &[audit::Finding]| -> PathChanges {
+        findings.iter().map(|f| (f.key.path.clone(), f.change.clone())).collect()
+    };
+    (pairs(&report.regressions), pairs(&report.improvements))
+}
+
+#[test]
+fn any_of_to_all_of_is_stricter() {
+    let (regressions, improvements) = match_changes(&["any_to_all"]);
+    assert_eq!(regressions, []);
+    let both = strings(&["member:write", "team:write"]);
+    assert_eq!(
+        improvements,
+        [("/match/any-to-all/".to_string(), Change::NowAllOf { was: both.clone(), now: both.clone() })]
+    );
+    assert_eq!(
+        improvements[0].1.to_string(),
+        "requirement tightened from any one of member:write, team:write to all of member:write + team:write together"
+    );
+}
+
+#[test]
+fn all_of_to_any_of_is_looser() {
+    let (regressions, improvements) = match_changes(&["all_to_any"]);
+    let both = strings(&["member:write", "team:write"]);
+    assert_eq!(
+        regressions,
+        [("/match/all-to-any/".to_string(), Change::NowAnyOf { was: both.clone(), now: both.clone() })]
+    );
+    assert_eq!(improvements, []);
+    assert_eq!(
+        regressions[0].1.to_string(),
+        "requirement loosened from all of member:write + team:write together to any one of member:write, team:write"
+    );
+}
+
+#[test]
+fn adding_a_scope_to_an_all_of_list_is_stricter_and_removing_one_looser() {
+    let (regressions, improvements) = match_changes(&["all_add"]);
+    assert_eq!(regressions, []);
+    assert_eq!(
+        improvements,
+        [("/match/all-add/".to_string(), Change::RequiredScopesAdded { added: strings(&["project:write"]) })]
+    );
+    assert_eq!(
+        improvements[0].1.to_string(),
+        "all-of requirement tightened: now also requires project:write"
+    );
+
+    let (regressions, improvements) = match_changes(&["all_drop"]);
+    assert_eq!(
+        regressions,
+        [(
+            "/match/all-drop/".to_string(),
+            Change::RequiredScopesDropped { removed: strings(&["project:write"]) }
+        )]
+    );
+    assert_eq!(improvements, []);
+    assert_eq!(regressions[0].1.to_string(), "all-of requirement loosened: no longer requires project:write");
+
+    // A scope of one requirement is a one-scope any-of list too: ["a"] → all("a", "b") adds a scope.
+    let (regressions, improvements) = match_changes(&["one_to_all"]);
+    assert_eq!(regressions, []);
+    assert_eq!(
+        improvements,
+        [("/match/one-to-all/".to_string(), Change::RequiredScopesAdded { added: strings(&["team:write"]) })]
+    );
+}
+
+#[test]
+fn mixed_requirement_changes_are_reported_both_ways() {
+    // A required scope swapped for another: one regression and one improvement, like an any-of
+    // list that gains one scope and loses another.
+    let (regressions, improvements) = match_changes(&["all_swap"]);
+    assert_eq!(
+        regressions,
+        [(
+            "/match/all-swap/".to_string(),
+            Change::RequiredScopesDropped { removed: strings(&["team:write"]) }
+        )]
+    );
+    assert_eq!(
+        improvements,
+        [(
+            "/match/all-swap/".to_string(),
+            Change::RequiredScopesAdded { added: strings(&["project:write"]) }
+        )]
+    );
+
+    // Any one of some scopes → all of other scopes: a token with both new scopes gets in without
+    // the old one (regression); one with only the old scope no longer does (improvement).
+    let (regressions, improvements) = match_changes(&["replaced"]);
+    assert_eq!(
+        regressions,
+        [(
+            "/match/replaced/".to_string(),
+            Change::RequirementReplaced {
+                was: strings(&["org:write", "project:write"]),
+                now: strings(&["member:write", "team:write"])
+            }
+        )]
+    );
+    assert_eq!(
+        improvements,
+        [(
+            "/match/replaced/".to_string(),
+            Change::ScopesNarrowed { removed: strings(&["org:write", "project:write"]) }
+        )]
+    );
+    assert_eq!(
+        regressions[0].1.to_string(),
+        "requirement replaced: now all of member:write + team:write together instead of any one of \
+         org:write, project:write; callers holding member:write + team:write get in without any of the old scopes"
+    );
+
+    // A one-scope list is an all-of list of one: replacing it is a swap of required scopes.
+    let (regressions, improvements) = match_changes(&["one_replaced"]);
+    assert_eq!(
+        regressions,
+        [(
+            "/match/one-replaced/".to_string(),
+            Change::RequiredScopesDropped { removed: strings(&["org:write"]) }
+        )]
+    );
+    assert_eq!(
+        improvements,
+        [(
+            "/match/one-replaced/".to_string(),
+            Change::RequiredScopesAdded { added: strings(&["member:write", "team:write"]) }
+        )]
+    );
+
+    // Any of three → all of two of them: stricter only (every token it lets in held one of them).
+    let (regressions, improvements) = match_changes(&["any_to_fewer_all"]);
+    assert_eq!(regressions, []);
+    assert_eq!(
+        improvements,
+        [
+            (
+                "/match/any-to-fewer-all/".to_string(),
+                Change::NowAllOf {
+                    was: strings(&["member:write", "org:write", "team:write"]),
+                    now: strings(&["member:write", "team:write"])
+                }
+            ),
+            (
+                "/match/any-to-fewer-all/".to_string(),
+                Change::ScopesNarrowed { removed: strings(&["org:write"]) }
+            ),
+        ]
+    );
+}
+
+#[test]
+fn all_of_debt_changes_follow_the_requirement() {
+    // Both sides carry debt (all read-only scopes); one more required read-only scope is stricter,
+    // not "a newly accepted read-only scope".
+    let (regressions, improvements) = match_changes(&["debt_all_add"]);
+    assert_eq!(regressions, []);
+    assert_eq!(
+        improvements,
+        [(
+            "/match/debt-all-add/".to_string(),
+            Change::RequiredScopesAdded { added: strings(&["event:read"]) }
+        )]
+    );
+
+    // A read-only scope beside a write scope in all(...) lets no read-only token in: the debt is paid.
+    let (regressions, improvements) = match_changes(&["debt_any_to_all"]);
+    assert_eq!(regressions, []);
+    assert_eq!(
+        improvements,
+        [
+            (
+                "/match/debt-any-to-all/".to_string(),
+                Change::ExceptionRemoved { readonly_scopes: strings(&["member:read"]) }
+            ),
+            (
+                "/match/debt-any-to-all/".to_string(),
+                Change::NowAllOf {
+                    was: strings(&["member:read", "org:write"]),
+                    now: strings(&["member:read", "org:write"])
+                }
+            ),
+        ]
+    );
+
+    // Paying the debt by swapping a read-only scope for a write one still lets in callers without
+    // the dropped scope: the drop is a regression, whatever the debt finding says.
+    let (regressions, improvements) = match_changes(&["debt_all_swap"]);
+    assert_eq!(
+        regressions,
+        [(
+            "/match/debt-all-swap/".to_string(),
+            Change::RequiredScopesDropped { removed: strings(&["team:read"]) }
+        )]
+    );
+    assert_eq!(
+        improvements,
+        [
+            (
+                "/match/debt-all-swap/".to_string(),
+                Change::ExceptionRemoved { readonly_scopes: strings(&["member:read", "team:read"]) }
+            ),
+            (
+                "/match/debt-all-swap/".to_string(),
+                Change::RequiredScopesAdded { added: strings(&["org:write"]) }
+            ),
+        ]
+    );
+
+    // The reverse is a new exception, and looser.
+    let after =
+        build(declared("match_after").into_iter().filter(|e| e.name() == "debt_any_to_all").collect());
+    let before =
+        build(declared("match_before").into_iter().filter(|e| e.name() == "debt_any_to_all").collect());
+    let report = audit::audit(&before, &Baseline::from_registry(&after));
+    let changes: Vec<&Change> = report.regressions.iter().map(|f| &f.change).collect();
+    assert!(matches!(changes[..], [Change::NewException { .. }, Change::NowAnyOf { .. }]), "{report}");
+}
+
+#[test]
+fn the_baseline_records_all_of_and_reads_old_files_as_any_of() {
+    let registry = build(
+        declared("match_before")
+            .into_iter()
+            .filter(|e| ["all_add", "replaced"].contains(&e.name()))
+            .collect(),
+    );
+    let text = Baseline::from_registry(&registry).to_json();
+    let expected = r#"{
+  "format": "scopegate-policy-baseline/1",
+  "endpoints": {
+    "GET /match/all-add/": {
+      "handler": "audit::match_before::all_add",
+      "owner": "unowned",
+      "scopes": [
+        "member:write",
+        "team:write"
+      ],
+      "scope_match": "all",
+      "readonly_scopes": [],
+      "readonly_exception": null,
+      "gate": null,
+      "unauthenticated": false
+    },
+    "GET /match/replaced/": {
+      "handler": "audit::match_before::replaced",
+      "owner": "unowned",
+      "scopes": [
+        "org:write",
+        "project:write"
+      ],
+      "readonly_scopes": [],
+      "readonly_exception": null,
+      "gate": null,
+      "unauthenticated": false
+    }
+  }
+}
+"#;
+    assert_eq!(text, expected);
+    let parsed = Baseline::parse(&text).expect("parses");
+    assert_eq!(parsed, Baseline::from_registry(&registry));
+    assert_eq!(parsed.to_json(), text);
+
+    // A baseline written before all-of requirements existed has no scope_match: any-of.
+    let old = r#"{"format": "scopegate-policy-baseline/1", "endpoints": {"GET /x/": {"handler": "h", "owner": "o", "scopes": ["org:read", "org:write"]}}}"#;
+    let facts = Baseline::parse(old).expect("old baselines stay readable");
+    assert_eq!(facts.get(&key(Method::Get, "/x/")).map(|f| f.scope_match), Some(scopegate::ScopeMatch::Any));
+    let explicit = old.replace(r#""scopes": ["#, r#""scope_match": "any", "scopes": ["#);
+    assert_eq!(Baseline::parse(&explicit).expect("explicit any"), facts);
+    let bad = old.replace(r#""scopes": ["#, r#""scope_match": "some", "scopes": ["#);
+    let err = Baseline::parse(&bad).expect_err("unknown match");
+    assert!(err.to_string().contains(r#"unknown scope_match "some", expected "any" or "all""#), "{err}");
+
+    // An old baseline pinning an any-of list the code now requires all together: stricter.
+    let old_all_add = r#"{"format": "scopegate-policy-baseline/1", "endpoints": {"GET /match/all-add/": {"handler": "audit::match_before::all_add", "owner": "unowned", "scopes": ["member:write", "team:write"]}}}"#;
+    let only = build(declared("match_before").into_iter().filter(|e| e.name() == "all_add").collect());
+    let report = audit::audit(&only, &Baseline::parse(old_all_add).expect("parses"));
+    assert!(report.passed(), "{report}");
+    assert!(
+        matches!(report.improvements[..], [audit::Finding { change: Change::NowAllOf { .. }, .. }]),
+        "{report}"
+    );
+}
+
+#[test]
+fn the_debt_report_writes_all_of_requirements_as_such() {
+    let registry = build(declared("match_before"));
+    let debt = DebtReport::new(&registry);
+    let remind = debt.items().iter().find(|d| d.path == "/match/debt-all-add/").expect("debt");
+    assert_eq!(remind.scope_match, scopegate::ScopeMatch::All);
+    let text = debt.to_string();
+    assert!(
+        text.contains("scopes: all of member:read + team:read; read-only: member:read, team:read"),
+        "{text}"
+    );
+    assert!(text.contains("scopes: member:read, org:write; read-only: member:read"), "{text}");
+}

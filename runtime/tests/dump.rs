@@ -118,6 +118,50 @@ fn user_details() {}
 )]
 fn update_options() {}
 
+/// All of them together: an all-of requirement written on the endpoint.
+#[scopegate::endpoint(
+    method = PUT,
+    path = "/organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/",
+    scopes = all("member:write", "team:write"),
+    owner = "core",
+    publish = public,
+)]
+fn add_member_to_team() {}
+
+/// An all-of requirement of read-only scopes on a mutation: a read-only token meets it, so it is
+/// policy debt with a justification.
+#[scopegate::endpoint(
+    method = POST,
+    path = "/organizations/{organization_id_or_slug}/members/{member_id}/reminders/",
+    scopes = all("member:read", "team:read"),
+    readonly_exception = "Teammates may nudge each other with read access only.",
+    owner = "core",
+    publish = public,
+)]
+fn remind_member() {}
+
+#[scopegate::permission(POST = all("org:admin", "project:admin"))]
+struct TransferPermission;
+
+/// An all-of requirement through a permission class.
+#[scopegate::endpoint(
+    method = POST,
+    path = "/projects/{project_id}/transfer/",
+    permission = TransferPermission,
+    owner = "core",
+)]
+fn transfer_project() {}
+
+/// Published and needs no credentials: `security: []`.
+#[scopegate::endpoint(
+    method = GET,
+    path = "/status/",
+    unauthenticated = "Status pages are public.",
+    owner = "ops",
+    publish = public,
+)]
+fn status() {}
+
 mod teams {
     #[scopegate::endpoint(method = GET, path = "/teams/", scopes = ["team:read"], owner = "core", publish = public)]
     pub(crate) fn list() {}
@@ -158,6 +202,7 @@ fn json_record_has_the_exact_contract_shape_with_nulls() {
       "method": "GET",
       "path": "/health/",
       "scopes": [],
+      "scope_match": null,
       "readonly_scopes": [],
       "readonly_exception": null,
       "permission": null,
@@ -193,6 +238,7 @@ fn json_records_every_field_of_class_and_gated_endpoints() {
             "method": "POST",
             "path": "/organizations/{organization_id_or_slug}/searches/",
             "scopes": ["org:read", "org:write"],
+            "scope_match": "any",
             "readonly_scopes": ["org:read"],
             "readonly_exception": "Members may manage personal saved searches without org:write.",
             "permission": "SearchPermission",
@@ -207,8 +253,8 @@ fn json_records_every_field_of_class_and_gated_endpoints() {
     );
     let me = by_handler("user_details");
     assert_eq!(
-        (&me["scopes"], &me["authenticated"], &me["superuser"]),
-        (&json!([]), &json!("Every signed-in user reads their own profile."), &Value::Null)
+        (&me["scopes"], &me["scope_match"], &me["authenticated"], &me["superuser"]),
+        (&json!([]), &Value::Null, &json!("Every signed-in user reads their own profile."), &Value::Null)
     );
     let options = by_handler("update_options");
     assert_eq!(
@@ -231,6 +277,7 @@ fn json_records_every_field_of_class_and_gated_endpoints() {
         "method",
         "path",
         "scopes",
+        "scope_match",
         "readonly_scopes",
         "readonly_exception",
         "permission",
@@ -247,6 +294,65 @@ fn json_records_every_field_of_class_and_gated_endpoints() {
     for e in endpoints {
         let got: BTreeSet<&str> = e.as_object().expect("object").keys().map(String::as_str).collect();
         assert_eq!(got, keys);
+    }
+}
+
+#[test]
+fn json_records_all_of_requirements_with_their_scope_match() {
+    let value = parse(&dump::json(registry()));
+    let endpoints = value["endpoints"].as_array().expect("array");
+    let by_handler = |h: &str| {
+        endpoints.iter().find(|e| e["handler"] == format!("dump::{h}")).cloned().expect("endpoint dumped")
+    };
+    assert_eq!(
+        by_handler("add_member_to_team"),
+        json!({
+            "handler": "dump::add_member_to_team",
+            "method": "PUT",
+            "path": "/organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/",
+            "scopes": ["member:write", "team:write"],
+            "scope_match": "all",
+            "readonly_scopes": [],
+            "readonly_exception": null,
+            "permission": null,
+            "publish": "public",
+            "owner": "core",
+            "gate": null,
+            "unauthenticated": null,
+            "authenticated": null,
+            "superuser": null,
+            "source": {"file": "runtime/tests/dump.rs", "line": line_of("add_member_to_team")},
+        })
+    );
+    // Every scope of an all-of list of read-only scopes lets read-only credentials in: the debt.
+    let remind = by_handler("remind_member");
+    assert_eq!(
+        (&remind["scope_match"], &remind["readonly_scopes"]),
+        (&json!("all"), &json!(["member:read", "team:read"]))
+    );
+    assert_eq!(remind["readonly_exception"], "Teammates may nudge each other with read access only.");
+    // Through a permission class.
+    let transfer = by_handler("transfer_project");
+    assert_eq!(
+        (&transfer["scopes"], &transfer["scope_match"], &transfer["permission"]),
+        (&json!(["org:admin", "project:admin"]), &json!("all"), &json!("TransferPermission"))
+    );
+    // `scope_match` follows `scopes` in every record (the contract's key order), and is null
+    // exactly where there are no scopes.
+    let text = dump::json(registry());
+    assert_eq!(text.matches("\"scopes\": ").count(), text.matches("\"scope_match\": ").count());
+    for record in text.split("\n    {\n").skip(1) {
+        let scopes = record.find("\"scopes\": ").expect("scopes");
+        let scope_match = record.find("\"scope_match\": ").expect("scope_match");
+        let readonly = record.find("\"readonly_scopes\": ").expect("readonly_scopes");
+        assert!(scopes < scope_match && scope_match < readonly, "{record}");
+    }
+    for e in endpoints {
+        let empty = e["scopes"].as_array().expect("scopes").is_empty();
+        assert_eq!(e["scope_match"].is_null(), empty, "{e}");
+        if !empty {
+            assert!(e["scope_match"] == "any" || e["scope_match"] == "all", "{e}");
+        }
     }
 }
 
@@ -326,6 +432,32 @@ fn schema_rejects_omitted_nulls_unknown_keys_and_bad_values() {
         e.insert("source".into(), json!({"file": "x.rs", "line": 0}));
     });
     assert!(!validator.is_valid(&bad_line));
+    // `scope_match`: required, one of the two keywords where there are scopes, null where there are none.
+    let no_match = mutate(&|e| {
+        e.remove("scope_match");
+    });
+    assert!(!validator.is_valid(&no_match), "scope_match is required");
+    let scoped = mutate(&|e| {
+        e.insert("scopes".into(), json!(["org:read"]));
+        e.insert("scope_match".into(), json!("some"));
+    });
+    assert!(!validator.is_valid(&scoped), "scope_match is any or all");
+    let scoped = mutate(&|e| {
+        e.insert("scopes".into(), json!(["org:read"]));
+        e.insert("scope_match".into(), Value::Null);
+    });
+    assert!(!validator.is_valid(&scoped), "scopes need a scope_match");
+    let unscoped = mutate(&|e| {
+        e.insert("scopes".into(), json!([]));
+        e.insert("readonly_scopes".into(), json!([]));
+        e.insert("scope_match".into(), json!("all"));
+    });
+    assert!(!validator.is_valid(&unscoped), "no scopes, no scope_match");
+    let all_of = mutate(&|e| {
+        e.insert("scopes".into(), json!(["member:write", "team:write"]));
+        e.insert("scope_match".into(), json!("all"));
+    });
+    assert!(validator.is_valid(&all_of), "{:?}", errors(&validator, &all_of));
     assert!(!validator.is_valid(&json!({"endpoints": {}})));
     assert!(validator.is_valid(&json!({"endpoints": []})));
 }
@@ -407,6 +539,25 @@ fn markdown_escapes_pipes_newlines_and_html() {
     assert_eq!(replay[4], "`replay`");
 }
 
+#[test]
+fn markdown_writes_all_of_requirements_as_all_of() {
+    let md = dump::markdown(registry());
+    let scopes_of = |handler: &str| {
+        let row = md.lines().find(|l| l.contains(&format!("`dump::{handler}`"))).expect("row");
+        cells(row)[2].clone()
+    };
+    assert_eq!(scopes_of("add_member_to_team"), "all of: `member:write` + `team:write`");
+    assert_eq!(scopes_of("remind_member"), "all of: `member:read` (read-only) + `team:read` (read-only)");
+    assert_eq!(
+        scopes_of("transfer_project"),
+        "all of: `org:admin` + `project:admin` via `TransferPermission`"
+    );
+    // Any-of lists read as before.
+    assert_eq!(scopes_of("organization_details"), "`org:read` (read-only), `org:write`, `org:admin`");
+    // The all-of list of read-only scopes on a mutation counts as debt, beside the two any-of ones.
+    assert!(md.contains(", 3 accepting read-only scopes on a mutation (policy debt)."), "{md}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // HTML
 // ---------------------------------------------------------------------------------------------
@@ -458,8 +609,8 @@ fn html_matrix_has_a_column_per_scope_and_marks_grants() {
     assert!(put.contains("<strong>Read-only exception</strong> (org:read)"));
     assert!(put.contains("<td class=\"c grant ro\" title=\"org:read grants PUT "));
     assert!(put.contains("<td class=\"c grant\" title=\"org:write grants PUT "));
-    // Only the mutation that accepts a read-only scope is policy debt.
-    assert_eq!(rows.iter().filter(|r| r.starts_with("<tr class=\"debt")).count(), 2);
+    // Only the mutations that accept read-only scopes are policy debt.
+    assert_eq!(rows.iter().filter(|r| r.starts_with("<tr class=\"debt")).count(), 3);
     let get = rows.iter().find(|r| r.contains("dump::dashboard_details")).expect("row");
     assert!(!get.starts_with("<tr class=\"debt"));
     // org:read is the only accepted scope; tokens with org:write or org:admin reach it through the hierarchy.
@@ -469,6 +620,54 @@ fn html_matrix_has_a_column_per_scope_and_marks_grants() {
     let health = rows.iter().find(|r| r.contains("dump::health")).expect("row");
     assert!(health.contains("<strong>No credentials</strong>"));
     assert!(!health.contains("●"));
+}
+
+#[test]
+fn html_matrix_tells_all_of_requirements_from_any_of_ones() {
+    let page = dump::html(registry());
+    assert!(page.contains(
+        "<span class=\"c grant all\">◆</span> required scope of an endpoint that needs all of these together"
+    ));
+    let rows: Vec<&str> = page.lines().filter(|l| l.starts_with("<tr class=")).collect();
+    let row = |handler: &str| *rows.iter().find(|r| r.contains(&format!(">dump::{handler}<"))).expect("row");
+
+    let add = row("add_member_to_team");
+    assert!(add.starts_with("<tr class=\"all-of\""), "{add}");
+    assert!(add.contains("<strong>All of these together</strong>: member:write + team:write"), "{add}");
+    // Its scopes are marked as parts of one requirement, never as grants on their own.
+    assert_eq!(add.matches("●").count() + add.matches("○").count(), 0, "{add}");
+    assert_eq!(add.matches(">◆<").count(), 2);
+    assert!(add.contains(
+        "<td class=\"c grant all\" title=\"member:write grants PUT /organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/ only together with team:write (all of them are needed)\">◆</td>"
+    ), "{add}");
+    assert!(
+        add.contains("title=\"a token with team:admin also holds team:write, one of the scopes PUT "),
+        "{add}"
+    );
+    assert!(!add.contains(
+        " grants PUT /organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/\""
+    ));
+
+    // An all-of list of read-only scopes on a mutation is debt; one read-only scope beside a
+    // write scope would not be.
+    let remind = row("remind_member");
+    assert!(remind.starts_with("<tr class=\"debt all-of\""), "{remind}");
+    assert!(remind.contains("<strong>Read-only exception</strong> (member:read, team:read)"), "{remind}");
+    assert!(remind.contains("<td class=\"c grant all ro\" title=\"member:read grants POST "), "{remind}");
+    assert!(
+        remind.contains(
+            "only together with team:read (all of them are needed); read-only scopes on a mutation"
+        )
+    );
+
+    let transfer = row("transfer_project");
+    assert!(transfer.starts_with("<tr class=\"all-of\""), "{transfer}");
+    assert!(transfer.contains("scopes via TransferPermission"));
+
+    // Any-of rows keep their marks.
+    let details = row("organization_details");
+    assert!(!details.contains("all-of") && !details.contains("◆"), "{details}");
+    assert!(details.contains("<td class=\"c grant ro\" title=\"org:read grants GET /organizations/{organization_id_or_slug}/\">●</td>"));
 }
 
 #[test]
@@ -544,7 +743,10 @@ fn openapi_lists_only_published_endpoints_with_policy_extensions() {
             "/members/",
             "/organizations/{organization_id_or_slug}/",
             "/organizations/{organization_id_or_slug}/dashboards/{dashboard_id}/",
+            "/organizations/{organization_id_or_slug}/members/{member_id}/reminders/",
+            "/organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/",
             "/organizations/{organization_id_or_slug}/replays/{replay_id}/",
+            "/status/",
             "/teams/",
             "/users/me/",
         ]
@@ -617,6 +819,81 @@ fn openapi_lists_only_published_endpoints_with_policy_extensions() {
         .collect();
     let unique: BTreeSet<&str> = operation_ids.iter().copied().collect();
     assert_eq!(unique.len(), operation_ids.len(), "operationIds are unique");
+}
+
+#[test]
+fn openapi_security_means_what_is_enforced() {
+    // OpenAPI ANDs the scopes of one security requirement object and ORs the objects.
+    let doc = dump::openapi(registry(), &OpenApiOptions::default());
+    let security = |path: &str, method: &str| doc["paths"][path][method]["security"].clone();
+    // Any one of the scopes: one requirement per scope.
+    assert_eq!(
+        security("/organizations/{organization_id_or_slug}/", "get"),
+        json!([{"auth_token": ["org:read"]}, {"auth_token": ["org:write"]}, {"auth_token": ["org:admin"]}])
+    );
+    assert_eq!(security("/teams/", "get"), json!([{"auth_token": ["team:read"]}]));
+    // All of the scopes together: one requirement holding every scope.
+    assert_eq!(
+        security(
+            "/organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/",
+            "put"
+        ),
+        json!([{"auth_token": ["member:write", "team:write"]}])
+    );
+    assert_eq!(
+        security("/organizations/{organization_id_or_slug}/members/{member_id}/reminders/", "post"),
+        json!([{"auth_token": ["member:read", "team:read"]}])
+    );
+    // No credentials: no requirement at all (an empty list, not an empty requirement, which
+    // would still ask for the scheme).
+    assert_eq!(security("/status/", "get"), json!([]));
+    let status = &doc["paths"]["/status/"]["get"];
+    assert!(status["responses"].get("401").is_none(), "{status}");
+    // A signed-in caller without a scope: the scheme, no scope.
+    assert_eq!(security("/users/me/", "get"), json!([{"auth_token": []}]));
+    assert_eq!(security("/internal/options/", "put"), json!([{"auth_token": []}]));
+
+    // The scheme and the error body say how to read them.
+    let description =
+        doc["components"]["securitySchemes"]["auth_token"]["description"].as_str().expect("text");
+    assert!(description.contains("lists scopes the token needs together"), "{description}");
+    let error = &doc["components"]["schemas"]["Error"]["properties"];
+    assert_eq!(error["scope_match"]["enum"], json!(["any", "all"]));
+
+    // A class's all-of requirement, once published, the same way.
+    let records: &'static [scopegate::Endpoint] = Box::leak(Box::new([
+        scopegate::Endpoint::__new(scopegate::__private::Declaration {
+            publish: scopegate::Publish::Public,
+            owner: "core",
+            ..scopegate::__private::Declaration::new(
+                "dump::runtime::transfer",
+                scopegate::Method::Post,
+                "/projects/{project_id}/transfer/",
+                scopegate::Access::Permission(<TransferPermission as scopegate::Permission>::CLASS),
+            )
+        }),
+        scopegate::Endpoint::__new(scopegate::__private::Declaration {
+            publish: scopegate::Publish::Public,
+            ..scopegate::__private::Declaration::new(
+                "dump::runtime::attach",
+                scopegate::Method::Put,
+                "/attach/",
+                scopegate::Access::Scopes(scopegate::Requirement::all(&["member:write", "project:write"])),
+            )
+        }),
+    ]));
+    let built =
+        Registry::from_endpoints(scopegate::Config::sentry(), records.iter()).expect("valid registry");
+    let doc = dump::openapi(&built, &OpenApiOptions::default());
+    assert_eq!(
+        doc["paths"]["/projects/{project_id}/transfer/"]["post"]["security"],
+        json!([{"auth_token": ["org:admin", "project:admin"]}])
+    );
+    assert_eq!(
+        doc["paths"]["/attach/"]["put"]["security"],
+        json!([{"auth_token": ["member:write", "project:write"]}])
+    );
+    assert_eq!(errors(&openapi_validator(), &doc), Vec::<String>::new());
 }
 
 // ---------------------------------------------------------------------------------------------

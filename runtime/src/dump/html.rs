@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::{escape_html as esc, sorted_endpoints};
-use crate::record::Endpoint;
+use crate::record::{Endpoint, ScopeMatch};
 use crate::registry::Registry;
 use scopegate_core::rules::is_policy_debt;
 
@@ -17,7 +17,9 @@ const NO_GATE: &str = "-";
 ///
 /// A cell is marked `●` when the scope is one the endpoint accepts, and `○` when a token holding the
 /// scope gets access through the hierarchy (e.g. `org:admin` on an endpoint that accepts
-/// `org:write`). Read-only scope columns and grants are drawn in their own colour. Mutations that
+/// `org:write`). An endpoint that needs all of its scopes together (`scopes = all(...)`) marks them
+/// `◆` instead (`◇` where a token holds one of them through the hierarchy), carries the class
+/// `all-of` and says "All of these together" under its path, so no single `◆` reads as a grant. Read-only scope columns and grants are drawn in their own colour. Mutations that
 /// accept read-only scopes are highlighted and show their justification, both under the endpoint
 /// and on hover. Select boxes filter the rows by owner, gate and publish level; a checkbox shows
 /// only the policy debt. Every piece of text is HTML-escaped.
@@ -74,6 +76,9 @@ pub fn html(registry: &Registry) -> String {
         "<p class=\"legend\"><span class=\"c grant\">●</span> accepted scope \
          <span class=\"c grant ro\">●</span> accepted read-only scope \
          <span class=\"c implied\">○</span> granted to a token through the scope hierarchy \
+         <span class=\"c grant all\">◆</span> required scope of an endpoint that needs all of these together: \
+         its ◆ scopes grant access together, none alone \
+         <span class=\"c implied all\">◇</span> a ◆ scope held by a token through the scope hierarchy \
          <span class=\"swatch debt\"></span> mutation accepting a read-only scope (policy debt)</p>\n",
     );
     out.push_str("</header>\n<main>\n<table>\n<thead>\n<tr>");
@@ -128,6 +133,9 @@ fn row(out: &mut String, registry: &Registry, e: &Endpoint) {
     if debt {
         classes.push("debt");
     }
+    if e.scope_match() == Some(ScopeMatch::All) {
+        classes.push("all-of");
+    }
     if e.unauthenticated().is_some() {
         classes.push("unauth");
     }
@@ -177,6 +185,13 @@ fn row(out: &mut String, registry: &Registry, e: &Endpoint) {
         out.push_str(
             "<div class=\"note\"><strong>Denies every request</strong>: no scope is mapped for this method</div>",
         );
+    } else if e.scope_match() == Some(ScopeMatch::All) {
+        let scopes: Vec<String> = e.scopes().iter().map(|s| esc(s)).collect();
+        let _ = write!(
+            out,
+            "<div class=\"note all-of\"><strong>All of these together</strong>: {}</div>",
+            scopes.join(" + ")
+        );
     }
     if let Some(class) = e.permission() {
         let _ = write!(out, "<div class=\"note muted\">scopes via {}</div>", esc(class.name()));
@@ -197,10 +212,22 @@ fn row(out: &mut String, registry: &Registry, e: &Endpoint) {
     }
     let _ = write!(out, "<td class=\"publish\">{}</td>", e.publish().as_str());
 
+    let all_of = e.scope_match() == Some(ScopeMatch::All);
     for scope in vocab.scopes() {
         let readonly = vocab.is_readonly(scope);
         let ro = if readonly { " ro" } else { "" };
-        if e.scopes().contains(scope) {
+        if all_of && e.scopes().contains(scope) {
+            // One part of an all-of requirement: it grants nothing alone.
+            let others: Vec<String> = e.scopes().iter().filter(|s| *s != scope).map(|s| esc(s)).collect();
+            let _ = write!(
+                out,
+                "<td class=\"c grant all{ro}\" title=\"{} grants {} only together with {} (all of them are needed){}\">◆</td>",
+                esc(scope),
+                esc(&endpoint),
+                others.join(" + "),
+                if e.has_policy_debt() { "; read-only scopes on a mutation" } else { "" }
+            );
+        } else if e.scopes().contains(scope) {
             let _ = write!(
                 out,
                 "<td class=\"c grant{ro}\" title=\"{} grants {}{}\">●</td>",
@@ -209,13 +236,23 @@ fn row(out: &mut String, registry: &Registry, e: &Endpoint) {
                 if is_policy_debt(e.method(), readonly) { " (read-only scope on a mutation)" } else { "" }
             );
         } else if let Some(via) = vocab.implied_by(scope).iter().find(|s| e.scopes().contains(*s)) {
-            let _ = write!(
-                out,
-                "<td class=\"c implied{ro}\" title=\"a token with {} also holds {}, which grants {}\">○</td>",
-                esc(scope),
-                esc(via),
-                esc(&endpoint)
-            );
+            if all_of {
+                let _ = write!(
+                    out,
+                    "<td class=\"c implied all{ro}\" title=\"a token with {} also holds {}, one of the scopes {} requires together\">◇</td>",
+                    esc(scope),
+                    esc(via),
+                    esc(&endpoint)
+                );
+            } else {
+                let _ = write!(
+                    out,
+                    "<td class=\"c implied{ro}\" title=\"a token with {} also holds {}, which grants {}\">○</td>",
+                    esc(scope),
+                    esc(via),
+                    esc(&endpoint)
+                );
+            }
         } else {
             let _ = write!(out, "<td class=\"c{ro}\"></td>");
         }
@@ -250,6 +287,8 @@ td.c.grant { color: var(--grant); font-size: 16px; }
 td.c.grant.ro { color: var(--ro); }
 td.c.implied { color: #9aa3b2; }
 .legend .c.grant { color: var(--grant); } .legend .c.grant.ro { color: var(--ro); } .legend .c.implied { color: #9aa3b2; }
+td.c.grant.all, .legend .c.grant.all { color: #6a3fb5; }
+tr.all-of .note.all-of strong { color: #6a3fb5; }
 td.endpoint code { font-family: ui-monospace, monospace; font-size: 12.5px; white-space: nowrap; }
 th.endpoint, td.endpoint { position: sticky; left: 0; background: #fff; border-right: 1px solid var(--line); min-width: 380px; max-width: 560px; }
 thead th.endpoint { z-index: 2; background: var(--head); }

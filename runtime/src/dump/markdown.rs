@@ -4,13 +4,16 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::{EndpointRecord, sorted_endpoints};
+use crate::record::ScopeMatch;
 use crate::registry::Registry;
 
 /// The registry as Markdown: a summary line, then one table per owner (owners sorted by name) with
 /// the columns method, path, scopes, read-only exception, gate, publish and handler.
 ///
-/// Read-only scopes are marked `(read-only)`; an endpoint with no credentials shows why in the scopes
-/// column; a gate-exempt endpoint shows its reason in the gate column. Every cell is escaped: `|` and
+/// The scopes column lists an any-of requirement (`scopes = [...]`) as `` `a`, `b` `` and an all-of
+/// requirement (`scopes = all(...)`) as `` all of: `a` + `b` ``. Read-only scopes through which
+/// read-only credentials get in are marked `(read-only)`; an endpoint with no credentials shows why
+/// in the scopes column; a gate-exempt endpoint shows its reason in the gate column. Every cell is escaped: `|` and
 /// Markdown punctuation are backslash-escaped, `<`, `>` and `&` become entities, line breaks become
 /// `<br>`, and code spans pick a fence longer than any backtick run they contain.
 ///
@@ -72,7 +75,11 @@ pub fn markdown(registry: &Registry) -> String {
                             }
                         })
                         .collect();
-                    let mut cell = list.join(", ");
+                    let mut cell = if r.scope_match == Some(ScopeMatch::All.as_str()) {
+                        format!("all of: {}", list.join(" + "))
+                    } else {
+                        list.join(", ")
+                    };
                     if let Some(class) = r.permission {
                         let _ = write!(cell, " via {}", code(class));
                     }

@@ -23,7 +23,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::record::Endpoint;
+use crate::record::{Endpoint, ScopeMatch};
 use crate::registry::Registry;
 
 mod html;
@@ -119,10 +119,12 @@ pub fn render(registry: &Registry, format: Format) -> String {
 }
 
 /// The registry as pretty-printed JSON in the contract shape of the design document:
-/// `{"endpoints":[{"handler", "method", "path", "scopes", "readonly_scopes", "readonly_exception",
-/// "permission", "publish", "owner", "gate", "unauthenticated", "authenticated", "superuser",
-/// "source":{"file","line"}}]}`,
-/// sorted by path then method, with absent values as `null`. Ends with a newline.
+/// `{"endpoints":[{"handler", "method", "path", "scopes", "scope_match", "readonly_scopes",
+/// "readonly_exception", "permission", "publish", "owner", "gate", "unauthenticated",
+/// "authenticated", "superuser", "source":{"file","line"}}]}`,
+/// sorted by path then method, with absent values as `null`; `scope_match` is `"any"` (any one
+/// of `scopes` grants access) or `"all"` (every one is needed) where there are scopes. Ends with
+/// a newline.
 pub fn json(registry: &Registry) -> String {
     let mut out = serde_json::to_string_pretty(&RegistryDump::new(registry))
         .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
@@ -154,9 +156,16 @@ pub struct EndpointRecord {
     pub method: &'static str,
     /// The path template with `{param}` segments.
     pub path: &'static str,
-    /// Scopes that grant access (any one of them), as declared.
+    /// The scopes of the requirement, as declared: any one of them grants access, or all of them
+    /// together (see `scope_match`).
     pub scopes: &'static [&'static str],
-    /// The read-only subset of `scopes`.
+    /// `"any"` or `"all"`: how `scopes` are matched; `None` (`null`) where there are no scopes
+    /// (`unauthenticated`, `authenticated`, `superuser`, or a class that maps no scope for the
+    /// method).
+    pub scope_match: Option<&'static str>,
+    /// The read-only scopes through which read-only credentials meet the requirement: the
+    /// read-only subset of an any-of list; for an all-of list, every scope when all are
+    /// read-only, else none.
     pub readonly_scopes: &'static [&'static str],
     /// The justification for accepting read-only scopes on a mutation.
     pub readonly_exception: Option<&'static str>,
@@ -196,6 +205,7 @@ impl EndpointRecord {
             method: e.method().as_str(),
             path: e.path(),
             scopes: e.scopes(),
+            scope_match: e.scope_match().map(ScopeMatch::as_str),
             readonly_scopes: e.readonly_scopes(),
             readonly_exception: e.readonly_exception(),
             permission: e.permission().map(|class| class.name()),

@@ -5,11 +5,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value, json};
 
 use super::{path_params, sorted_endpoints};
-use crate::record::{Endpoint, Publish};
+use crate::record::{Endpoint, Publish, ScopeMatch};
 use crate::registry::Registry;
 
 /// The name of the security scheme every authenticated operation refers to.
 pub const SECURITY_SCHEME: &str = "auth_token";
+
+/// How to read an operation's `security`, said in the scheme's description.
+const SCHEME_DESCRIPTION: &str = "Each security requirement of an operation lists scopes the token needs \
+     together, and any one of the operation's requirements grants access: an operation \
+     that accepts any one of several scopes lists one requirement per scope, one that needs all of them \
+     lists one requirement with every scope.";
 
 /// Document-level settings of the OpenAPI dump.
 ///
@@ -56,10 +62,12 @@ impl Default for OpenApiOptions {
 /// The published endpoints (`publish = public` and `public_experimental`) as an OpenAPI 3.1 document.
 ///
 /// Each operation has the handler's name as `operationId` (the full handler path when two published
-/// handlers share a name), its owner as tag, `security` meaning what is enforced (one requirement
-/// per accepted scope, any one of which grants access: `[{"auth_token": ["org:read"]},
-/// {"auth_token": ["org:write"]}]`; `[{"auth_token": []}]` for any signed-in caller; `[]` when it
-/// needs no credentials), `x-readonly-exception` when it accepts read-only scopes on a mutation,
+/// handlers share a name), its owner as tag, `security` meaning what is enforced (OpenAPI ANDs the
+/// scopes of one requirement and ORs the requirements: one requirement per accepted scope when any
+/// one of them grants access, `[{"auth_token": ["org:read"]}, {"auth_token": ["org:write"]}]`;
+/// one requirement with every scope when all are needed, `scopes = all(...)`:
+/// `[{"auth_token": ["members:read", "org:write"]}]`; `[{"auth_token": []}]` for any signed-in
+/// caller; `[]` when it needs no credentials), `x-readonly-exception` when it accepts read-only scopes on a mutation,
 /// `x-scopegate-gate` when gated, `x-experimental: true` when `public_experimental`, a default
 /// response and 401/403/404 responses whose body is the `Error` schema (the JSON body of a denial).
 /// Path parameters are declared on each path item.
@@ -120,7 +128,7 @@ pub fn openapi(registry: &Registry, options: &OpenApiOptions) -> Value {
     let scheme = match &options.oauth2 {
         Some((authorization_url, token_url)) => json!({
             "type": "oauth2",
-            "description": "An auth token; an operation accepts any one of the scopes it lists.",
+            "description": format!("An auth token. {SCHEME_DESCRIPTION}"),
             "flows": {"authorizationCode": {
                 "authorizationUrl": authorization_url,
                 "tokenUrl": token_url,
@@ -131,8 +139,7 @@ pub fn openapi(registry: &Registry, options: &OpenApiOptions) -> Value {
             "type": "http",
             "scheme": "bearer",
             "description": format!(
-                "An auth token sent as `Authorization: Bearer <token>`; an operation accepts any one of \
-                 the scopes it lists. Scopes: {}.",
+                "An auth token sent as `Authorization: Bearer <token>`. {SCHEME_DESCRIPTION} Scopes: {}.",
                 vocab.scopes().join(", ")
             ),
             "x-scopes": scope_map,
@@ -159,7 +166,8 @@ pub fn openapi(registry: &Registry, options: &OpenApiOptions) -> Value {
             "responses": {
                 "Unauthorized": error_response("No credentials were sent (`no_credentials`)."),
                 "Forbidden": error_response(
-                    "The credentials hold none of the accepted scopes, or a feature-area gate denies access."
+                    "The credentials do not meet the scope requirement (they hold none of the accepted \
+                     scopes, or not all of the required ones), or a feature-area gate denies access."
                 ),
                 "NotFound": error_response(
                     "No such endpoint or object, or the feature is disabled for the organization."
@@ -184,15 +192,21 @@ pub fn openapi_json(registry: &Registry, options: &OpenApiOptions) -> String {
 
 /// The operation's security requirements, meaning what is enforced. OpenAPI ANDs the scopes of one
 /// requirement object and ORs the objects, so an endpoint that accepts any one of its scopes lists
-/// one requirement per scope; a signed-in caller without a scope (`authenticated`, `superuser`) is
-/// one requirement with no scope; an endpoint that needs no credentials has `[]`.
+/// one requirement per scope, and one that needs all of them (`scopes = all(...)`) lists one
+/// requirement holding every scope; a signed-in caller without a scope (`authenticated`,
+/// `superuser`) is one requirement with no scope; an endpoint that needs no credentials has `[]`.
 fn security(e: &Endpoint) -> Value {
     if !e.requires_credentials() {
         return json!([]);
     }
-    match e.scopes() {
-        [] => json!([{SECURITY_SCHEME: []}]),
-        scopes => Value::Array(scopes.iter().map(|s| json!({SECURITY_SCHEME: [s]})).collect()),
+    match e.requirement() {
+        Some(r) if !r.scopes().is_empty() => match r.scope_match() {
+            ScopeMatch::Any => {
+                Value::Array(r.scopes().iter().map(|s| json!({SECURITY_SCHEME: [s]})).collect())
+            }
+            ScopeMatch::All => json!([{SECURITY_SCHEME: r.scopes()}]),
+        },
+        _ => json!([{SECURITY_SCHEME: []}]),
     }
 }
 
@@ -256,7 +270,13 @@ fn error_schema() -> Value {
             "accepted_scopes": {
                 "type": "array",
                 "items": {"type": "string"},
-                "description": "For `missing_scope`: the scopes any one of which would grant access."
+                "description": "For `missing_scope`: the endpoint's scopes; any one of them grants access \
+                    when `scope_match` is `any`, all of them together when it is `all`."
+            },
+            "scope_match": {
+                "type": "string",
+                "enum": ["any", "all"],
+                "description": "For `missing_scope`: how `accepted_scopes` are matched."
             }
         }
     })

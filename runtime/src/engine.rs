@@ -297,7 +297,8 @@ impl Registry {
                 // whose closure meets `accepted` (one intersection refuses most tokens).
                 (UserCredential::Token { scopes }, Some(m)) => {
                     accepted.meets_both(&m.role_scopes, scopes)
-                        || (accepted_up.meets(scopes) && self.closure_meets_shared(scopes, accepted, &m.role_scopes))
+                        || (accepted_up.meets(scopes)
+                            && self.closure_meets_shared(scopes, accepted, &m.role_scopes))
                 }
             },
             Principal::OrgToken { organization, scopes }

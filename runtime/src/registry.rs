@@ -551,9 +551,7 @@ impl Registry {
     /// The required scopes of the endpoint at `i`, as a set.
     fn required_set(&self, i: usize) -> ScopeSet {
         match self.policies.get(i) {
-            Some(policy) if !policy.wide => {
-                ScopeSet::from_window(usize::from(policy.at), policy.required)
-            }
+            Some(policy) if !policy.wide => ScopeSet::from_window(usize::from(policy.at), policy.required),
             Some(_) => self.wide_requirement(i).map_or(ScopeSet::EMPTY, |w| w.required),
             None => ScopeSet::EMPTY,
         }

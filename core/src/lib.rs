@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 mod access;
+pub mod date;
 pub mod gate;
 pub mod hierarchy;
 mod method;

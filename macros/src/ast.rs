@@ -66,6 +66,10 @@ pub(crate) struct EndpointAst {
     pub(crate) publish: Option<Ident>,
     pub(crate) gate: Option<Ident>,
     pub(crate) gate_exempt: Option<Keyed<LitStr>>,
+    /// `planned_scopes = [...]` or `all(...)`: the policy that replaces the read-only exception.
+    pub(crate) planned: Option<Keyed<ScopeList>>,
+    /// `sunset = "YYYY-MM-DD"`: when the read-only exception ends.
+    pub(crate) sunset: Option<Keyed<LitStr>>,
 }
 
 impl EndpointAst {
@@ -107,6 +111,10 @@ impl EndpointAst {
             publish: find(PUBLISH).and_then(|arg| args::ident(cx, arg, "public")),
             gate: find(GATE).and_then(|arg| args::ident(cx, arg, "replay")),
             gate_exempt: note(cx, GATE_EXEMPT, "\"why this endpoint needs no gate\""),
+            planned: find(PLANNED_SCOPES).and_then(|arg| {
+                Some(Keyed { key: arg.key.clone(), value: ScopeList::parse(cx, arg)? })
+            }),
+            sunset: note(cx, SUNSET, "\"2027-01-31\""),
         }
     }
 }
@@ -138,19 +146,30 @@ pub(crate) struct ClassAst {
     pub(crate) declared: Vec<Method>,
     /// `readonly_exceptions(METHOD = "…", …)`: each note under its method's key.
     pub(crate) exceptions: Vec<(Method, Keyed<LitStr>)>,
+    /// `planned_scopes(METHOD = [...], …)`: each plan under its method's key.
+    pub(crate) plans: Vec<(Method, Keyed<ScopeList>)>,
+    /// `sunsets(METHOD = "YYYY-MM-DD", …)`: each date under its method's key.
+    pub(crate) sunsets: Vec<(Method, Keyed<LitStr>)>,
 }
 
 impl ClassAst {
     /// Parses the arguments of `#[permission(…)]`, reporting what is malformed to `cx`.
     pub(crate) fn parse(cx: &mut Ctxt, args: TokenStream) -> ClassAst {
         let mut keys: Vec<&'static str> = Method::NAMES.to_vec();
-        keys.push(READONLY_EXCEPTIONS);
+        keys.extend([READONLY_EXCEPTIONS, PLANNED_SCOPES, SUNSETS]);
         let all = args::parse_args(cx, args);
         let args = args::known_unique(cx, &all, &keys, "#[scopegate::permission]");
         let intended = args::intended_keys(&all, &keys);
 
         let mut class =
-            ClassAst { intended, methods: Vec::new(), declared: Vec::new(), exceptions: Vec::new() };
+            ClassAst {
+                intended,
+                methods: Vec::new(),
+                declared: Vec::new(),
+                exceptions: Vec::new(),
+                plans: Vec::new(),
+                sunsets: Vec::new(),
+            };
         // Written, even malformed or twice: an exception for it needs no "not mapped" error.
         class.declared = all.iter().filter_map(|a| Method::parse(&a.key.to_string())).collect();
         for arg in &args {
@@ -160,30 +179,50 @@ impl ClassAst {
             }
         }
         if let Some(arg) = args.iter().find(|a| a.key == READONLY_EXCEPTIONS) {
-            class.exceptions = exceptions(cx, arg);
+            let shape = ("\"justification\"", "\"why read-only tokens may POST\"");
+            class.exceptions = by_method(cx, arg, shape, |cx, arg, _| {
+                args::lit_str(cx, arg, "\"why read-only tokens may call this\"")
+            });
+        }
+        if let Some(arg) = args.iter().find(|a| a.key == PLANNED_SCOPES) {
+            let shape = ("[...] or all(...)", "[\"org:write\"]");
+            class.plans = by_method(cx, arg, shape, |cx, arg, _| ScopeList::parse(cx, arg));
+        }
+        if let Some(arg) = args.iter().find(|a| a.key == SUNSETS) {
+            let shape = ("\"YYYY-MM-DD\"", "\"2027-01-31\"");
+            class.sunsets = by_method(cx, arg, shape, |cx, arg, example| args::lit_str(cx, arg, example));
         }
         class
     }
 }
 
-/// `readonly_exceptions(POST = "…", …)`: the notes, by method.
-fn exceptions(cx: &mut Ctxt, arg: &Arg) -> Vec<(Method, Keyed<LitStr>)> {
+/// `key(POST = value, …)` (`readonly_exceptions`, `planned_scopes`, `sunsets`): each value, parsed
+/// by `value`, under its method's key.
+/// `shape` names the value in the message (`"justification"`), `example` is one (the value
+/// parser's example too).
+fn by_method<T>(
+    cx: &mut Ctxt,
+    arg: &Arg,
+    (shape, example): (&str, &str),
+    value: impl Fn(&mut Ctxt, &Arg, &str) -> Option<T>,
+) -> Vec<(Method, Keyed<T>)> {
     let args::Value::List(group) = &arg.value else {
         cx.error(
             arg.key.span(),
-            "`readonly_exceptions` takes a list of `METHOD = \"justification\"`",
-            "write `readonly_exceptions(POST = \"why read-only tokens may POST\")`",
+            format!("`{}` takes a list of `METHOD = {shape}`", arg.key),
+            format!("write `{}(POST = {example})`", arg.key),
         );
         return Vec::new();
     };
     let nested = args::parse_args(cx, group.stream());
-    let nested = args::known_unique(cx, &nested, &Method::NAMES, "readonly_exceptions(...)");
+    let what = format!("{}(...)", arg.key);
+    let nested = args::known_unique(cx, &nested, &Method::NAMES, &what);
     nested
         .into_iter()
         .filter_map(|ex| {
             let method = Method::parse(&ex.key.to_string())?;
-            let note = args::lit_str(cx, ex, "\"why read-only tokens may call this\"")?;
-            Some((method, Keyed { key: ex.key.clone(), value: note }))
+            let parsed = value(cx, ex, example)?;
+            Some((method, Keyed { key: ex.key.clone(), value: parsed }))
         })
         .collect()
 }
@@ -202,6 +241,8 @@ pub(crate) struct Declaration {
     pub(crate) publish: Option<(Publish, Ident)>,
     pub(crate) gate: Option<Ident>,
     pub(crate) gate_exempt: Option<LitStr>,
+    pub(crate) planned: Option<Keyed<ScopeList>>,
+    pub(crate) sunset: Option<Keyed<LitStr>>,
 }
 
 impl Declaration {
@@ -224,11 +265,15 @@ pub(crate) struct Access {
 }
 
 /// One method of a permission class after the rules: its scopes, the read-only scopes through
-/// which read-only credentials meet them (see [`rules::readonly_scopes`](crate::rules::readonly_scopes))
-/// and the class-level note.
+/// which read-only credentials meet them (see [`rules::readonly_scopes`](crate::rules::readonly_scopes)),
+/// the class-level note, and the plan and sunset of a method with policy debt.
 pub(crate) struct ClassEntry {
     pub(crate) method: Method,
     pub(crate) scopes: ScopeList,
     pub(crate) readonly: Vec<LitStr>,
     pub(crate) exception: Option<LitStr>,
+    /// The planned policy: stated with `planned_scopes(METHOD = …)`, else the default (see
+    /// [`rules::default_plan`](crate::rules::default_plan)) for a method with policy debt.
+    pub(crate) planned: Option<ScopeList>,
+    pub(crate) sunset: Option<LitStr>,
 }

@@ -51,6 +51,11 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
             .gate_exempt
             .as_ref()
             .and_then(|note| rules::r2_note_not_blank(&mut cx, note, "say why the endpoint needs no gate")),
+        planned: ast.planned.as_ref().and_then(|plan| {
+            let list = rules::r3_scope_list(&mut cx, config, &plan.key, &plan.value)?;
+            Some(Keyed { key: plan.key.clone(), value: list })
+        }),
+        sunset: ast.sunset.as_ref().and_then(|sunset| rules::r6_sunset_date(&mut cx, sunset)),
         intended: ast.intended,
     };
     rules::r4_required_keys(&mut cx, &decl);
@@ -60,6 +65,7 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
     rules::r2_exception_needed(&mut cx, config, &fn_name, &decl);
     rules::r4_public_needs_owner(&mut cx, &fn_name, &decl);
     rules::r5_gated_area(&mut cx, config, &fn_name, &decl);
+    rules::r6_plan_and_sunset(&mut cx, config, &fn_name, &decl);
     if let (Some(func), Some(path)) = (&func, &decl.path) {
         rules::r4_path_extractors(&mut cx, path, &func.arguments);
     }
@@ -215,15 +221,25 @@ fn registration(
     let line = quote_spanned!(name.span()=> __sg::line!());
 
     let form = Ident::new(access.form.variant(), Span::call_site());
+    // The planned policy: the one stated, else (for scopes with policy debt) the default one. An
+    // endpoint naming a class takes the class's unless it states its own.
+    let mut planned = decl.planned.as_ref().map(|p| requirement_tokens(&p.value, quote!(__sg)));
     let (class_items, value, readonly) = match &access.value {
         AccessValue::Scopes(list) => {
             let readonly = rules::readonly_scopes(config, list);
+            if planned.is_none()
+                && decl.method.as_ref().is_some_and(|(m, _)| scopegate_core::rules::is_policy_debt(*m, !readonly.is_empty()))
+            {
+                planned = Some(requirement_tokens(&rules::default_plan(config, list), quote!(__sg)));
+            }
             (TokenStream::new(), requirement_tokens(list, quote!(__sg)), quote!(&[#(#readonly),*]))
         }
         AccessValue::Class(_) => (class_check.unwrap_or_default(), quote!(__SCOPEGATE_CLASS), quote!(&[])),
         AccessValue::Note(why) => (TokenStream::new(), quote!(#why), quote!(&[])),
     };
     let access_tokens = quote!(__sg::Access::#form(#value));
+    let planned = planned.map_or_else(|| quote!(__sg::None), |p| quote!(__sg::Some(#p)));
+    let sunset = opt_lit(&decl.sunset.as_ref().map(|s| s.value.clone()));
 
     // The declaration hangs off a hidden braced struct named like the handler: a braced struct
     // lives only in the type namespace, the function only in the value namespace, so both share
@@ -248,6 +264,8 @@ fn registration(
                     publish: __sg::Publish::#publish,
                     gate: #gate,
                     gate_exempt: #gate_exempt,
+                    planned: #planned,
+                    sunset: #sunset,
                     source: __sg::Source { file: __sg::file!(), line: #line },
                 },
                 __sg::TypeId::of::<#name>(),

@@ -37,11 +37,12 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
         .filter_map(|(method, list)| {
             let scopes = rules::r3_scope_list(&mut cx, config, &list.key, &list.value)?;
             let readonly = rules::readonly_scopes(config, &scopes).into_iter().cloned().collect();
-            Some(ClassEntry { method: *method, scopes, readonly, exception: None })
+            Some(ClassEntry { method: *method, scopes, readonly, exception: None, planned: None, sunset: None })
         })
         .collect();
     rules::r4_class_maps_a_method(&mut cx, &class);
     rules::r2_class_exceptions(&mut cx, &class, &mut entries);
+    rules::r6_class_plans(&mut cx, config, &class, &mut entries);
     if let Err(errors) = cx.check() {
         return quote!(#item #errors);
     }
@@ -53,11 +54,16 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
         let m = method_tokens(e.method);
         let requirement = requirement_tokens(&e.scopes, quote!(::scopegate::__private));
         let readonly = &e.readonly;
-        let exception = match &e.exception {
-            Some(l) => quote!(::core::option::Option::Some(#l)),
+        let some = |value: Option<TokenStream>| match value {
+            Some(v) => quote!(::core::option::Option::Some(#v)),
             None => quote!(::core::option::Option::None),
         };
-        quote!(::scopegate::__private::MethodScopes::__new(#m, #requirement, &[#(#readonly),*], #exception))
+        let exception = some(e.exception.as_ref().map(|l| quote!(#l)));
+        let planned = some(e.planned.as_ref().map(|p| requirement_tokens(p, quote!(::scopegate::__private))));
+        let sunset = some(e.sunset.as_ref().map(|l| quote!(#l)));
+        quote!(::scopegate::__private::MethodScopes::__new(
+            #m, #requirement, &[#(#readonly),*], #exception, #planned, #sunset
+        ))
     });
     let track = expand_config::track_file(config);
     quote! {

@@ -19,6 +19,7 @@ use crate::config::Config;
 use crate::ctxt::Ctxt;
 use crate::suggest::did_you_mean;
 use crate::symbol::{ACCESS_FORMS_TEXT, GATE, GATE_EXEMPT, METHOD, OWNER, PATH, READONLY_EXCEPTION};
+use scopegate_core::date::Date;
 
 /// The capacity of a rule message built by the macros (far beyond any real name list).
 const MESSAGE: usize = 16 * 1024;
@@ -59,6 +60,18 @@ pub(crate) fn r1_readonly_on_mutation(cx: &mut Ctxt, config: &Config, fn_name: &
 pub(crate) fn readonly_scopes<'a>(config: &Config, list: &'a ScopeList) -> Vec<&'a LitStr> {
     let readonly: Vec<&LitStr> = list.scopes.iter().filter(|l| config.is_readonly(&l.value())).collect();
     if list.scope_match.readonly_suffices(readonly.len(), list.scopes.len()) { readonly } else { Vec::new() }
+}
+
+/// The default planned policy of a requirement with policy debt: the requirement without its
+/// read-only scopes (what R1 asks for), matched as any-of (an `all(...)` with debt requires only
+/// read-only scopes, so nothing is left of it; an empty plan lets nobody in, which the
+/// tightening report then shows as the requests it would break).
+pub(crate) fn default_plan(config: &Config, list: &ScopeList) -> ScopeList {
+    let scopes = match list.scope_match {
+        ScopeMatch::Any => list.scopes.iter().filter(|l| !config.is_readonly(&l.value())).cloned().collect(),
+        ScopeMatch::All => Vec::new(),
+    };
+    ScopeList { scope_match: ScopeMatch::Any, span: list.span, scopes }
 }
 
 /// **R2** — a `readonly_exception` that is empty/blank (see [`r2_note_not_blank`]), or that is not
@@ -245,6 +258,100 @@ fn known_scopes(config: &Config, scope: &str) -> String {
             near[..LISTED].join(", "),
             near.len()
         ),
+    }
+}
+
+/// **R6** — a sunset is a real date written `YYYY-MM-DD` (`sunset = "…"`, `sunsets(METHOD = "…")`).
+/// Returns the date when it is one.
+pub(crate) fn r6_sunset_date(cx: &mut Ctxt, note: &Keyed<LitStr>) -> Option<Keyed<LitStr>> {
+    let text = note.value.value();
+    if Date::parse(&text).is_none() {
+        cx.error(
+            note.value.span(),
+            format!("`{}` takes a date written YYYY-MM-DD, not {text:?}", note.key),
+            "write the day the exception ends, e.g. \"2027-01-31\"",
+        );
+        return None;
+    }
+    Some(Keyed { key: note.key.clone(), value: note.value.clone() })
+}
+
+/// **R6** — tightening belongs to a read-only exception: a `planned_scopes` or a `sunset` plans
+/// the removal of the endpoint's `readonly_exception`, so it needs one beside it; and a plan that
+/// still lets read-only tokens call the mutation plans nothing (R1 would flag it).
+pub(crate) fn r6_plan_and_sunset(cx: &mut Ctxt, config: &Config, fn_name: &str, decl: &Declaration) {
+    let method = decl.method_name();
+    for key in [decl.planned.as_ref().map(|p| &p.key), decl.sunset.as_ref().map(|s| &s.key)].into_iter().flatten() {
+        if !decl.given(READONLY_EXCEPTION) {
+            cx.error(
+                key.span(),
+                format!("`{key}` on {fn_name} {method} plans the end of a readonly_exception, but the endpoint has none"),
+                format!("add the `readonly_exception` it ends, or remove `{key}`"),
+            );
+        }
+    }
+    if let (Some(plan), Some((m, _))) = (&decl.planned, &decl.method) {
+        plan_lets_no_readonly_in(cx, config, &plan.value, *m, &format!("{fn_name} {method}"));
+    }
+}
+
+/// **R6** — the plan of a mutation must not accept read-only credentials itself.
+fn plan_lets_no_readonly_in(cx: &mut Ctxt, config: &Config, plan: &ScopeList, method: Method, subject: &str) {
+    let readonly = readonly_scopes(config, plan);
+    if is_policy_debt(method, !readonly.is_empty()) {
+        let names: Vec<String> = readonly.iter().map(|l| format!("{:?}", l.value())).collect();
+        cx.error(
+            readonly.first().map_or(plan.span, |l| l.span()),
+            format!("the planned policy of {subject} still lets read-only tokens in ([{}])", names.join(", ")),
+            "plan the requirement without the read-only scopes: that is what removing the exception means",
+        );
+    }
+}
+
+/// **R6** for a permission class: `planned_scopes(METHOD = …)` and `sunsets(METHOD = …)` each
+/// need the method's `readonly_exceptions(METHOD = …)` on the class; a plan must not accept
+/// read-only scopes. Fills in each entry's plan (the stated one, else the default for a method
+/// with policy debt) and sunset.
+pub(crate) fn r6_class_plans(cx: &mut Ctxt, config: &Config, class: &ClassAst, entries: &mut [ClassEntry]) {
+    for entry in entries.iter_mut() {
+        if is_policy_debt(entry.method, !entry.readonly.is_empty()) {
+            entry.planned = Some(default_plan(config, &entry.scopes));
+        }
+    }
+    let needs_exception = |cx: &mut Ctxt, key: &Ident, what: &str, method: Method| {
+        let name = method.as_str();
+        cx.error(
+            key.span(),
+            format!("{what} for {name} plans the end of a readonly exception, but the class has none for {name}"),
+            format!("add `readonly_exceptions({name} = \"why\")` to the class, or remove the {what}"),
+        );
+    };
+    // A method whose list was invalid has no entry (and its error): no follow-on error.
+    let reported = |entries: &[ClassEntry], method: &Method| {
+        class.declared.contains(method) && !entries.iter().any(|e| e.method == *method)
+    };
+    for (method, plan) in &class.plans {
+        let Some(list) = r3_scope_list(cx, config, &plan.key, &plan.value) else { continue };
+        if reported(entries, method) {
+            continue;
+        }
+        match entries.iter_mut().find(|e| e.method == *method && e.exception.is_some()) {
+            Some(entry) => {
+                plan_lets_no_readonly_in(cx, config, &list, *method, &format!("{} in the class", method.as_str()));
+                entry.planned = Some(list);
+            }
+            None => needs_exception(cx, &plan.key, "a planned policy", *method),
+        }
+    }
+    for (method, sunset) in &class.sunsets {
+        let Some(date) = r6_sunset_date(cx, sunset) else { continue };
+        if reported(entries, method) {
+            continue;
+        }
+        match entries.iter_mut().find(|e| e.method == *method && e.exception.is_some()) {
+            Some(entry) => entry.sunset = Some(date.value),
+            None => needs_exception(cx, &sunset.key, "a sunset", *method),
+        }
     }
 }
 

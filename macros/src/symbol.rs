@@ -15,9 +15,14 @@ pub(crate) const OWNER: &str = "owner";
 pub(crate) const PUBLISH: &str = "publish";
 pub(crate) const GATE: &str = "gate";
 pub(crate) const GATE_EXEMPT: &str = "gate_exempt";
+pub(crate) const PLANNED_SCOPES: &str = "planned_scopes";
+pub(crate) const SUNSET: &str = "sunset";
 
 /// `#[permission(readonly_exceptions(POST = "…"))]`
 pub(crate) const READONLY_EXCEPTIONS: &str = "readonly_exceptions";
+/// `#[permission(sunsets(POST = "2027-01-31"))]` (`planned_scopes(POST = [...])` shares the
+/// endpoint's key).
+pub(crate) const SUNSETS: &str = "sunsets";
 
 /// The keys `#[endpoint]` accepts.
 pub(crate) const ENDPOINT_KEYS: &[&str] = &[
@@ -33,6 +38,8 @@ pub(crate) const ENDPOINT_KEYS: &[&str] = &[
     PUBLISH,
     GATE,
     GATE_EXEMPT,
+    PLANNED_SCOPES,
+    SUNSET,
 ];
 
 /// How messages name the access forms (every one of [`AccessForm::KEYWORDS`]).

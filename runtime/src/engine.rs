@@ -1,7 +1,8 @@
 //! The enforcement engine: [`Registry::authorize`], the fail-closed decision of one request.
 
 use crate::decision::{AccessRequest, Decision, Denial, Reason};
-use crate::principal::{Membership, OrganizationId, Principal, UserCredential};
+use crate::gates::{OrganizationState, UnknownGate};
+use crate::principal::{Membership, OrganizationId, Principal, TeamId, UserCredential, UserId};
 use crate::record::{AccessForm, Endpoint, Method, ScopeMatch};
 use crate::registry::{EndpointPolicy, Registry};
 use crate::router::RouteMatch;
@@ -153,7 +154,7 @@ impl Registry {
             }
             AccessForm::Scopes | AccessForm::Permission => {
                 let granted = if policy.wide {
-                    self.grants_wide(request, index, policy)
+                    self.grants_wide(request, policy, self.wide_requirement(index))
                 } else {
                     self.grants(Standing { principal: request.principal, member, target, tenants }, policy)
                 };
@@ -174,7 +175,52 @@ impl Registry {
         {
             return self.deny(request, Some(endpoint), reason);
         }
+        if policy.planned {
+            self.shadow_evaluate(index, request);
+        }
         Decision::Allow(endpoint)
+    }
+
+    /// An allowed request to an endpoint with a planned policy: evaluates the plan, and records
+    /// the request when the plan would deny it (see [`shadow`](crate::shadow)). Out of line: only
+    /// endpoints with policy debt have a plan.
+    #[cold]
+    #[inline(never)]
+    fn shadow_evaluate(&self, index: usize, request: &AccessRequest<'_>) {
+        let Some(plan) = self.plan(index) else { return };
+        if !self.plan_grants(plan, request) {
+            plan.would_break.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.shadow.record(index, request.principal, request.organization.map(|o| o.id()));
+        }
+    }
+
+    /// Does the planned policy grant the request step 3?
+    fn plan_grants(&self, plan: &crate::registry::Plan, request: &AccessRequest<'_>) -> bool {
+        let policy = &plan.policy;
+        let granted = match &plan.wide {
+            Some(wide) => self.grants_wide(request, policy, Some(wide)),
+            None => self.grants(self.standing(request, policy.organization_scoped), policy),
+        };
+        granted == Ok(true)
+    }
+
+    /// `true` when `request`, which the endpoint's current policy allows, relies on its read-only
+    /// exception: the endpoint's planned policy would deny it. What the axum layer answers with
+    /// `Deprecation` and `Sunset` headers on an endpoint with a `sunset`. `false` for an endpoint
+    /// without a plan (or of another registry).
+    pub fn relies_on_exception(&self, endpoint: &Endpoint, request: &AccessRequest<'_>) -> bool {
+        let Some(plan) = self.position(endpoint).and_then(|i| self.plan(i)) else { return false };
+        !self.plan_grants(plan, request)
+    }
+
+    /// The standing step 3 reads, from the request.
+    fn standing<'a>(&self, request: &AccessRequest<'a>, organization_scoped: bool) -> Standing<'a> {
+        Standing {
+            principal: request.principal,
+            member: self.counted_membership(request, organization_scoped),
+            target: request.organization.map(|o| o.id()),
+            tenants: self.config().has_organizations(),
+        }
     }
 
     /// The scopes the request's principal holds in the target organization, by the rules of
@@ -208,13 +254,7 @@ impl Registry {
     }
 
     fn effective_scopes_with(&self, request: &AccessRequest<'_>, organization_scoped: bool) -> ScopeSet {
-        let standing = Standing {
-            principal: request.principal,
-            member: self.counted_membership(request, organization_scoped),
-            target: request.organization.map(|o| o.id()),
-            tenants: self.config().has_organizations(),
-        };
-        self.effective(standing).unwrap_or(ScopeSet::EMPTY)
+        self.effective(self.standing(request, organization_scoped)).unwrap_or(ScopeSet::EMPTY)
     }
 
     /// The request's membership, if it counts: a membership of another organization than the
@@ -259,17 +299,12 @@ impl Registry {
     fn grants_wide(
         &self,
         request: &AccessRequest<'_>,
-        index: usize,
         policy: &EndpointPolicy,
+        wide: Option<&crate::registry::WideRequirement>,
     ) -> Result<bool, NoStanding> {
         // A wide policy always has its sets (the registry stores both together); fail closed.
-        let Some(wide) = self.wide_requirement(index) else { return Ok(false) };
-        let standing = Standing {
-            principal: request.principal,
-            member: self.counted_membership(request, policy.organization_scoped),
-            target: request.organization.map(|o| o.id()),
-            tenants: self.config().has_organizations(),
-        };
+        let Some(wide) = wide else { return Ok(false) };
+        let standing = self.standing(request, policy.organization_scoped);
         match policy.scope_match {
             ScopeMatch::Any => self.grants_any(standing, &wide.required, &wide.required_up),
             ScopeMatch::All => self.grants_all(standing, &wide.required),
@@ -360,6 +395,46 @@ impl Registry {
                 self.scopes.closure(*scopes)
             }
         })
+    }
+
+    /// A gate rollout preview: among `users` — the members who used the gate's area recently,
+    /// with their teams — those the gate would refuse if the organization's state were
+    /// `proposed` (granular mode turned on, an allowlist shrunk), each with the reason. Members
+    /// are judged as signed-in users (sessions): a superuser or a token that bypasses the gate
+    /// is not a member losing access.
+    ///
+    /// ```
+    /// use scopegate::{OrganizationId, OrganizationState, Registry, TeamId, UserId};
+    /// let registry = Registry::global();
+    /// let proposed = OrganizationState::builder(registry.config(), OrganizationId(1))
+    ///     .feature("organizations:session-replay", true)
+    ///     .granular("replay", true)
+    ///     .allow_users("replay", [UserId(1)])
+    ///     .allow_teams("replay", [TeamId(10)])
+    ///     .build();
+    /// let used: [(UserId, &[TeamId]); 3] = [(UserId(1), &[]), (UserId(2), &[TeamId(10)]), (UserId(3), &[TeamId(11)])];
+    /// let losing = registry.gate_preview("replay", &proposed, used).unwrap();
+    /// assert_eq!(losing.iter().map(|(u, r)| (*u, r.code())).collect::<Vec<_>>(), [(UserId(3), "not_on_allowlist")]);
+    /// ```
+    pub fn gate_preview<'t>(
+        &self,
+        gate: &str,
+        proposed: &OrganizationState,
+        users: impl IntoIterator<Item = (UserId, &'t [TeamId])>,
+    ) -> Result<Vec<(UserId, Reason)>, UnknownGate> {
+        let index = self.config().gates().iter().position(|g| g.name() == gate).ok_or_else(|| UnknownGate(gate.to_string()))?;
+        let mut losing = Vec::new();
+        for (user, teams) in users {
+            let principal = Principal::session(user);
+            let member = Membership { organization: proposed.id(), role_scopes: ScopeSet::EMPTY, teams };
+            let request = AccessRequest::new(Method::Get, "", &principal)
+                .with_membership(&member)
+                .with_organization(proposed);
+            if let Err(reason) = self.check_gate(index, &request, Some(&member)) {
+                losing.push((user, reason));
+            }
+        }
+        Ok(losing)
     }
 
     /// Steps 4 and 5: the gate's feature flag, then its allowlists. Kept out of line: most

@@ -67,6 +67,10 @@ mod record;
 mod registry;
 mod router;
 mod scopes;
+pub mod shadow;
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub mod metrics;
 
 pub use config::{Bypass, Config, GateDef, Vocabulary};
 pub use decision::{AccessRequest, Decision, Denial, Reason};
@@ -77,7 +81,7 @@ pub use gates::{GateSource, OrganizationState, OrganizationStateBuilder, Unknown
 pub use handler::Checked;
 pub use principal::{Membership, OrganizationId, Principal, TeamId, UserCredential, UserId};
 pub use record::{
-    Access, AccessForm, Endpoint, Method, MethodScopes, Methods, Permission, PermissionClass, Publish,
+    Access, AccessForm, Date, Endpoint, Method, MethodScopes, Methods, Permission, PermissionClass, Publish,
     Requirement, ScopeMatch, Source,
 };
 pub use registry::{Registry, RegistryError, Route};

@@ -6,6 +6,7 @@
 use std::any::TypeId;
 use std::fmt;
 
+pub use scopegate_core::date::Date;
 pub use scopegate_core::{AccessForm, Method, Methods, Publish, ScopeMatch};
 
 /// Where a declaration sits in its source file.
@@ -68,6 +69,8 @@ pub struct MethodScopes {
     requirement: Requirement,
     readonly: &'static [&'static str],
     readonly_exception: Option<&'static str>,
+    planned: Option<Requirement>,
+    sunset: Option<&'static str>,
 }
 
 impl MethodScopes {
@@ -77,8 +80,21 @@ impl MethodScopes {
         requirement: Requirement,
         readonly: &'static [&'static str],
         readonly_exception: Option<&'static str>,
+        planned: Option<Requirement>,
+        sunset: Option<&'static str>,
     ) -> Self {
-        MethodScopes { method, requirement, readonly, readonly_exception }
+        MethodScopes { method, requirement, readonly, readonly_exception, planned, sunset }
+    }
+
+    /// The planned policy of a method with policy debt: `planned_scopes(METHOD = …)` on the class,
+    /// else the requirement without its read-only scopes.
+    pub const fn planned(&self) -> Option<Requirement> {
+        self.planned
+    }
+
+    /// `sunsets(METHOD = "YYYY-MM-DD")`: the day the class's read-only exception ends.
+    pub fn sunset(&self) -> Option<Date> {
+        self.sunset.and_then(Date::parse)
     }
 
     /// The method this entry is for.
@@ -344,6 +360,53 @@ impl Endpoint {
         scopegate_core::rules::is_policy_debt(self.declaration.method, !self.readonly_scopes().is_empty())
     }
 
+    /// The policy that replaces the read-only exception once it is removed (see the guide's
+    /// "Paying the debt down"), for an endpoint with policy debt: `planned_scopes = […]` on the
+    /// endpoint, else its permission class's plan for the method, else the requirement without its
+    /// read-only scopes. `None` for an endpoint without debt.
+    ///
+    /// ```
+    /// #[scopegate::endpoint(
+    ///     method = PUT,
+    ///     path = "/record-docs/organizations/{org}/dashboards/{id}/",
+    ///     scopes = ["org:read", "org:write"],
+    ///     readonly_exception = "Members may edit the dashboards they created.",
+    ///     sunset = "2027-01-31",
+    /// )]
+    /// async fn update_dashboard() {}
+    ///
+    /// let registry = scopegate::Registry::global();
+    /// let e = registry.by_handler(concat!(module_path!(), "::update_dashboard")).unwrap();
+    /// assert_eq!(e.planned().map(|p| p.scopes()), Some(&["org:write"][..]));
+    /// assert_eq!(e.sunset().map(|d| d.to_string()), Some("2027-01-31".to_string()));
+    /// ```
+    pub const fn planned(&self) -> Option<Requirement> {
+        if self.declaration.planned.is_some() {
+            return self.declaration.planned;
+        }
+        match self.declaration.access {
+            Access::Permission(class) if self.has_policy_debt() => match class.get(self.declaration.method) {
+                Some(m) => m.planned,
+                None => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The day the read-only exception ends (`sunset = "YYYY-MM-DD"` beside it, on the endpoint or
+    /// for the method on its class): requests that rely on the exception then carry `Deprecation`
+    /// and `Sunset` headers, and `audit --strict` fails once it has passed.
+    pub fn sunset(&self) -> Option<Date> {
+        let text = match (self.declaration.sunset, self.declaration.access) {
+            (Some(own), _) => Some(own),
+            (None, Access::Permission(class)) if self.has_policy_debt() => {
+                class.get(self.declaration.method).and_then(|m| m.sunset)
+            }
+            _ => None,
+        };
+        text.and_then(Date::parse)
+    }
+
     /// The permission class, when the endpoint names one.
     pub const fn permission(&self) -> Option<&'static PermissionClass> {
         match self.declaration.access {
@@ -425,12 +488,15 @@ pub struct Declaration {
     pub publish: Publish,
     pub gate: Option<&'static str>,
     pub gate_exempt: Option<&'static str>,
+    pub planned: Option<Requirement>,
+    pub sunset: Option<&'static str>,
     pub source: Source,
 }
 
 impl Declaration {
     /// A declaration with what the attribute defaults to for the other keys: no read-only scope,
-    /// no note, owner `unowned`, `publish = private`, no gate, an unknown source. Records built at
+    /// no note, owner `unowned`, `publish = private`, no gate, no plan, no sunset, an unknown
+    /// source. Records built at
     /// run time override what they need: `Declaration { gate: Some("replay"), ..Declaration::new(…) }`.
     pub const fn new(
         handler: &'static str,
@@ -449,6 +515,8 @@ impl Declaration {
             publish: Publish::Private,
             gate: None,
             gate_exempt: None,
+            planned: None,
+            sunset: None,
             source: Source { file: "", line: 0 },
         }
     }

@@ -2,12 +2,14 @@
 
 use std::fmt;
 use std::sync::OnceLock;
+use std::sync::atomic::AtomicU64;
 
 use crate::config::Config;
 use crate::gates::MAX_GATES;
 use crate::record::{AccessForm, Endpoint, Method, ScopeMatch};
 use crate::router::{Conflict, Params, Router};
 use crate::scopes::{ScopeSet, ScopeTable, Window};
+use crate::shadow::ShadowLog;
 
 /// A problem found while building a [`Registry`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,6 +170,8 @@ pub(crate) struct EndpointPolicy {
     pub(crate) wide: bool,
     /// The template names the organization (the configuration's organization parameter).
     pub(crate) organization_scoped: bool,
+    /// The endpoint has a planned policy (in `Registry::plans`), evaluated on allowed requests.
+    pub(crate) planned: bool,
     /// The word where the window of `required` and `required_up` starts.
     pub(crate) at: u8,
     /// The required scopes (any one, or all), as a window from word `at`.
@@ -186,6 +190,7 @@ impl EndpointPolicy {
     /// sets that do not fit one window returned beside it, for `Registry::wide`.
     fn new(
         endpoint: &'static Endpoint,
+        scope_match: ScopeMatch,
         required: ScopeSet,
         required_up: ScopeSet,
         organization_scoped: bool,
@@ -194,9 +199,10 @@ impl EndpointPolicy {
         let mut policy = EndpointPolicy {
             endpoint,
             form: endpoint.access().form(),
-            scope_match: endpoint.scope_match().unwrap_or_default(),
+            scope_match,
             wide: true,
             organization_scoped,
+            planned: false,
             at: 0,
             required: 0,
             required_up: 0,
@@ -274,6 +280,17 @@ impl crate::scopes::Mask for PolicyWindow<'_> {
     }
 }
 
+/// The planned policy of an endpoint with policy debt (see `shadow`): its requirement compiled
+/// like the real one, and how many allowed requests it would have denied.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    /// The endpoint's index.
+    pub(crate) index: usize,
+    pub(crate) policy: EndpointPolicy,
+    pub(crate) wide: Option<WideRequirement>,
+    pub(crate) would_break: AtomicU64,
+}
+
 /// The requirement of an endpoint whose scopes span more than one window (see
 /// [`EndpointPolicy::wide`]), kept whole.
 #[derive(Debug, Clone, Copy)]
@@ -298,6 +315,10 @@ pub struct Registry {
     /// The requirements of the wide policies (see [`EndpointPolicy::wide`]), by endpoint index
     /// (sorted).
     pub(crate) wide: Vec<(usize, WideRequirement)>,
+    /// The planned policies, by endpoint index (sorted; see [`EndpointPolicy::planned`]).
+    pub(crate) plans: Vec<Plan>,
+    /// The requests the plans would have denied, on their way to a sink.
+    pub(crate) shadow: ShadowLog,
     pub(crate) gates: Vec<GatePolicy>,
     pub(crate) scopes: ScopeTable,
     pub(crate) router: Router,
@@ -380,6 +401,7 @@ impl Registry {
         let mut facts = PathFacts::default();
         let mut policies = Vec::with_capacity(endpoints.len());
         let mut wide = Vec::new();
+        let mut plans = Vec::new();
         for (i, e) in endpoints.iter().enumerate() {
             if i == 0 || facts.path != e.path() {
                 facts = PathFacts::of(config, e.path());
@@ -388,18 +410,23 @@ impl Registry {
             if let Some(detail) = &facts.invalid {
                 errors.push(RegistryError::InvalidPath { detail: detail.clone(), handler: describe(e) });
             }
-            let mut accepted = ScopeSet::EMPTY;
-            for scope in e.scopes() {
-                match scopes.as_ref().map(|table| table.index(scope)) {
-                    Some(Some(bit)) => accepted = accepted.with(bit),
-                    Some(None) => errors
-                        .push(RegistryError::UnknownScope { scope: scope.to_string(), handler: describe(e) }),
-                    // No table (the configuration error is reported): the names still are checked.
-                    None if !vocab.contains(scope) => errors
-                        .push(RegistryError::UnknownScope { scope: scope.to_string(), handler: describe(e) }),
-                    None => {}
+            // The scopes of a requirement as a set, each unknown one an error.
+            let parse = |names: &[&'static str], errors: &mut Vec<RegistryError>| {
+                let mut set = ScopeSet::EMPTY;
+                for scope in names {
+                    match scopes.as_ref().map(|table| table.index(scope)) {
+                        Some(Some(bit)) => set = set.with(bit),
+                        Some(None) => errors
+                            .push(RegistryError::UnknownScope { scope: scope.to_string(), handler: describe(e) }),
+                        // No table (the configuration error is reported): the names still are checked.
+                        None if !vocab.contains(scope) => errors
+                            .push(RegistryError::UnknownScope { scope: scope.to_string(), handler: describe(e) }),
+                        None => {}
+                    }
                 }
-            }
+                set
+            };
+            let accepted = parse(e.scopes(), &mut errors);
             let gate = match e.gate() {
                 Some(name) => match config.gates().iter().position(|d| d.name() == name) {
                     Some(i) => u8::try_from(i).ok(),
@@ -428,12 +455,26 @@ impl Registry {
             }
             // Any-of: a token must hold a scope whose closure meets the accepted ones. All-of is
             // decided scope by scope (`ScopeTable::closure_covers`).
-            let up = match (e.scope_match(), scopes.as_ref()) {
-                (Some(ScopeMatch::Any), Some(table)) => table.implying(accepted),
+            let implying = |set: ScopeSet, scope_match: ScopeMatch| match (scope_match, scopes.as_ref()) {
+                (ScopeMatch::Any, Some(table)) => table.implying(set),
                 _ => ScopeSet::EMPTY,
             };
+            let scope_match = e.scope_match().unwrap_or_default();
+            let up = implying(accepted, scope_match);
             let organization_scoped = config.has_organizations() && facts.organization_scoped;
-            let (policy, whole) = EndpointPolicy::new(e, accepted, up, organization_scoped, gate);
+            let (mut policy, whole) = EndpointPolicy::new(e, scope_match, accepted, up, organization_scoped, gate);
+            // The planned policy, evaluated beside the real one (see `shadow`).
+            if let Some(plan) = e.planned() {
+                if plan.scope_match() == ScopeMatch::All && plan.scopes().is_empty() {
+                    errors.push(RegistryError::EmptyRequirement { handler: describe(e) });
+                }
+                let planned = parse(plan.scopes(), &mut errors);
+                let up = implying(planned, plan.scope_match());
+                let (plan_policy, plan_wide) =
+                    EndpointPolicy::new(e, plan.scope_match(), planned, up, organization_scoped, None);
+                policy.planned = true;
+                plans.push(Plan { index: i, policy: plan_policy, wide: plan_wide, would_break: AtomicU64::new(0) });
+            }
             policies.push(policy);
             if let Some(whole) = whole {
                 wide.push((i, whole));
@@ -500,7 +541,8 @@ impl Registry {
                 }
             })
             .collect();
-        Ok(Registry { config, endpoints, policies, wide, gates, scopes, router })
+        let shadow = ShadowLog::new();
+        Ok(Registry { config, endpoints, policies, wide, plans, shadow, gates, scopes, router })
     }
 
     /// The configuration (vocabulary and gates) the registry enforces.
@@ -555,6 +597,12 @@ impl Registry {
             Some(_) => self.wide_requirement(i).map_or(ScopeSet::EMPTY, |w| w.required),
             None => ScopeSet::EMPTY,
         }
+    }
+
+    /// The planned policy of the endpoint at `i`, if it has one.
+    pub(crate) fn plan(&self, i: usize) -> Option<&Plan> {
+        let at = self.plans.binary_search_by_key(&i, |plan| plan.index).ok()?;
+        self.plans.get(at)
     }
 
     /// The whole requirement of the wide policy at `i`.

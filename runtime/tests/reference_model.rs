@@ -76,6 +76,18 @@ fn save_search() {}
 )]
 fn org_settings() {}
 
+/// Policy debt with a stated plan (all-of, naming a scope the current policy does not accept):
+/// allowed requests that rely on the exception are what the shadow evaluation records.
+#[scopegate::endpoint(
+    method = PATCH,
+    path = "/organizations/{org}/dashboards/{id}/",
+    scopes = ["org:read", "team:write"],
+    readonly_exception = "Members may edit the dashboards they created.",
+    planned_scopes = all("team:write", "member:read"),
+    sunset = "2027-01-31"
+)]
+fn edit_dashboard() {}
+
 /// All-of: a user token needs both scopes (with the hierarchy: `member:admin` holds `member:read`,
 /// `team:admin` holds `team:write`), and its role must hold both too.
 #[scopegate::endpoint(
@@ -408,11 +420,9 @@ fn reference_case(raw: &Raw) -> Case {
     Case { method, path, caller, member, organization }
 }
 
-fn engine_outcome(raw: &Raw) -> reference::Outcome {
-    engine_outcome_in(registry(), raw)
-}
-
-fn engine_outcome_in(r: &Registry, raw: &Raw) -> reference::Outcome {
+/// The engine's decision, and whether an allowed request relies on the endpoint's read-only
+/// exception (its planned policy would deny it).
+fn engine_outcome_in(r: &Registry, raw: &Raw) -> (reference::Outcome, bool) {
     let (method, path) = path_of(raw);
     let parse = |names: &[String]| r.scope_set(names.iter().map(String::as_str));
     let principal = match &raw.caller {
@@ -455,23 +465,32 @@ fn engine_outcome_in(r: &Registry, raw: &Raw) -> reference::Outcome {
         }
         b.build()
     });
-    let d = r.authorize(&AccessRequest {
+    let request = AccessRequest {
         method,
         path: &path,
         principal: &principal,
         membership: membership.as_ref(),
         organization: state.as_ref(),
-    });
-    reference::Outcome { status: d.status(), code: d.code(), handler: d.endpoint().map(|e| e.handler()) }
+    };
+    let d = r.authorize(&request);
+    let relies = match d {
+        scopegate::Decision::Allow(e) => r.relies_on_exception(e, &request),
+        scopegate::Decision::Deny(_) => false,
+    };
+    (reference::Outcome { status: d.status(), code: d.code(), handler: d.endpoint().map(|e| e.handler()) }, relies)
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 100_000, failure_persistence: None, ..ProptestConfig::default() })]
 
+    /// The decision, and the shadow evaluation of the planned policies: an allowed request relies
+    /// on the exception exactly when the model's plan would deny it.
     #[test]
     fn authorize_agrees_with_the_reference_model(raw in raw()) {
-        let expected = reference::decide(registry().config(), registry().endpoints(), &reference_case(&raw));
-        prop_assert_eq!(engine_outcome(&raw), expected);
+        let case = reference_case(&raw);
+        let expected = reference::decide(registry().config(), registry().endpoints(), &case);
+        let would_break = reference::would_break(registry().config(), registry().endpoints(), &case);
+        prop_assert_eq!(engine_outcome_in(registry(), &raw), (expected, would_break));
     }
 }
 
@@ -483,8 +502,10 @@ proptest! {
     #[test]
     fn single_tenant_authorize_agrees_with_the_reference_model(raw in raw()) {
         let r = single_tenant_registry();
-        let expected = reference::decide(r.config(), r.endpoints(), &reference_case(&raw));
-        prop_assert_eq!(engine_outcome_in(r, &raw), expected);
+        let case = reference_case(&raw);
+        let expected = reference::decide(r.config(), r.endpoints(), &case);
+        let would_break = reference::would_break(r.config(), r.endpoints(), &case);
+        prop_assert_eq!(engine_outcome_in(r, &raw), (expected, would_break));
     }
 }
 
@@ -498,9 +519,15 @@ fn the_generator_covers_every_outcome() {
     // Outcomes on all-of endpoints (the step-3 codes), so that both readings of `all(...)` are
     // exercised: allowed, and denied for a missing scope.
     let mut all_of: HashMap<&'static str, usize> = HashMap::new();
+    // Allowed requests to planned endpoints, relying on the exception or not.
+    let mut planned = [0_usize; 2];
     for _ in 0..20_000 {
         let raw = raw().new_tree(&mut runner).expect("generates").current();
-        let outcome = engine_outcome(&raw);
+        let (outcome, relies) = engine_outcome_in(registry(), &raw);
+        let has_plan = outcome.handler.and_then(|h| registry().by_handler(h)).is_some_and(|e| e.planned().is_some());
+        if outcome.status == 200 && has_plan {
+            planned[usize::from(relies)] += 1;
+        }
         *seen.entry(outcome.code).or_default() += 1;
         let requirement =
             outcome.handler.and_then(|h| registry().by_handler(h)).and_then(|e| e.scope_match());

@@ -43,6 +43,17 @@ fn segment() {}
 #[scopegate::endpoint(method = GET, path = "/files/{*rest}", unauthenticated = "Static files.")]
 fn files() {}
 
+/// Policy debt with a plan: allowed requests that rely on the exception are recorded (shadow
+/// evaluation), without allocating.
+#[scopegate::endpoint(
+    method = POST,
+    path = "/organizations/{org}/dashboards/",
+    scopes = ["org:read", "org:write"],
+    readonly_exception = "Members may create dashboards.",
+    sunset = "2027-01-31"
+)]
+fn create_dashboard() {}
+
 #[scopegate::endpoint(
     method = GET,
     path = "/organizations/{org}/members/{member}/events/",
@@ -113,6 +124,7 @@ fn decisions_allocate_nothing() {
     let segment = "/projects/acme/web/replays/r1/recording-segments/9/";
     let replays = "/organizations/acme/replays/";
 
+    let writer = Membership { role_scopes: r.scope_set(["org:read", "org:write"]), ..member };
     // (request, expected status, expected code)
     let cases: Vec<(AccessRequest<'_>, u16, &str)> = vec![
         (
@@ -169,6 +181,22 @@ fn decisions_allocate_nothing() {
                 .with_membership(&events_only),
             403,
             "missing_scope",
+        ),
+        // Relies on the exception (the plan, org:write, would refuse the read-only role): recorded.
+        (
+            AccessRequest::new(Method::Post, "/organizations/acme/dashboards/", &alice)
+                .with_membership(&member)
+                .with_organization(&open),
+            200,
+            "allowed",
+        ),
+        // Meets the plan too (org:admin implies org:write): not recorded.
+        (
+            AccessRequest::new(Method::Post, "/organizations/acme/dashboards/", &bob_token)
+                .with_membership(&writer)
+                .with_organization(&open),
+            200,
+            "allowed",
         ),
         (AccessRequest::new(Method::Get, "/organizations/acme/nope/", &alice), 404, "endpoint_not_found"),
         (AccessRequest::new(Method::Patch, "/organizations/acme/", &alice), 405, "method_not_allowed"),
@@ -234,6 +262,9 @@ fn decisions_allocate_nothing() {
     let stats = region.change();
     assert_eq!(checked, 1_000 * cases.len());
     assert_eq!((stats.allocations, stats.reallocations, stats.bytes_allocated), (0, 0, 0), "{stats:?}");
+    // The shadow evaluation recorded exactly the requests that relied on the exception.
+    let would_break = r.would_break_counts().find(|(e, _)| e.name() == "create_dashboard").map(|(_, n)| n);
+    assert_eq!(would_break, Some(1_002));
 
     // With a subscriber that receives every denial event, the decision still allocates nothing.
     let counting = std::sync::Arc::new(Counting(AtomicUsize::new(0)));

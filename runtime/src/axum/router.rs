@@ -220,6 +220,7 @@ impl<R: Resolver, S: Clone + Send + Sync + 'static> ApiRouter<R, S> {
                 endpoint,
                 resolver: resolver.clone(),
                 insufficient: Arc::new(insufficient_scope(endpoint.scopes())),
+                sunset: endpoint.sunset().map(|date| Arc::new(super::enforce::SunsetHeaders::of(date))),
             });
             let (methods, merged) =
                 paths.entry(route.path).or_insert_with(|| (Methods::EMPTY, MethodRouter::new()));

@@ -203,6 +203,71 @@ fn with_hierarchy(vocabulary: &Vocabulary, names: &HashSet<String>) -> HashSet<S
     out
 }
 
+/// `scopes = [...]`: any one of them; `scopes = all(...)`: every one.
+fn meets(scope_match: Option<ScopeMatch>, scopes: &[&str], held: &HashSet<String>) -> bool {
+    match scope_match {
+        Some(ScopeMatch::All) => scopes.iter().all(|required| held.contains(*required)),
+        _ => scopes.iter().any(|accepted| held.contains(*accepted)),
+    }
+}
+
+/// Step 3's effective scopes of the caller (see [`Principal`](crate::Principal)), or the code of
+/// the denial for a caller who holds none by standing.
+fn held_scopes(
+    config: &Config,
+    case: &Case,
+    member: Option<&Member>,
+    target: Option<u64>,
+) -> Result<HashSet<String>, &'static str> {
+    let vocabulary = config.vocabulary();
+    Ok(match &case.caller {
+        Caller::Anonymous => return Err("no_credentials"),
+        Caller::User { active_superuser: true, .. } => vocabulary.scopes().iter().map(|s| s.to_string()).collect(),
+        // A user without a membership that counts holds nothing: `no_membership`.
+        Caller::User { .. } if member.is_none() => return Err("no_membership"),
+        Caller::User { token: None, .. } => member.map(|m| m.role.clone()).unwrap_or_default(),
+        Caller::User { token: Some(token), .. } => member
+            .map(|m| with_hierarchy(vocabulary, token).intersection(&m.role).cloned().collect())
+            .unwrap_or_default(),
+        Caller::OrgToken { organization, scopes } | Caller::Integration { organization, scopes } => {
+            if config.has_organizations() && target != Some(*organization) {
+                return Err("wrong_organization");
+            }
+            with_hierarchy(vocabulary, scopes)
+        }
+    })
+}
+
+/// Would the endpoint's planned policy (see [`Endpoint::planned`]) deny a request that
+/// [`decide`] allows? What the engine's shadow evaluation records. `false` for a request that is
+/// not allowed, or to an endpoint without a plan.
+pub fn would_break(config: &Config, endpoints: &[&'static Endpoint], case: &Case) -> bool {
+    if decide(config, endpoints, case).status != 200 {
+        return false;
+    }
+    let Routed::Endpoint(endpoint) = route(endpoints, case.method, &case.path) else { return false };
+    let Some(plan) = endpoint.planned() else { return false };
+    let target = case.organization.as_ref().map(|o| o.id);
+    let member = counted_member(config, endpoint, case, target);
+    match held_scopes(config, case, member, target) {
+        Ok(held) => !meets(Some(plan.scope_match()), plan.scopes(), &held),
+        Err(_) => false,
+    }
+}
+
+/// The caller's membership, if it counts for the request (see [`decide`]).
+fn counted_member<'a>(config: &Config, endpoint: &Endpoint, case: &'a Case, target: Option<u64>) -> Option<&'a Member> {
+    let organization_scoped = endpoint.path().split('/').any(|segment| {
+        segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) == Some(config.organization_param())
+    });
+    match (&case.member, target) {
+        (m, _) if !config.has_organizations() => m.as_ref(),
+        (Some(m), Some(t)) if m.organization != t => None,
+        (Some(_), None) if organization_scoped => None,
+        (m, _) => m.as_ref(),
+    }
+}
+
 /// Decides `case` against `endpoints` under `config`, following the design's rules literally.
 pub fn decide(config: &Config, endpoints: &[&'static Endpoint], case: &Case) -> Outcome {
     let vocabulary = config.vocabulary();
@@ -217,19 +282,11 @@ pub fn decide(config: &Config, endpoints: &[&'static Endpoint], case: &Case) -> 
 
     // A membership in another organization than the target does not count. On an
     // organization-scoped endpoint (its template names the organization parameter), a request
-    // without a target organization is never granted through a membership.
-    let organization_scoped = endpoint.path().split('/').any(|segment| {
-        segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) == Some(config.organization_param())
-    });
-    // Without organizations (a single-tenant service) the caller's standing always counts, and
-    // an organization token is a service token.
+    // without a target organization is never granted through a membership. Without organizations
+    // (a single-tenant service) the caller's standing always counts, and an organization token is
+    // a service token.
     let tenants = config.has_organizations();
-    let member: Option<&Member> = match (&case.member, target) {
-        (m, _) if !tenants => m.as_ref(),
-        (Some(m), Some(t)) if m.organization != t => None,
-        (Some(_), None) if organization_scoped => None,
-        (m, _) => m.as_ref(),
-    };
+    let member = counted_member(config, endpoint, case, target);
 
     // 2. and 3. Credentials and scopes: an `authenticated` endpoint takes any signed-in caller,
     // a `superuser` endpoint only an active superuser.
@@ -241,30 +298,11 @@ pub fn decide(config: &Config, endpoints: &[&'static Endpoint], case: &Case) -> 
     }
     if endpoint.requires_credentials() && endpoint.authenticated().is_none() && endpoint.superuser().is_none()
     {
-        let held: HashSet<String> = match &case.caller {
-            Caller::Anonymous => return outcome(401, "no_credentials", Some(endpoint)),
-            Caller::User { active_superuser: true, .. } => {
-                vocabulary.scopes().iter().map(|s| s.to_string()).collect()
-            }
-            // A user without a membership that counts holds nothing: `no_membership`.
-            Caller::User { .. } if member.is_none() => return outcome(403, "no_membership", Some(endpoint)),
-            Caller::User { token: None, .. } => member.map(|m| m.role.clone()).unwrap_or_default(),
-            Caller::User { token: Some(token), .. } => member
-                .map(|m| with_hierarchy(vocabulary, token).intersection(&m.role).cloned().collect())
-                .unwrap_or_default(),
-            Caller::OrgToken { organization, scopes } | Caller::Integration { organization, scopes } => {
-                if tenants && target != Some(*organization) {
-                    return outcome(403, "wrong_organization", Some(endpoint));
-                }
-                with_hierarchy(vocabulary, scopes)
-            }
+        let held = match held_scopes(config, case, member, target) {
+            Ok(held) => held,
+            Err(code) => return outcome(if code == "no_credentials" { 401 } else { 403 }, code, Some(endpoint)),
         };
-        // `scopes = [...]`: any one of them; `scopes = all(...)`: every one.
-        let granted = match endpoint.scope_match() {
-            Some(ScopeMatch::All) => endpoint.scopes().iter().all(|required| held.contains(*required)),
-            _ => endpoint.scopes().iter().any(|accepted| held.contains(*accepted)),
-        };
-        if !granted {
+        if !meets(endpoint.scope_match(), endpoint.scopes(), &held) {
             return outcome(403, "missing_scope", Some(endpoint));
         }
     }

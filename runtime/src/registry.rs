@@ -272,6 +272,16 @@ impl crate::scopes::Mask for PolicyWindow<'_> {
     fn missing(self, held: &ScopeSet) -> impl Iterator<Item = usize> {
         self.window().missing(held)
     }
+
+    #[inline(always)]
+    fn all_missing(self, held: &ScopeSet, test: impl FnMut(usize) -> bool) -> bool {
+        self.window().all_missing(held, test)
+    }
+
+    #[inline(always)]
+    fn any_shared(self, held: &ScopeSet, test: impl FnMut(usize) -> bool) -> bool {
+        self.window().any_shared(held, test)
+    }
 }
 
 /// The requirement of an endpoint whose scopes span more than one window (see

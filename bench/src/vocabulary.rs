@@ -7,8 +7,8 @@
 //! instead, the engine's whole-set fallback.
 
 use scopegate::{
-    Access, AccessRequest, Config, Endpoint, EndpointId, Membership, Method, OrganizationId, Principal,
-    Publish, Registry, Requirement, Source, UserId, Vocabulary,
+    Access, AccessRequest, Config, Endpoint, EndpointId, Membership, Method, OrganizationId, OrganizationState,
+    Principal, Publish, Registry, Requirement, Source, UserId, Vocabulary,
 };
 
 /// How far apart an endpoint's two scopes are.
@@ -99,6 +99,8 @@ pub struct VocabularyScenario {
     pub registry: &'static Registry,
     /// The caller's membership.
     pub membership: Membership<'static>,
+    /// The target organization (every path names it).
+    pub organization: OrganizationState,
     /// Calls the token's scopes grant: the requirement's scopes (any-of: one of them, through the
     /// hierarchy for half of them).
     pub allow: Vec<Call>,
@@ -141,7 +143,8 @@ impl VocabularyScenario {
             allow.push(call(k, e, &granted));
             deny.push(call(k, e, &refused));
         }
-        VocabularyScenario { registry, membership, allow, deny }
+        let organization = OrganizationState::builder(registry.config(), OrganizationId(1)).build();
+        VocabularyScenario { registry, membership, organization, allow, deny }
     }
 
     /// scopegate's requests for `calls`.
@@ -149,7 +152,10 @@ impl VocabularyScenario {
         calls
             .iter()
             .map(|c| {
-                (c.id, AccessRequest::new(c.method, &c.path, &c.principal).with_membership(&self.membership))
+                let request = AccessRequest::new(c.method, &c.path, &c.principal)
+                    .with_membership(&self.membership)
+                    .with_organization(&self.organization);
+                (c.id, request)
             })
             .collect()
     }

@@ -124,7 +124,7 @@ impl<const N: usize> Message<N> {
 ///      with a justification.\n= help: add `readonly_exception = \"why holders of read-only scopes may call this\"`, \
 ///      or remove the read-only scopes"
 /// );
-/// let m = readonly_on_mutation::<512>("attach", Method::Post, ScopeMatch::All, &["org:read", "team:read"], None);
+/// let m = readonly_on_mutation::<1024>("attach", Method::Post, ScopeMatch::All, &["org:read", "team:read"], None);
 /// assert_eq!(
 ///     m.as_str(),
 ///     "attach POST requires only readonly scopes all(\"org:read\", \"team:read\"): a read-only token can call it. \

@@ -350,7 +350,7 @@ impl Registry {
     /// token usually holds an accepted scope directly.
     #[inline(never)]
     fn closure_meets_shared(&self, held: &ScopeSet, accepted: impl Mask, role: &ScopeSet) -> bool {
-        accepted.shared(role).any(|i| self.scopes.closure_holds(held, i))
+        accepted.any_shared(role, |i| self.scopes.closure_holds(held, i))
     }
 
     /// All-of: `effective ⊇ required`.

@@ -278,6 +278,16 @@ impl crate::scopes::Mask for PolicyWindow<'_> {
     fn missing(self, held: &ScopeSet) -> impl Iterator<Item = usize> {
         self.window().missing(held)
     }
+
+    #[inline(always)]
+    fn all_missing(self, held: &ScopeSet, test: impl FnMut(usize) -> bool) -> bool {
+        self.window().all_missing(held, test)
+    }
+
+    #[inline(always)]
+    fn any_shared(self, held: &ScopeSet, test: impl FnMut(usize) -> bool) -> bool {
+        self.window().any_shared(held, test)
+    }
 }
 
 /// The planned policy of an endpoint with policy debt (see `shadow`): its requirement compiled

@@ -322,11 +322,40 @@ pub(crate) trait Mask: Copy {
     fn shared(self, held: &ScopeSet) -> impl Iterator<Item = usize>;
     /// `self ∖ held`, as scope indices.
     fn missing(self, held: &ScopeSet) -> impl Iterator<Item = usize>;
+
+    /// Does `test` hold for every scope of `self ∖ held`? A plain loop over the bits: the
+    /// iterator adapters' version stayed out of line, its state in memory.
+    #[inline(always)]
+    fn all_missing(self, held: &ScopeSet, test: impl FnMut(usize) -> bool) -> bool {
+        self.missing(held).all(test)
+    }
+
+    /// Does `test` hold for some scope of `self ∩ held`? (See [`all_missing`](Self::all_missing).)
+    #[inline(always)]
+    fn any_shared(self, held: &ScopeSet, test: impl FnMut(usize) -> bool) -> bool {
+        self.shared(held).any(test)
+    }
 }
 
-/// The indices of the bits of a window starting at word `at`.
+/// `test` on each set bit of the window `bits` from word `at`, until it answers `stop`; whether
+/// it did.
+#[inline(always)]
+fn window_until(at: usize, mut bits: u128, stop: bool, mut test: impl FnMut(usize) -> bool) -> bool {
+    let base = (at % WORDS) * 64;
+    while bits != 0 {
+        if test(base + bits.trailing_zeros() as usize) == stop {
+            return true;
+        }
+        bits &= bits - 1;
+    }
+    false
+}
+
+/// The indices of the bits of a window starting at word `at` (taken modulo 16, as
+/// [`ScopeSet::window`] does).
+#[inline]
 fn window_indices(at: usize, mut bits: u128) -> impl Iterator<Item = usize> {
-    let base = at.min(WORDS - 2) * 64;
+    let base = (at % WORDS) * 64;
     std::iter::from_fn(move || {
         if bits == 0 {
             return None;
@@ -361,6 +390,16 @@ impl Mask for Window {
     #[inline]
     fn missing(self, held: &ScopeSet) -> impl Iterator<Item = usize> {
         window_indices(self.at, self.bits & !held.window(self.at))
+    }
+
+    #[inline(always)]
+    fn all_missing(self, held: &ScopeSet, test: impl FnMut(usize) -> bool) -> bool {
+        !window_until(self.at, self.bits & !held.window(self.at), false, test)
+    }
+
+    #[inline(always)]
+    fn any_shared(self, held: &ScopeSet, test: impl FnMut(usize) -> bool) -> bool {
+        window_until(self.at, self.bits & held.window(self.at), true, test)
     }
 }
 
@@ -516,13 +555,14 @@ impl ScopeTable {
     /// the (few) wanted scopes `held` lacks, each through the scopes that imply it.
     #[inline]
     pub(crate) fn closure_meets(&self, held: &ScopeSet, wanted: impl Mask) -> bool {
-        wanted.meets(held) || wanted.missing(held).any(|i| self.closure_holds(held, i))
+        wanted.meets(held) || !wanted.all_missing(held, |i| !self.closure_holds(held, i))
     }
 
     /// `closure(held) ⊇ required`, without closing `held`: an all-of requirement's question.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn closure_covers(&self, held: &ScopeSet, required: impl Mask) -> bool {
-        required.within(held) || required.missing(held).all(|i| self.closure_holds(held, i))
+        // The common case first: a token holding the required scopes themselves.
+        required.within(held) || required.all_missing(held, |i| self.closure_holds(held, i))
     }
 
     /// The set closed under the hierarchy.

@@ -9,7 +9,9 @@
 //! `routed-allow-sentry` / `routed-deny-sentry` (`authorize_endpoint`, the decision of a routed
 //! request), `plain-sentry` (the Sentry-style check), `lookup-sentry`, `matchit-sentry`,
 //! `lookup-10k`, `matchit-10k`, `build-10k`, `axum-plain`,
-//! `axum-scopegate` (one in-process request each).
+//! `axum-scopegate` (one in-process request each), `vocab-<size>-<form>-<outcome>` (routed decisions
+//! over a vocabulary of `128` or `1024` scopes, or `far`: 1,024 with requirements 1,000 bits apart;
+//! `any`/`all`; `allow`/`deny`).
 
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -23,7 +25,7 @@ use scopegate_bench::server::{
 };
 use tower::ServiceExt;
 
-const MODES: &str = "decision-sentry decision-10k routed-allow-sentry routed-deny-sentry routed-allow-10k routed-deny-10k plain-sentry lookup-sentry matchit-sentry lookup-10k matchit-10k build-10k axum-plain axum-from-fn axum-scopegate axum-scopegate-fixed axum-declared axum-declared-twin";
+const MODES: &str = "vocab-{128,1024,far}-{any,all}-{allow,deny} decision-sentry decision-10k routed-allow-sentry routed-deny-sentry routed-allow-10k routed-deny-10k plain-sentry lookup-sentry matchit-sentry lookup-10k matchit-10k build-10k axum-plain axum-from-fn axum-scopegate axum-scopegate-fixed axum-declared axum-declared-twin";
 
 fn decisions(scenario: &Scenario, n: usize) {
     let access = scenario.access_requests(&scenario.allow);
@@ -91,8 +93,29 @@ fn axum(variant: Variant, n: usize) -> Result<(), String> {
     })
 }
 
+fn vocabulary(mode: &str, n: usize) -> Result<(), String> {
+    use scopegate_bench::vocabulary::{Spread, VocabularyScenario};
+    let parts: Vec<&str> = mode.split('-').collect();
+    let (scopes, spread) = match parts.get(1) {
+        Some(&"128") => (128, Spread::Near),
+        Some(&"1024") => (1024, Spread::Near),
+        Some(&"far") => (1024, Spread::Far),
+        _ => return Err(format!("unknown vocabulary in `{mode}`")),
+    };
+    let all = parts.get(2) == Some(&"all");
+    let scenario = VocabularyScenario::new(1_000, scopes, all, spread);
+    let calls = if parts.get(3) == Some(&"allow") { &scenario.allow } else { &scenario.deny };
+    let requests = scenario.requests(calls);
+    for i in 0..n {
+        let (id, request) = &requests[i % requests.len()];
+        let _ = black_box(scenario.registry.authorize_endpoint(black_box(*id), black_box(request)));
+    }
+    Ok(())
+}
+
 fn run(mode: &str, n: usize) -> Result<(), String> {
     match mode {
+        vocab if vocab.starts_with("vocab-") => vocabulary(vocab, n)?,
         "decision-sentry" => decisions(&Scenario::sentry_like(), n),
         "decision-10k" => decisions(&Scenario::generated(10_000, 256), n),
         "routed-allow-sentry" | "routed-deny-sentry" | "routed-allow-10k" | "routed-deny-10k" => {

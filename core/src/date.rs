@@ -27,7 +27,8 @@ pub struct Date {
     day: u8,
 }
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
 
 impl Date {
@@ -75,7 +76,13 @@ impl Date {
 
     /// The date `days` days after 1970-01-01 (clamped to 1970-01-01 … 9999-12-31).
     pub const fn from_days(days: i64) -> Date {
-        let days = if days < 0 { 0 } else if days > 2_932_896 { 2_932_896 } else { days };
+        let days = if days < 0 {
+            0
+        } else if days > 2_932_896 {
+            2_932_896
+        } else {
+            days
+        };
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z - era * 146_097;
@@ -103,9 +110,8 @@ impl Date {
 
     /// Today's date (UTC), from the system clock.
     pub fn today() -> Date {
-        let seconds = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let seconds =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         Date::from_days((seconds / 86_400) as i64)
     }
 }
@@ -153,12 +159,27 @@ mod tests {
             assert_eq!(d.days_since_epoch(), days);
             assert_eq!(Date::parse(&d.to_string()), Some(d));
         }
-        assert_eq!(Date::parse("2026-12-06").map(|d| d.http_date()), Some("Sun, 06 Dec 2026 00:00:00 GMT".into()));
+        assert_eq!(
+            Date::parse("2026-12-06").map(|d| d.http_date()),
+            Some("Sun, 06 Dec 2026 00:00:00 GMT".into())
+        );
     }
 
     #[test]
     fn malformed_dates_are_refused() {
-        for bad in ["", "2027-13-01", "2027-00-10", "2027-04-31", "1900-02-29", "1969-12-31", "27-01-31", "2027/01/31", "2027-01-3a", "２027-01-31", "2027-01-31 "] {
+        for bad in [
+            "",
+            "2027-13-01",
+            "2027-00-10",
+            "2027-04-31",
+            "1900-02-29",
+            "1969-12-31",
+            "27-01-31",
+            "2027/01/31",
+            "2027-01-3a",
+            "２027-01-31",
+            "2027-01-31 ",
+        ] {
             assert!(Date::parse(bad).is_none(), "{bad}");
         }
         assert!(Date::parse("2024-02-29").is_some());

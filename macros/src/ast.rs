@@ -111,9 +111,8 @@ impl EndpointAst {
             publish: find(PUBLISH).and_then(|arg| args::ident(cx, arg, "public")),
             gate: find(GATE).and_then(|arg| args::ident(cx, arg, "replay")),
             gate_exempt: note(cx, GATE_EXEMPT, "\"why this endpoint needs no gate\""),
-            planned: find(PLANNED_SCOPES).and_then(|arg| {
-                Some(Keyed { key: arg.key.clone(), value: ScopeList::parse(cx, arg)? })
-            }),
+            planned: find(PLANNED_SCOPES)
+                .and_then(|arg| Some(Keyed { key: arg.key.clone(), value: ScopeList::parse(cx, arg)? })),
             sunset: note(cx, SUNSET, "\"2027-01-31\""),
         }
     }
@@ -161,15 +160,14 @@ impl ClassAst {
         let args = args::known_unique(cx, &all, &keys, "#[scopegate::permission]");
         let intended = args::intended_keys(&all, &keys);
 
-        let mut class =
-            ClassAst {
-                intended,
-                methods: Vec::new(),
-                declared: Vec::new(),
-                exceptions: Vec::new(),
-                plans: Vec::new(),
-                sunsets: Vec::new(),
-            };
+        let mut class = ClassAst {
+            intended,
+            methods: Vec::new(),
+            declared: Vec::new(),
+            exceptions: Vec::new(),
+            plans: Vec::new(),
+            sunsets: Vec::new(),
+        };
         // Written, even malformed or twice: an exception for it needs no "not mapped" error.
         class.declared = all.iter().filter_map(|a| Method::parse(&a.key.to_string())).collect();
         for arg in &args {

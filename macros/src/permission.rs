@@ -37,7 +37,14 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
         .filter_map(|(method, list)| {
             let scopes = rules::r3_scope_list(&mut cx, config, &list.key, &list.value)?;
             let readonly = rules::readonly_scopes(config, &scopes).into_iter().cloned().collect();
-            Some(ClassEntry { method: *method, scopes, readonly, exception: None, planned: None, sunset: None })
+            Some(ClassEntry {
+                method: *method,
+                scopes,
+                readonly,
+                exception: None,
+                planned: None,
+                sunset: None,
+            })
         })
         .collect();
     rules::r4_class_maps_a_method(&mut cx, &class);

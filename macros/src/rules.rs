@@ -281,7 +281,9 @@ pub(crate) fn r6_sunset_date(cx: &mut Ctxt, note: &Keyed<LitStr>) -> Option<Keye
 /// still lets read-only tokens call the mutation plans nothing (R1 would flag it).
 pub(crate) fn r6_plan_and_sunset(cx: &mut Ctxt, config: &Config, fn_name: &str, decl: &Declaration) {
     let method = decl.method_name();
-    for key in [decl.planned.as_ref().map(|p| &p.key), decl.sunset.as_ref().map(|s| &s.key)].into_iter().flatten() {
+    for key in
+        [decl.planned.as_ref().map(|p| &p.key), decl.sunset.as_ref().map(|s| &s.key)].into_iter().flatten()
+    {
         if !decl.given(READONLY_EXCEPTION) {
             cx.error(
                 key.span(),
@@ -302,7 +304,10 @@ fn plan_lets_no_readonly_in(cx: &mut Ctxt, config: &Config, plan: &ScopeList, me
         let names: Vec<String> = readonly.iter().map(|l| format!("{:?}", l.value())).collect();
         cx.error(
             readonly.first().map_or(plan.span, |l| l.span()),
-            format!("the planned policy of {subject} still lets read-only tokens in ([{}])", names.join(", ")),
+            format!(
+                "the planned policy of {subject} still lets read-only tokens in ([{}])",
+                names.join(", ")
+            ),
             "plan the requirement without the read-only scopes: that is what removing the exception means",
         );
     }
@@ -322,7 +327,9 @@ pub(crate) fn r6_class_plans(cx: &mut Ctxt, config: &Config, class: &ClassAst, e
         let name = method.as_str();
         cx.error(
             key.span(),
-            format!("{what} for {name} plans the end of a readonly exception, but the class has none for {name}"),
+            format!(
+                "{what} for {name} plans the end of a readonly exception, but the class has none for {name}"
+            ),
             format!("add `readonly_exceptions({name} = \"why\")` to the class, or remove the {what}"),
         );
     };
@@ -337,7 +344,13 @@ pub(crate) fn r6_class_plans(cx: &mut Ctxt, config: &Config, class: &ClassAst, e
         }
         match entries.iter_mut().find(|e| e.method == *method && e.exception.is_some()) {
             Some(entry) => {
-                plan_lets_no_readonly_in(cx, config, &list, *method, &format!("{} in the class", method.as_str()));
+                plan_lets_no_readonly_in(
+                    cx,
+                    config,
+                    &list,
+                    *method,
+                    &format!("{} in the class", method.as_str()),
+                );
                 entry.planned = Some(list);
             }
             None => needs_exception(cx, &plan.key, "a planned policy", *method),

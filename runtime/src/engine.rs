@@ -422,7 +422,12 @@ impl Registry {
         proposed: &OrganizationState,
         users: impl IntoIterator<Item = (UserId, &'t [TeamId])>,
     ) -> Result<Vec<(UserId, Reason)>, UnknownGate> {
-        let index = self.config().gates().iter().position(|g| g.name() == gate).ok_or_else(|| UnknownGate(gate.to_string()))?;
+        let index = self
+            .config()
+            .gates()
+            .iter()
+            .position(|g| g.name() == gate)
+            .ok_or_else(|| UnknownGate(gate.to_string()))?;
         let mut losing = Vec::new();
         for (user, teams) in users {
             let principal = Principal::session(user);

@@ -62,15 +62,15 @@ mod decision;
 mod engine;
 mod gates;
 mod handler;
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub mod metrics;
 mod principal;
 mod record;
 mod registry;
 mod router;
 mod scopes;
 pub mod shadow;
-#[cfg(feature = "metrics")]
-#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
-pub mod metrics;
 
 pub use config::{Bypass, Config, GateDef, Vocabulary};
 pub use decision::{AccessRequest, Decision, Denial, Reason};

@@ -426,11 +426,15 @@ impl Registry {
                 for scope in names {
                     match scopes.as_ref().map(|table| table.index(scope)) {
                         Some(Some(bit)) => set = set.with(bit),
-                        Some(None) => errors
-                            .push(RegistryError::UnknownScope { scope: scope.to_string(), handler: describe(e) }),
+                        Some(None) => errors.push(RegistryError::UnknownScope {
+                            scope: scope.to_string(),
+                            handler: describe(e),
+                        }),
                         // No table (the configuration error is reported): the names still are checked.
-                        None if !vocab.contains(scope) => errors
-                            .push(RegistryError::UnknownScope { scope: scope.to_string(), handler: describe(e) }),
+                        None if !vocab.contains(scope) => errors.push(RegistryError::UnknownScope {
+                            scope: scope.to_string(),
+                            handler: describe(e),
+                        }),
                         None => {}
                     }
                 }
@@ -472,7 +476,8 @@ impl Registry {
             let scope_match = e.scope_match().unwrap_or_default();
             let up = implying(accepted, scope_match);
             let organization_scoped = config.has_organizations() && facts.organization_scoped;
-            let (mut policy, whole) = EndpointPolicy::new(e, scope_match, accepted, up, organization_scoped, gate);
+            let (mut policy, whole) =
+                EndpointPolicy::new(e, scope_match, accepted, up, organization_scoped, gate);
             // The planned policy, evaluated beside the real one (see `shadow`).
             if let Some(plan) = e.planned() {
                 if plan.scope_match() == ScopeMatch::All && plan.scopes().is_empty() {
@@ -483,7 +488,12 @@ impl Registry {
                 let (plan_policy, plan_wide) =
                     EndpointPolicy::new(e, plan.scope_match(), planned, up, organization_scoped, None);
                 policy.planned = true;
-                plans.push(Plan { index: i, policy: plan_policy, wide: plan_wide, would_break: AtomicU64::new(0) });
+                plans.push(Plan {
+                    index: i,
+                    policy: plan_policy,
+                    wide: plan_wide,
+                    would_break: AtomicU64::new(0),
+                });
             }
             policies.push(policy);
             if let Some(whole) = whole {

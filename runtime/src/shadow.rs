@@ -24,7 +24,7 @@ const RING: usize = 4096;
 
 /// Who was allowed by the exception: the principal's kind (see [`Principal::kind`]), the user for
 /// users, and the organization the request targeted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WouldBreak {
     /// The endpoint whose plan would have denied the request.
     pub endpoint: &'static Endpoint,
@@ -85,7 +85,9 @@ pub(crate) struct ShadowLog {
 
 impl std::fmt::Debug for ShadowLog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ShadowLog").field("recorded", &self.head.load(Ordering::Relaxed)).finish_non_exhaustive()
+        f.debug_struct("ShadowLog")
+            .field("recorded", &self.head.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
     }
 }
 
@@ -104,7 +106,11 @@ fn join(halves: [u64; 2]) -> u128 {
 
 impl ShadowLog {
     pub(crate) fn new() -> ShadowLog {
-        ShadowLog { slots: (0..RING).map(|_| Slot::default()).collect(), head: AtomicU64::new(0), tail: Mutex::new(0) }
+        ShadowLog {
+            slots: (0..RING).map(|_| Slot::default()).collect(),
+            head: AtomicU64::new(0),
+            tail: Mutex::new(0),
+        }
     }
 
     /// Records one event: atomics only (the caller already counted it on its plan).
@@ -156,8 +162,10 @@ impl ShadowLog {
             let endpoint = slot.endpoint.load(Ordering::Relaxed) as usize;
             let kind = slot.kind.load(Ordering::Relaxed) as usize;
             let user = join([slot.user[0].load(Ordering::Relaxed), slot.user[1].load(Ordering::Relaxed)]);
-            let organization =
-                join([slot.organization[0].load(Ordering::Relaxed), slot.organization[1].load(Ordering::Relaxed)]);
+            let organization = join([
+                slot.organization[0].load(Ordering::Relaxed),
+                slot.organization[1].load(Ordering::Relaxed),
+            ]);
             let at_ms = slot.at_ms.load(Ordering::Relaxed);
             fence(Ordering::Acquire);
             let after = slot.seq.load(Ordering::Relaxed);

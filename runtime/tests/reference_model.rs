@@ -477,7 +477,10 @@ fn engine_outcome_in(r: &Registry, raw: &Raw) -> (reference::Outcome, bool) {
         scopegate::Decision::Allow(e) => r.relies_on_exception(e, &request),
         scopegate::Decision::Deny(_) => false,
     };
-    (reference::Outcome { status: d.status(), code: d.code(), handler: d.endpoint().map(|e| e.handler()) }, relies)
+    (
+        reference::Outcome { status: d.status(), code: d.code(), handler: d.endpoint().map(|e| e.handler()) },
+        relies,
+    )
 }
 
 proptest! {
@@ -524,7 +527,8 @@ fn the_generator_covers_every_outcome() {
     for _ in 0..20_000 {
         let raw = raw().new_tree(&mut runner).expect("generates").current();
         let (outcome, relies) = engine_outcome_in(registry(), &raw);
-        let has_plan = outcome.handler.and_then(|h| registry().by_handler(h)).is_some_and(|e| e.planned().is_some());
+        let has_plan =
+            outcome.handler.and_then(|h| registry().by_handler(h)).is_some_and(|e| e.planned().is_some());
         if outcome.status == 200 && has_plan {
             planned[usize::from(relies)] += 1;
         }

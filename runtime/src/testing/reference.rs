@@ -222,7 +222,9 @@ fn held_scopes(
     let vocabulary = config.vocabulary();
     Ok(match &case.caller {
         Caller::Anonymous => return Err("no_credentials"),
-        Caller::User { active_superuser: true, .. } => vocabulary.scopes().iter().map(|s| s.to_string()).collect(),
+        Caller::User { active_superuser: true, .. } => {
+            vocabulary.scopes().iter().map(|s| s.to_string()).collect()
+        }
         // A user without a membership that counts holds nothing: `no_membership`.
         Caller::User { .. } if member.is_none() => return Err("no_membership"),
         Caller::User { token: None, .. } => member.map(|m| m.role.clone()).unwrap_or_default(),
@@ -256,7 +258,12 @@ pub fn would_break(config: &Config, endpoints: &[&'static Endpoint], case: &Case
 }
 
 /// The caller's membership, if it counts for the request (see [`decide`]).
-fn counted_member<'a>(config: &Config, endpoint: &Endpoint, case: &'a Case, target: Option<u64>) -> Option<&'a Member> {
+fn counted_member<'a>(
+    config: &Config,
+    endpoint: &Endpoint,
+    case: &'a Case,
+    target: Option<u64>,
+) -> Option<&'a Member> {
     let organization_scoped = endpoint.path().split('/').any(|segment| {
         segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) == Some(config.organization_param())
     });
@@ -300,7 +307,9 @@ pub fn decide(config: &Config, endpoints: &[&'static Endpoint], case: &Case) -> 
     {
         let held = match held_scopes(config, case, member, target) {
             Ok(held) => held,
-            Err(code) => return outcome(if code == "no_credentials" { 401 } else { 403 }, code, Some(endpoint)),
+            Err(code) => {
+                return outcome(if code == "no_credentials" { 401 } else { 403 }, code, Some(endpoint));
+            }
         };
         if !meets(endpoint.scope_match(), endpoint.scopes(), &held) {
             return outcome(403, "missing_scope", Some(endpoint));

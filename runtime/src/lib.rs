@@ -71,6 +71,7 @@ mod registry;
 mod router;
 mod scopes;
 pub mod shadow;
+pub mod tighten;
 
 pub use config::{Bypass, Config, GateDef, Vocabulary};
 pub use decision::{AccessRequest, Decision, Denial, Reason};

@@ -23,7 +23,14 @@ fn decisions(c: &mut Criterion) {
                 let requests = scenario.requests(calls);
                 for (id, request) in &requests {
                     let decision = scenario.registry.authorize_endpoint(*id, request);
-                    assert_eq!(decision.status(), expected, "{} {}: {:?}", request.method, request.path, decision);
+                    assert_eq!(
+                        decision.status(),
+                        expected,
+                        "{} {}: {:?}",
+                        request.method,
+                        request.path,
+                        decision
+                    );
                 }
                 let n = u32::try_from(requests.len()).expect("a thousand requests");
                 group.bench_function(format!("routed {outcome} (batch)"), |b| {

@@ -13,7 +13,9 @@ const fn ms(
     readonly: &'static [&'static str],
     exception: Option<&'static str>,
 ) -> MethodScopes {
-    MethodScopes::__new(method, scopegate::Requirement::any(scopes), readonly, exception)
+    // No planned policy: the run-time classes of these scenarios measure the decision as before
+    // (the cost of a plan is the `shadow` bench's).
+    MethodScopes::__new(method, scopegate::Requirement::any(scopes), readonly, exception, None, None)
 }
 
 const ORG_R: &[&str] = &["org:read", "org:write", "org:admin"];
@@ -394,6 +396,8 @@ pub fn generated(count: usize) -> Vec<&'static Endpoint> {
                 publish: Publish::Private,
                 gate: None,
                 gate_exempt: None,
+                planned: None,
+                sunset: None,
                 source: Source { file: "generated.rs", line },
             }))));
         }

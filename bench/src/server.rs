@@ -83,6 +83,8 @@ pub fn twin_router<R: Resolver>(resolver: R) -> ApiService {
         publish: scopegate::Publish::Private,
         gate: None,
         gate_exempt: None,
+        planned: None,
+        sunset: None,
         source: scopegate::Source { file: file!(), line: line!() },
     })));
     ApiRouter::new(crate::endpoints::leak_registry(&[twin]), resolver)

@@ -7,8 +7,8 @@
 //! instead, the engine's whole-set fallback.
 
 use scopegate::{
-    Access, AccessRequest, Config, Endpoint, EndpointId, Membership, Method, OrganizationId, OrganizationState,
-    Principal, Publish, Registry, Requirement, Source, UserId, Vocabulary,
+    Access, AccessRequest, Config, Endpoint, EndpointId, Membership, Method, OrganizationId,
+    OrganizationState, Principal, Publish, Registry, Requirement, Source, UserId, Vocabulary,
 };
 
 /// How far apart an endpoint's two scopes are.

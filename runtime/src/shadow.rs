@@ -35,7 +35,9 @@ pub struct WouldBreak {
     /// The organization of an organization token or integration, else the request's target
     /// organization.
     pub organization: Option<OrganizationId>,
-    /// When, to the millisecond (since the Unix epoch).
+    /// When it was drained, to the millisecond (since the Unix epoch): within one drain period of
+    /// the request (a second with [`Drain`]), which daily rollups need; reading the clock on every
+    /// recorded request cost more than recording it.
     pub at_ms: u64,
 }
 
@@ -63,7 +65,7 @@ pub struct Drained {
     pub dropped: u64,
 }
 
-/// One event, in atomics: a writer claims the slot with a ticket, marks it busy (odd sequence),
+/// One event (without its time: see [`WouldBreak::at_ms`]), in atomics: a writer claims the slot with a ticket, marks it busy (odd sequence),
 /// writes, and publishes it (even sequence); a reader takes it only if the sequence is the
 /// ticket's before and after reading (a seqlock written with atomics: no `unsafe`).
 #[derive(Default)]
@@ -73,7 +75,6 @@ struct Slot {
     kind: AtomicU64,
     user: [AtomicU64; 2],
     organization: [AtomicU64; 2],
-    at_ms: AtomicU64,
 }
 
 /// The shadow state of a registry: the ring of recent events and the drain's position.
@@ -125,7 +126,6 @@ impl ShadowLog {
             Principal::Integration { organization, .. } => (5, None, Some(organization)),
             Principal::Anonymous => (0, None, target),
         };
-        let at_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
         let ticket = self.head.fetch_add(1, Ordering::Relaxed);
         let slot = &self.slots[(ticket % RING as u64) as usize];
         slot.seq.store(2 * ticket + 1, Ordering::Relaxed);
@@ -137,7 +137,6 @@ impl ShadowLog {
         for (cell, value) in slot.user.iter().zip(user).chain(slot.organization.iter().zip(organization)) {
             cell.store(value, Ordering::Relaxed);
         }
-        slot.at_ms.store(at_ms, Ordering::Relaxed);
         slot.seq.store(2 * ticket + 2, Ordering::Release);
     }
 
@@ -145,6 +144,9 @@ impl ShadowLog {
     /// for the next drain.
     fn drain(&self, endpoints: &[&'static Endpoint], out: &mut Vec<WouldBreak>) -> u64 {
         let mut tail = self.tail.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let at_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
         let head = self.head.load(Ordering::Acquire);
         let mut dropped = 0;
         if head - *tail > RING as u64 {
@@ -166,7 +168,6 @@ impl ShadowLog {
                 slot.organization[0].load(Ordering::Relaxed),
                 slot.organization[1].load(Ordering::Relaxed),
             ]);
-            let at_ms = slot.at_ms.load(Ordering::Relaxed);
             fence(Ordering::Acquire);
             let after = slot.seq.load(Ordering::Relaxed);
             *tail += 1;

@@ -94,8 +94,10 @@ pub fn report(registry: &Registry, usage: &[Usage]) -> Vec<PlanReport> {
         .iter()
         .filter(|e| e.planned().is_some())
         .map(|&endpoint| {
-            let rows: Vec<&Usage> =
-                usage.iter().filter(|u| u.handler == endpoint.handler() && u.method == endpoint.method()).collect();
+            let rows: Vec<&Usage> = usage
+                .iter()
+                .filter(|u| u.handler == endpoint.handler() && u.method == endpoint.method())
+                .collect();
             let mut principals: Vec<PrincipalUsage> = Vec::new();
             let mut organizations: Vec<&str> = Vec::new();
             for row in &rows {
@@ -117,7 +119,9 @@ pub fn report(registry: &Registry, usage: &[Usage]) -> Vec<PlanReport> {
                     organizations.push(org);
                 }
             }
-            principals.sort_by(|a, b| b.requests.cmp(&a.requests).then_with(|| (&a.kind, &a.id).cmp(&(&b.kind, &b.id))));
+            principals.sort_by(|a, b| {
+                b.requests.cmp(&a.requests).then_with(|| (&a.kind, &a.id).cmp(&(&b.kind, &b.id)))
+            });
             let requests = rows.iter().map(|r| r.requests).sum();
             PlanReport {
                 endpoint,

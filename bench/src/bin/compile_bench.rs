@@ -222,7 +222,7 @@ fn record_crate(routes: &[Route]) -> String {
              handler: concat!(module_path!(), \"::\", \"handler_{i}\"),\n        method: sg::Method::{method},\n        \
              path: {:?},\n        access: sg::Access::Scopes(sg::any(&[{scopes}])),\n        readonly: &[{readonly}],\n        \
              readonly_exception: None,\n        owner: \"bench\",\n        publish: sg::Publish::Public,\n        \
-             gate: None,\n        gate_exempt: None,\n        source: sg::Source {{ file: file!(), line: line!() }},\n    \
+             gate: None,\n        gate_exempt: None,\n        planned: None,\n        sunset: None,\n        source: sg::Source {{ file: file!(), line: line!() }},\n    \
              }})\n}}\n",
             r.path
         );

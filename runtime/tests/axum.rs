@@ -23,6 +23,7 @@
 //! | 401 `WWW-Authenticate`, 403 `insufficient_scope`, `no_membership` | `denials_speak_http_auth` |
 //! | trailing slash: strict (404) by default, or 308 to the declared form | `trailing_slash_policy` |
 //! | an outer route shadowing a declared path is found by the whole-app check | `the_whole_app_check_finds_shadowing_routes` |
+//! | a request relying on a read-only exception with a sunset: `Deprecation` + `Sunset` | `relying_on_a_sunset_exception_is_announced` |
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -60,6 +61,25 @@ mod orgs {
 
     pub(crate) fn routes() -> scopegate::axum::Routes<super::AppState> {
         scopegate::routes![org_details, update_org]
+    }
+}
+
+/// A read-only exception with a plan and a sunset: requests relying on it carry `Deprecation`
+/// and `Sunset`.
+mod dashboards {
+    #[scopegate::endpoint(
+        method = POST,
+        path = "/orgs/{org}/dashboards/",
+        scopes = ["org:read", "org:write"],
+        readonly_exception = "Members may create dashboards without org:write.",
+        sunset = "2027-01-31"
+    )]
+    pub(crate) async fn create_dashboard() -> &'static str {
+        "created"
+    }
+
+    pub(crate) fn routes() -> scopegate::axum::Routes<super::AppState> {
+        scopegate::routes![create_dashboard]
     }
 }
 
@@ -193,6 +213,7 @@ fn api(replay_on: bool) -> ApiRouter<TokenResolver, AppState> {
     ApiRouter::new(Registry::global(), resolver(replay_on))
         .routes(orgs::routes())
         .routes(projects::routes())
+        .routes(dashboards::routes())
         .routes(scopegate::routes![list_replays, health])
 }
 
@@ -695,4 +716,21 @@ fn followed(asked: &str, answer: &Answer) -> String {
     let base = reqwest::Url::parse("http://client.test").and_then(|u| u.join(asked)).expect("asked");
     let to = base.join(answer.header("location").expect("a Location")).expect("a resolvable Location");
     format!("{}{}", to.path(), to.query().map_or_else(String::new, |q| format!("?{q}")))
+}
+
+#[tokio::test]
+async fn relying_on_a_sunset_exception_is_announced() {
+    let client = serve_api(api(false).with_state(STATE)).await;
+    // A read-only token gets in through the exception; the plan (org:write) would refuse it.
+    let relying = client.send("POST", "/orgs/acme/dashboards/", Some("7:org:read"), &[]).await;
+    assert_eq!((relying.status, relying.body.as_str()), (200, "created"));
+    assert_eq!(relying.header("deprecation"), Some("@1801353600"));
+    assert_eq!(relying.header("sunset"), Some("Sun, 31 Jan 2027 00:00:00 GMT"));
+    // A token that meets the plan hears nothing of it.
+    let writer = client.send("POST", "/orgs/acme/dashboards/", Some("7:org:write"), &[]).await;
+    assert_eq!(writer.status, 200);
+    assert_eq!((writer.header("deprecation"), writer.header("sunset")), (None, None));
+    // Denied requests carry neither.
+    let nobody = client.send("POST", "/orgs/acme/dashboards/", Some("7:event:read"), &[]).await;
+    assert_eq!((nobody.status, nobody.header("sunset")), (403, None));
 }

@@ -6,9 +6,65 @@
 //! rows into one [`PlanReport`] per endpoint with a planned policy: `safe` when no request in the
 //! window relied on the exception, `would_break` otherwise, with the principals and organizations
 //! that did.
+//!
+//! [`PlannedPolicy`] says what a plan changes — the scopes it adds and drops — as the dumps show
+//! it.
 
-use crate::record::{Date, Endpoint, Method};
+use crate::record::{Date, Endpoint, Method, Requirement, ScopeMatch};
 use crate::registry::Registry;
+
+/// An endpoint's planned policy beside its current requirement: the scopes the plan **adds** (in
+/// the plan, not in the current requirement: a move to a new, narrower scope) and **drops** (in
+/// the current requirement, not in the plan: at least the read-only ones the exception accepts).
+///
+/// ```
+/// #[scopegate::endpoint(
+///     method = POST,
+///     path = "/tighten-docs/organizations/{org}/alert-rules/",
+///     scopes = ["alerts:read", "org:write"],
+///     readonly_exception = "Members may create alert rules for their projects.",
+///     planned_scopes = ["alerts:write", "org:write"],
+/// )]
+/// async fn create_alert_rule() {}
+///
+/// let registry = scopegate::Registry::global();
+/// let e = registry.by_handler(concat!(module_path!(), "::create_alert_rule")).unwrap();
+/// let plan = scopegate::tighten::PlannedPolicy::of(e).unwrap();
+/// assert_eq!(plan.adds, ["alerts:write"]);
+/// assert_eq!(plan.drops, ["alerts:read"]);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedPolicy {
+    /// The planned requirement ([`Endpoint::planned`]).
+    pub requirement: Requirement,
+    /// Scopes of the plan the current requirement does not name, in the plan's order.
+    pub adds: Vec<&'static str>,
+    /// Scopes of the current requirement the plan does not name, in the requirement's order.
+    pub drops: Vec<&'static str>,
+}
+
+impl PlannedPolicy {
+    /// The plan of an endpoint with policy debt; `None` for one without.
+    pub fn of(endpoint: &Endpoint) -> Option<PlannedPolicy> {
+        let requirement = endpoint.planned()?;
+        let current = endpoint.scopes();
+        Some(PlannedPolicy {
+            requirement,
+            adds: requirement.scopes().iter().copied().filter(|s| !current.contains(s)).collect(),
+            drops: current.iter().copied().filter(|s| !requirement.scopes().contains(s)).collect(),
+        })
+    }
+
+    /// The planned scopes.
+    pub fn scopes(&self) -> &'static [&'static str] {
+        self.requirement.scopes()
+    }
+
+    /// How the planned scopes are matched.
+    pub fn scope_match(&self) -> ScopeMatch {
+        self.requirement.scope_match()
+    }
+}
 
 /// One rollup row: the requests one principal made on one day to one endpoint that the planned
 /// policy would have denied.
@@ -87,7 +143,7 @@ pub struct PlanReport {
 
 /// One report per endpoint of `registry` with a planned policy, in the registry's order (path,
 /// then method), from the rows of the window. Rows for endpoints the registry does not hold (a
-/// handler renamed since) are ignored.
+/// handler renamed since) and rows of no request are ignored.
 pub fn report(registry: &Registry, usage: &[Usage]) -> Vec<PlanReport> {
     registry
         .endpoints()
@@ -96,7 +152,9 @@ pub fn report(registry: &Registry, usage: &[Usage]) -> Vec<PlanReport> {
         .map(|&endpoint| {
             let rows: Vec<&Usage> = usage
                 .iter()
-                .filter(|u| u.handler == endpoint.handler() && u.method == endpoint.method())
+                .filter(|u| {
+                    u.requests > 0 && u.handler == endpoint.handler() && u.method == endpoint.method()
+                })
                 .collect();
             let mut principals: Vec<PrincipalUsage> = Vec::new();
             let mut organizations: Vec<&str> = Vec::new();

@@ -32,6 +32,7 @@ mod openapi;
 
 pub use html::html;
 pub use markdown::markdown;
+pub(crate) use markdown::{code as markdown_code, text as markdown_text};
 pub use openapi::{OpenApiOptions, SECURITY_SCHEME, openapi, openapi_json};
 
 /// The JSON Schema (draft 2020-12) of the [`json`] dump, as shipped in `schema/registry.schema.json`.

@@ -1224,3 +1224,70 @@ fn moving_a_sunset_passes_and_marks_the_baseline_stale() {
     let passed: Vec<&str> = report.sunsets_passed.iter().map(|d| d.path).collect();
     assert_eq!(passed, ["/sunset/searches/"]);
 }
+
+#[test]
+fn strict_audit_fails_once_a_sunset_has_come() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("scopegate-audit-sunset");
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let path = dir.join("policy-baseline.json");
+    let file = path.to_str().expect("utf-8 path");
+    std::fs::write(&path, Baseline::from_registry(&sunsets()).to_json()).expect("write");
+    let run = |registry: &Registry, today: &str, args: &[&str]| {
+        let options = scopegate::cli::Options { today: scopegate::Date::parse(today), ..Default::default() };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let status = scopegate::cli::execute_with_options(
+            registry,
+            &options,
+            args.iter().copied(),
+            &mut out,
+            &mut err,
+        );
+        (status, String::from_utf8(out).expect("utf-8"), String::from_utf8(err).expect("utf-8"))
+    };
+
+    let (status, out, err) =
+        run(&sunsets(), "2026-12-30", &["my-service", "audit", "--strict", "--baseline", file]);
+    assert_eq!(status, Status::Success, "{err}");
+    assert!(!out.contains("past their sunset"), "{out}");
+
+    // The class's sunset day: the plain audit passes and says so, the strict one fails.
+    let (status, out, _) = run(&sunsets(), "2026-12-31", &["audit", "--baseline", file]);
+    assert_eq!(status, Status::Success);
+    assert!(out.contains("read-only exceptions past their sunset (today is 2026-12-31;"), "{out}");
+    let (status, out, err) =
+        run(&sunsets(), "2026-12-31", &["my-service", "audit", "--strict", "--baseline", file]);
+    assert_eq!(status, Status::Failure);
+    assert!(out.is_empty());
+    assert!(err.contains("  POST /sunset/searches/  (audit::sunset_before::searches"), "{err}");
+    assert!(
+        err.contains(
+            "policy audit FAILED (--strict): the sunset of 1 read-only exception(s) has come (today is 2026-12-31); \
+             remove each exception (`my-service tighten-report` lists who still relies on it)"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("no longer matches"), "the baseline is current: {err}");
+
+    // Moving a sunset is recorded like any fact: strict fails on the stale baseline too, until
+    // `--update`; the class's passed sunset still fails it.
+    let moved = {
+        let mut endpoints: Vec<&'static Endpoint> =
+            declared("sunset_before").into_iter().filter(|e| e.name() != "dashboards").collect();
+        endpoints.extend(declared("sunset_after"));
+        build(endpoints)
+    };
+    let (status, _, err) = run(&moved, "2027-02-01", &["audit", "--strict", "--baseline", file]);
+    assert_eq!(status, Status::Failure);
+    assert!(
+        err.contains("no longer matches") && err.contains("the sunset of 1 read-only exception(s)"),
+        "{err}"
+    );
+    let (status, _, _) = run(&moved, "2027-02-01", &["audit", "--update", "--baseline", file]);
+    assert_eq!(status, Status::Success);
+    assert!(std::fs::read_to_string(&path).expect("written").contains("\"sunset\": \"2027-06-30\""));
+    let (status, _, err) = run(&moved, "2027-02-01", &["audit", "--strict", "--baseline", file]);
+    assert_eq!(status, Status::Failure, "the class's sunset has still passed");
+    assert!(!err.contains("no longer matches"), "{err}");
+    let (status, _, err) = run(&moved, "2026-12-01", &["audit", "--strict", "--baseline", file]);
+    assert_eq!(status, Status::Success, "{err}");
+}

@@ -1,10 +1,14 @@
 //! `tighten-report`: the per-plan report folded from usage rollups, its JSON (the design's contract
-//! shape) and Markdown.
+//! shape) and Markdown, and the subcommand through `scopegate::cli` with an in-memory usage store.
+//! No test reads the clock: the CLI is handed the day taken as today.
 
 // The handlers exist for their registrations only; nothing calls them.
 #![allow(dead_code)]
 
-use scopegate::tighten::{self, PlanReport, Usage, Verdict};
+use std::cell::Cell;
+
+use scopegate::cli::{Options, Status, execute, execute_with_options};
+use scopegate::tighten::{self, PlanReport, Usage, UsageStore, Verdict};
 use scopegate::{Date, Method, Registry};
 use serde_json::{Value, json};
 
@@ -366,4 +370,139 @@ fn markdown_is_what_a_reviewer_pastes_into_the_pull_request() {
     let none = tighten::to_markdown(&[], day("2026-03-01"));
     assert!(none.contains("0 planned policies, 0 safe, 0 would break."), "{none}");
     assert!(none.contains("No endpoint has a planned policy"), "{none}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The subcommand
+// ---------------------------------------------------------------------------------------------
+
+/// An in-memory usage store that remembers the day it was asked for.
+struct Store {
+    rows: Vec<Usage>,
+    asked: Cell<Option<Date>>,
+    fail: bool,
+}
+
+impl Store {
+    fn new(rows: Vec<Usage>) -> Store {
+        Store { rows, asked: Cell::new(None), fail: false }
+    }
+}
+
+impl UsageStore for Store {
+    fn usage_since(&self, since: Date) -> Result<Vec<Usage>, String> {
+        self.asked.set(Some(since));
+        if self.fail {
+            return Err("database is locked".to_string());
+        }
+        // Sloppy on purpose: hands back every row; the command keeps the window's.
+        Ok(self.rows.clone())
+    }
+}
+
+const TODAY: &str = "2026-03-31";
+
+fn cli(store: Option<&dyn UsageStore>, args: &[&str]) -> (Status, String, String) {
+    let options = Options { usage: store, today: Some(day(TODAY)), ..Default::default() };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let status = execute_with_options(registry(), &options, args.iter().copied(), &mut out, &mut err);
+    (status, String::from_utf8(out).expect("utf-8"), String::from_utf8(err).expect("utf-8"))
+}
+
+#[test]
+fn the_command_prints_json_by_default_over_the_last_30_days() {
+    let store = Store::new(rows());
+    let (status, out, err) = cli(Some(&store), &["my-service", "tighten-report"]);
+    assert_eq!(status, Status::Success, "{err}");
+    assert!(err.is_empty(), "{err}");
+    assert_eq!(store.asked.get(), Some(day("2026-03-01")), "30 days before 2026-03-31");
+    assert_eq!(out, tighten::to_json(&reports(), day("2026-03-01")));
+    assert!(scopegate::cli::is_command(&["my-service", "tighten-report"]));
+    assert!(scopegate::cli::COMMANDS.contains(&"tighten-report"));
+}
+
+#[test]
+fn the_command_reads_the_window_it_is_given() {
+    let store = Store::new(rows());
+    let (status, out, err) =
+        cli(Some(&store), &["tighten-report", "--since", "2026-03-04", "--format", "markdown"]);
+    assert_eq!(status, Status::Success, "{err}");
+    assert_eq!(store.asked.get(), Some(day("2026-03-04")));
+    // Rows from before the window are not counted, even when the store hands them back.
+    let kept: Vec<Usage> = rows().into_iter().filter(|r| r.day >= day("2026-03-04")).collect();
+    let expected = tighten::to_markdown(&tighten::report(registry(), &kept), day("2026-03-04"));
+    assert_eq!(out, expected);
+    let put = section(&out, "### `PUT`");
+    assert!(put.contains("- Requests: 3\n"), "user 17's 2 on 03-05 and session 42's 1 on 03-04: {put}");
+    assert!(put.contains("- Organizations: 1\n"), "{put}");
+
+    let (status, out, _) = cli(Some(&store), &["tighten-report", "--since=7d", "--format=md"]);
+    assert_eq!(status, Status::Success);
+    assert_eq!(store.asked.get(), Some(day("2026-03-24")));
+    assert!(out.starts_with("## Tightening report\n\nRequests from 2026-03-24 on"), "{out}");
+    let (status, _, _) = cli(Some(&store), &["tighten-report", "--since", "1d"]);
+    assert_eq!(status, Status::Success);
+    assert_eq!(store.asked.get(), Some(day("2026-03-30")));
+    // Today itself is a window of one day; far back is clamped to the calendar's start.
+    let (status, _, _) = cli(Some(&store), &["tighten-report", "--since", TODAY]);
+    assert_eq!(status, Status::Success);
+    let (status, _, _) = cli(Some(&store), &["tighten-report", "--since", "4294967295d"]);
+    assert_eq!(status, Status::Success);
+    assert_eq!(store.asked.get(), Some(day("1970-01-01")));
+}
+
+#[test]
+fn the_command_rejects_bad_usage_with_clear_errors() {
+    let store = Store::new(Vec::new());
+    let cases: [(&[&str], &str); 14] = [
+        (&["tighten-report", "--since", "0d"], "at least 1 day"),
+        (&["tighten-report", "--since", "30"], "not `30`"),
+        (&["tighten-report", "--since", "d"], "not `d`"),
+        (&["tighten-report", "--since", "-3d"], "not `-3d`"),
+        (&["tighten-report", "--since=-3d"], "not `-3d`"),
+        (&["tighten-report", "--since", "+3d"], "not `+3d`"),
+        (&["tighten-report", "--since", "3 d"], "not `3 d`"),
+        (&["tighten-report", "--since", "30D"], "not `30D`"),
+        (&["tighten-report", "--since", "99999999999d"], "not `99999999999d`"),
+        (&["tighten-report", "--since", "2026-02-30"], "not `2026-02-30`"),
+        (&["tighten-report", "--since", "2026-04-01"], "`--since` 2026-04-01 is after today (2026-03-31)"),
+        (&["tighten-report", "--since", "7d", "--since", "7d"], "`--since` given twice"),
+        (&["tighten-report", "--format", "html"], "unknown format `html` for `tighten-report`"),
+        (&["tighten-report", "--output", "x.json"], "unknown option `--output` for `tighten-report`"),
+    ];
+    for (args, message) in cases {
+        let (status, out, err) = cli(Some(&store), args);
+        assert_eq!(status, Status::Usage, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}");
+        assert!(err.starts_with("error: ") && err.contains(message), "{args:?}: {err}");
+        assert!(err.contains("tighten-report [--since 30d|YYYY-MM-DD] [--format json|markdown]"), "{err}");
+    }
+    assert_eq!(store.asked.get(), None, "a bad command line reads nothing");
+    let (status, out, _) = cli(Some(&store), &["tighten-report", "--help"]);
+    assert_eq!(status, Status::Success);
+    assert!(out.contains("tighten-report [--since 30d|YYYY-MM-DD] [--format json|markdown]"), "{out}");
+}
+
+#[test]
+fn without_a_usage_store_the_command_says_so() {
+    let (status, out, err) = cli(None, &["tighten-report"]);
+    assert_eq!(status, Status::Failure);
+    assert!(out.is_empty());
+    assert!(err.starts_with("error: ") && err.contains("this service did not wire a usage store"), "{err}");
+    // `execute` (no options) has no store either.
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(execute(registry(), ["tighten-report", "--since", "7d"], &mut out, &mut err), Status::Failure);
+    assert!(String::from_utf8(err).expect("utf-8").contains("did not wire a usage store"));
+    // Bad usage is still reported as such first.
+    let (status, _, err) = cli(None, &["tighten-report", "--since", "0d"]);
+    assert_eq!(status, Status::Usage, "{err}");
+}
+
+#[test]
+fn a_failing_usage_store_is_an_error_not_a_panic() {
+    let store = Store { fail: true, ..Store::new(rows()) };
+    let (status, out, err) = cli(Some(&store), &["tighten-report"]);
+    assert_eq!(status, Status::Failure);
+    assert!(out.is_empty());
+    assert_eq!(err, "error: cannot read the usage store: database is locked\n");
 }

@@ -1114,7 +1114,9 @@ fn on(date: &str) -> audit::AuditOptions {
 #[test]
 fn the_debt_report_lists_each_plan_and_sunset() {
     let debt = DebtReport::new(&sunsets());
-    let facts: Vec<(&str, Option<Vec<&str>>, Option<String>)> = debt
+    /// Path, planned scopes, sunset.
+    type Facts<'a> = (&'a str, Option<Vec<&'a str>>, Option<String>);
+    let facts: Vec<Facts<'_>> = debt
         .items()
         .iter()
         .map(|d| (d.path, d.plan.as_ref().map(|p| p.scopes().to_vec()), d.sunset.map(|s| s.to_string())))

@@ -13,6 +13,11 @@
 //! debt and stricter policy pass. Accepting a regression is a deliberate act:
 //! rewrite the baseline (`audit --update`, see [`crate::cli`]) and commit it, so the diff shows it.
 //!
+//! Each exception's planned policy (what it adds and drops) and sunset are listed in the
+//! [`DebtReport`]; an exception whose sunset day has come is listed in the report's
+//! [`sunsets_passed`](AuditReport::sunsets_passed), which `audit --strict` fails on (the date
+//! taken as today is an [`AuditOptions`] field, so tests need no clock).
+//!
 //! ```standalone_crate
 //! use scopegate::audit::{Baseline, audit};
 //!
@@ -42,8 +47,9 @@ use std::path::{Path, PathBuf};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::record::{AccessForm, Endpoint, Method, ScopeMatch, Source};
+use crate::record::{AccessForm, Date, Endpoint, Method, ScopeMatch, Source};
 use crate::registry::Registry;
+use crate::tighten::PlannedPolicy;
 
 /// The `format` tag of a baseline file.
 pub const BASELINE_FORMAT: &str = "scopegate-policy-baseline/1";
@@ -77,6 +83,10 @@ pub struct Debt {
     pub owner: &'static str,
     /// The justification (`readonly_exception` of the endpoint or its class).
     pub note: Option<&'static str>,
+    /// The planned policy that replaces the exception, with the scopes it adds and drops.
+    pub plan: Option<PlannedPolicy>,
+    /// The day the exception ends (`sunset`), if one is set.
+    pub sunset: Option<Date>,
     /// Where the handler is declared.
     pub source: Source,
 }
@@ -94,6 +104,8 @@ impl Debt {
             class: e.permission().map(|c| c.name()),
             owner: e.owner(),
             note: e.readonly_exception(),
+            plan: PlannedPolicy::of(e),
+            sunset: e.sunset(),
             source: e.source(),
         })
     }
@@ -114,6 +126,9 @@ impl Debt {
 /// assert_eq!(report.items().len(), 1);
 /// assert_eq!(report.per_owner().get("dashboards"), Some(&1));
 /// assert!(report.to_string().contains("Members may edit dashboards they created."));
+/// // Its planned policy: the requirement without the read-only scope.
+/// assert!(report.to_string().contains("plan: org:write; adds nothing; drops org:read"));
+/// assert!(report.to_string().contains("sunset: none"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DebtReport {
@@ -182,9 +197,36 @@ impl fmt::Display for DebtReport {
                 None => writeln!(f)?,
             }
             writeln!(f, "      note: {}", d.note.unwrap_or("(none)"))?;
+            if let Some(plan) = &d.plan {
+                writeln!(
+                    f,
+                    "      plan: {}; adds {}; drops {}",
+                    requirement_text(plan.scopes(), plan.scope_match()),
+                    scopes_or_nothing(&plan.adds),
+                    scopes_or_nothing(&plan.drops)
+                )?;
+            }
+            match d.sunset {
+                Some(date) => writeln!(f, "      sunset: {date}")?,
+                None => writeln!(f, "      sunset: none")?,
+            }
         }
         Ok(())
     }
+}
+
+/// A requirement as the debt report writes it: `a, b` (any one), `all of a + b`, or `none (denies
+/// every request)`.
+fn requirement_text(scopes: &[&str], scope_match: ScopeMatch) -> String {
+    match scope_match {
+        _ if scopes.is_empty() => "none (denies every request)".to_string(),
+        ScopeMatch::All if scopes.len() > 1 => format!("all of {}", scopes.join(" + ")),
+        _ => scopes.join(", "),
+    }
+}
+
+fn scopes_or_nothing(scopes: &[&str]) -> String {
+    if scopes.is_empty() { "nothing".to_string() } else { scopes.join(", ") }
 }
 
 fn owner_counts(counts: &BTreeMap<&str, usize>) -> String {
@@ -243,7 +285,8 @@ impl std::str::FromStr for EndpointKey {
 ///
 /// Compared by [`audit`]: `scopes` and `scope_match`, `readonly_scopes`, `gate` and the access form
 /// (`unauthenticated`, `authenticated`, `superuser`). Kept for the reader of the diff: `handler`,
-/// `owner` and `readonly_exception` (the note's wording may change without failing the audit).
+/// `owner`, `readonly_exception` (the note's wording may change without failing the audit) and
+/// the exception's `sunset` (moving it fails only `audit --strict`, until the baseline records it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyFacts {
@@ -267,6 +310,11 @@ pub struct PolicyFacts {
     /// The justification for accepting read-only scopes on a mutation.
     #[serde(default)]
     pub readonly_exception: Option<String>,
+    /// The day the read-only exception ends (`sunset`), written `"YYYY-MM-DD"`. Written only when
+    /// set, so baselines without sunsets keep their shape, and a baseline without the field
+    /// (written before sunsets existed) reads as none.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "sunset_text")]
+    pub sunset: Option<Date>,
     /// The feature-area gate.
     #[serde(default)]
     pub gate: Option<String>,
@@ -310,6 +358,27 @@ mod scope_match_text {
     }
 }
 
+/// `sunset` as `"YYYY-MM-DD"`, like the JSON dump writes it.
+mod sunset_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::record::Date;
+
+    pub(super) fn serialize<S: Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
+        match date {
+            Some(date) => serializer.collect_str(date),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Date>, D::Error> {
+        let Some(text) = Option::<String>::deserialize(deserializer)? else { return Ok(None) };
+        Date::parse(&text).map(Some).ok_or_else(|| {
+            serde::de::Error::custom(format_args!("bad sunset {text:?}, expected a date written YYYY-MM-DD"))
+        })
+    }
+}
+
 impl PolicyFacts {
     /// The access form these facts record (`scopes` stands for `permission` too: the facts keep
     /// the scopes, not where they came from).
@@ -347,6 +416,7 @@ impl PolicyFacts {
             } else {
                 None
             },
+            sunset: if e.has_policy_debt() { e.sunset() } else { None },
             gate: e.gate().map(str::to_string),
             unauthenticated: !e.requires_credentials(),
             authenticated: e.authenticated().is_some(),
@@ -362,6 +432,7 @@ impl PolicyFacts {
 /// "readonly_exception", "gate", "unauthenticated"}}}`, endpoints sorted by path then method, scope
 /// lists sorted, two-space indentation, a trailing newline. Facts that hold for few endpoints are
 /// written only when they do: `"scope_match": "all"` (after `scopes`) for an all-of requirement,
+/// `"sunset": "YYYY-MM-DD"` (after `readonly_exception`) for an exception with a sunset,
 /// `"authenticated": true`, `"superuser": true`.
 ///
 /// ```standalone_crate
@@ -789,6 +860,13 @@ pub struct AuditReport {
     pub stale: bool,
     /// The registry's current policy debt.
     pub debt: DebtReport,
+    /// The day the audit took as today ([`AuditOptions::today`]).
+    pub today: Date,
+    /// The read-only exceptions whose sunset day has come (on or before [`today`](Self::today)):
+    /// the `Sunset` header's moment, 00:00 UTC of that day, has passed. They do not fail
+    /// [`passed`](Self::passed); `audit --strict` fails on them until each exception is removed
+    /// (or its sunset moved and the baseline rewritten).
+    pub sunsets_passed: Vec<Debt>,
 }
 
 impl AuditReport {
@@ -874,8 +952,23 @@ impl fmt::Display for AuditReport {
         if self.passed() && self.stale && self.improvements.is_empty() && self.untracked.is_empty() {
             writeln!(
                 f,
-                "the baseline's descriptive fields (handler, owner, note) are out of date; `--update` refreshes them"
+                "the baseline's descriptive fields (handler, owner, note, sunset) are out of date; `--update` \
+                 refreshes them"
             )?;
+        }
+        if !self.sunsets_passed.is_empty() {
+            writeln!(f)?;
+            writeln!(
+                f,
+                "read-only exceptions past their sunset (today is {}; `audit --strict` fails until each is \
+                 removed — `tighten-report` says who still relies on it — or its sunset moved):",
+                self.today
+            )?;
+            for d in &self.sunsets_passed {
+                if let Some(sunset) = d.sunset {
+                    writeln!(f, "  {} {}  ({}, {})  sunset {sunset}", d.method, d.path, d.handler, d.source)?;
+                }
+            }
         }
         Ok(())
     }
@@ -968,8 +1061,70 @@ fn requirement_changes(
     changes
 }
 
-/// Compares `registry` with `baseline` (see the [module documentation](self)).
+/// How [`audit_with`] runs.
+///
+/// ```
+/// use scopegate::audit::AuditOptions;
+/// let on = AuditOptions::on(scopegate::Date::parse("2027-02-01").unwrap());
+/// assert_eq!(on.today.to_string(), "2027-02-01");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AuditOptions {
+    /// The day taken as today, against which sunsets are compared.
+    pub today: Date,
+}
+
+impl AuditOptions {
+    /// Options taking `today` as today (tests, or a CI job auditing as of a given day).
+    pub const fn on(today: Date) -> AuditOptions {
+        AuditOptions { today }
+    }
+
+    /// Options taking today's date (UTC, from the system clock) as today.
+    pub fn now() -> AuditOptions {
+        AuditOptions::on(Date::today())
+    }
+}
+
+impl Default for AuditOptions {
+    /// [`AuditOptions::now`].
+    fn default() -> Self {
+        AuditOptions::now()
+    }
+}
+
+/// Compares `registry` with `baseline` (see the [module documentation](self)), taking today's
+/// date from the system clock for sunsets ([`audit_with`] takes it as an option).
 pub fn audit(registry: &Registry, baseline: &Baseline) -> AuditReport {
+    audit_with(registry, baseline, &AuditOptions::now())
+}
+
+/// [`audit`], with the day taken as today given in `options`: an exception whose sunset is that
+/// day or earlier is listed in [`AuditReport::sunsets_passed`].
+///
+/// ```standalone_crate
+/// use scopegate::Date;
+/// use scopegate::audit::{AuditOptions, Baseline, audit_with};
+///
+/// #[scopegate::endpoint(
+///     method = PUT, path = "/organizations/{org}/dashboards/{id}/",
+///     scopes = ["org:read", "org:write"],
+///     readonly_exception = "Members may edit dashboards they created.",
+///     sunset = "2027-01-31",
+/// )]
+/// fn update_dashboard() {}
+///
+/// let registry = scopegate::Registry::global();
+/// let baseline = Baseline::from_registry(registry);
+/// let before = audit_with(registry, &baseline, &AuditOptions::on(Date::parse("2027-01-30").unwrap()));
+/// assert!(before.passed() && before.sunsets_passed.is_empty());
+/// let on_the_day = audit_with(registry, &baseline, &AuditOptions::on(Date::parse("2027-01-31").unwrap()));
+/// assert!(on_the_day.passed());
+/// assert_eq!(on_the_day.sunsets_passed[0].path, "/organizations/{org}/dashboards/{id}/");
+/// assert!(on_the_day.to_string().contains("sunset 2027-01-31"));
+/// ```
+pub fn audit_with(registry: &Registry, baseline: &Baseline, options: &AuditOptions) -> AuditReport {
     let mut regressions = Vec::new();
     let mut improvements = Vec::new();
     let mut untracked = Vec::new();
@@ -1070,12 +1225,17 @@ pub fn audit(registry: &Registry, baseline: &Baseline) -> AuditReport {
         }
     }
     improvements.sort_by(|a, b| a.key.cmp(&b.key));
+    let debt = DebtReport::new(registry);
+    let sunsets_passed =
+        debt.items().iter().filter(|d| d.sunset.is_some_and(|day| day <= options.today)).cloned().collect();
     AuditReport {
         regressions,
         improvements,
         untracked,
         stale: Baseline::from_registry(registry) != *baseline,
-        debt: DebtReport::new(registry),
+        debt,
+        today: options.today,
+        sunsets_passed,
     }
 }
 
@@ -1125,6 +1285,7 @@ mod tests {
             scope_match,
             readonly_scopes: Vec::new(),
             readonly_exception: None,
+            sunset: None,
             gate: None,
             unauthenticated: false,
             authenticated: false,

@@ -1,4 +1,5 @@
-//! The `registry` and `audit` subcommands a service's `main` can hand over to scopegate.
+//! The `registry`, `audit` and `tighten-report` subcommands a service's `main` can hand over to
+//! scopegate.
 //!
 //! ```no_run
 //! use std::process::ExitCode;
@@ -16,35 +17,66 @@
 //! ```text
 //! my-service registry [--format json|md|html|openapi] [--output FILE] [--title TEXT] [--api-version V]
 //! my-service audit [--baseline FILE] [--update | --strict]
+//! my-service tighten-report [--since 30d|YYYY-MM-DD] [--format json|markdown]
 //! ```
 //!
 //! `registry` prints the registry (see [`crate::dump`]); `audit` compares it with the committed
 //! baseline (see [`crate::audit`]) and exits with status 1 on a regression; `audit --update` rewrites
-//! the baseline to accept the current policy deliberately. Usage errors exit with status 2.
+//! the baseline to accept the current policy deliberately; `audit --strict` also fails on a stale
+//! baseline and on a read-only exception whose sunset day has come. `tighten-report` prints, per
+//! planned policy, who removing the read-only exception would break, from the service's usage
+//! store (see [`crate::tighten`]): the service hands the store over in [`Options`]. Usage errors
+//! exit with status 2.
+//!
+//! ```no_run
+//! use scopegate::Date;
+//! use scopegate::tighten::{Usage, UsageStore};
+//!
+//! /// The service's usage store: daily rollups in its database.
+//! struct Rollups;
+//!
+//! impl UsageStore for Rollups {
+//!     fn usage_since(&self, _since: Date) -> Result<Vec<Usage>, String> {
+//!         // SELECT … FROM would_break_daily WHERE day >= since
+//!         Ok(Vec::new())
+//!     }
+//! }
+//!
+//! let store = Rollups;
+//! let options = scopegate::cli::Options { usage: Some(&store), ..Default::default() };
+//! scopegate::cli::run_with_options(scopegate::Registry::global(), &options, std::env::args());
+//! ```
 
-// The two subcommands parse their few options by hand rather than with clap: they run inside the
+// The subcommands parse their few options by hand rather than with clap: they run inside the
 // host service's own `main`, on the host's argv after its program name, and must neither exit the
 // process nor print a usage of their own making for the host's other arguments (the demo parses
-// its `serve`/`token` commands with clap and hands only `registry`/`audit` over). What they need —
+// its `serve`/`token` commands with clap and hands only scopegate's commands over). What they need —
 // `--key value`, `--key=value`, flags, "given twice", exit statuses 0/1/2 — is ~100 lines below;
 // clap would add its compile time to every service that keeps the default `cli` feature.
 
+use std::fmt;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::audit::{self, Baseline, DEFAULT_BASELINE};
+use crate::audit::{self, AuditOptions, Baseline, DEFAULT_BASELINE};
 use crate::dump::{self, Format, OpenApiOptions};
+use crate::record::Date;
 use crate::registry::Registry;
+use crate::tighten::{self, UsageStore};
 
 /// The subcommands [`run`] handles.
-pub const COMMANDS: [&str; 2] = ["registry", "audit"];
+pub const COMMANDS: [&str; 3] = ["registry", "audit", "tighten-report"];
+
+/// The window `tighten-report` reads when no `--since` is given.
+pub const DEFAULT_SINCE: &str = "30d";
 
 const USAGE: &str = "\
 usage:
   {program} registry [--format json|md|html|openapi] [--output FILE] [--title TEXT] [--api-version VERSION]
                     [--server URL]...
   {program} audit [--baseline FILE] [--update | --strict]
+  {program} tighten-report [--since 30d|YYYY-MM-DD] [--format json|markdown]
 
 registry   print every declared endpoint and its permission policy
   --format       json (default; the contract shape), md (a table per owner), html (permission
@@ -62,7 +94,16 @@ audit      fail (exit status 1) when the policy regressed against the baseline: 
   --baseline     the baseline file (default policy-baseline.json)
   --update       accept the current policy deliberately: rewrite the baseline, then commit it
   --strict       also fail when the baseline is out of date (improvements not yet recorded), so the
-                 baseline can only shrink (what CI runs)
+                 baseline can only shrink, and when the sunset day of a read-only exception has
+                 come (what CI runs)
+
+tighten-report print, per planned policy of a read-only exception, the requests of the window the
+           current policy allowed and the plan would deny, the principals and organizations
+           behind them, and a verdict: safe (nobody relied on the exception) or would_break
+  --since        the first day of the window: Nd (N days before today, N >= 1) or a date
+                 YYYY-MM-DD (default 30d); the window runs to today (UTC)
+  --format       json (default) or markdown (to paste into the pull request that removes the
+                 exception)
 ";
 
 /// How a command ended; converts into the process [`ExitCode`] (0, 1 and 2).
@@ -86,12 +127,60 @@ impl From<Status> for ExitCode {
     }
 }
 
+/// What a service hands the subcommands besides its registry: its OpenAPI defaults, its usage
+/// store, and (for tests) the day taken as today.
+///
+/// Build it with `..Default::default()` so that fields added later keep it compiling:
+///
+/// ```
+/// # use scopegate::tighten::{Usage, UsageStore};
+/// # struct Rollups;
+/// # impl UsageStore for Rollups {
+/// #     fn usage_since(&self, _: scopegate::Date) -> Result<Vec<Usage>, String> { Ok(Vec::new()) }
+/// # }
+/// let store = Rollups;
+/// let options = scopegate::cli::Options {
+///     openapi: scopegate::dump::OpenApiOptions { title: "Acme API".into(), ..Default::default() },
+///     usage: Some(&store),
+///     ..Default::default()
+/// };
+/// # let _ = options;
+/// ```
+#[derive(Clone, Default)]
+pub struct Options<'a> {
+    /// The OpenAPI defaults of `registry --format openapi` (see [`run_with`]).
+    pub openapi: OpenApiOptions,
+    /// The usage store `tighten-report` reads (see [`crate::tighten`]); without one,
+    /// `tighten-report` fails saying that the service did not wire a usage store.
+    pub usage: Option<&'a dyn UsageStore>,
+    /// The day taken as today by `audit --strict` (sunsets) and `tighten-report --since Nd`;
+    /// `None`: today's date (UTC) from the system clock.
+    pub today: Option<Date>,
+}
+
+impl fmt::Debug for Options<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Options")
+            .field("openapi", &self.openapi)
+            .field("usage", &self.usage.map(|_| "dyn UsageStore"))
+            .field("today", &self.today)
+            .finish()
+    }
+}
+
+impl Options<'_> {
+    fn today(&self) -> Date {
+        self.today.unwrap_or_else(Date::today)
+    }
+}
+
 /// `true` when `args` start with one of [`COMMANDS`], with or without the program name in front
 /// (so both `std::env::args()` and `std::env::args().skip(1)` work).
 ///
 /// ```
 /// assert!(scopegate::cli::is_command(&["my-service", "registry", "--format", "md"]));
 /// assert!(scopegate::cli::is_command(&["audit"]));
+/// assert!(scopegate::cli::is_command(&["my-service", "tighten-report", "--since", "30d"]));
 /// assert!(!scopegate::cli::is_command(&["my-service", "serve"]));
 /// assert!(!scopegate::cli::is_command::<&str>(&[]));
 /// ```
@@ -138,9 +227,19 @@ where
     I: IntoIterator<Item = S>,
     S: Into<String>,
 {
+    run_with_options(registry, &Options { openapi: defaults.clone(), ..Default::default() }, args)
+}
+
+/// Like [`run`], with everything the service hands over in [`Options`] — its OpenAPI defaults
+/// and its usage store for `tighten-report` (see the [module documentation](self)).
+pub fn run_with_options<I, S>(registry: &Registry, options: &Options<'_>, args: I) -> ExitCode
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
     let stdout = io::stdout();
     let stderr = io::stderr();
-    execute_with(registry, defaults, args, &mut stdout.lock(), &mut stderr.lock()).into()
+    execute_with_options(registry, options, args, &mut stdout.lock(), &mut stderr.lock()).into()
 }
 
 /// Like [`run`], writing to the given streams and returning the [`Status`] (for tests and for
@@ -178,6 +277,55 @@ where
     I: IntoIterator<Item = S>,
     S: Into<String>,
 {
+    execute_with_options(
+        registry,
+        &Options { openapi: defaults.clone(), ..Default::default() },
+        args,
+        stdout,
+        stderr,
+    )
+}
+
+/// [`execute`] with everything the service hands over in [`Options`] (see
+/// [`run_with_options`]).
+///
+/// ```standalone_crate
+/// #[scopegate::endpoint(
+///     method = PUT, path = "/organizations/{org}/dashboards/{id}/",
+///     scopes = ["org:read", "org:write"],
+///     readonly_exception = "Members may edit dashboards they created.",
+/// )]
+/// fn update_dashboard() {}
+///
+/// use scopegate::Date;
+/// use scopegate::cli::{Options, Status, execute_with_options};
+/// use scopegate::tighten::{Usage, UsageStore};
+///
+/// struct NoTraffic;
+/// impl UsageStore for NoTraffic {
+///     fn usage_since(&self, _: Date) -> Result<Vec<Usage>, String> {
+///         Ok(Vec::new())
+///     }
+/// }
+///
+/// let options = Options { usage: Some(&NoTraffic), today: Date::parse("2026-03-31"), ..Default::default() };
+/// let (mut out, mut err) = (Vec::new(), Vec::new());
+/// let args = ["tighten-report", "--since", "30d", "--format", "markdown"];
+/// let status = execute_with_options(scopegate::Registry::global(), &options, args, &mut out, &mut err);
+/// assert_eq!(status, Status::Success);
+/// assert!(String::from_utf8(out).unwrap().contains("Nobody relied on the read-only exception from 2026-03-01 on"));
+/// ```
+pub fn execute_with_options<I, S>(
+    registry: &Registry,
+    options: &Options<'_>,
+    args: I,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Status
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
     let args: Vec<String> = args.into_iter().map(Into::into).collect();
     let start = command_start(&args).unwrap_or(0);
     let program = program_name(if start == 1 { args.first().cloned() } else { std::env::args().next() });
@@ -185,14 +333,19 @@ where
     let rest = &args[start.min(args.len())..];
     let result = match rest.first().map(String::as_str) {
         Some("registry") => {
-            parse_registry(&rest[1..], defaults).and_then(|cmd| cmd.run(registry, stdout, stderr))
+            parse_registry(&rest[1..], &options.openapi).and_then(|cmd| cmd.run(registry, stdout, stderr))
         }
-        Some("audit") => parse_audit(&rest[1..]).and_then(|cmd| cmd.run(registry, &program, stdout, stderr)),
+        Some("audit") => parse_audit(&rest[1..])
+            .and_then(|cmd| cmd.run(registry, &program, options.today(), stdout, stderr)),
+        Some("tighten-report") => parse_tighten_report(&rest[1..], options.today())
+            .and_then(|cmd| cmd.run(registry, options.usage, stdout)),
         Some("help" | "-h" | "--help") => Err(Exit::Help),
-        Some(other) => {
-            Err(Exit::Usage(format!("unknown command `{other}` (expected `registry` or `audit`)")))
+        Some(other) => Err(Exit::Usage(format!(
+            "unknown command `{other}` (expected `registry`, `audit` or `tighten-report`)"
+        ))),
+        None => {
+            Err(Exit::Usage("missing command (expected `registry`, `audit` or `tighten-report`)".to_string()))
         }
-        None => Err(Exit::Usage("missing command (expected `registry` or `audit`)".to_string())),
     };
     match result {
         Ok(status) => status,
@@ -397,6 +550,7 @@ impl AuditCommand {
         self,
         registry: &Registry,
         program: &str,
+        today: Date,
         stdout: &mut dyn Write,
         stderr: &mut dyn Write,
     ) -> Result<Status, Exit> {
@@ -413,17 +567,28 @@ impl AuditCommand {
                 Exit::Failure(e.to_string())
             }
         })?;
-        let report = audit::audit(registry, &baseline);
-        if report.passed() && self.strict && report.stale {
-            // The ratchet: removed debt must be recorded, or it could come back unnoticed later.
+        let report = audit::audit_with(registry, &baseline, &AuditOptions::on(today));
+        if report.passed() && self.strict && (report.stale || !report.sunsets_passed.is_empty()) {
             let _ = write!(stderr, "{report}");
-            let _ = writeln!(
-                stderr,
-                "policy audit FAILED (--strict): the baseline {} no longer matches the code's policy; \
-                 run `{program} audit --update` and commit it, so that debt removed now cannot come \
-                 back unnoticed",
-                self.baseline.display()
-            );
+            if report.stale {
+                // The ratchet: removed debt must be recorded, or it could come back unnoticed later.
+                let _ = writeln!(
+                    stderr,
+                    "policy audit FAILED (--strict): the baseline {} no longer matches the code's policy; \
+                     run `{program} audit --update` and commit it, so that debt removed now cannot come \
+                     back unnoticed",
+                    self.baseline.display()
+                );
+            }
+            if !report.sunsets_passed.is_empty() {
+                let _ = writeln!(
+                    stderr,
+                    "policy audit FAILED (--strict): the sunset of {} read-only exception(s) has come \
+                     (today is {today}); remove each exception (`{program} tighten-report` lists who \
+                     still relies on it), or move its sunset and record it with `{program} audit --update`",
+                    report.sunsets_passed.len()
+                );
+            }
             return Ok(Status::Failure);
         }
         if report.passed() {
@@ -471,4 +636,106 @@ fn update(
     }
     stdout.write_all(message.as_bytes()).map_err(|e| Exit::Failure(format!("cannot write: {e}")))?;
     Ok(Status::Success)
+}
+
+/// `tighten-report`'s output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReportFormat {
+    Json,
+    Markdown,
+}
+
+struct TightenReportCommand {
+    since: Date,
+    format: ReportFormat,
+}
+
+fn parse_tighten_report(args: &[String], today: Date) -> Result<TightenReportCommand, Exit> {
+    let mut args = Args::new(args);
+    let (mut since, mut format) = (None, None);
+    while let Some(option) = args.next_option() {
+        let (name, inline) = option?;
+        match name {
+            "--since" => {
+                let value = args.value(name, inline)?;
+                set_once(&mut since, name, parse_since(value, today)?)?;
+            }
+            "--format" => {
+                let value = args.value(name, inline)?;
+                let parsed = match value {
+                    "json" => ReportFormat::Json,
+                    "markdown" | "md" => ReportFormat::Markdown,
+                    _ => {
+                        return Err(Exit::Usage(format!(
+                            "unknown format `{value}` for `tighten-report` (expected json or markdown)"
+                        )));
+                    }
+                };
+                set_once(&mut format, name, parsed)?;
+            }
+            other => return Err(Exit::Usage(format!("unknown option `{other}` for `tighten-report`"))),
+        }
+    }
+    let since = match since {
+        Some(since) => since,
+        None => parse_since(DEFAULT_SINCE, today)?,
+    };
+    Ok(TightenReportCommand { since, format: format.unwrap_or(ReportFormat::Json) })
+}
+
+/// `--since`: `Nd` — the window starts N days before `today` (N ≥ 1, decimal digits only) — or a
+/// date `YYYY-MM-DD` no later than `today`.
+fn parse_since(value: &str, today: Date) -> Result<Date, Exit> {
+    let bad = || {
+        Exit::Usage(format!(
+            "`--since` takes a number of days (`30d`) or a date (`2026-03-01`), not `{value}`"
+        ))
+    };
+    if let Some(days) = value.strip_suffix('d') {
+        if days.is_empty() || !days.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let days: u32 = days.parse().map_err(|_| bad())?;
+        if days == 0 {
+            return Err(Exit::Usage("`--since` needs a window of at least 1 day (`1d`)".to_string()));
+        }
+        return Ok(Date::from_days(today.days_since_epoch() - i64::from(days)));
+    }
+    let date = Date::parse(value).ok_or_else(bad)?;
+    if date > today {
+        return Err(Exit::Usage(format!("`--since` {date} is after today ({today})")));
+    }
+    Ok(date)
+}
+
+impl TightenReportCommand {
+    fn run(
+        self,
+        registry: &Registry,
+        store: Option<&dyn UsageStore>,
+        stdout: &mut dyn Write,
+    ) -> Result<Status, Exit> {
+        let store = store.ok_or_else(|| {
+            Exit::Failure(
+                "`tighten-report` reads the service's usage store, and this service did not wire a usage \
+                 store (its main hands the store to `scopegate::cli::run_with_options` in \
+                 `Options::usage`)"
+                    .to_string(),
+            )
+        })?;
+        let mut usage = store
+            .usage_since(self.since)
+            .map_err(|e| Exit::Failure(format!("cannot read the usage store: {e}")))?;
+        // The store is asked for the window; a row from before it is not counted.
+        usage.retain(|row| row.day >= self.since);
+        let reports = tighten::report(registry, &usage);
+        let text = match self.format {
+            ReportFormat::Json => tighten::to_json(&reports, self.since),
+            ReportFormat::Markdown => tighten::to_markdown(&reports, self.since),
+        };
+        stdout
+            .write_all(text.as_bytes())
+            .map_err(|e| Exit::Failure(format!("cannot write to standard output: {e}")))?;
+        Ok(Status::Success)
+    }
 }

@@ -1059,3 +1059,237 @@ fn the_debt_report_writes_all_of_requirements_as_such() {
     );
     assert!(text.contains("scopes: member:read, org:write; read-only: member:read"), "{text}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Planned policies and sunsets
+// ---------------------------------------------------------------------------------------------
+
+#[scopegate::permission(
+    POST = ["org:read", "org:write"],
+    readonly_exceptions(POST = "Members may save personal searches."),
+    planned_scopes(POST = all("org:write", "member:read")),
+    sunsets(POST = "2026-12-31"),
+)]
+struct SunsetSearchPermission;
+
+mod sunset_before {
+    #[scopegate::endpoint(
+        method = PUT, path = "/sunset/dashboards/", scopes = ["org:read", "org:write"],
+        readonly_exception = "Members may edit the dashboards they created.", sunset = "2027-01-31",
+        owner = "dashboards",
+    )]
+    fn dashboards() {}
+
+    #[scopegate::endpoint(
+        method = POST, path = "/sunset/searches/", permission = super::SunsetSearchPermission, owner = "search",
+    )]
+    fn searches() {}
+
+    #[scopegate::endpoint(
+        method = POST, path = "/sunset/alert-rules/", scopes = ["alerts:read", "org:write"],
+        readonly_exception = "Members may create alert rules.", planned_scopes = ["alerts:write"],
+        owner = "alerts",
+    )]
+    fn alert_rules() {}
+}
+
+mod sunset_after {
+    /// The same exception, its sunset moved.
+    #[scopegate::endpoint(
+        method = PUT, path = "/sunset/dashboards/", scopes = ["org:read", "org:write"],
+        readonly_exception = "Members may edit the dashboards they created.", sunset = "2027-06-30",
+        owner = "dashboards",
+    )]
+    fn dashboards() {}
+}
+
+fn sunsets() -> Registry {
+    build(declared("sunset_before"))
+}
+
+fn on(date: &str) -> audit::AuditOptions {
+    audit::AuditOptions::on(scopegate::Date::parse(date).expect("a date"))
+}
+
+#[test]
+fn the_debt_report_lists_each_plan_and_sunset() {
+    let debt = DebtReport::new(&sunsets());
+    /// Path, planned scopes, sunset.
+    type Facts<'a> = (&'a str, Option<Vec<&'a str>>, Option<String>);
+    let facts: Vec<Facts<'_>> = debt
+        .items()
+        .iter()
+        .map(|d| (d.path, d.plan.as_ref().map(|p| p.scopes().to_vec()), d.sunset.map(|s| s.to_string())))
+        .collect();
+    assert_eq!(
+        facts,
+        [
+            ("/sunset/alert-rules/", Some(vec!["alerts:write"]), None),
+            ("/sunset/dashboards/", Some(vec!["org:write"]), Some("2027-01-31".to_string())),
+            ("/sunset/searches/", Some(vec!["org:write", "member:read"]), Some("2026-12-31".to_string())),
+        ]
+    );
+    let alerts = debt.items()[0].plan.as_ref().expect("a plan");
+    assert_eq!(
+        (alerts.adds.as_slice(), alerts.drops.as_slice()),
+        (&["alerts:write"][..], &["alerts:read", "org:write"][..])
+    );
+    let text = debt.to_string();
+    for expected in [
+        "    POST /sunset/alert-rules/  audit::sunset_before::alert_rules  (runtime/tests/audit.rs:",
+        "      plan: alerts:write; adds alerts:write; drops alerts:read, org:write\n      sunset: none\n",
+        "      plan: org:write; adds nothing; drops org:read\n      sunset: 2027-01-31\n",
+        "      plan: all of org:write + member:read; adds member:read; drops org:read\n      sunset: 2026-12-31\n",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn the_baseline_records_sunsets_and_reads_old_baselines_without_them() {
+    let registry = sunsets();
+    let baseline = Baseline::from_registry(&registry);
+    let text = baseline.to_json();
+    assert!(
+        text.contains(
+            "      \"readonly_exception\": \"Members may edit the dashboards they created.\",\n      \"sunset\": \"2027-01-31\",\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.matches("\"sunset\"").count(), 2, "written only where set: {text}");
+    assert_eq!(Baseline::parse(&text).expect("round trip"), baseline);
+    let facts = baseline.get(&key(Method::Post, "/sunset/searches/")).expect("pinned");
+    assert_eq!(facts.sunset.map(|d| d.to_string()).as_deref(), Some("2026-12-31"));
+
+    // A baseline written before sunsets existed still parses; the audit passes and calls it stale.
+    let old = text
+        .replace(",\n      \"sunset\": \"2027-01-31\"", "")
+        .replace(",\n      \"sunset\": \"2026-12-31\"", "");
+    assert!(!old.contains("\"sunset\""), "{old}");
+    let old = Baseline::parse(&old).expect("an old baseline parses");
+    let report = audit::audit_with(&registry, &old, &on("2026-06-01"));
+    assert!(report.passed() && report.stale, "{report}");
+    assert!(report.to_string().contains("(handler, owner, note, sunset) are out of date"), "{report}");
+
+    // A sunset that is not a date is an error, not a panic.
+    for bad in ["31/01/2027", "2027-02-30", ""] {
+        let broken = text.replace("\"2027-01-31\"", &format!("{bad:?}"));
+        let err = Baseline::parse(&broken).expect_err(bad);
+        assert!(err.to_string().contains(&format!("bad sunset {bad:?}")), "{err}");
+    }
+    let broken = text.replace("\"2027-01-31\"", "20270131");
+    assert!(Baseline::parse(&broken).is_err());
+}
+
+#[test]
+fn a_sunset_passes_on_its_day_and_is_reported_without_failing_the_audit() {
+    let registry = sunsets();
+    let baseline = Baseline::from_registry(&registry);
+    let passed = |day: &str| -> Vec<&'static str> {
+        audit::audit_with(&registry, &baseline, &on(day)).sunsets_passed.iter().map(|d| d.path).collect()
+    };
+    assert!(passed("2026-12-30").is_empty());
+    assert_eq!(passed("2026-12-31"), ["/sunset/searches/"], "on the sunset day itself");
+    assert_eq!(passed("2027-01-30"), ["/sunset/searches/"]);
+    assert_eq!(passed("2027-01-31"), ["/sunset/dashboards/", "/sunset/searches/"]);
+    assert_eq!(passed("2030-01-01").len(), 2, "an exception without a sunset never passes one");
+
+    let report = audit::audit_with(&registry, &baseline, &on("2027-02-01"));
+    assert!(report.passed(), "a passed sunset fails only the strict audit: {report}");
+    assert_eq!(report.today.to_string(), "2027-02-01");
+    let text = report.to_string();
+    assert!(text.contains("read-only exceptions past their sunset (today is 2027-02-01;"), "{text}");
+    assert!(
+        text.contains(
+            "  PUT /sunset/dashboards/  (audit::sunset_before::dashboards, runtime/tests/audit.rs:"
+        ),
+        "{text}"
+    );
+    assert!(text.contains(")  sunset 2027-01-31\n"), "{text}");
+    let clean = audit::audit_with(&registry, &baseline, &on("2026-01-01")).to_string();
+    assert!(!clean.contains("past their sunset"), "{clean}");
+}
+
+#[test]
+fn moving_a_sunset_passes_and_marks_the_baseline_stale() {
+    let baseline = Baseline::from_registry(&sunsets());
+    let moved = {
+        let mut endpoints: Vec<&'static Endpoint> =
+            declared("sunset_before").into_iter().filter(|e| e.name() != "dashboards").collect();
+        endpoints.extend(declared("sunset_after"));
+        build(endpoints)
+    };
+    let report = audit::audit_with(&moved, &baseline, &on("2027-02-01"));
+    assert!(report.passed(), "{report}");
+    assert!(report.stale && report.regressions.is_empty() && report.improvements.is_empty());
+    // Moved past today: only the class's sunset has passed.
+    let passed: Vec<&str> = report.sunsets_passed.iter().map(|d| d.path).collect();
+    assert_eq!(passed, ["/sunset/searches/"]);
+}
+
+#[test]
+fn strict_audit_fails_once_a_sunset_has_come() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("scopegate-audit-sunset");
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let path = dir.join("policy-baseline.json");
+    let file = path.to_str().expect("utf-8 path");
+    std::fs::write(&path, Baseline::from_registry(&sunsets()).to_json()).expect("write");
+    let run = |registry: &Registry, today: &str, args: &[&str]| {
+        let options = scopegate::cli::Options { today: scopegate::Date::parse(today), ..Default::default() };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let status = scopegate::cli::execute_with_options(
+            registry,
+            &options,
+            args.iter().copied(),
+            &mut out,
+            &mut err,
+        );
+        (status, String::from_utf8(out).expect("utf-8"), String::from_utf8(err).expect("utf-8"))
+    };
+
+    let (status, out, err) =
+        run(&sunsets(), "2026-12-30", &["my-service", "audit", "--strict", "--baseline", file]);
+    assert_eq!(status, Status::Success, "{err}");
+    assert!(!out.contains("past their sunset"), "{out}");
+
+    // The class's sunset day: the plain audit passes and says so, the strict one fails.
+    let (status, out, _) = run(&sunsets(), "2026-12-31", &["audit", "--baseline", file]);
+    assert_eq!(status, Status::Success);
+    assert!(out.contains("read-only exceptions past their sunset (today is 2026-12-31;"), "{out}");
+    let (status, out, err) =
+        run(&sunsets(), "2026-12-31", &["my-service", "audit", "--strict", "--baseline", file]);
+    assert_eq!(status, Status::Failure);
+    assert!(out.is_empty());
+    assert!(err.contains("  POST /sunset/searches/  (audit::sunset_before::searches"), "{err}");
+    assert!(
+        err.contains(
+            "policy audit FAILED (--strict): the sunset of 1 read-only exception(s) has come (today is 2026-12-31); \
+             remove each exception (`my-service tighten-report` lists who still relies on it)"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("no longer matches"), "the baseline is current: {err}");
+
+    // Moving a sunset is recorded like any fact: strict fails on the stale baseline too, until
+    // `--update`; the class's passed sunset still fails it.
+    let moved = {
+        let mut endpoints: Vec<&'static Endpoint> =
+            declared("sunset_before").into_iter().filter(|e| e.name() != "dashboards").collect();
+        endpoints.extend(declared("sunset_after"));
+        build(endpoints)
+    };
+    let (status, _, err) = run(&moved, "2027-02-01", &["audit", "--strict", "--baseline", file]);
+    assert_eq!(status, Status::Failure);
+    assert!(
+        err.contains("no longer matches") && err.contains("the sunset of 1 read-only exception(s)"),
+        "{err}"
+    );
+    let (status, _, _) = run(&moved, "2027-02-01", &["audit", "--update", "--baseline", file]);
+    assert_eq!(status, Status::Success);
+    assert!(std::fs::read_to_string(&path).expect("written").contains("\"sunset\": \"2027-06-30\""));
+    let (status, _, err) = run(&moved, "2027-02-01", &["audit", "--strict", "--baseline", file]);
+    assert_eq!(status, Status::Failure, "the class's sunset has still passed");
+    assert!(!err.contains("no longer matches"), "{err}");
+    let (status, _, err) = run(&moved, "2026-12-01", &["audit", "--strict", "--baseline", file]);
+    assert_eq!(status, Status::Success, "{err}");
+}

@@ -34,6 +34,7 @@ fn delete_dashboard() {}
     path = "/organizations/{organization_id_or_slug}/dashboards/{dashboard_id}/",
     scopes = ["org:read", "org:write", "org:admin"],
     readonly_exception = "Members may edit dashboards they created | even without org:write.\nSee <b>policy</b> & notes.",
+    sunset = "2027-01-31",
     owner = "dashboards",
     publish = public,
 )]
@@ -52,6 +53,8 @@ fn dashboard_details() {}
     GET = ["org:read", "org:write"],
     POST = ["org:read", "org:write"],
     readonly_exceptions(POST = "Members may manage personal saved searches without org:write."),
+    planned_scopes(POST = all("org:write", "member:read")),
+    sunsets(POST = "2026-12-31"),
 )]
 struct SearchPermission;
 
@@ -62,6 +65,18 @@ struct SearchPermission;
     owner = "search",
 )]
 fn create_search() {}
+
+/// A stated plan that moves to a new, narrower scope: it adds `alerts:write`.
+#[scopegate::endpoint(
+    method = POST,
+    path = "/organizations/{organization_id_or_slug}/alert-rules/",
+    scopes = ["alerts:read", "org:write"],
+    readonly_exception = "Members may create alert rules for their projects.",
+    planned_scopes = ["alerts:write"],
+    owner = "alerts",
+    publish = public,
+)]
+fn create_alert_rule() {}
 
 #[scopegate::endpoint(
     method = GET,
@@ -206,6 +221,9 @@ fn json_record_has_the_exact_contract_shape_with_nulls() {
       "readonly_scopes": [],
       "readonly_exception": null,
       "permission": null,
+      "planned_scopes": null,
+      "planned_scope_match": null,
+      "sunset": null,
       "publish": "experimental",
       "owner": "ops|<sre>",
       "gate": null,
@@ -242,6 +260,9 @@ fn json_records_every_field_of_class_and_gated_endpoints() {
             "readonly_scopes": ["org:read"],
             "readonly_exception": "Members may manage personal saved searches without org:write.",
             "permission": "SearchPermission",
+            "planned_scopes": ["org:write", "member:read"],
+            "planned_scope_match": "all",
+            "sunset": "2026-12-31",
             "publish": "private",
             "owner": "search",
             "gate": null,
@@ -281,6 +302,9 @@ fn json_records_every_field_of_class_and_gated_endpoints() {
         "readonly_scopes",
         "readonly_exception",
         "permission",
+        "planned_scopes",
+        "planned_scope_match",
+        "sunset",
         "publish",
         "owner",
         "gate",
@@ -315,6 +339,9 @@ fn json_records_all_of_requirements_with_their_scope_match() {
             "readonly_scopes": [],
             "readonly_exception": null,
             "permission": null,
+            "planned_scopes": null,
+            "planned_scope_match": null,
+            "sunset": null,
             "publish": "public",
             "owner": "core",
             "gate": null,
@@ -331,6 +358,9 @@ fn json_records_all_of_requirements_with_their_scope_match() {
         (&json!("all"), &json!(["member:read", "team:read"]))
     );
     assert_eq!(remind["readonly_exception"], "Teammates may nudge each other with read access only.");
+    // Its default plan keeps none of its (read-only) scopes: an any-of list of none, which denies
+    // every request.
+    assert_eq!((&remind["planned_scopes"], &remind["planned_scope_match"]), (&json!([]), &json!("any")));
     // Through a permission class.
     let transfer = by_handler("transfer_project");
     assert_eq!(
@@ -353,6 +383,47 @@ fn json_records_all_of_requirements_with_their_scope_match() {
         if !empty {
             assert!(e["scope_match"] == "any" || e["scope_match"] == "all", "{e}");
         }
+    }
+}
+
+#[test]
+fn json_records_planned_policies_and_sunsets() {
+    let value = parse(&dump::json(registry()));
+    let endpoints = value["endpoints"].as_array().expect("array");
+    let by_handler = |h: &str| {
+        endpoints.iter().find(|e| e["handler"] == format!("dump::{h}")).cloned().expect("endpoint dumped")
+    };
+    let plan_of = |h: &str| {
+        let e = by_handler(h);
+        (e["planned_scopes"].clone(), e["planned_scope_match"].clone(), e["sunset"].clone())
+    };
+    // The default plan: the requirement without its read-only scopes.
+    assert_eq!(
+        plan_of("update_dashboard"),
+        (json!(["org:write", "org:admin"]), json!("any"), json!("2027-01-31"))
+    );
+    // A stated plan, naming a scope the current policy does not accept yet.
+    assert_eq!(plan_of("create_alert_rule"), (json!(["alerts:write"]), json!("any"), Value::Null));
+    // A class's plan (all-of) and sunset for the method.
+    assert_eq!(
+        plan_of("create_search"),
+        (json!(["org:write", "member:read"]), json!("all"), json!("2026-12-31"))
+    );
+    // No debt, no plan: a safe method with a read-only scope, a mutation without one.
+    assert_eq!(plan_of("replay_details"), (Value::Null, Value::Null, Value::Null));
+    assert_eq!(plan_of("delete_dashboard"), (Value::Null, Value::Null, Value::Null));
+    // Exactly the endpoints with a read-only exception have a plan, and a plan has its match.
+    for e in endpoints {
+        assert_eq!(e["planned_scopes"].is_null(), e["readonly_exception"].is_null(), "{e}");
+        assert_eq!(e["planned_scopes"].is_null(), e["planned_scope_match"].is_null(), "{e}");
+    }
+    // The contract's key order: ..., permission, planned_scopes, planned_scope_match, sunset, publish, ...
+    let text = dump::json(registry());
+    for record in text.split("\n    {\n").skip(1) {
+        let at =
+            |key: &str| record.find(&format!("\"{key}\": ")).unwrap_or_else(|| panic!("{key} in {record}"));
+        let order = ["permission", "planned_scopes", "planned_scope_match", "sunset", "publish"].map(at);
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{record}");
     }
 }
 
@@ -460,6 +531,46 @@ fn schema_rejects_omitted_nulls_unknown_keys_and_bad_values() {
     assert!(validator.is_valid(&all_of), "{:?}", errors(&validator, &all_of));
     assert!(!validator.is_valid(&json!({"endpoints": {}})));
     assert!(validator.is_valid(&json!({"endpoints": []})));
+
+    // The plan and the sunset: required, a plan has its match, a sunset is a date.
+    for key in ["planned_scopes", "planned_scope_match", "sunset"] {
+        let omitted = mutate(&|e| {
+            e.remove(key);
+        });
+        assert!(!validator.is_valid(&omitted), "{key} is required");
+    }
+    let planned = mutate(&|e| {
+        e.insert("planned_scopes".into(), json!(["org:write"]));
+        e.insert("planned_scope_match".into(), json!("any"));
+        e.insert("sunset".into(), json!("2027-01-31"));
+    });
+    assert!(validator.is_valid(&planned), "{:?}", errors(&validator, &planned));
+    let empty_plan = mutate(&|e| {
+        e.insert("planned_scopes".into(), json!([]));
+        e.insert("planned_scope_match".into(), json!("any"));
+    });
+    assert!(validator.is_valid(&empty_plan), "{:?}", errors(&validator, &empty_plan));
+    let unmatched = mutate(&|e| {
+        e.insert("planned_scopes".into(), json!(["org:write"]));
+        e.insert("planned_scope_match".into(), Value::Null);
+    });
+    assert!(!validator.is_valid(&unmatched), "a plan needs its planned_scope_match");
+    let stray = mutate(&|e| {
+        e.insert("planned_scopes".into(), Value::Null);
+        e.insert("planned_scope_match".into(), json!("all"));
+    });
+    assert!(!validator.is_valid(&stray), "no plan, no planned_scope_match");
+    let some = mutate(&|e| {
+        e.insert("planned_scopes".into(), json!(["org:write"]));
+        e.insert("planned_scope_match".into(), json!("some"));
+    });
+    assert!(!validator.is_valid(&some));
+    for bad in [json!("31/01/2027"), json!("2027-1-31"), json!(20270131)] {
+        let sunset = mutate(&|e| {
+            e.insert("sunset".into(), bad.clone());
+        });
+        assert!(!validator.is_valid(&sunset), "sunset {bad}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -495,7 +606,7 @@ fn markdown_has_one_table_per_sorted_owner() {
     let headings: Vec<&str> = md.lines().filter_map(|l| l.strip_prefix("## ")).collect();
     assert_eq!(
         headings,
-        ["accounts", "core", "dashboards", "files", "ops", "ops\\|&lt;sre&gt;", "replay", "search"]
+        ["accounts", "alerts", "core", "dashboards", "files", "ops", "ops\\|&lt;sre&gt;", "replay", "search"]
     );
     assert!(
         md.contains("any signed-in caller (authenticated: Every signed-in user reads their own profile.)"),
@@ -522,7 +633,8 @@ fn markdown_escapes_pipes_newlines_and_html() {
     assert_eq!(c[2], "`org:read` (read-only), `org:write`, `org:admin`");
     assert_eq!(
         c[3],
-        "Members may edit dashboards they created \\| even without org:write.<br>See &lt;b&gt;policy&lt;/b&gt; &amp; notes."
+        "Members may edit dashboards they created \\| even without org:write.<br>See &lt;b&gt;policy&lt;/b&gt; &amp; notes.\
+         <br>Planned: `org:write`, `org:admin`; adds nothing, drops `org:read`<br>Sunset: 2027-01-31"
     );
     assert_eq!(c[4], "—");
     assert_eq!(c[5], "public");
@@ -540,6 +652,34 @@ fn markdown_escapes_pipes_newlines_and_html() {
 }
 
 #[test]
+fn markdown_shows_each_plan_with_what_it_adds_and_drops_and_the_sunset() {
+    let md = dump::markdown(registry());
+    let exception_of = |handler: &str| {
+        let row = md.lines().find(|l| l.contains(&format!("`dump::{handler}`"))).expect("row");
+        cells(row)[3].clone()
+    };
+    assert_eq!(
+        exception_of("create_alert_rule"),
+        "Members may create alert rules for their projects.\
+         <br>Planned: `alerts:write`; adds `alerts:write`, drops `alerts:read`, `org:write`"
+    );
+    assert_eq!(
+        exception_of("create_search"),
+        "Members may manage personal saved searches without org:write.\
+         <br>Planned: all of: `org:write` + `member:read`; adds `member:read`, drops `org:read`\
+         <br>Sunset: 2026-12-31"
+    );
+    assert_eq!(
+        exception_of("remind_member"),
+        "Teammates may nudge each other with read access only.\
+         <br>Planned: none (denies every request); adds nothing, drops `member:read`, `team:read`"
+    );
+    // Without debt, nothing is planned.
+    assert_eq!(exception_of("dashboard_details"), "—");
+    assert_eq!(md.matches("Planned: ").count(), 4);
+}
+
+#[test]
 fn markdown_writes_all_of_requirements_as_all_of() {
     let md = dump::markdown(registry());
     let scopes_of = |handler: &str| {
@@ -554,8 +694,8 @@ fn markdown_writes_all_of_requirements_as_all_of() {
     );
     // Any-of lists read as before.
     assert_eq!(scopes_of("organization_details"), "`org:read` (read-only), `org:write`, `org:admin`");
-    // The all-of list of read-only scopes on a mutation counts as debt, beside the two any-of ones.
-    assert!(md.contains(", 3 accepting read-only scopes on a mutation (policy debt)."), "{md}");
+    // The all-of list of read-only scopes on a mutation counts as debt, beside the three any-of ones.
+    assert!(md.contains(", 4 accepting read-only scopes on a mutation (policy debt)."), "{md}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -610,7 +750,7 @@ fn html_matrix_has_a_column_per_scope_and_marks_grants() {
     assert!(put.contains("<td class=\"c grant ro\" title=\"org:read grants PUT "));
     assert!(put.contains("<td class=\"c grant\" title=\"org:write grants PUT "));
     // Only the mutations that accept read-only scopes are policy debt.
-    assert_eq!(rows.iter().filter(|r| r.starts_with("<tr class=\"debt")).count(), 3);
+    assert_eq!(rows.iter().filter(|r| r.starts_with("<tr class=\"debt")).count(), 4);
     let get = rows.iter().find(|r| r.contains("dump::dashboard_details")).expect("row");
     assert!(!get.starts_with("<tr class=\"debt"));
     // org:read is the only accepted scope; tokens with org:write or org:admin reach it through the hierarchy.
@@ -620,6 +760,35 @@ fn html_matrix_has_a_column_per_scope_and_marks_grants() {
     let health = rows.iter().find(|r| r.contains("dump::health")).expect("row");
     assert!(health.contains("<strong>No credentials</strong>"));
     assert!(!health.contains("●"));
+}
+
+#[test]
+fn html_shows_each_plan_with_what_it_adds_and_drops_and_the_sunset() {
+    let page = dump::html(registry());
+    let row = |handler: &str| {
+        page.lines()
+            .find(|l| l.starts_with("<tr class=") && l.contains(&format!(">dump::{handler}<")))
+            .expect("row")
+            .to_string()
+    };
+    let put = row("update_dashboard");
+    assert!(
+        put.contains(
+            "<div class=\"note plan\"><strong>Planned</strong>: org:write, org:admin; adds nothing, drops org:read</div>\
+             <div class=\"note sunset\"><strong>Sunset</strong>: 2027-01-31</div>"
+        ),
+        "{put}"
+    );
+    assert!(row("create_alert_rule").contains(
+        "<strong>Planned</strong>: alerts:write; adds alerts:write, drops alerts:read, org:write</div>"
+    ));
+    assert!(row("create_search").contains(
+        "<strong>Planned</strong>: all of org:write + member:read; adds member:read, drops org:read</div>"
+    ));
+    assert!(row("remind_member").contains("<strong>Planned</strong>: none (denies every request); adds nothing, drops member:read, team:read</div>"));
+    assert!(!row("create_alert_rule").contains("Sunset"));
+    assert!(!row("dashboard_details").contains("note plan"));
+    assert_eq!(page.matches("<div class=\"note plan\">").count(), 4);
 }
 
 #[test]
@@ -742,6 +911,7 @@ fn openapi_lists_only_published_endpoints_with_policy_extensions() {
             "/internal/options/",
             "/members/",
             "/organizations/{organization_id_or_slug}/",
+            "/organizations/{organization_id_or_slug}/alert-rules/",
             "/organizations/{organization_id_or_slug}/dashboards/{dashboard_id}/",
             "/organizations/{organization_id_or_slug}/members/{member_id}/reminders/",
             "/organizations/{organization_id_or_slug}/members/{member_id}/teams/{team_id_or_slug}/",
@@ -779,6 +949,23 @@ fn openapi_lists_only_published_endpoints_with_policy_extensions() {
         put["x-readonly-exception"].as_str().is_some_and(|s| s.starts_with("Members may edit dashboards"))
     );
     assert_eq!(put.get("x-experimental"), None);
+    // The exception's plan, what it adds and drops, and its sunset.
+    assert_eq!(
+        put["x-planned-scopes"],
+        json!({"scopes": ["org:write", "org:admin"], "scope_match": "any", "adds": [], "drops": ["org:read"]})
+    );
+    assert_eq!(put["x-sunset"], "2027-01-31");
+    let alerts = &paths["/organizations/{organization_id_or_slug}/alert-rules/"]["post"];
+    assert_eq!(
+        alerts["x-planned-scopes"],
+        json!({"scopes": ["alerts:write"], "scope_match": "any", "adds": ["alerts:write"], "drops": ["alerts:read", "org:write"]})
+    );
+    assert_eq!(alerts.get("x-sunset"), None);
+    let remind = &paths["/organizations/{organization_id_or_slug}/members/{member_id}/reminders/"]["post"];
+    assert_eq!(
+        remind["x-planned-scopes"],
+        json!({"scopes": [], "scope_match": "any", "adds": [], "drops": ["member:read", "team:read"]})
+    );
     for code in ["401", "403", "404"] {
         let reference = put["responses"][code]["$ref"].as_str().expect("ref");
         let name = reference.strip_prefix("#/components/responses/").expect("local ref");
@@ -788,6 +975,9 @@ fn openapi_lists_only_published_endpoints_with_policy_extensions() {
     assert!(put["responses"]["default"]["description"].is_string());
     assert_eq!(dash["delete"]["x-experimental"], true);
     assert_eq!(dash["get"].get("x-readonly-exception"), None);
+    assert_eq!(dash["get"].get("x-planned-scopes"), None);
+    assert_eq!(dash["get"].get("x-sunset"), None);
+    assert_eq!(dash["delete"].get("x-planned-scopes"), None);
     assert_eq!(
         paths["/organizations/{organization_id_or_slug}/replays/{replay_id}/"]["get"]["x-scopegate-gate"],
         "replay"
@@ -809,7 +999,7 @@ fn openapi_lists_only_published_endpoints_with_policy_extensions() {
     assert_eq!(listed_sorted, vocab);
     let tags: Vec<&str> =
         doc["tags"].as_array().expect("tags").iter().filter_map(|t| t["name"].as_str()).collect();
-    assert_eq!(tags, ["accounts", "core", "dashboards", "files", "ops", "replay"]);
+    assert_eq!(tags, ["accounts", "alerts", "core", "dashboards", "files", "ops", "replay"]);
 
     let operation_ids: Vec<&str> = paths
         .values()

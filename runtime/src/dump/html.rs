@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use super::{escape_html as esc, sorted_endpoints};
 use crate::record::{Endpoint, ScopeMatch};
 use crate::registry::Registry;
+use crate::tighten::PlannedPolicy;
 use scopegate_core::rules::is_policy_debt;
 
 /// Value of `data-gate` for an endpoint without a gate (gate names are identifiers, so no clash).
@@ -21,7 +22,9 @@ const NO_GATE: &str = "-";
 /// `◆` instead (`◇` where a token holds one of them through the hierarchy), carries the class
 /// `all-of` and says "All of these together" under its path, so no single `◆` reads as a grant. Read-only scope columns and grants are drawn in their own colour. Mutations that
 /// accept read-only scopes are highlighted and show their justification, both under the endpoint
-/// and on hover. Select boxes filter the rows by owner, gate and publish level; a checkbox shows
+/// and on hover, with the exception's planned policy under it (the scopes the plan adds — not in
+/// the current requirement — and drops — in the current requirement, not in the plan) and its
+/// sunset. Select boxes filter the rows by owner, gate and publish level; a checkbox shows
 /// only the policy debt. Every piece of text is HTML-escaped.
 ///
 /// ```standalone_crate
@@ -173,6 +176,30 @@ fn row(out: &mut String, registry: &Registry, e: &Endpoint) {
             lines(note)
         );
     }
+    if let Some(plan) = PlannedPolicy::of(e) {
+        let scopes: Vec<String> = plan.scopes().iter().map(|s| esc(s)).collect();
+        let planned = match plan.scope_match() {
+            _ if scopes.is_empty() => "none (denies every request)".to_string(),
+            ScopeMatch::All if scopes.len() > 1 => format!("all of {}", scopes.join(" + ")),
+            _ => scopes.join(", "),
+        };
+        let listed = |list: &[&str]| {
+            if list.is_empty() {
+                "nothing".to_string()
+            } else {
+                list.iter().map(|s| esc(s)).collect::<Vec<_>>().join(", ")
+            }
+        };
+        let _ = write!(
+            out,
+            "<div class=\"note plan\"><strong>Planned</strong>: {planned}; adds {}, drops {}</div>",
+            listed(&plan.adds),
+            listed(&plan.drops)
+        );
+    }
+    if let Some(sunset) = e.sunset() {
+        let _ = write!(out, "<div class=\"note sunset\"><strong>Sunset</strong>: {sunset}</div>");
+    }
     if let Some(why) = e.unauthenticated() {
         let _ = write!(out, "<div class=\"note\"><strong>No credentials</strong>: {}</div>", lines(why));
     } else if let Some(why) = e.authenticated() {
@@ -302,6 +329,7 @@ thead th.endpoint { z-index: 2; background: var(--head); }
 tr.debt td { background: var(--debt-bg); }
 tr.debt td:first-child { box-shadow: inset 3px 0 0 var(--debt-line); }
 tr.debt .note strong { color: var(--debt-line); }
+tr.debt .note.plan strong, tr.debt .note.sunset strong { color: var(--grant); }
 tr.unauth .note strong { color: #6a3fb5; }
 tbody tr:hover td { background: #eef3ff; }
 tr[hidden] { display: none; }

@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::{EndpointRecord, sorted_endpoints};
-use crate::record::ScopeMatch;
+use crate::record::{Endpoint, ScopeMatch};
 use crate::registry::Registry;
+use crate::tighten::PlannedPolicy;
 
 /// The registry as Markdown: a summary line, then one table per owner (owners sorted by name) with
 /// the columns method, path, scopes, read-only exception, gate, publish and handler.
@@ -13,7 +14,11 @@ use crate::registry::Registry;
 /// The scopes column lists an any-of requirement (`scopes = [...]`) as `` `a`, `b` `` and an all-of
 /// requirement (`scopes = all(...)`) as `` all of: `a` + `b` ``. Read-only scopes through which
 /// read-only credentials get in are marked `(read-only)`; an endpoint with no credentials shows why
-/// in the scopes column; a gate-exempt endpoint shows its reason in the gate column. Every cell is escaped: `|` and
+/// in the scopes column; a gate-exempt endpoint shows its reason in the gate column. The read-only
+/// exception column also shows the exception's planned policy and what it changes, e.g.
+/// ``Planned: `org:write`; adds nothing, drops `org:read` `` — the scopes the plan adds (not in
+/// the current requirement) and drops (in the current requirement, not in the plan) — and the
+/// exception's sunset, `Sunset: 2027-01-31`. Every cell is escaped: `|` and
 /// Markdown punctuation are backslash-escaped, `<`, `>` and `&` become entities, line breaks become
 /// `<br>`, and code spans pick a fence longer than any backtick run they contain.
 ///
@@ -32,9 +37,9 @@ use crate::registry::Registry;
 /// ```
 pub fn markdown(registry: &Registry) -> String {
     let endpoints = sorted_endpoints(registry);
-    let mut by_owner: BTreeMap<&str, Vec<(EndpointRecord, Option<&str>)>> = BTreeMap::new();
+    let mut by_owner: BTreeMap<&str, Vec<(EndpointRecord, &Endpoint)>> = BTreeMap::new();
     for e in &endpoints {
-        by_owner.entry(e.owner()).or_default().push((EndpointRecord::new(e), e.gate_exempt()));
+        by_owner.entry(e.owner()).or_default().push((EndpointRecord::new(e), e));
     }
     let exceptions = endpoints.iter().filter(|e| e.readonly_exception().is_some()).count();
 
@@ -50,7 +55,8 @@ pub fn markdown(registry: &Registry) -> String {
         let _ = writeln!(out, "## {}\n", text(owner));
         out.push_str("| Method | Path | Scopes | Read-only exception | Gate | Publish | Handler |\n");
         out.push_str("| --- | --- | --- | --- | --- | --- | --- |\n");
-        for (r, gate_exempt) in records {
+        for (r, e) in records {
+            let gate_exempt = e.gate_exempt();
             let scopes = match r.unauthenticated {
                 Some(why) => format!("none (unauthenticated: {})", text(why)),
                 None if r.authenticated.is_some() => {
@@ -86,7 +92,19 @@ pub fn markdown(registry: &Registry) -> String {
                     cell
                 }
             };
-            let exception = r.readonly_exception.map_or_else(|| "—".to_string(), text);
+            let mut exception = r.readonly_exception.map_or_else(|| "—".to_string(), text);
+            if let Some(plan) = PlannedPolicy::of(e) {
+                let _ = write!(
+                    exception,
+                    "<br>Planned: {}; adds {}, drops {}",
+                    requirement(plan.scopes(), plan.scope_match()),
+                    list_or_none(&plan.adds),
+                    list_or_none(&plan.drops)
+                );
+            }
+            if let Some(sunset) = e.sunset() {
+                let _ = write!(exception, "<br>Sunset: {sunset}");
+            }
             let gate = match (r.gate, gate_exempt) {
                 (Some(g), _) => code(g),
                 (None, Some(why)) => format!("exempt: {}", text(why)),
@@ -107,6 +125,25 @@ pub fn markdown(registry: &Registry) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A planned requirement for a table cell: `` `a`, `b` `` (any one), `` all of: `a` + `b` ``, or
+/// `none (denies every request)`.
+fn requirement(scopes: &[&str], scope_match: ScopeMatch) -> String {
+    let list: Vec<String> = scopes.iter().map(|s| code(s)).collect();
+    match scope_match {
+        _ if scopes.is_empty() => "none (denies every request)".to_string(),
+        ScopeMatch::All if scopes.len() > 1 => format!("all of: {}", list.join(" + ")),
+        _ => list.join(", "),
+    }
+}
+
+/// `` `a`, `b` `` or `nothing`.
+fn list_or_none(scopes: &[&str]) -> String {
+    if scopes.is_empty() {
+        return "nothing".to_string();
+    }
+    scopes.iter().map(|s| code(s)).collect::<Vec<_>>().join(", ")
 }
 
 /// Escapes free text for a table cell.

@@ -23,7 +23,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::record::{Endpoint, ScopeMatch};
+use crate::record::{Endpoint, Requirement, ScopeMatch};
 use crate::registry::Registry;
 
 mod html;
@@ -32,6 +32,7 @@ mod openapi;
 
 pub use html::html;
 pub use markdown::markdown;
+pub(crate) use markdown::{code as markdown_code, text as markdown_text};
 pub use openapi::{OpenApiOptions, SECURITY_SCHEME, openapi, openapi_json};
 
 /// The JSON Schema (draft 2020-12) of the [`json`] dump, as shipped in `schema/registry.schema.json`.
@@ -120,11 +121,14 @@ pub fn render(registry: &Registry, format: Format) -> String {
 
 /// The registry as pretty-printed JSON in the contract shape of the design document:
 /// `{"endpoints":[{"handler", "method", "path", "scopes", "scope_match", "readonly_scopes",
-/// "readonly_exception", "permission", "publish", "owner", "gate", "unauthenticated",
-/// "authenticated", "superuser", "source":{"file","line"}}]}`,
+/// "readonly_exception", "permission", "planned_scopes", "planned_scope_match", "sunset",
+/// "publish", "owner", "gate", "unauthenticated", "authenticated", "superuser",
+/// "source":{"file","line"}}]}`,
 /// sorted by path then method, with absent values as `null`; `scope_match` is `"any"` (any one
-/// of `scopes` grants access) or `"all"` (every one is needed) where there are scopes. Ends with
-/// a newline.
+/// of `scopes` grants access) or `"all"` (every one is needed) where there are scopes. An
+/// endpoint with policy debt has a planned policy: `planned_scopes` (a list, possibly empty) and
+/// `planned_scope_match` (`"any"` or `"all"`), both `null` without debt; `sunset` is the day its
+/// read-only exception ends (`"YYYY-MM-DD"`) or `null`. Ends with a newline.
 pub fn json(registry: &Registry) -> String {
     let mut out = serde_json::to_string_pretty(&RegistryDump::new(registry))
         .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
@@ -171,6 +175,16 @@ pub struct EndpointRecord {
     pub readonly_exception: Option<&'static str>,
     /// The permission class's name, when the endpoint names one.
     pub permission: Option<&'static str>,
+    /// The scopes of the planned policy that replaces the read-only exception (see
+    /// [`Endpoint::planned`]): `planned_scopes` on the endpoint or for the method on its class,
+    /// else the requirement without its read-only scopes (which may leave none: a plan that
+    /// denies every request). `None` (`null`) for an endpoint without policy debt.
+    pub planned_scopes: Option<&'static [&'static str]>,
+    /// `"any"` or `"all"`: how `planned_scopes` are matched; `None` (`null`) without a plan.
+    pub planned_scope_match: Option<&'static str>,
+    /// The day the read-only exception ends, `"YYYY-MM-DD"` (`sunset` on the endpoint, or
+    /// `sunsets(...)` for the method on its class); `None` (`null`) without one.
+    pub sunset: Option<String>,
     /// `private`, `experimental`, `public_experimental` or `public`.
     pub publish: &'static str,
     /// The owning team or area (`unowned` by default).
@@ -209,6 +223,9 @@ impl EndpointRecord {
             readonly_scopes: e.readonly_scopes(),
             readonly_exception: e.readonly_exception(),
             permission: e.permission().map(|class| class.name()),
+            planned_scopes: e.planned().map(Requirement::scopes),
+            planned_scope_match: e.planned().map(|plan| plan.scope_match().as_str()),
+            sunset: e.sunset().map(|date| date.to_string()),
             publish: e.publish().as_str(),
             owner: e.owner(),
             gate: e.gate(),

@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 use super::{path_params, sorted_endpoints};
 use crate::record::{Endpoint, Publish, ScopeMatch};
 use crate::registry::Registry;
+use crate::tighten::PlannedPolicy;
 
 /// The name of the security scheme every authenticated operation refers to.
 pub const SECURITY_SCHEME: &str = "auth_token";
@@ -68,6 +69,10 @@ impl Default for OpenApiOptions {
 /// one requirement with every scope when all are needed, `scopes = all(...)`:
 /// `[{"auth_token": ["members:read", "org:write"]}]`; `[{"auth_token": []}]` for any signed-in
 /// caller; `[]` when it needs no credentials), `x-readonly-exception` when it accepts read-only scopes on a mutation,
+/// with `x-planned-scopes` — the planned policy that replaces the exception,
+/// `{"scopes": [...], "scope_match": "any"|"all", "adds": [...], "drops": [...]}`, where `adds`
+/// are its scopes the current requirement does not name and `drops` the current scopes it does
+/// not keep — and `x-sunset` (`"YYYY-MM-DD"`) when the exception has a sunset,
 /// `x-scopegate-gate` when gated, `x-experimental: true` when `public_experimental`, a default
 /// response and 401/403/404 responses whose body is the `Error` schema (the JSON body of a denial).
 /// Path parameters are declared on each path item.
@@ -248,6 +253,20 @@ fn operation(e: &Endpoint, operation_id: String) -> Value {
         && let Some(note) = e.readonly_exception()
     {
         op.insert("x-readonly-exception".into(), Value::String(note.to_string()));
+    }
+    if let Some(plan) = PlannedPolicy::of(e) {
+        op.insert(
+            "x-planned-scopes".into(),
+            json!({
+                "scopes": plan.scopes(),
+                "scope_match": plan.scope_match().as_str(),
+                "adds": plan.adds,
+                "drops": plan.drops,
+            }),
+        );
+    }
+    if let Some(sunset) = e.sunset() {
+        op.insert("x-sunset".into(), Value::String(sunset.to_string()));
     }
     if let Some(gate) = e.gate() {
         op.insert("x-scopegate-gate".into(), Value::String(gate.to_string()));

@@ -188,7 +188,7 @@ impl ClassAst {
         }
         if let Some(arg) = args.iter().find(|a| a.key == SUNSETS) {
             let shape = ("\"YYYY-MM-DD\"", "\"2027-01-31\"");
-            class.sunsets = by_method(cx, arg, shape, |cx, arg, example| args::lit_str(cx, arg, example));
+            class.sunsets = by_method(cx, arg, shape, args::lit_str);
         }
         class
     }

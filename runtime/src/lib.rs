@@ -41,13 +41,19 @@
 //!
 //! # Features
 //!
-//! | feature | default | what |
-//! |---|---|---|
-//! | `dump` | yes | [`dump`]: JSON, Markdown, HTML matrix, OpenAPI |
-//! | `audit` | yes | [`audit`]: the policy-debt audit against a baseline |
-//! | `cli` | yes | [`cli`]: the `registry` and `audit` subcommands for a service's `main` |
-//! | `axum` | no | [`axum`]: `ApiRouter`, [`routes!`] |
-//! | `testing` | no | `testing`: the conformance generator and reference model, for `[dev-dependencies]` |
+//! No feature is on by default: a service that only enforces compiles only the records, the
+//! registry, the engine, the gates and the shadow evaluation.
+//!
+//! | feature | what |
+//! |---|---|
+//! | `axum` | `axum`: `ApiRouter`, [`routes!`] (implies `serde`) |
+//! | `serde` | `Denial` serialises to the JSON error body |
+//! | `in-memory-gates` | `InMemoryGates`, a lock-free in-memory gate source |
+//! | `dump` | `dump`: JSON, Markdown, HTML matrix, OpenAPI |
+//! | `audit` | `audit`: the policy-debt audit against a baseline |
+//! | `cli` | `cli`: the `registry`, `audit` and `tighten-report` subcommands for a service's `main` |
+//! | `metrics` | `metrics`: decision and would-break counters through the `metrics` facade |
+//! | `testing` | `testing`: the conformance generator and reference model, for `[dev-dependencies]` |
 
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -57,7 +57,10 @@ const PATHS: [(Method, &str); 2] = [
 /// A sink keeping rollups per (handler, method, kind, user, organization), as a service's store
 /// would per day.
 #[derive(Default)]
-struct Rollups(Mutex<HashMap<(String, Method, String, Option<u128>, Option<u128>), u64>>);
+struct Rollups(Mutex<HashMap<RollupKey, u64>>);
+
+/// Handler, method, principal kind, user, organization.
+type RollupKey = (String, Method, String, Option<u128>, Option<u128>);
 
 impl UsageSink for Rollups {
     fn record(&self, events: &[WouldBreak], dropped: u64) {

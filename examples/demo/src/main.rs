@@ -250,6 +250,17 @@ fn open(db: &Db) -> Result<Arc<dyn Store>, String> {
     db.db.open().map_err(|e| e.to_string())
 }
 
+/// Opens a database that must exist already: the reports read what `serve` recorded there, and a
+/// mistyped SQLite path must not create — and report on — a new, empty database.
+fn open_existing(db: &Db) -> Result<Arc<dyn Store>, String> {
+    if let Database::Sqlite(path) = &db.db
+        && !path.exists()
+    {
+        return Err(format!("{}: no such database (give the --db that `serve` uses)", path.display()));
+    }
+    open(db)
+}
+
 fn run(command: Command) -> Result<ExitCode, String> {
     let registry = Registry::try_global().map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(|e| format!("  - {e}")).collect();
@@ -262,7 +273,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
         }
         Command::TightenReport { db, since, format } => {
             let since = parse_since(&since, Date::today()).map_err(|e| format!("--since: {e}"))?;
-            let store = open(&db)?;
+            let store = open_existing(&db)?;
             print!("{}", tighten_report(registry, &StoredUsage(store.data()), since, format)?);
             Ok(ExitCode::SUCCESS)
         }
@@ -273,7 +284,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 users: users.as_deref().map(|u| parse_ids("--users", u)).transpose()?,
                 teams: teams.as_deref().map(|t| parse_ids("--teams", t)).transpose()?,
             };
-            let store = open(&db)?;
+            let store = open_existing(&db)?;
             let preview = gate_preview(&*store, registry, &IdOrSlug::parse(&org), &proposal, since)
                 .map_err(|e| e.to_string())?;
             let text = serde_json::to_string_pretty(&preview).map_err(|e| e.to_string())?;

@@ -214,6 +214,12 @@ async fn walk_through(db: &str) {
     assert_eq!((&unchanged["usedBy"], &unchanged["losingAccess"]), (&json!(2), &json!([])));
 
     assert!(refused(db, &["tighten-report", "--since", "365d"]).contains("90 days"));
+    if !db.starts_with("postgres") {
+        let missing = format!("{db}.missing");
+        let error = refused(&missing, &["tighten-report"]);
+        assert!(error.contains("no such database"), "{error}");
+        assert!(!std::path::Path::new(&missing).exists(), "a report creates no database");
+    }
     assert!(refused(db, &["gate-preview", "--org", "nowhere"]).contains("no organization"));
     assert!(refused(db, &["gate-preview", "--org", "acme", "--teams", "1,x"]).contains("--teams"));
     assert!(refused(db, &["gate-preview", "--org", "acme", "--users", "4"]).contains("not members"));
@@ -234,4 +240,70 @@ async fn the_walk_through_on_postgres() {
     let server = required_postgres_server();
     let db = PgDatabase::create(&server);
     walk_through(&db.url).await;
+}
+
+/// Only members count as users of the replay area: a request that was allowed, to a gated
+/// endpoint, by a session or user token of a member of the organization. Not an active
+/// superuser or an organization token (they bypass the allowlists, so a preview has nothing to
+/// tell about them), not a denied request, not the (ungated) preview itself.
+#[tokio::test]
+async fn only_members_allowed_into_the_area_count_as_its_users() {
+    use std::sync::Arc;
+
+    use scopegate::{Date, Registry};
+    use scopegate_demo::model::OrganizationUpdate;
+    use scopegate_demo::store::{DataStore, OrganizationWrites, SqliteStore};
+    use scopegate_demo::{AppState, admin, service};
+
+    let store = Arc::new(SqliteStore::open_in_memory().unwrap());
+    let state = AppState::with_registry(store.clone(), Registry::global());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/api/0", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, service(state)).await.unwrap() });
+    let session = |user: &str, superuser: bool| {
+        format!("Session {}", admin::create_session(&*store, user, superuser).unwrap().as_str())
+    };
+    let (member, admin_user, owner, staff) =
+        (session("member", false), session("admin", false), session("owner", false), session("staff", true));
+    let org_token = format!(
+        "Bearer {}",
+        admin::create_org_token(&*store, Registry::global(), "acme", "org:read,event:read").unwrap().as_str()
+    );
+    let http = reqwest::Client::new();
+    let replays = format!("{base}/organizations/acme/replays/");
+
+    // Granular access on, with only the owner allowed: the admin is refused.
+    let only_owner = OrganizationUpdate {
+        granular_replay: Some(true),
+        replay_access_members: Some(vec![1]),
+        ..OrganizationUpdate::default()
+    };
+    store.update_organization(1, &only_owner).unwrap();
+    for (who, expected) in [(&admin_user, 403), (&staff, 200), (&org_token, 200), (&owner, 200)] {
+        let (status, _, body) = call(&http, &replays, Method::GET, who, None).await;
+        assert_eq!(status, expected, "{body}");
+    }
+    let preview = format!("{base}/organizations/acme/replays/access-preview/");
+    assert_eq!(call(&http, &preview, Method::GET, &owner, None).await.0, 200);
+    // The member is refused too, then allowed once on the list.
+    assert_eq!(call(&http, &replays, Method::GET, &member, None).await.0, 403);
+    let with_member =
+        OrganizationUpdate { replay_access_members: Some(vec![1, 3]), ..OrganizationUpdate::default() };
+    store.update_organization(1, &with_member).unwrap();
+    assert_eq!(call(&http, &replays, Method::GET, &member, None).await.0, 200);
+
+    let started = Instant::now();
+    let users = loop {
+        let users: Vec<i64> =
+            store.gate_users_since(1, "replay", Date::today()).unwrap().iter().map(|u| u.user_id).collect();
+        if users.len() >= 2 || started.elapsed() > Duration::from_secs(10) {
+            break users;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    // Give a wrongly recorded use the time to land too.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let again: Vec<i64> =
+        store.gate_users_since(1, "replay", Date::today()).unwrap().iter().map(|u| u.user_id).collect();
+    assert_eq!((users, again), (vec![1, 3], vec![1, 3]), "the owner and the member, no one else");
 }

@@ -45,8 +45,11 @@ fn bounds(principals: u64) -> UsageBounds {
     UsageBounds { principals_per_endpoint_day: principals, ..UsageBounds::ending(day("2026-12-06")) }
 }
 
-/// `(day, handler, kind, principal, organization, requests)` of every row since `since`.
-fn rows(t: &TestStore, since: &str) -> Vec<(String, String, String, Option<String>, Option<String>, u64)> {
+/// A row as the tests compare it: `(day, handler, kind, principal, organization, requests)`.
+type Row = (String, String, String, Option<String>, Option<String>, u64);
+
+/// Every row since `since`.
+fn rows(t: &TestStore, since: &str) -> Vec<Row> {
     let usage = StoredUsage(t.store.as_ref()).usage_since(day(since)).unwrap();
     usage
         .into_iter()

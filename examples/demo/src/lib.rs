@@ -41,6 +41,7 @@ pub mod permissions;
 pub mod resolve;
 pub mod roles;
 pub mod store;
+pub mod tightening;
 pub mod token;
 
 /// Shared state of the service: the store and the registry it enforces.
@@ -48,11 +49,15 @@ pub mod token;
 pub struct AppState {
     store: Arc<dyn ServiceStore>,
     registry: &'static Registry,
+    gate_uses: Arc<tightening::gates::GateUseLog>,
 }
 
 impl fmt::Debug for AppState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AppState").field("store", &self.store).field("registry", &self.registry).finish()
+        f.debug_struct("AppState")
+            .field("store", &self.store)
+            .field("registry", &self.registry)
+            .finish_non_exhaustive()
     }
 }
 
@@ -68,12 +73,18 @@ impl AppState {
 
     /// State over a shared store and an explicit registry.
     pub fn with_registry(store: Arc<dyn ServiceStore>, registry: &'static Registry) -> AppState {
-        AppState { store, registry }
+        AppState { store, registry, gate_uses: Arc::default() }
     }
 
     /// The registry the service enforces.
     pub fn registry(&self) -> &'static Registry {
         self.registry
+    }
+
+    /// The uses of gated areas this instance has recorded today (see
+    /// [`tightening::gates`]).
+    pub fn gate_uses(&self) -> &tightening::gates::GateUseLog {
+        &self.gate_uses
     }
 
     /// Runs `f` against the store on the blocking thread pool (stores may block): for the reads a
@@ -146,13 +157,18 @@ pub fn routes() -> Routes<AppState> {
         api::replays::list_deletion_jobs,
         api::replays::create_deletion_job,
         api::replays::deletion_job_details,
+        api::replays::replay_access_preview,
     ]
 }
 
 /// The API before its state: [`routes`] under [`BASE_PATH`], each handler behind scopegate's
-/// decision, with the demo's principal resolution ([`resolve::resolve`]).
+/// decision, with the demo's principal resolution ([`resolve::resolve`]); allowed requests to a
+/// gated area are recorded for the rollout preview ([`tightening::gates::record_gate_use`]).
 pub fn api(state: &AppState) -> ApiRouter<AppState, AppState> {
-    ApiRouter::new(state.registry(), state.clone()).base_path(BASE_PATH).routes(routes())
+    ApiRouter::new(state.registry(), state.clone())
+        .base_path(BASE_PATH)
+        .routes(routes())
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), tightening::gates::record_gate_use))
 }
 
 /// The service as it is served: every request is decided by the registry before a handler runs;

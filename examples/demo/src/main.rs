@@ -7,9 +7,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
-use scopegate::Registry;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use scopegate::shadow::Drain;
+use scopegate::tighten::UsageStore;
+use scopegate::{Date, Registry};
+use scopegate_demo::model::IdOrSlug;
 use scopegate_demo::store::{Database, ServiceStore, Store};
+use scopegate_demo::tightening::gates::{GateProposal, gate_preview, parse_ids};
+use scopegate_demo::tightening::{RollupSink, StoredUsage, parse_since, report_json, report_markdown};
 use scopegate_demo::token::TokenKind;
 use scopegate_demo::{AppState, admin};
 
@@ -45,6 +50,48 @@ enum Command {
         cache_ttl: Duration,
         #[command(flatten)]
         timeouts: Timeouts,
+        /// Also serve Prometheus metrics (`scopegate_decisions_total`,
+        /// `scopegate_would_break_total`) at http://ADDR/metrics, without authentication: bind it
+        /// to an address only your monitoring reaches. Off unless given.
+        #[arg(long, value_name = "ADDR")]
+        metrics_addr: Option<SocketAddr>,
+    },
+    /// For each endpoint with a planned policy: whom removing its read-only exception would
+    /// break, from the requests `serve` recorded (`safe` or `would_break`).
+    TightenReport {
+        #[command(flatten)]
+        db: Db,
+        /// The window: the last N days with today (e.g. 30d, at most 90d), or a first day
+        /// YYYY-MM-DD.
+        #[arg(long, value_name = "WINDOW", default_value = "30d")]
+        since: String,
+        /// json, or markdown for the pull request that removes an exception.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+        format: ReportFormat,
+    },
+    /// Before changing an organization's replay access settings: the members who used replays
+    /// in the window and would lose access (printed as JSON).
+    GatePreview {
+        #[command(flatten)]
+        db: Db,
+        /// The organization (slug or id).
+        #[arg(long)]
+        org: String,
+        /// Propose granular replay access turned on (without it, granular mode stays as it is).
+        #[arg(long)]
+        granular: bool,
+        /// The proposed allowlist of users: user ids separated by commas ("" for nobody).
+        /// Without it, the current list.
+        #[arg(long, value_name = "IDS")]
+        users: Option<String>,
+        /// The proposed allowlist of teams: team ids separated by commas ("" for none). Without
+        /// it, the current list.
+        #[arg(long, value_name = "IDS")]
+        teams: Option<String>,
+        /// The window: the last N days with today (e.g. 30d, at most 90d), or a first day
+        /// YYYY-MM-DD.
+        #[arg(long, value_name = "WINDOW", default_value = "30d")]
+        since: String,
     },
     /// Create or revoke auth tokens.
     Token {
@@ -203,15 +250,46 @@ fn open(db: &Db) -> Result<Arc<dyn Store>, String> {
     db.db.open().map_err(|e| e.to_string())
 }
 
+/// Opens a database that must exist already: the reports read what `serve` recorded there, and a
+/// mistyped SQLite path must not create — and report on — a new, empty database.
+fn open_existing(db: &Db) -> Result<Arc<dyn Store>, String> {
+    if let Database::Sqlite(path) = &db.db
+        && !path.exists()
+    {
+        return Err(format!("{}: no such database (give the --db that `serve` uses)", path.display()));
+    }
+    open(db)
+}
+
 fn run(command: Command) -> Result<ExitCode, String> {
     let registry = Registry::try_global().map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(|e| format!("  - {e}")).collect();
         format!("the permission registry is invalid:\n{}", lines.join("\n"))
     })?;
     match command {
-        Command::Serve { addr, db, cache_ttl, timeouts } => {
+        Command::Serve { addr, db, cache_ttl, timeouts, metrics_addr } => {
             let store = db.db.open_cached(cache_ttl).map_err(|e| e.to_string())?;
-            serve(addr, store, cache_ttl, timeouts).map(|()| ExitCode::SUCCESS)
+            serve(addr, store, cache_ttl, timeouts, metrics_addr).map(|()| ExitCode::SUCCESS)
+        }
+        Command::TightenReport { db, since, format } => {
+            let since = parse_since(&since, Date::today()).map_err(|e| format!("--since: {e}"))?;
+            let store = open_existing(&db)?;
+            print!("{}", tighten_report(registry, &StoredUsage(store.data()), since, format)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::GatePreview { db, org, granular, users, teams, since } => {
+            let since = parse_since(&since, Date::today()).map_err(|e| format!("--since: {e}"))?;
+            let proposal = GateProposal {
+                granular: granular.then_some(true),
+                users: users.as_deref().map(|u| parse_ids("--users", u)).transpose()?,
+                teams: teams.as_deref().map(|t| parse_ids("--teams", t)).transpose()?,
+            };
+            let store = open_existing(&db)?;
+            let preview = gate_preview(&*store, registry, &IdOrSlug::parse(&org), &proposal, since)
+                .map_err(|e| e.to_string())?;
+            let text = serde_json::to_string_pretty(&preview).map_err(|e| e.to_string())?;
+            println!("{text}");
+            Ok(ExitCode::SUCCESS)
         }
         Command::Token { command: TokenCommand::Create { db, org, user, org_token, scopes } } => {
             let store = open(&db)?;
@@ -277,6 +355,32 @@ fn revoke(
         None => println!("Revoked the {what}."),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The formats of `tighten-report`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    /// `{"since", "plans": [...]}`.
+    Json,
+    /// Tables to paste into a pull request.
+    Markdown,
+}
+
+/// The `tighten-report` command's output: `scopegate::tighten::report` over the stored rollups,
+/// rendered by the demo. When `scopegate::cli` has its own `tighten-report` (over a
+/// `&dyn UsageStore`), this function is what it replaces.
+fn tighten_report(
+    registry: &Registry,
+    usage: &dyn UsageStore,
+    since: Date,
+    format: ReportFormat,
+) -> Result<String, String> {
+    let rows = usage.usage_since(since)?;
+    let reports = scopegate::tighten::report(registry, &rows);
+    Ok(match format {
+        ReportFormat::Json => report_json(&reports, since),
+        ReportFormat::Markdown => report_markdown(&reports, since),
+    })
 }
 
 /// The `registry` and `audit` commands are scopegate's own (`scopegate::cli`).
@@ -371,11 +475,42 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_millis(millis))
 }
 
+/// How often `serve` moves the would-break events to the database.
+const DRAIN_EVERY: Duration = Duration::from_secs(1);
+
+/// Installs the Prometheus recorder for the `metrics` facade (scopegate's counters).
+fn install_metrics() -> Result<metrics_exporter_prometheus::PrometheusHandle, String> {
+    metrics_exporter_prometheus::PrometheusBuilder::new()
+        .install_recorder()
+        .map_err(|e| format!("cannot install the metrics recorder: {e}"))
+}
+
+/// Serves the Prometheus text at `/metrics` on its own listener, without authentication.
+async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    handle: metrics_exporter_prometheus::PrometheusHandle,
+) {
+    let app =
+        axum::Router::new().route(
+            "/metrics",
+            axum::routing::get(move || {
+                let text = handle.render();
+                async move {
+                    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text)
+                }
+            }),
+        );
+    if let Err(e) = axum::serve(listener, app).await {
+        tracing::warn!(error = %e, "the metrics listener stopped");
+    }
+}
+
 fn serve(
     addr: SocketAddr,
     store: Arc<dyn ServiceStore>,
     cache_ttl: Duration,
     timeouts: Timeouts,
+    metrics_addr: Option<SocketAddr>,
 ) -> Result<(), String> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -384,11 +519,17 @@ fn serve(
         )
         .with_ansi(colour(std::env::var_os("NO_COLOR").as_deref(), std::io::stdout().is_terminal()))
         .init();
+    // Before the first decision, so that every one is counted.
+    let metrics = metrics_addr.map(|addr| install_metrics().map(|handle| (addr, handle))).transpose()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    runtime.block_on(async move {
+    // Requests the current policy allows and a planned one would deny go to the usage rollups
+    // every second, on the drain's own thread (see `scopegate_demo::tightening`).
+    let sink = RollupSink::new(Arc::clone(&store));
+    let drain = Drain::spawn(Registry::global(), sink.clone(), DRAIN_EVERY);
+    let served = runtime.block_on(async move {
         let state = AppState::with_registry(store, Registry::global());
         let registry = state.registry();
         let api = scopegate_demo::api(&state);
@@ -402,6 +543,14 @@ fn serve(
             return Err(format!("declared endpoints that no route serves:\n{}", lines.join("\n")));
         }
         let router = api.with_state(state);
+        if let Some((metrics_addr, handle)) = metrics {
+            let listener = tokio::net::TcpListener::bind(metrics_addr)
+                .await
+                .map_err(|e| format!("cannot listen on {metrics_addr} for metrics: {e}"))?;
+            let local = listener.local_addr().map_err(|e| e.to_string())?;
+            tracing::info!("scopegate-demo serving metrics on http://{local}/metrics");
+            tokio::spawn(serve_metrics(listener, handle));
+        }
         let listener =
             tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
@@ -414,9 +563,18 @@ fn serve(
             scopegate_demo::BASE_PATH
         );
         serve_connections(listener, router, timeouts).await;
-        tracing::info!("scopegate-demo stopped");
         Ok(())
-    })
+    });
+    // Every request has been answered: the drain's last batch, then what the database refused
+    // before, if anything.
+    drain.shutdown();
+    if let Err(e) = sink.flush() {
+        tracing::warn!(error = %e, rows = sink.pending(), "the last usage rollups could not be written");
+    }
+    if served.is_ok() {
+        tracing::info!("scopegate-demo stopped");
+    }
+    served
 }
 
 /// Accepts connections until Ctrl-C or SIGTERM, each served by hyper's HTTP/1 connection with

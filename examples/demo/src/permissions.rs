@@ -38,6 +38,10 @@ pub struct OrganizationPermission;
 pub struct MemberPermission;
 
 /// Sentry's `OrganizationTeamMemberPermission`: members may join and leave teams themselves.
+///
+/// Joining a team is planned to need `team:write`, the team-level scope, rather than any
+/// organization scope (`planned_scopes`): `scopegate-demo tighten-report` says who that would
+/// break before the exception goes.
 #[scopegate::permission(
     GET = ["org:read", "org:write", "org:admin", "member:read", "member:write", "member:admin"],
     POST = ["org:read", "org:write", "team:write"],
@@ -46,12 +50,17 @@ pub struct MemberPermission;
         POST = "Members may join a team themselves when the organization has open membership; adding anyone else needs org:write or team:write, checked in the handler.",
         DELETE = "Members may leave a team themselves; removing anyone else needs org:write or team:admin, checked in the handler."
     ),
+    planned_scopes(POST = ["team:write"]),
 )]
 #[derive(Debug)]
 pub struct OrganizationTeamMemberPermission;
 
 /// Sentry's `OrganizationDashboardsPermission`: every method accepts `org:read`, because members
 /// create dashboards and manage the ones they created (the handlers check the creator).
+///
+/// Creating a dashboard with only `org:read` is deprecated: the exception ends on its `sunset`
+/// date, and until then a request that relies on it is answered with `Deprecation` and `Sunset`
+/// headers (its plan is the default one, `org:write` or `org:admin`).
 #[scopegate::permission(
     GET = ["org:read", "org:write", "org:admin"],
     POST = ["org:read", "org:write", "org:admin"],
@@ -61,6 +70,7 @@ pub struct OrganizationTeamMemberPermission;
         POST = "Members may create dashboards without org:write, like Sentry; they become the dashboard's creator.",
         DELETE = "Members may delete dashboards they created without org:write; others' dashboards need org:write, checked in the handler."
     ),
+    sunsets(POST = "2027-06-30"),
 )]
 #[derive(Debug)]
 pub struct OrganizationDashboardsPermission;

@@ -1,8 +1,11 @@
-//! Session replays. Every endpoint carries `gate = replay`: scopegate answers 404 when the
-//! organization lacks `organizations:session-replay`, and 403 for callers outside the granular
-//! access allowlists, before any handler here runs.
+//! Session replays. Every endpoint that serves replay data carries `gate = replay`: scopegate
+//! answers 404 when the organization lacks `organizations:session-replay`, and 403 for callers
+//! outside the granular access allowlists, before any handler here runs. The access preview, which
+//! serves no replay data but the effect of a change of those allowlists, is `gate_exempt` (it must
+//! answer owners whom the current settings leave out).
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -15,6 +18,8 @@ use crate::permissions::{
     OrganizationPermission, ProjectPermission, ReplayDeletionJobPermission, ReplayDetailsPermission,
 };
 use crate::resolve::Caller;
+use crate::tightening::gates::{GatePreview, GateProposal, PreviewError, gate_preview, parse_ids};
+use crate::tightening::parse_since;
 
 /// A replay id as stored: 32 lowercase hex digits. Accepts the dashed UUID form and upper case,
 /// like Sentry; anything else names no replay.
@@ -310,4 +315,69 @@ pub async fn deletion_job_details(
     let id = path_id(&job_id, "deletion job")?;
     let job = state.data(move |s| s.deletion_job(project_id, id)).await?;
     Ok(Json(Data { data: job.ok_or_else(|| ApiError::not_found("deletion job"))? }))
+}
+
+/// The query of the replay access preview: the proposed settings (each absent one stays as it
+/// is) and the window.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessPreviewQuery {
+    /// Granular access on (`true`) or off (`false`).
+    granular: Option<String>,
+    /// The proposed allowlist of users: user ids separated by commas (empty: nobody).
+    users: Option<String>,
+    /// The proposed allowlist of teams: team ids separated by commas (empty: none).
+    teams: Option<String>,
+    /// The window: `30d` (the default), or a first day `YYYY-MM-DD`.
+    since: Option<String>,
+}
+
+/// `GET /api/0/organizations/{organization_id_or_slug}/replays/access-preview/?granular=true&users=1,2&teams=3`:
+/// before an owner turns granular replay access on or shrinks an allowlist, the members who used
+/// replays in the window (`since`, 30 days by default) and would lose access, each with the
+/// reason scopegate would deny them (see [`crate::tightening::gates`]).
+#[scopegate::endpoint(
+    method = GET,
+    path = "/organizations/{organization_id_or_slug}/replays/access-preview/",
+    scopes = ["org:admin"],
+    owner = "replay",
+    publish = experimental,
+    gate_exempt = "A preview of the organization's replay access settings, which owners edit through the ungated organization endpoint: it shows members and reasons, no replay data, and must answer when the current allowlist leaves the owner out or the feature is off.",
+)]
+pub async fn replay_access_preview(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<AccessPreviewQuery>, QueryRejection>,
+) -> Result<Json<GatePreview>, ApiError> {
+    let Query(query) = query.map_err(|rejection| ApiError::invalid(rejection.body_text()))?;
+    let org_id = caller.org()?.id;
+    let granular = match query.granular.as_deref().map(str::trim) {
+        None => None,
+        Some("true" | "1") => Some(true),
+        Some("false" | "0") => Some(false),
+        Some(other) => return Err(ApiError::invalid(format!("granular: {other:?} is not true or false"))),
+    };
+    let ids = |field: &str, value: Option<&str>| {
+        value.map(|v| parse_ids(field, v)).transpose().map_err(ApiError::invalid)
+    };
+    let proposal = GateProposal {
+        granular,
+        users: ids("users", query.users.as_deref())?,
+        teams: ids("teams", query.teams.as_deref())?,
+    };
+    let since = parse_since(query.since.as_deref().unwrap_or("30d"), scopegate::Date::today())
+        .map_err(|e| ApiError::invalid(format!("since: {e}")))?;
+    let registry = state.registry();
+    let preview = state
+        .store(move |s| match gate_preview(s, registry, &IdOrSlug::Id(org_id), &proposal, since) {
+            Ok(preview) => Ok(Ok(preview)),
+            Err(PreviewError::Store(e)) => Err(e),
+            Err(other) => Ok(Err(other)),
+        })
+        .await?;
+    match preview {
+        Ok(preview) => Ok(Json(preview)),
+        Err(PreviewError::NotFound(_)) => Err(ApiError::not_found("organization")),
+        Err(other) => Err(ApiError::invalid(other.to_string())),
+    }
 }

@@ -40,6 +40,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use scopegate::Date;
+
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
     NewDeletionJob, NewOrgAuthToken, NewSavedSearch, NewUserToken, OrgAuthToken, Organization,
@@ -53,10 +55,15 @@ mod postgresql;
 mod seed;
 mod sql;
 mod sqlite;
+mod usage;
 
 pub use cache::{CachedStore, DEFAULT_CACHE_TTL, SnapshotCache};
 pub use postgresql::{INVALIDATION_CHANNEL, PostgresStore};
 pub use sqlite::{SCHEMA_VERSION, SqliteStore};
+pub use usage::{
+    GateUse, GateUseWrite, GateUser, MAX_GATE_USERS_PER_DAY, MAX_PRINCIPALS_PER_ENDPOINT_DAY,
+    OTHER_PRINCIPAL, RETENTION_DAYS, RollupKey, RollupWrite, UsageBounds, day_of_ms, days_before,
+};
 
 /// The database the `--db` flag names: a PostgreSQL server for a `postgres://…` or
 /// `postgresql://…` URL, anything else a SQLite file.
@@ -529,6 +536,20 @@ pub trait DataStore: Send + Sync + fmt::Debug + 'static {
     /// Creates a deletion job and runs it: deletes the matching replays and records how many,
     /// atomically.
     fn create_deletion_job(&self, project_id: i64, new: &NewDeletionJob) -> StoreResult<DeletionJob>;
+
+    // --- Usage rollups (tightening; see `usage`) -----------------------------------------------
+
+    /// Adds a batch of would-break counts to the daily rollups in one transaction, within
+    /// `bounds`: principals beyond the bound fold into the `other` row, rows before the retention
+    /// window are deleted.
+    fn record_would_break(&self, rows: &[(RollupKey, u64)], bounds: &UsageBounds)
+    -> StoreResult<RollupWrite>;
+    /// Every would-break rollup row of `since` or later, as the tightening report reads them.
+    fn would_break_since(&self, since: Date) -> StoreResult<Vec<scopegate::tighten::Usage>>;
+    /// Records that a member used a gated area on a day, within `bounds`.
+    fn record_gate_use(&self, used: &GateUse, bounds: &UsageBounds) -> StoreResult<GateUseWrite>;
+    /// The users who used `gate` in an organization on `since` or later, by user id.
+    fn gate_users_since(&self, organization_id: i64, gate: &str, since: Date) -> StoreResult<Vec<GateUser>>;
 }
 
 /// What the service and the CLI run on: a backend ([`Store`]), or a [`CachedStore`] in front of

@@ -16,13 +16,15 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Config, GenericClient, IsolationLevel, NoTls, Row, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 use r2d2_postgres::r2d2::{Pool, PooledConnection};
+use scopegate::Date;
 
 use super::scopes_text;
 use super::sql::*;
 use super::{
-    DataStore, DecisionReads, OrganizationSnapshot, OrganizationWrites, RequestFacts, RequestReads,
-    SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, ServiceStore,
-    SnapshotCache, StoreError, StoreResult, request_facts_from, revocable_table, seed,
+    DataStore, DecisionReads, GateUse, GateUseWrite, GateUser, OrganizationSnapshot, OrganizationWrites,
+    RequestFacts, RequestReads, RollupKey, RollupWrite, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME,
+    SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, ServiceStore, SnapshotCache, StoreError, StoreResult,
+    UsageBounds, request_facts_from, revocable_table, seed, usage,
 };
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
@@ -37,7 +39,11 @@ type Manager = PostgresConnectionManager<NoTls>;
 /// Schema migrations, in order; migration `i` brings the version from `i` to `i + 1`. The same
 /// versions as the SQLite store's: version `n` has the same tables and constraints on both.
 /// Never edit a released migration: append a new one.
-const MIGRATIONS: &[&str] = &[include_str!("postgres_schema_v1.sql"), include_str!("postgres_schema_v2.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("postgres_schema_v1.sql"),
+    include_str!("postgres_schema_v2.sql"),
+    include_str!("postgres_schema_v3.sql"),
+];
 
 const _: () = assert!(MIGRATIONS.len() as u32 == super::SCHEMA_VERSION, "both backends migrate in step");
 
@@ -1157,6 +1163,172 @@ impl DataStore for PostgresStore {
             )?;
             job_row(&row)
         })
+    }
+
+    fn record_would_break(
+        &self,
+        rows: &[(RollupKey, u64)],
+        bounds: &UsageBounds,
+    ) -> StoreResult<RollupWrite> {
+        self.write(|tx| {
+            // Every instance's writer takes the same lock: the bound on principals stays exact.
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&USAGE_LOCK])?;
+            usage::write_rollups(&mut Usage(tx), rows, bounds)
+        })
+    }
+
+    fn would_break_since(&self, since: Date) -> StoreResult<Vec<scopegate::tighten::Usage>> {
+        let rows = self.conn()?.query(
+            "SELECT to_char(day, 'YYYY-MM-DD'), handler, method, principal_kind, principal, organization_id, \
+             requests FROM would_break_rollups WHERE day >= $1::text::date \
+             ORDER BY day, handler, method, principal_kind, principal, organization_id",
+            &[&since.to_string()],
+        )?;
+        rows.iter()
+            .map(|r| {
+                usage::usage_row(
+                    &r.try_get::<_, String>(0)?,
+                    r.try_get(1)?,
+                    &r.try_get::<_, String>(2)?,
+                    r.try_get(3)?,
+                    r.try_get(4)?,
+                    r.try_get(5)?,
+                    r.try_get(6)?,
+                )
+            })
+            .collect()
+    }
+
+    fn record_gate_use(&self, used: &GateUse, bounds: &UsageBounds) -> StoreResult<GateUseWrite> {
+        self.write(|tx| {
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&GATE_USE_LOCK])?;
+            usage::write_gate_use(&mut Usage(tx), used, bounds)
+        })
+    }
+
+    fn gate_users_since(&self, organization_id: i64, gate: &str, since: Date) -> StoreResult<Vec<GateUser>> {
+        let rows = self.conn()?.query(
+            "SELECT user_id, to_char(max(day), 'YYYY-MM-DD') FROM gate_usage WHERE organization_id = $1 \
+             AND gate = $2 AND day >= $3::text::date GROUP BY user_id ORDER BY user_id",
+            &[&organization_id, &gate, &since.to_string()],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(GateUser {
+                    user_id: r.try_get(0)?,
+                    last_used: usage::stored_day(&r.try_get::<_, String>(1)?)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The key of the advisory lock the would-break rollup writers of every instance take.
+const USAGE_LOCK: i64 = 0x5c09_e6a7_e000_0002;
+
+/// The key of the advisory lock the gate use writers of every instance take.
+const GATE_USE_LOCK: i64 = 0x5c09_e6a7_e000_0003;
+
+/// The usage statements, in a write's transaction.
+struct Usage<'t, 'c>(&'t mut Transaction<'c>);
+
+/// A count as the bounds compare it.
+fn count(row: &Row) -> StoreResult<u64> {
+    Ok(u64::try_from(row.try_get::<_, i64>(0)?).unwrap_or(0))
+}
+
+impl usage::RollupTx for Usage<'_, '_> {
+    fn forget_rollups_before(&mut self, day: &str) -> StoreResult<u64> {
+        Ok(self.0.execute("DELETE FROM would_break_rollups WHERE day < $1::text::date", &[&day])?)
+    }
+
+    fn add_to_rollup(&mut self, row: &usage::RollupRow<'_>) -> StoreResult<bool> {
+        let n = self.0.execute(
+            "UPDATE would_break_rollups SET requests = requests + $7 WHERE day = $1::text::date \
+             AND handler = $2 AND method = $3 AND principal_kind = $4 AND principal = $5 AND organization_id = $6",
+            &[
+                &row.day,
+                &row.handler,
+                &row.method,
+                &row.principal_kind,
+                &row.principal,
+                &row.organization_id,
+                &row.requests,
+            ],
+        )?;
+        Ok(n > 0)
+    }
+
+    fn rollup_principals(&mut self, day: &str, handler: &str, method: &str) -> StoreResult<u64> {
+        count(&self.0.query_one(
+            "SELECT count(*) FROM would_break_rollups WHERE day = $1::text::date AND handler = $2 \
+             AND method = $3 AND principal <> $4",
+            &[&day, &handler, &method, &usage::OTHER_PRINCIPAL],
+        )?)
+    }
+
+    fn upsert_rollup(&mut self, row: &usage::RollupRow<'_>) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO would_break_rollups (day, handler, method, principal_kind, principal, organization_id, \
+             requests) VALUES ($1::text::date, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (day, handler, method, principal_kind, principal, organization_id) \
+             DO UPDATE SET requests = would_break_rollups.requests + EXCLUDED.requests",
+            &[
+                &row.day,
+                &row.handler,
+                &row.method,
+                &row.principal_kind,
+                &row.principal,
+                &row.organization_id,
+                &row.requests,
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+impl usage::GateUseTx for Usage<'_, '_> {
+    fn forget_gate_use_before(&mut self, day: &str) -> StoreResult<u64> {
+        Ok(self.0.execute("DELETE FROM gate_usage WHERE day < $1::text::date", &[&day])?)
+    }
+
+    fn gate_use_recorded(
+        &mut self,
+        organization_id: i64,
+        gate: &str,
+        day: &str,
+        user_id: i64,
+    ) -> StoreResult<bool> {
+        Ok(self
+            .0
+            .query_opt(
+                "SELECT 1 FROM gate_usage WHERE organization_id = $1 AND gate = $2 AND day = $3::text::date \
+                 AND user_id = $4",
+                &[&organization_id, &gate, &day, &user_id],
+            )?
+            .is_some())
+    }
+
+    fn gate_users_on(&mut self, organization_id: i64, gate: &str, day: &str) -> StoreResult<u64> {
+        count(&self.0.query_one(
+            "SELECT count(*) FROM gate_usage WHERE organization_id = $1 AND gate = $2 AND day = $3::text::date",
+            &[&organization_id, &gate, &day],
+        )?)
+    }
+
+    fn insert_gate_use(
+        &mut self,
+        organization_id: i64,
+        gate: &str,
+        day: &str,
+        user_id: i64,
+    ) -> StoreResult<()> {
+        self.0.execute(
+            "INSERT INTO gate_usage (organization_id, gate, day, user_id) VALUES ($1, $2, $3::text::date, $4) \
+             ON CONFLICT DO NOTHING",
+            &[&organization_id, &gate, &day, &user_id],
+        )?;
+        Ok(())
     }
 }
 

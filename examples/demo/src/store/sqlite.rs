@@ -6,13 +6,15 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use scopegate::Date;
 
 use super::scopes_text;
 use super::sql::*;
 use super::{
-    DataStore, DecisionReads, OrganizationSnapshot, OrganizationWrites, RequestFacts, RequestReads,
-    SESSION_IDLE_TIMEOUT, SESSION_LIFETIME, SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, ServiceStore,
-    StoreError, StoreResult, request_facts_from, revocable_table, seed, team_join_refusal,
+    DataStore, DecisionReads, GateUse, GateUseWrite, GateUser, OrganizationSnapshot, OrganizationWrites,
+    RequestFacts, RequestReads, RollupKey, RollupWrite, SESSION_IDLE_TIMEOUT, SESSION_LIFETIME,
+    SESSION_TOUCH_INTERVAL, SUPERUSER_SESSION_LIFETIME, ServiceStore, StoreError, StoreResult, UsageBounds,
+    request_facts_from, revocable_table, seed, team_join_refusal, usage,
 };
 use crate::model::{
     Credential, Dashboard, DashboardUpdate, DeletionJob, IdOrSlug, Member, MemberRemoval, NewDashboard,
@@ -27,7 +29,8 @@ const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 /// Schema migrations, in order; migration `i` brings `user_version` from `i` to `i + 1`.
 /// Never edit a released migration: append a new one.
-const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql"), include_str!("schema_v3.sql")];
 
 /// The schema version this binary creates and understands, on either backend (version `n` has
 /// the same tables and constraints in SQLite and PostgreSQL).
@@ -886,6 +889,157 @@ impl DataStore for SqliteStore {
                 .pop()
                 .ok_or_else(|| StoreError::Backend("the new job vanished".into()))
         })
+    }
+
+    fn record_would_break(
+        &self,
+        rows: &[(RollupKey, u64)],
+        bounds: &UsageBounds,
+    ) -> StoreResult<RollupWrite> {
+        self.write(|tx| usage::write_rollups(&mut Usage(tx), rows, bounds))
+    }
+
+    fn would_break_since(&self, since: Date) -> StoreResult<Vec<scopegate::tighten::Usage>> {
+        query_all(
+            &self.lock(),
+            "SELECT day, handler, method, principal_kind, principal, organization_id, requests \
+             FROM would_break_rollups WHERE day >= ?1 \
+             ORDER BY day, handler, method, principal_kind, principal, organization_id",
+            [since.to_string()],
+            |r| {
+                usage::usage_row(
+                    &r.get::<_, String>(0)?,
+                    r.get(1)?,
+                    &r.get::<_, String>(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                )
+            },
+        )
+    }
+
+    fn record_gate_use(&self, used: &GateUse, bounds: &UsageBounds) -> StoreResult<GateUseWrite> {
+        self.write(|tx| usage::write_gate_use(&mut Usage(tx), used, bounds))
+    }
+
+    fn gate_users_since(&self, organization_id: i64, gate: &str, since: Date) -> StoreResult<Vec<GateUser>> {
+        query_all(
+            &self.lock(),
+            "SELECT user_id, max(day) FROM gate_usage WHERE organization_id = ?1 AND gate = ?2 AND day >= ?3 \
+             GROUP BY user_id ORDER BY user_id",
+            params![organization_id, gate, since.to_string()],
+            |r| Ok(GateUser { user_id: r.get(0)?, last_used: usage::stored_day(&r.get::<_, String>(1)?)? }),
+        )
+    }
+}
+
+/// The usage statements, in a write's transaction.
+struct Usage<'t, 'c>(&'t Transaction<'c>);
+
+impl usage::RollupTx for Usage<'_, '_> {
+    fn forget_rollups_before(&mut self, day: &str) -> StoreResult<u64> {
+        let n = self.0.prepare_cached("DELETE FROM would_break_rollups WHERE day < ?1")?.execute([day])?;
+        Ok(n as u64)
+    }
+
+    fn add_to_rollup(&mut self, row: &usage::RollupRow<'_>) -> StoreResult<bool> {
+        let n = self
+            .0
+            .prepare_cached(
+                "UPDATE would_break_rollups SET requests = requests + ?7 WHERE day = ?1 AND handler = ?2 \
+                 AND method = ?3 AND principal_kind = ?4 AND principal = ?5 AND organization_id = ?6",
+            )?
+            .execute(params![
+                row.day,
+                row.handler,
+                row.method,
+                row.principal_kind,
+                row.principal,
+                row.organization_id,
+                row.requests
+            ])?;
+        Ok(n > 0)
+    }
+
+    fn rollup_principals(&mut self, day: &str, handler: &str, method: &str) -> StoreResult<u64> {
+        let n: i64 = self
+            .0
+            .prepare_cached(
+                "SELECT count(*) FROM would_break_rollups WHERE day = ?1 AND handler = ?2 AND method = ?3 \
+                 AND principal <> ?4",
+            )?
+            .query_row(params![day, handler, method, usage::OTHER_PRINCIPAL], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn upsert_rollup(&mut self, row: &usage::RollupRow<'_>) -> StoreResult<()> {
+        self.0
+            .prepare_cached(
+                "INSERT INTO would_break_rollups (day, handler, method, principal_kind, principal, \
+                 organization_id, requests) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                 ON CONFLICT (day, handler, method, principal_kind, principal, organization_id) \
+                 DO UPDATE SET requests = requests + excluded.requests",
+            )?
+            .execute(params![
+                row.day,
+                row.handler,
+                row.method,
+                row.principal_kind,
+                row.principal,
+                row.organization_id,
+                row.requests
+            ])?;
+        Ok(())
+    }
+}
+
+impl usage::GateUseTx for Usage<'_, '_> {
+    fn forget_gate_use_before(&mut self, day: &str) -> StoreResult<u64> {
+        let n = self.0.prepare_cached("DELETE FROM gate_usage WHERE day < ?1")?.execute([day])?;
+        Ok(n as u64)
+    }
+
+    fn gate_use_recorded(
+        &mut self,
+        organization_id: i64,
+        gate: &str,
+        day: &str,
+        user_id: i64,
+    ) -> StoreResult<bool> {
+        Ok(self
+            .0
+            .prepare_cached(
+                "SELECT 1 FROM gate_usage WHERE organization_id = ?1 AND gate = ?2 AND day = ?3 AND user_id = ?4",
+            )?
+            .exists(params![organization_id, gate, day, user_id])?)
+    }
+
+    fn gate_users_on(&mut self, organization_id: i64, gate: &str, day: &str) -> StoreResult<u64> {
+        let n: i64 = self
+            .0
+            .prepare_cached(
+                "SELECT count(*) FROM gate_usage WHERE organization_id = ?1 AND gate = ?2 AND day = ?3",
+            )?
+            .query_row(params![organization_id, gate, day], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn insert_gate_use(
+        &mut self,
+        organization_id: i64,
+        gate: &str,
+        day: &str,
+        user_id: i64,
+    ) -> StoreResult<()> {
+        self.0
+            .prepare_cached(
+                "INSERT INTO gate_usage (organization_id, gate, day, user_id) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![organization_id, gate, day, user_id])?;
+        Ok(())
     }
 }
 

@@ -16,6 +16,8 @@ pub(crate) struct Server {
     pub(crate) child: Child,
     /// `http://127.0.0.1:PORT/api/0`
     pub(crate) base: String,
+    /// `http://127.0.0.1:PORT/metrics`, when started with `--metrics-addr`.
+    pub(crate) metrics: Option<String>,
 }
 
 impl Server {
@@ -39,21 +41,52 @@ impl Server {
             .unwrap();
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
-        // Reads the address from the start-up line, then keeps draining the log.
+        // Reads the addresses from the start-up lines (the metrics listener's comes first, when
+        // there is one), then keeps draining the log.
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                if let Some(at) = line.find("listening on http://") {
-                    let url = &line[at + "listening on ".len()..];
-                    let _ = tx.send(url.split_whitespace().next().unwrap_or(url).to_string());
+                for (what, marker) in [("api", "listening on "), ("metrics", "serving metrics on ")] {
+                    if let Some(at) = line.find(&format!("{marker}http://")) {
+                        let url = &line[at + marker.len()..];
+                        let _ = tx.send((what, url.split_whitespace().next().unwrap_or(url).to_string()));
+                    }
                 }
             }
         });
-        let Ok(url) = rx.recv_timeout(Duration::from_secs(60)) else {
-            let _ = child.kill();
-            panic!("scopegate-demo did not start within 60 s");
-        };
-        Server { child, base: url.trim_end_matches('/').to_string() }
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let mut metrics = None;
+        loop {
+            match rx.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())) {
+                Ok(("metrics", url)) => metrics = Some(url),
+                Ok((_, url)) => {
+                    return Server { child, base: url.trim_end_matches('/').to_string(), metrics };
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!("scopegate-demo did not start within 60 s");
+                }
+            }
+        }
+    }
+
+    /// SIGTERM, as a graceful shutdown: waits (30 s at most) for the process to exit, and
+    /// returns whether it exited successfully.
+    #[cfg(unix)]
+    pub(crate) fn terminate(mut self) -> bool {
+        let sent = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(sent.success(), "kill -TERM failed");
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.success();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "scopegate-demo did not stop within 30 s of SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// SIGKILL: no shutdown code runs, whatever the server was doing.

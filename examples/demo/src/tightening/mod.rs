@@ -1,0 +1,351 @@
+//! Paying the policy debt down without surprises: the demo's side of scopegate's tightening
+//! (`scopegate::shadow`, `scopegate::tighten`).
+//!
+//! * [`RollupSink`] is the [`UsageSink`] `serve` drains the registry's would-break events into
+//!   (a [`scopegate::shadow::Drain`] thread, every second and once more at shutdown): it adds each
+//!   batch to the daily rollups in the database (`would_break_rollups`), in one transaction,
+//!   within the bounds of [`store::UsageBounds`](crate::store::UsageBounds).
+//! * [`StoredUsage`] is the [`UsageStore`] the `tighten-report` command reads them back through,
+//!   and [`report_json`] / [`report_markdown`] print what `scopegate::tighten::report` makes of
+//!   them.
+//! * [`gates`] records which members use the replay area each day, and previews who a change of
+//!   the replay access settings would lock out (`GET …/replays/access-preview/`, `gate-preview`).
+//!
+//! **Principals.** scopegate's event names the principal's kind, its user (sessions, user tokens,
+//! superusers) and the organization. The rollups name a principal by the **user id** for the
+//! user kinds (a user token is one of its user's credentials: the report says which user would
+//! break, and the kind says through which credential) and by the **organization id** for
+//! organization tokens and integrations (the demo does not tell an organization's tokens apart in
+//! the event; the organization is whom to tell). An anonymous principal has no id.
+//!
+//! **Why the sink writes synchronously.** The store is synchronous (see [`crate::store`]), and
+//! `Drain` calls the sink on a thread of its own, outside the async runtime: there the sink may
+//! block, so it calls the store directly — one transaction per batch — with no channel or runtime
+//! handle between them. (The PostgreSQL client must not run on an async worker thread; the drain
+//! thread is not one.) A batch the database refuses stays pending (bounded) and is written with
+//! the next one; `serve` flushes once more after the drain's last batch at shutdown.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use scopegate::shadow::{UsageSink, WouldBreak};
+use scopegate::tighten::{PlanReport, Usage, UsageStore};
+use scopegate::{Date, Requirement, ScopeMatch};
+use serde::Serialize;
+
+use crate::store::{
+    DataStore, RETENTION_DAYS, RollupKey, RollupWrite, ServiceStore, StoreResult, UsageBounds, day_of_ms,
+    days_before,
+};
+
+pub mod gates;
+
+/// The most distinct rollup rows a sink keeps pending while the database refuses them; the
+/// requests of further rows are dropped (and logged).
+pub const MAX_PENDING_ROWS: usize = 100_000;
+
+/// The rollup row an event adds one request to (see the module docs for the principal's id).
+///
+/// ```
+/// use scopegate::shadow::WouldBreak;
+/// use scopegate::{OrganizationId, UserId};
+/// let endpoint = scopegate::Registry::global().iter().find(|e| e.name() == "create_dashboard").unwrap();
+/// let event = WouldBreak {
+///     endpoint,
+///     principal_kind: "user_token",
+///     user: Some(UserId(3)),
+///     organization: Some(OrganizationId(1)),
+///     at_ms: 1_796_558_400_000, // 2026-12-06T12:00:00Z
+/// };
+/// let key = scopegate_demo::tightening::rollup_key(&event);
+/// assert_eq!((key.day.to_string().as_str(), key.principal.as_deref(), key.organization_id), ("2026-12-06", Some("3"), Some(1)));
+/// let org_token = WouldBreak { principal_kind: "org_token", user: None, ..event };
+/// assert_eq!(scopegate_demo::tightening::rollup_key(&org_token).principal.as_deref(), Some("1"));
+/// ```
+pub fn rollup_key(event: &WouldBreak) -> RollupKey {
+    let principal = match event.principal_kind {
+        "org_token" | "integration" => event.organization.map(|o| o.0.to_string()),
+        _ => event.user.map(|u| u.0.to_string()),
+    };
+    RollupKey {
+        day: day_of_ms(event.at_ms),
+        handler: event.endpoint.handler().to_owned(),
+        method: event.endpoint.method(),
+        principal_kind: event.principal_kind.to_owned(),
+        principal,
+        // Row ids are positive i64s; an id that is not one names no organization of the demo.
+        organization_id: event.organization.and_then(|o| i64::try_from(o.0).ok()),
+    }
+}
+
+/// The [`UsageSink`] of `serve`: adds drained batches to the daily rollups (see the module docs).
+/// Cloning shares the pending rows.
+#[derive(Clone)]
+pub struct RollupSink {
+    store: Arc<dyn ServiceStore>,
+    pending: Arc<Mutex<HashMap<RollupKey, u64>>>,
+}
+
+impl std::fmt::Debug for RollupSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RollupSink").field("pending", &self.lock().len()).finish_non_exhaustive()
+    }
+}
+
+impl RollupSink {
+    /// A sink writing into `store`.
+    pub fn new(store: Arc<dyn ServiceStore>) -> RollupSink {
+        RollupSink { store, pending: Arc::default() }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<RollupKey, u64>> {
+        // A panic while holding the lock left whole rows behind: keep them.
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds the events to the pending rows; returns how many were dropped because
+    /// [`MAX_PENDING_ROWS`] rows were already pending.
+    pub fn add(&self, events: &[WouldBreak]) -> u64 {
+        let mut pending = self.lock();
+        let mut dropped = 0;
+        for event in events {
+            let key = rollup_key(event);
+            let room = pending.len() < MAX_PENDING_ROWS;
+            match pending.get_mut(&key) {
+                Some(requests) => *requests = requests.saturating_add(1),
+                None if room => {
+                    pending.insert(key, 1);
+                }
+                None => dropped += 1,
+            }
+        }
+        dropped
+    }
+
+    /// How many rows are pending.
+    pub fn pending(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Writes every pending row in one transaction; on failure they stay pending.
+    ///
+    /// # Errors
+    /// The store's.
+    pub fn flush(&self) -> StoreResult<RollupWrite> {
+        let mut rows: Vec<(RollupKey, u64)> = std::mem::take(&mut *self.lock()).into_iter().collect();
+        if rows.is_empty() {
+            return Ok(RollupWrite::default());
+        }
+        rows.sort();
+        match self.store.data().record_would_break(&rows, &UsageBounds::now()) {
+            Ok(written) => Ok(written),
+            Err(e) => {
+                let mut pending = self.lock();
+                for (key, requests) in rows {
+                    if pending.len() < MAX_PENDING_ROWS || pending.contains_key(&key) {
+                        let slot = pending.entry(key).or_insert(0);
+                        *slot = slot.saturating_add(requests);
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+impl UsageSink for RollupSink {
+    fn record(&self, events: &[WouldBreak], dropped: u64) {
+        if dropped > 0 {
+            tracing::warn!(
+                dropped,
+                "would-break events were lost between two drains (scopegate_would_break_total still counts them)"
+            );
+        }
+        let overflow = self.add(events);
+        if overflow > 0 {
+            tracing::warn!(dropped = overflow, "too many usage rollup rows pending; requests dropped");
+        }
+        match self.flush() {
+            Ok(written) => {
+                if written.folded > 0 {
+                    tracing::debug!(folded = written.folded, "requests folded into the `other` principal");
+                }
+            }
+            Err(e) => tracing::warn!(
+                error = %e,
+                pending = self.pending(),
+                "cannot write the usage rollups; they are kept for the next drain"
+            ),
+        }
+    }
+}
+
+/// The would-break rollups of a store, as `scopegate::tighten` reads them.
+#[derive(Clone, Copy, Debug)]
+pub struct StoredUsage<'s>(pub &'s dyn DataStore);
+
+impl UsageStore for StoredUsage<'_> {
+    fn usage_since(&self, since: Date) -> Result<Vec<Usage>, String> {
+        self.0.would_break_since(since).map_err(|e| e.to_string())
+    }
+}
+
+/// A report window's first day from `--since`: `Nd`, the last N days with today (1 to
+/// [`RETENTION_DAYS`]), or a date `YYYY-MM-DD` within the retention window.
+///
+/// ```
+/// use scopegate::Date;
+/// use scopegate_demo::tightening::parse_since;
+/// let today = Date::parse("2026-12-06").unwrap();
+/// assert_eq!(parse_since("30d", today).unwrap().to_string(), "2026-11-07");
+/// assert_eq!(parse_since("1d", today), Ok(today));
+/// assert_eq!(parse_since("2026-12-01", today).unwrap().to_string(), "2026-12-01");
+/// assert!(parse_since("91d", today).unwrap_err().contains("90 days"));
+/// assert!(parse_since("2026-12-07", today).unwrap_err().contains("future"));
+/// assert!(parse_since("yesterday", today).is_err());
+/// ```
+///
+/// # Errors
+/// A message saying what is accepted.
+pub fn parse_since(text: &str, today: Date) -> Result<Date, String> {
+    let text = text.trim();
+    let oldest = days_before(today, RETENTION_DAYS - 1);
+    if let Some(days) = text.strip_suffix('d') {
+        return match days.parse::<u32>() {
+            Ok(n) if (1..=RETENTION_DAYS).contains(&n) && !days.starts_with('+') => {
+                Ok(days_before(today, n - 1))
+            }
+            Ok(_) if !days.starts_with('+') => Err(format!(
+                "`{text}`: the window is 1d to {RETENTION_DAYS}d (rollups are kept for {RETENTION_DAYS} days)"
+            )),
+            _ => Err(format!("`{text}` is not a window: write e.g. 30d, or a date such as {oldest}")),
+        };
+    }
+    match Date::parse(text) {
+        Some(day) if day > today => Err(format!("`{text}` is in the future (today is {today})")),
+        Some(day) if day < oldest => Err(format!(
+            "`{text}` is before {oldest}: rollups are kept for {RETENTION_DAYS} days, so there is nothing to read"
+        )),
+        Some(day) => Ok(day),
+        None => Err(format!("`{text}` is not a window: write e.g. 30d, or a date such as {oldest}")),
+    }
+}
+
+fn requirement_text(requirement: Option<Requirement>) -> String {
+    match requirement {
+        None => "—".to_owned(),
+        Some(r) => {
+            let scopes: Vec<String> = r.scopes().iter().map(|s| format!("`{s}`")).collect();
+            match r.scope_match() {
+                ScopeMatch::All => format!("all of {}", scopes.join(", ")),
+                _ => scopes.join(", "),
+            }
+        }
+    }
+}
+
+/// The report as JSON, in the shape of scopegate's `tighten-report`: `{"since", "plans":
+/// [{"handler", "method", "path", "scopes", "planned_scopes", "requests", "principals": [{"kind",
+/// "id", "requests", "last_seen"}], "organizations", "last_seen", "verdict"}]}` (`scopes` and
+/// `planned_scopes` list every scope of an `all(...)` requirement).
+pub fn report_json(reports: &[PlanReport], since: Date) -> String {
+    #[derive(Serialize)]
+    struct Report<'a> {
+        since: String,
+        plans: Vec<Plan<'a>>,
+    }
+    #[derive(Serialize)]
+    struct Plan<'a> {
+        handler: &'static str,
+        method: &'static str,
+        path: &'static str,
+        scopes: Option<&'static [&'static str]>,
+        planned_scopes: Option<&'static [&'static str]>,
+        requests: u64,
+        principals: Vec<Principal<'a>>,
+        organizations: usize,
+        last_seen: Option<String>,
+        verdict: &'static str,
+    }
+    #[derive(Serialize)]
+    struct Principal<'a> {
+        kind: &'a str,
+        id: Option<&'a str>,
+        requests: u64,
+        last_seen: String,
+    }
+    let report = Report {
+        since: since.to_string(),
+        plans: reports
+            .iter()
+            .map(|plan| {
+                let endpoint = plan.endpoint;
+                Plan {
+                    handler: endpoint.handler(),
+                    method: endpoint.method().as_str(),
+                    path: endpoint.path(),
+                    scopes: endpoint.requirement().map(Requirement::scopes),
+                    planned_scopes: endpoint.planned().map(Requirement::scopes),
+                    requests: plan.requests,
+                    principals: plan
+                        .principals
+                        .iter()
+                        .map(|p| Principal {
+                            kind: &p.kind,
+                            id: p.id.as_deref(),
+                            requests: p.requests,
+                            last_seen: p.last_seen.to_string(),
+                        })
+                        .collect(),
+                    organizations: plan.organizations,
+                    last_seen: plan.last_seen.map(|d| d.to_string()),
+                    verdict: plan.verdict.as_str(),
+                }
+            })
+            .collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The report as Markdown, for the pull request that removes an exception: one table of every
+/// plan, then who each plan that would break would break.
+pub fn report_markdown(reports: &[PlanReport], since: Date) -> String {
+    let mut out = format!("## Tightening report since {since}\n\n");
+    out.push_str("| Endpoint | Accepts now | Planned | Requests the plan would deny | Principals | Organizations | Last seen | Verdict |\n");
+    out.push_str("| --- | --- | --- | ---: | ---: | ---: | --- | --- |\n");
+    for plan in reports {
+        let e = plan.endpoint;
+        let _ = writeln!(
+            out,
+            "| `{} {}` | {} | {} | {} | {} | {} | {} | {} |",
+            e.method().as_str(),
+            e.path(),
+            requirement_text(e.requirement()),
+            requirement_text(e.planned()),
+            plan.requests,
+            plan.principals.len(),
+            plan.organizations,
+            plan.last_seen.map_or_else(|| "—".to_owned(), |d| d.to_string()),
+            plan.verdict.as_str(),
+        );
+    }
+    for plan in reports.iter().filter(|p| !p.principals.is_empty()) {
+        let e = plan.endpoint;
+        let _ = write!(out, "\n### `{} {}` ({})\n\n", e.method().as_str(), e.path(), e.handler());
+        out.push_str("| Principal | Id | Requests | Last seen |\n| --- | --- | ---: | --- |\n");
+        for p in &plan.principals {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                p.kind,
+                p.id.as_deref().unwrap_or("—"),
+                p.requests,
+                p.last_seen
+            );
+        }
+    }
+    out
+}

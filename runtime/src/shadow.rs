@@ -54,6 +54,10 @@ pub trait UsageSink: Send + Sync {
     /// Stores a batch of events; `dropped` is how many events were lost since the previous
     /// batch because the ring overflowed between two drains (the plans' counters still hold them).
     fn record(&self, events: &[WouldBreak], dropped: u64);
+
+    /// Called by [`Drain`] after every drain, events or not, and once more at shutdown: a sink
+    /// that keeps what its store refused retries it here. Does nothing by default.
+    fn flush(&self) {}
 }
 
 /// What one drain moved.
@@ -251,7 +255,8 @@ impl Registry {
 }
 
 /// A background thread that drains a registry's would-break events into a sink every `every`,
-/// and once more when shut down (so a graceful shutdown loses nothing recorded).
+/// and once more when shut down (so a graceful shutdown loses nothing recorded), calling the
+/// sink's [`flush`](UsageSink::flush) after each drain.
 ///
 /// ```no_run
 /// # struct Store;
@@ -276,6 +281,7 @@ impl Drain {
             .spawn(move || {
                 let drain = || {
                     registry.drain_would_break(&sink);
+                    sink.flush();
                     #[cfg(feature = "metrics")]
                     crate::metrics::publish_would_break(registry);
                 };

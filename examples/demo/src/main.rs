@@ -14,7 +14,7 @@ use scopegate::{Date, Registry};
 use scopegate_demo::model::IdOrSlug;
 use scopegate_demo::store::{Database, ServiceStore, Store};
 use scopegate_demo::tightening::gates::{GateProposal, gate_preview, parse_ids};
-use scopegate_demo::tightening::{RollupSink, StoredUsage, parse_since, report_json, report_markdown};
+use scopegate_demo::tightening::{RollupSink, StoredUsage, parse_since};
 use scopegate_demo::token::TokenKind;
 use scopegate_demo::{AppState, admin};
 
@@ -367,8 +367,8 @@ enum ReportFormat {
 }
 
 /// The `tighten-report` command's output: `scopegate::tighten::report` over the stored rollups,
-/// rendered by the demo. When `scopegate::cli` has its own `tighten-report` (over a
-/// `&dyn UsageStore`), this function is what it replaces.
+/// rendered by `scopegate::tighten` (the demo keeps its own command for its `--db` and its
+/// retention-bounded `--since`; `scopegate::cli::run_with_options` serves a service without one).
 fn tighten_report(
     registry: &Registry,
     usage: &dyn UsageStore,
@@ -378,8 +378,8 @@ fn tighten_report(
     let rows = usage.usage_since(since)?;
     let reports = scopegate::tighten::report(registry, &rows);
     Ok(match format {
-        ReportFormat::Json => report_json(&reports, since),
-        ReportFormat::Markdown => report_markdown(&reports, since),
+        ReportFormat::Json => scopegate::tighten::to_json(&reports, since),
+        ReportFormat::Markdown => scopegate::tighten::to_markdown(&reports, since),
     })
 }
 
@@ -565,11 +565,11 @@ fn serve(
         serve_connections(listener, router, timeouts).await;
         Ok(())
     });
-    // Every request has been answered: the drain's last batch, then what the database refused
-    // before, if anything.
+    // Every request has been answered: the drain's last batch, and what the database refused
+    // before (the sink's `flush`, which the drain calls after it).
     drain.shutdown();
-    if let Err(e) = sink.flush() {
-        tracing::warn!(error = %e, rows = sink.pending(), "the last usage rollups could not be written");
+    if sink.pending() > 0 {
+        tracing::warn!(rows = sink.pending(), "the last usage rollups could not be written");
     }
     if served.is_ok() {
         tracing::info!("scopegate-demo stopped");

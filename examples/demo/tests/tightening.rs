@@ -1,5 +1,5 @@
 //! Paying the debt down, end to end over HTTP, on SQLite and (when configured) PostgreSQL: the
-//! walk-through of `TIGHTENING.md`, run with the real `scopegate-demo` binary.
+//! walk-through of the README's "Paying the debt down", run with the real `scopegate-demo` binary.
 //!
 //! A read-only token creates a dashboard through the read-only exception — answered with
 //! `Deprecation` and `Sunset`, which a request that meets the plan does not get; `serve` drains
@@ -177,8 +177,9 @@ async fn walk_through(db: &str) {
     let create = plan(HANDLER, "POST");
     assert_eq!(create["verdict"], "would_break", "{create}");
     assert_eq!(create["requests"], 2);
+    assert_eq!(create["principals"], 1);
     assert_eq!(
-        create["principals"],
+        create["top_principals"],
         json!([{"kind": "user_token", "id": "1", "requests": 2, "last_seen": create["last_seen"]}])
     );
     assert_eq!(
@@ -191,13 +192,12 @@ async fn walk_through(db: &str) {
     assert!(plans.iter().filter(|p| p["handler"] != HANDLER).all(|p| p["verdict"] == "safe"), "{report}");
 
     let markdown = demo(db, &["tighten-report", "--format", "markdown"]);
-    assert!(
-        markdown
-            .lines()
-            .any(|l| l.starts_with("| `POST /organizations/{organization_id_or_slug}/dashboards/` |")
-                && l.ends_with("| would_break |")),
-        "{markdown}"
-    );
+    let section = markdown
+        .split("\n### ")
+        .find(|s| s.starts_with("`POST` `/organizations/{organization_id_or_slug}/dashboards/`"))
+        .unwrap_or_else(|| panic!("no section for creating a dashboard: {markdown}"));
+    assert!(section.contains("Verdict: **would break**"), "{section}");
+    assert!(section.contains("| `user_token` | `1` | 2 |"), "{section}");
     assert!(markdown.contains("| user_token | 1 | 2 |"), "{markdown}");
 
     let preview: Value = serde_json::from_str(&demo(

@@ -6,7 +6,7 @@
 //!   batch to the daily rollups in the database (`would_break_rollups`), in one transaction,
 //!   within the bounds of [`store::UsageBounds`](crate::store::UsageBounds).
 //! * [`StoredUsage`] is the [`UsageStore`] the `tighten-report` command reads them back through,
-//!   and [`report_json`] / [`report_markdown`] print what `scopegate::tighten::report` makes of
+//!   and `scopegate::tighten::{to_json, to_markdown}` print what `scopegate::tighten::report` makes of
 //!   them.
 //! * [`gates`] records which members use the replay area each day, and previews who a change of
 //!   the replay access settings would lock out (`GET …/replays/access-preview/`, `gate-preview`).
@@ -26,13 +26,11 @@
 //! the next one; `serve` flushes once more after the drain's last batch at shutdown.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use scopegate::Date;
 use scopegate::shadow::{UsageSink, WouldBreak};
-use scopegate::tighten::{PlanReport, Usage, UsageStore};
-use scopegate::{Date, Requirement, ScopeMatch};
-use serde::Serialize;
+use scopegate::tighten::{Usage, UsageStore};
 
 use crate::store::{
     DataStore, RETENTION_DAYS, RollupKey, RollupWrite, ServiceStore, StoreResult, UsageBounds, day_of_ms,
@@ -132,7 +130,7 @@ impl RollupSink {
     ///
     /// # Errors
     /// The store's.
-    pub fn flush(&self) -> StoreResult<RollupWrite> {
+    pub fn write_pending(&self) -> StoreResult<RollupWrite> {
         let mut rows: Vec<(RollupKey, u64)> = std::mem::take(&mut *self.lock()).into_iter().collect();
         if rows.is_empty() {
             return Ok(RollupWrite::default());
@@ -155,6 +153,16 @@ impl RollupSink {
 }
 
 impl UsageSink for RollupSink {
+    /// After each drain and at shutdown: what the database refused before is retried even when
+    /// no new events came.
+    fn flush(&self) {
+        if self.pending() > 0
+            && let Err(e) = self.write_pending()
+        {
+            tracing::warn!(error = %e, rows = self.pending(), "cannot write the pending usage rollups");
+        }
+    }
+
     fn record(&self, events: &[WouldBreak], dropped: u64) {
         if dropped > 0 {
             tracing::warn!(
@@ -166,7 +174,7 @@ impl UsageSink for RollupSink {
         if overflow > 0 {
             tracing::warn!(dropped = overflow, "too many usage rollup rows pending; requests dropped");
         }
-        match self.flush() {
+        match self.write_pending() {
             Ok(written) => {
                 if written.folded > 0 {
                     tracing::debug!(folded = written.folded, "requests folded into the `other` principal");
@@ -230,122 +238,4 @@ pub fn parse_since(text: &str, today: Date) -> Result<Date, String> {
         Some(day) => Ok(day),
         None => Err(format!("`{text}` is not a window: write e.g. 30d, or a date such as {oldest}")),
     }
-}
-
-fn requirement_text(requirement: Option<Requirement>) -> String {
-    match requirement {
-        None => "—".to_owned(),
-        Some(r) => {
-            let scopes: Vec<String> = r.scopes().iter().map(|s| format!("`{s}`")).collect();
-            match r.scope_match() {
-                ScopeMatch::All => format!("all of {}", scopes.join(", ")),
-                _ => scopes.join(", "),
-            }
-        }
-    }
-}
-
-/// The report as JSON, in the shape of scopegate's `tighten-report`: `{"since", "plans":
-/// [{"handler", "method", "path", "scopes", "planned_scopes", "requests", "principals": [{"kind",
-/// "id", "requests", "last_seen"}], "organizations", "last_seen", "verdict"}]}` (`scopes` and
-/// `planned_scopes` list every scope of an `all(...)` requirement).
-pub fn report_json(reports: &[PlanReport], since: Date) -> String {
-    #[derive(Serialize)]
-    struct Report<'a> {
-        since: String,
-        plans: Vec<Plan<'a>>,
-    }
-    #[derive(Serialize)]
-    struct Plan<'a> {
-        handler: &'static str,
-        method: &'static str,
-        path: &'static str,
-        scopes: Option<&'static [&'static str]>,
-        planned_scopes: Option<&'static [&'static str]>,
-        requests: u64,
-        principals: Vec<Principal<'a>>,
-        organizations: usize,
-        last_seen: Option<String>,
-        verdict: &'static str,
-    }
-    #[derive(Serialize)]
-    struct Principal<'a> {
-        kind: &'a str,
-        id: Option<&'a str>,
-        requests: u64,
-        last_seen: String,
-    }
-    let report = Report {
-        since: since.to_string(),
-        plans: reports
-            .iter()
-            .map(|plan| {
-                let endpoint = plan.endpoint;
-                Plan {
-                    handler: endpoint.handler(),
-                    method: endpoint.method().as_str(),
-                    path: endpoint.path(),
-                    scopes: endpoint.requirement().map(Requirement::scopes),
-                    planned_scopes: endpoint.planned().map(Requirement::scopes),
-                    requests: plan.requests,
-                    principals: plan
-                        .principals
-                        .iter()
-                        .map(|p| Principal {
-                            kind: &p.kind,
-                            id: p.id.as_deref(),
-                            requests: p.requests,
-                            last_seen: p.last_seen.to_string(),
-                        })
-                        .collect(),
-                    organizations: plan.organizations,
-                    last_seen: plan.last_seen.map(|d| d.to_string()),
-                    verdict: plan.verdict.as_str(),
-                }
-            })
-            .collect(),
-    };
-    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
-    text.push('\n');
-    text
-}
-
-/// The report as Markdown, for the pull request that removes an exception: one table of every
-/// plan, then who each plan that would break would break.
-pub fn report_markdown(reports: &[PlanReport], since: Date) -> String {
-    let mut out = format!("## Tightening report since {since}\n\n");
-    out.push_str("| Endpoint | Accepts now | Planned | Requests the plan would deny | Principals | Organizations | Last seen | Verdict |\n");
-    out.push_str("| --- | --- | --- | ---: | ---: | ---: | --- | --- |\n");
-    for plan in reports {
-        let e = plan.endpoint;
-        let _ = writeln!(
-            out,
-            "| `{} {}` | {} | {} | {} | {} | {} | {} | {} |",
-            e.method().as_str(),
-            e.path(),
-            requirement_text(e.requirement()),
-            requirement_text(e.planned()),
-            plan.requests,
-            plan.principals.len(),
-            plan.organizations,
-            plan.last_seen.map_or_else(|| "—".to_owned(), |d| d.to_string()),
-            plan.verdict.as_str(),
-        );
-    }
-    for plan in reports.iter().filter(|p| !p.principals.is_empty()) {
-        let e = plan.endpoint;
-        let _ = write!(out, "\n### `{} {}` ({})\n\n", e.method().as_str(), e.path(), e.handler());
-        out.push_str("| Principal | Id | Requests | Last seen |\n| --- | --- | ---: | --- |\n");
-        for p in &plan.principals {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} |",
-                p.kind,
-                p.id.as_deref().unwrap_or("—"),
-                p.requests,
-                p.last_seen
-            );
-        }
-    }
-    out
 }

@@ -420,22 +420,20 @@ impl Registry {
             if let Some(detail) = &facts.invalid {
                 errors.push(RegistryError::InvalidPath { detail: detail.clone(), handler: describe(e) });
             }
-            // The scopes of a requirement as a set, each unknown one an error.
+            // The scopes of a requirement as a set, each unknown one an error (once per endpoint:
+            // a plan repeats most of the requirement's scopes).
             let parse = |names: &[&'static str], errors: &mut Vec<RegistryError>| {
                 let mut set = ScopeSet::EMPTY;
                 for scope in names {
-                    match scopes.as_ref().map(|table| table.index(scope)) {
-                        Some(Some(bit)) => set = set.with(bit),
-                        Some(None) => errors.push(RegistryError::UnknownScope {
-                            scope: scope.to_string(),
-                            handler: describe(e),
-                        }),
+                    let known = match scopes.as_ref() {
+                        Some(table) => table.index(scope).inspect(|&bit| set = set.with(bit)).is_some(),
                         // No table (the configuration error is reported): the names still are checked.
-                        None if !vocab.contains(scope) => errors.push(RegistryError::UnknownScope {
-                            scope: scope.to_string(),
-                            handler: describe(e),
-                        }),
-                        None => {}
+                        None => vocab.contains(scope),
+                    };
+                    let unknown =
+                        RegistryError::UnknownScope { scope: scope.to_string(), handler: describe(e) };
+                    if !known && !errors.contains(&unknown) {
+                        errors.push(unknown);
                     }
                 }
                 set

@@ -277,12 +277,16 @@ fn registration(
     }})
 }
 
-/// `__sg::any(&["a", "b"])` or `__sg::all(&[…])`: a `scopegate::Requirement`, through `private`
-/// (the path of `scopegate::__private` where the tokens land).
+/// `__sg::Requirement { scopes: &["a", "b"], scope_match: __sg::Any }`: a `scopegate::Requirement`
+/// through `private` (the path of `scopegate::__private` where the tokens land). A struct literal:
+/// a `const fn` call per handler cost measurably more to compile (`BENCHMARKS.md`).
 pub(crate) fn requirement_tokens(list: &ScopeList, private: TokenStream) -> TokenStream {
     let lits = &list.scopes;
-    let constructor = Ident::new(list.scope_match.as_str(), Span::call_site());
-    quote!(#private::#constructor(&[#(#lits),*]))
+    let variant = Ident::new(
+        if list.scope_match == scopegate_core::ScopeMatch::All { "All" } else { "Any" },
+        Span::call_site(),
+    );
+    quote!(#private::Requirement { scopes: &[#(#lits),*], scope_match: #private::#variant })
 }
 
 /// What `#[endpoint]` leaves under the handler's name (see `scopegate::Checked`): the hidden type
@@ -366,7 +370,7 @@ mod tests {
             r#""delete_replay""#,
             "Method :: Delete",
             r#""/projects/{o}/{p}/replays/{r}/""#,
-            r#"Access :: Scopes (__sg :: any (& ["event:admin"]))"#,
+            r#"Access :: Scopes (__sg :: Requirement { scopes : & ["event:admin"] , scope_match : __sg :: Any })"#,
             r#""replay""#,
             "Publish :: PublicExperimental",
             r#"Some ("replay")"#,
@@ -888,7 +892,7 @@ mod tests {
             }
             prop_assert_eq!(mentions(&out, "inventory"), errs.is_empty());
             if errs.is_empty() {
-                prop_assert!(out.to_string().contains("Access :: Scopes (__sg :: all ("), "an all-of requirement is registered as one");
+                prop_assert!(out.to_string().contains("scope_match : __sg :: All }) ,"), "an all-of requirement is registered as one");
             }
         }
     }

@@ -121,11 +121,11 @@ mod tests {
         // Each method's read-only subset and exception are recorded.
         assert!(
             out.contains(
-                r#"Method :: Get , :: scopegate :: __private :: any (& ["org:read"]) , & ["org:read"] , :: core :: option :: Option :: None"#
+                r#"Method :: Get , :: scopegate :: __private :: Requirement { scopes : & ["org:read"] , scope_match : :: scopegate :: __private :: Any } , & ["org:read"] , :: core :: option :: Option :: None"#
             ),
             "{out}"
         );
-        assert!(out.contains(r#"Method :: Post , :: scopegate :: __private :: any (& ["org:read" , "org:write"]) , & ["org:read"] , :: core :: option :: Option :: Some ("why")"#), "{out}");
+        assert!(out.contains(r#"Method :: Post , :: scopegate :: __private :: Requirement { scopes : & ["org:read" , "org:write"] , scope_match : :: scopegate :: __private :: Any } , & ["org:read"] , :: core :: option :: Option :: Some ("why")"#), "{out}");
         assert!(out.contains(r#"__new ("P" , :: core :: module_path ! ()"#), "{out}");
         // An all-of method: recorded as one; its read-only scopes are those through which a
         // read-only token meets it (none beside a write scope, all when every one is read-only).
@@ -135,8 +135,8 @@ mod tests {
             readonly_exceptions(PUT = "why")
         ));
         assert!(!out.contains("compile_error"), "{out}");
-        assert!(out.contains(r#"Method :: Post , :: scopegate :: __private :: all (& ["member:read" , "team:write"]) , & [] ,"#), "{out}");
-        assert!(out.contains(r#"Method :: Put , :: scopegate :: __private :: all (& ["member:read" , "team:read"]) , & ["member:read" , "team:read"] , :: core :: option :: Option :: Some ("why")"#), "{out}");
+        assert!(out.contains(r#"Method :: Post , :: scopegate :: __private :: Requirement { scopes : & ["member:read" , "team:write"] , scope_match : :: scopegate :: __private :: All } , & [] ,"#), "{out}");
+        assert!(out.contains(r#"Method :: Put , :: scopegate :: __private :: Requirement { scopes : & ["member:read" , "team:read"] , scope_match : :: scopegate :: __private :: All } , & ["member:read" , "team:read"] , :: core :: option :: Option :: Some ("why")"#), "{out}");
     }
 
     #[test]

@@ -15,7 +15,9 @@ pub use crate::record::{
     Publish, Requirement, Source,
 };
 
-/// `scopes = [...]`, as the generated code writes it (few tokens per handler).
+pub use scopegate_core::ScopeMatch::{All, Any};
+
+/// `scopes = [...]`, as code built by hand writes it.
 pub const fn any(scopes: &'static [&'static str]) -> Requirement {
     Requirement::any(scopes)
 }

@@ -36,8 +36,12 @@ impl fmt::Display for Source {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Requirement {
-    scopes: &'static [&'static str],
-    scope_match: ScopeMatch,
+    // Public for the records `#[endpoint]` writes (a struct literal costs the compiler less than a
+    // `const fn` call per handler); read them through the methods.
+    #[doc(hidden)]
+    pub scopes: &'static [&'static str],
+    #[doc(hidden)]
+    pub scope_match: ScopeMatch,
 }
 
 impl Requirement {

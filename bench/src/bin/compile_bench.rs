@@ -220,7 +220,7 @@ fn record_crate(routes: &[Route]) -> String {
             "/// Handler {i}.\npub async fn handler_{i}() -> &'static str {{\n    \"ok\"\n}}\n\n\
              sg::inventory::submit! {{\n    sg::Endpoint::__new(sg::Declaration {{\n        \
              handler: concat!(module_path!(), \"::\", \"handler_{i}\"),\n        method: sg::Method::{method},\n        \
-             path: {:?},\n        access: sg::Access::Scopes(sg::any(&[{scopes}])),\n        readonly: &[{readonly}],\n        \
+             path: {:?},\n        access: sg::Access::Scopes(sg::Requirement {{ scopes: &[{scopes}], scope_match: sg::Any }}),\n        readonly: &[{readonly}],\n        \
              readonly_exception: None,\n        owner: \"bench\",\n        publish: sg::Publish::Public,\n        \
              gate: None,\n        gate_exempt: None,\n        planned: None,\n        sunset: None,\n        source: sg::Source {{ file: file!(), line: line!() }},\n    \
              }})\n}}\n",

@@ -100,7 +100,7 @@ audit      fail (exit status 1) when the policy regressed against the baseline: 
 tighten-report print, per planned policy of a read-only exception, the requests of the window the
            current policy allowed and the plan would deny, the principals and organizations
            behind them, and a verdict: safe (nobody relied on the exception) or would_break
-  --since        the first day of the window: Nd (N days before today, N >= 1) or a date
+  --since        the window: Nd (the last N days with today, N >= 1) or its first day
                  YYYY-MM-DD (default 30d); the window runs to today (UTC)
   --format       json (default) or markdown (to paste into the pull request that removes the
                  exception)
@@ -313,7 +313,7 @@ where
 /// let args = ["tighten-report", "--since", "30d", "--format", "markdown"];
 /// let status = execute_with_options(scopegate::Registry::global(), &options, args, &mut out, &mut err);
 /// assert_eq!(status, Status::Success);
-/// assert!(String::from_utf8(out).unwrap().contains("Nobody relied on the read-only exception from 2026-03-01 on"));
+/// assert!(String::from_utf8(out).unwrap().contains("Nobody relied on the read-only exception from 2026-03-02 on"));
 /// ```
 pub fn execute_with_options<I, S>(
     registry: &Registry,
@@ -683,29 +683,9 @@ fn parse_tighten_report(args: &[String], today: Date) -> Result<TightenReportCom
     Ok(TightenReportCommand { since, format: format.unwrap_or(ReportFormat::Json) })
 }
 
-/// `--since`: `Nd` — the window starts N days before `today` (N ≥ 1, decimal digits only) — or a
-/// date `YYYY-MM-DD` no later than `today`.
+/// `--since`: [`tighten::parse_since`](crate::tighten::parse_since), as a usage error.
 fn parse_since(value: &str, today: Date) -> Result<Date, Exit> {
-    let bad = || {
-        Exit::Usage(format!(
-            "`--since` takes a number of days (`30d`) or a date (`2026-03-01`), not `{value}`"
-        ))
-    };
-    if let Some(days) = value.strip_suffix('d') {
-        if days.is_empty() || !days.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
-        let days: u32 = days.parse().map_err(|_| bad())?;
-        if days == 0 {
-            return Err(Exit::Usage("`--since` needs a window of at least 1 day (`1d`)".to_string()));
-        }
-        return Ok(Date::from_days(today.days_since_epoch() - i64::from(days)));
-    }
-    let date = Date::parse(value).ok_or_else(bad)?;
-    if date > today {
-        return Err(Exit::Usage(format!("`--since` {date} is after today ({today})")));
-    }
-    Ok(date)
+    crate::tighten::parse_since(value, today).map_err(Exit::Usage)
 }
 
 impl TightenReportCommand {

@@ -143,6 +143,43 @@ pub struct PlanReport {
     pub verdict: Verdict,
 }
 
+/// A report's window, as `--since` takes it: `Nd`, the last N days with today (`1d` is today
+/// alone, `30d` today and the 29 days before it), or a first day `YYYY-MM-DD` not after today.
+/// The one reading of `--since` for `scopegate::cli` and for services with their own command.
+///
+/// ```
+/// use scopegate::Date;
+/// use scopegate::tighten::parse_since;
+/// let today = Date::parse("2026-12-06").unwrap();
+/// assert_eq!(parse_since("30d", today).unwrap().to_string(), "2026-11-07");
+/// assert_eq!(parse_since("1d", today), Ok(today));
+/// assert_eq!(parse_since("2026-12-01", today).unwrap().to_string(), "2026-12-01");
+/// assert!(parse_since("0d", today).unwrap_err().contains("at least 1 day"));
+/// assert!(parse_since("2026-12-07", today).unwrap_err().contains("after today"));
+/// assert!(parse_since("+3d", today).is_err() && parse_since("yesterday", today).is_err());
+/// ```
+///
+/// # Errors
+/// A message saying what is accepted.
+pub fn parse_since(value: &str, today: Date) -> Result<Date, String> {
+    let bad = || format!("`--since` takes a number of days (`30d`) or a date (`2026-03-01`), not `{value}`");
+    if let Some(days) = value.strip_suffix('d') {
+        if days.is_empty() || !days.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let days: u32 = days.parse().map_err(|_| bad())?;
+        if days == 0 {
+            return Err("`--since` needs a window of at least 1 day (`1d`)".to_string());
+        }
+        return Ok(Date::from_days(today.days_since_epoch() - i64::from(days) + 1));
+    }
+    let date = Date::parse(value).ok_or_else(bad)?;
+    if date > today {
+        return Err(format!("`--since` {date} is after today ({today})"));
+    }
+    Ok(date)
+}
+
 /// One report per endpoint of `registry` with a planned policy, in the registry's order (path,
 /// then method), from the rows of the window. Rows for endpoints the registry does not hold (a
 /// handler renamed since) and rows of no request are ignored.

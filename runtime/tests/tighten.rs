@@ -415,8 +415,11 @@ fn the_command_prints_json_by_default_over_the_last_30_days() {
     let (status, out, err) = cli(Some(&store), &["my-service", "tighten-report"]);
     assert_eq!(status, Status::Success, "{err}");
     assert!(err.is_empty(), "{err}");
-    assert_eq!(store.asked.get(), Some(day("2026-03-01")), "30 days before 2026-03-31");
-    assert_eq!(out, tighten::to_json(&reports(), day("2026-03-01")));
+    assert_eq!(store.asked.get(), Some(day("2026-03-02")), "the 30 days to 2026-03-31");
+    // The row of 2026-03-01 lies before the window: the command leaves it out.
+    let window: Vec<Usage> = rows().into_iter().filter(|r| r.day >= day("2026-03-02")).collect();
+    assert!(window.len() < rows().len());
+    assert_eq!(out, tighten::to_json(&tighten::report(registry(), &window), day("2026-03-02")));
     assert!(scopegate::cli::is_command(&["my-service", "tighten-report"]));
     assert!(scopegate::cli::COMMANDS.contains(&"tighten-report"));
 }
@@ -438,11 +441,12 @@ fn the_command_reads_the_window_it_is_given() {
 
     let (status, out, _) = cli(Some(&store), &["tighten-report", "--since=7d", "--format=md"]);
     assert_eq!(status, Status::Success);
-    assert_eq!(store.asked.get(), Some(day("2026-03-24")));
-    assert!(out.starts_with("## Tightening report\n\nRequests from 2026-03-24 on"), "{out}");
+    assert_eq!(store.asked.get(), Some(day("2026-03-25")));
+    assert!(out.starts_with("## Tightening report\n\nRequests from 2026-03-25 on"), "{out}");
+    // `1d` is today alone: the last N days with today.
     let (status, _, _) = cli(Some(&store), &["tighten-report", "--since", "1d"]);
     assert_eq!(status, Status::Success);
-    assert_eq!(store.asked.get(), Some(day("2026-03-30")));
+    assert_eq!(store.asked.get(), Some(day("2026-03-31")));
     // Today itself is a window of one day; far back is clamped to the calendar's start.
     let (status, _, _) = cli(Some(&store), &["tighten-report", "--since", TODAY]);
     assert_eq!(status, Status::Success);

@@ -199,8 +199,9 @@ impl UsageStore for StoredUsage<'_> {
     }
 }
 
-/// A report window's first day from `--since`: `Nd`, the last N days with today (1 to
-/// [`RETENTION_DAYS`]), or a date `YYYY-MM-DD` within the retention window.
+/// A report window's first day from `--since`, read by `scopegate::tighten::parse_since` (`Nd`, the
+/// last N days with today, or a date `YYYY-MM-DD`), within the retention window (1 to
+/// [`RETENTION_DAYS`] days).
 ///
 /// ```
 /// use scopegate::Date;
@@ -210,32 +211,20 @@ impl UsageStore for StoredUsage<'_> {
 /// assert_eq!(parse_since("1d", today), Ok(today));
 /// assert_eq!(parse_since("2026-12-01", today).unwrap().to_string(), "2026-12-01");
 /// assert!(parse_since("91d", today).unwrap_err().contains("90 days"));
-/// assert!(parse_since("2026-12-07", today).unwrap_err().contains("future"));
+/// assert!(parse_since("2026-12-07", today).unwrap_err().contains("after today"));
 /// assert!(parse_since("yesterday", today).is_err());
 /// ```
 ///
 /// # Errors
 /// A message saying what is accepted.
 pub fn parse_since(text: &str, today: Date) -> Result<Date, String> {
-    let text = text.trim();
+    let since = scopegate::tighten::parse_since(text.trim(), today)?;
     let oldest = days_before(today, RETENTION_DAYS - 1);
-    if let Some(days) = text.strip_suffix('d') {
-        return match days.parse::<u32>() {
-            Ok(n) if (1..=RETENTION_DAYS).contains(&n) && !days.starts_with('+') => {
-                Ok(days_before(today, n - 1))
-            }
-            Ok(_) if !days.starts_with('+') => Err(format!(
-                "`{text}`: the window is 1d to {RETENTION_DAYS}d (rollups are kept for {RETENTION_DAYS} days)"
-            )),
-            _ => Err(format!("`{text}` is not a window: write e.g. 30d, or a date such as {oldest}")),
-        };
+    if since < oldest {
+        return Err(format!(
+            "`{}` reaches back before {oldest}: rollups are kept for {RETENTION_DAYS} days, so there is nothing to read",
+            text.trim()
+        ));
     }
-    match Date::parse(text) {
-        Some(day) if day > today => Err(format!("`{text}` is in the future (today is {today})")),
-        Some(day) if day < oldest => Err(format!(
-            "`{text}` is before {oldest}: rollups are kept for {RETENTION_DAYS} days, so there is nothing to read"
-        )),
-        Some(day) => Ok(day),
-        None => Err(format!("`{text}` is not a window: write e.g. 30d, or a date such as {oldest}")),
-    }
+    Ok(since)
 }

@@ -17,16 +17,6 @@ pub use crate::record::{
 
 pub use scopegate_core::ScopeMatch::{All, Any};
 
-/// `scopes = [...]`, as code built by hand writes it.
-pub const fn any(scopes: &'static [&'static str]) -> Requirement {
-    Requirement::any(scopes)
-}
-
-/// `scopes = all(...)`, as the generated code writes it.
-pub const fn all(scopes: &'static [&'static str]) -> Requirement {
-    Requirement::all(scopes)
-}
-
 /// What `#[scopegate::endpoint]` leaves under a handler's name (see [`crate::handler`]): the
 /// hidden type that carries the declaration (`record::Declared`), the body as the type's
 /// associated function of the handler's own name, then the registration. Nothing is left in the value namespace.

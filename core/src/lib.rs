@@ -14,6 +14,7 @@ pub mod date;
 pub mod gate;
 pub mod hierarchy;
 mod method;
+pub mod openapi;
 pub mod rules;
 pub mod template;
 

@@ -18,6 +18,7 @@ use crate::expand_config;
 use crate::handler::Handler;
 use crate::rules;
 use crate::symbol::READONLY_EXCEPTION;
+use crate::utoipa;
 
 /// `::scopegate::__private::Method::Put`
 pub(crate) fn method_tokens(method: Method) -> TokenStream {
@@ -29,7 +30,9 @@ pub(crate) fn method_tokens(method: Method) -> TokenStream {
 pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::new();
     // Parse.
-    let func = handler(&mut cx, &item);
+    let mut func = handler(&mut cx, &item);
+    // `#[utoipa::path]` below: taken off the handler, completed and emitted on its own.
+    let utoipa_attr = func.as_mut().and_then(Handler::take_utoipa_path);
     let fn_name = func.as_ref().map_or_else(|| "endpoint".into(), |f| f.ident.unraw().to_string());
     let ast = EndpointAst::parse(&mut cx, args);
 
@@ -69,6 +72,7 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
     if let (Some(func), Some(path)) = (&func, &decl.path) {
         rules::r4_path_extractors(&mut cx, path, &func.arguments);
     }
+    let doc = utoipa_attr.as_ref().and_then(|attr| utoipa::check(&mut cx, attr, &decl));
     // R1, R2 and R4 against a permission class's map run during const evaluation.
     let class_check = class_check_of(&decl, &fn_name);
 
@@ -78,10 +82,20 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
             let registration =
                 registration(config, &func.ident, &decl, class_check).unwrap_or_else(|| quote!({}));
             // The function itself becomes the body of the declaration type (see `declaration`).
-            declaration(&func, registration)
+            let documented = match (&doc, &decl.method, &decl.path) {
+                (Some(doc), Some((method, _)), Some(path)) => utoipa::expand(doc, *method, path, &func),
+                _ => TokenStream::new(),
+            };
+            let declaration = declaration(&func, registration);
+            quote!(#declaration #documented)
         }
         (Ok(()), None) => quote!(#item),
         (Err(errors), func) => {
+            // Without its `#[utoipa::path]`, which would add errors of its own.
+            let item = match (&utoipa_attr, &func) {
+                (Some(_), Some(func)) => func.item(),
+                _ => item,
+            };
             // Still check the permission class (it may hold more mistakes, and naming it keeps
             // its `use` from being reported as unused). Inside an `impl` block no `const _` item
             // is allowed.

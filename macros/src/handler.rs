@@ -77,6 +77,35 @@ impl Handler {
     }
 }
 
+impl Handler {
+    /// Takes the first `#[utoipa::path(…)]` (or `#[::utoipa::path(…)]`) out of the handler's
+    /// attributes: `#[scopegate::endpoint]` completes it and emits it on a signature of its own
+    /// (see [`crate::utoipa`]). Any further one is left in place (rustc or utoipa reports it).
+    pub(crate) fn take_utoipa_path(&mut self) -> Option<syn::Attribute> {
+        let at = self.attrs.iter().position(|a| crate::utoipa::is_utoipa_path(a.path()))?;
+        Some(self.attrs.remove(at))
+    }
+
+    /// The function as written (less the attributes taken off it).
+    pub(crate) fn item(&self) -> TokenStream {
+        let Handler { attrs, vis, qualifiers, ident, generics, arguments, rest, .. } = self;
+        quote!(#(#attrs)* #vis #qualifiers fn #ident #generics (#arguments) #rest)
+    }
+
+    /// The handler's signature with an empty body and its doc comments (the operation's summary
+    /// and description), for `#[utoipa::path]` to read: the extractor arguments as written, no
+    /// return type, not `async`. `fn name<G>(args) {}`.
+    pub(crate) fn documented_signature(&self) -> TokenStream {
+        let Handler { attrs, ident, generics, arguments, .. } = self;
+        let docs = attrs.iter().filter(|a| a.path().is_ident("doc") || a.path().is_ident("deprecated"));
+        quote! {
+            #(#docs)*
+            #[allow(dead_code, unused_variables, unused_mut, clippy::all)]
+            fn #ident #generics (#arguments) {}
+        }
+    }
+}
+
 /// A `Path<…>` extractor among a handler's arguments.
 pub(crate) struct PathExtractor {
     /// The type as written, `Path<(String, u64)>` (what an error spans).
@@ -151,7 +180,7 @@ fn with_angle_depth(tokens: TokenStream) -> impl Iterator<Item = (TokenTree, usi
 }
 
 /// Splits tokens at the commas outside `<…>`.
-fn split_top_level(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
+pub(crate) fn split_top_level(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
     let mut parts: Vec<Vec<TokenTree>> = vec![Vec::new()];
     for (tt, depth) in with_angle_depth(tokens) {
         if matches!(&tt, TokenTree::Punct(p) if p.as_char() == ',') && depth == 0 {

@@ -28,6 +28,7 @@ mod suggest;
 mod symbol;
 #[cfg(test)]
 mod testing;
+mod utoipa;
 
 /// *(Defined in `scopegate-macros`, used through `scopegate`, whose re-export carries this reference.)*
 #[proc_macro_attribute]

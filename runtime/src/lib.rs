@@ -78,6 +78,9 @@ mod router;
 mod scopes;
 pub mod shadow;
 pub mod tighten;
+#[cfg(feature = "utoipa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
+pub mod utoipa;
 
 pub use config::{Bypass, Config, GateDef, Vocabulary};
 pub use decision::{AccessRequest, Decision, Denial, Reason};

@@ -253,7 +253,7 @@ impl Endpoint {
 
     /// The registered record whose declaration `carrier` carries (see [`Declared`]): looked up in
     /// an index of every `inventory` record, built on first use.
-    #[cfg(feature = "axum")]
+    #[cfg(any(feature = "axum", feature = "utoipa"))]
     pub(crate) fn declared_by(carrier: TypeId) -> Option<&'static Endpoint> {
         use std::collections::HashMap;
         use std::sync::OnceLock;
@@ -441,6 +441,30 @@ impl Endpoint {
             Access::Superuser(why) => Some(why),
             _ => None,
         }
+    }
+
+    /// The endpoint's OpenAPI `security`, meaning what is enforced: alternatives (any one grants
+    /// access), each the scopes needed together. One alternative per scope when any one of them
+    /// grants access, one holding every scope for `all(...)`, one without a scope for a signed-in
+    /// caller (`authenticated`, `superuser`), none for `unauthenticated`.
+    ///
+    /// ```
+    /// # #[scopegate::endpoint(method = GET, path = "/organizations/{org}/", scopes = ["org:read", "org:write"])]
+    /// # fn details() {}
+    /// # #[scopegate::endpoint(method = GET, path = "/health/", unauthenticated = "probes")]
+    /// # fn health() {}
+    /// let registry = scopegate::Registry::global();
+    /// let details = registry.by_handler(concat!(module_path!(), "::details")).unwrap();
+    /// assert_eq!(details.security(), [vec!["org:read"], vec!["org:write"]]);
+    /// let health = registry.by_handler(concat!(module_path!(), "::health")).unwrap();
+    /// assert!(health.security().is_empty());
+    /// ```
+    pub fn security(&self) -> Vec<Vec<&'static str>> {
+        let (scopes, scope_match) = match self.requirement() {
+            Some(r) => (r.scopes, r.scope_match),
+            None => (&[][..], ScopeMatch::Any),
+        };
+        scopegate_core::openapi::security(self.declaration.access.form(), scopes, scope_match)
     }
 
     /// `true` when the endpoint requires credentials.

@@ -734,3 +734,26 @@ impl<'p> Route<'p> {
         self.params().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 }
+
+/// A base path as `ApiRouter::base_path` and `utoipa::Security::base_path` take it: `None` for
+/// none (`""`, `"/"`).
+///
+/// # Panics
+/// When `base` is not literal, does not start with `/` or ends with `/` (a misconfigured service
+/// must not start, as axum panics on overlapping routes).
+#[cfg_attr(not(any(feature = "axum", feature = "utoipa")), allow(dead_code))]
+#[track_caller]
+pub(crate) fn base_path(base: &str) -> Option<String> {
+    if base.is_empty() || base == "/" {
+        return None;
+    }
+    let valid = base.starts_with('/')
+        && !base.ends_with('/')
+        && !base.contains(['{', '}', '*', '?', '#'])
+        && !base.contains("//");
+    assert!(
+        valid,
+        "scopegate: base path {base:?} must be literal, start with `/` and not end with `/` (e.g. \"/api/0\")"
+    );
+    Some(base.to_string())
+}

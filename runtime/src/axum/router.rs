@@ -85,15 +85,7 @@ impl<R: Resolver, S: Clone + Send + Sync + 'static> ApiRouter<R, S> {
     #[must_use]
     #[track_caller]
     pub fn base_path(mut self, base: &str) -> Self {
-        let valid = base.starts_with('/')
-            && !base.ends_with('/')
-            && !base.contains(['{', '}', '*', '?', '#'])
-            && !base.contains("//");
-        assert!(
-            valid || base.is_empty() || base == "/",
-            "scopegate: base path {base:?} must be literal, start with `/` and not end with `/` (e.g. \"/api/0\")"
-        );
-        self.base = if base == "/" { String::new() } else { base.to_string() };
+        self.base = crate::registry::base_path(base).unwrap_or_default();
         self
     }
 

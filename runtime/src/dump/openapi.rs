@@ -5,18 +5,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value, json};
 
 use super::{path_params, sorted_endpoints};
-use crate::record::{Endpoint, Publish, ScopeMatch};
+use crate::record::{Endpoint, Publish};
 use crate::registry::Registry;
 use crate::tighten::PlannedPolicy;
 
+use scopegate_core::openapi::SCHEME_DESCRIPTION;
 /// The name of the security scheme every authenticated operation refers to.
-pub const SECURITY_SCHEME: &str = "auth_token";
-
-/// How to read an operation's `security`, said in the scheme's description.
-const SCHEME_DESCRIPTION: &str = "Each security requirement of an operation lists scopes the token needs \
-     together, and any one of the operation's requirements grants access: an operation \
-     that accepts any one of several scopes lists one requirement per scope, one that needs all of them \
-     lists one requirement with every scope.";
+pub use scopegate_core::openapi::SECURITY_SCHEME;
 
 /// Document-level settings of the OpenAPI dump.
 ///
@@ -102,7 +97,7 @@ pub fn openapi(registry: &Registry, options: &OpenApiOptions) -> Value {
     let mut tags: BTreeSet<&str> = BTreeSet::new();
     for e in &published {
         tags.insert(e.owner());
-        let key = openapi_path(e.path());
+        let key = scopegate_core::openapi::path(e.path());
         let item = paths.entry(key).or_insert_with(|| {
             let params = path_params(e.path());
             let mut item = Map::new();
@@ -201,23 +196,7 @@ pub fn openapi_json(registry: &Registry, options: &OpenApiOptions) -> String {
 /// requirement holding every scope; a signed-in caller without a scope (`authenticated`,
 /// `superuser`) is one requirement with no scope; an endpoint that needs no credentials has `[]`.
 fn security(e: &Endpoint) -> Value {
-    if !e.requires_credentials() {
-        return json!([]);
-    }
-    match e.requirement() {
-        Some(r) if !r.scopes().is_empty() => match r.scope_match() {
-            ScopeMatch::Any => {
-                Value::Array(r.scopes().iter().map(|s| json!({SECURITY_SCHEME: [s]})).collect())
-            }
-            ScopeMatch::All => json!([{SECURITY_SCHEME: r.scopes()}]),
-        },
-        _ => json!([{SECURITY_SCHEME: []}]),
-    }
-}
-
-/// `{*rest}` → `{rest}`: OpenAPI templates have no catch-all marker.
-fn openapi_path(path: &str) -> String {
-    path.replace("{*", "{")
+    e.security().into_iter().map(|scopes| json!({SECURITY_SCHEME: scopes})).collect()
 }
 
 fn operation(e: &Endpoint, operation_id: String) -> Value {

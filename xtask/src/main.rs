@@ -31,7 +31,9 @@ fn ci() -> Result<(), String> {
 }
 
 fn bless() -> Result<(), String> {
-    run(&cargo(), &["test", "-p", "scopegate-tests", "--test", "ui"], &[("TRYBUILD", "overwrite")])
+    let overwrite = [("TRYBUILD", "overwrite")];
+    run(&cargo(), &["test", "-p", "scopegate-tests", "--test", "ui"], &overwrite)?;
+    run(&cargo(), &["test", "-p", "scopegate-test-custom-vocab", "--test", "ui"], &overwrite)
 }
 
 /// `cargo run -q -p scopegate-demo -- <args>`: the demo routes `registry` and `audit` to

@@ -266,3 +266,114 @@ pub(crate) fn expand(doc: &UtoipaPath, method: Method, path: &LitStr, func: &Han
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use crate::config::Config;
+    use crate::endpoint::expand_with;
+    use crate::testing::{compile_errors, mentions};
+
+    fn expand(args: TokenStream, utoipa: TokenStream) -> TokenStream {
+        expand_with(
+            &Config::sentry(),
+            args,
+            quote!(
+                /// Lists the teams.
+                #[utoipa::path(#utoipa)]
+                #[allow(clippy::unused_async)]
+                pub async fn list_teams(Query(q): Query<Filter>) -> Json<Vec<Team>> {
+                    todo!()
+                }
+            ),
+        )
+    }
+
+    use proc_macro2::TokenStream;
+
+    /// The attribute is completed with the declared method and the OpenAPI path, written once
+    /// whatever the user wrote that agrees; the user's other keys are kept as written.
+    #[test]
+    fn utoipa_attribute_is_completed() {
+        let out = expand(
+            quote!(method = GET, path = "/organizations/{org}/files/{*rest}", scopes = ["org:read"]),
+            quote!(get, path = "/organizations/{org}/files/{rest}", responses((status = 200)), tag = "teams"),
+        );
+        assert!(compile_errors(&out).is_empty(), "{out}");
+        let text = out.to_string();
+        let attr = text.split("# [utoipa :: path (").nth(1).expect("the attribute is emitted");
+        let attr = attr.split(")]").next().unwrap_or_default();
+        assert!(
+            attr.starts_with(
+                "impl_for = __ScopegateUtoipaPath , get , path = \"/organizations/{org}/files/{rest}\" , \
+                 responses ((status = 200)) , tag = \"teams\""
+            ),
+            "{attr}"
+        );
+        assert_eq!(text.matches(" get ,").count(), 1, "{text}");
+        // The documented signature: the docs and the arguments, no body, no return type.
+        assert!(text.contains("# [doc = r\" Lists the teams.\"]"), "{text}");
+        assert!(text.contains("fn list_teams (Query (q) : Query < Filter >) { }"), "{text}");
+        // The path type utoipa's derive names, with the handler's visibility.
+        assert!(
+            text.contains("__utoipa_path ! { pub list_teams __path_list_teams __ScopegateUtoipaPath"),
+            "{text}"
+        );
+        // The handler itself no longer carries utoipa's attribute.
+        let handler = text.split("__utoipa_path !").next().unwrap_or_default();
+        assert!(!handler.contains("utoipa :: path"), "{handler}");
+    }
+
+    #[test]
+    fn security_is_compared_as_sets_of_requirements() {
+        let ok = |args: TokenStream, utoipa: TokenStream| {
+            let out = expand(args, utoipa);
+            compile_errors(&out)
+        };
+        let any = quote!(method = GET, path = "/a/", scopes = ["org:read", "org:write"]);
+        let all = quote!(method = POST, path = "/a/", scopes = all("org:write", "member:read"));
+        assert!(ok(any.clone(), quote!(security(("x" = ["org:write"]), ("x" = ["org:read"])))).is_empty());
+        assert_eq!(ok(any.clone(), quote!(security(("x" = ["org:read", "org:write"])))).len(), 1);
+        assert_eq!(ok(any.clone(), quote!(security(("x" = ["org:read"])))).len(), 1);
+        assert_eq!(ok(any.clone(), quote!(security(("x" = ["org:read"], "y" = ["org:write"])))).len(), 1);
+        assert_eq!(ok(any, quote!(security(garbage))).len(), 1);
+        assert!(ok(all.clone(), quote!(security(("x" = ["member:read", "org:write"])))).is_empty());
+        assert_eq!(ok(all, quote!(security(("x" = ["member:read"]), ("x" = ["org:write"])))).len(), 1);
+        let signed_in = quote!(method = GET, path = "/a/", authenticated = "anyone");
+        assert!(ok(signed_in.clone(), quote!(security(("x" = [])))).is_empty());
+        assert_eq!(ok(signed_in, quote!(security(()))).len(), 1);
+        let open = quote!(method = GET, path = "/a/", unauthenticated = "probes");
+        assert!(ok(open.clone(), quote!(security())).is_empty());
+        assert!(ok(open.clone(), quote!(security(()))).is_empty());
+        assert_eq!(ok(open, quote!(security(("x" = [])))).len(), 1);
+    }
+
+    /// On any error the handler is re-emitted without utoipa's attribute (which would add errors
+    /// of its own) and nothing is documented.
+    #[test]
+    fn errors_leave_utoipa_out() {
+        let out = expand(quote!(method = GET, path = "/a/", scopes = ["org:red"]), quote!(responses()));
+        assert_eq!(compile_errors(&out).len(), 1, "{out}");
+        assert!(!mentions(&out, "utoipa") && !mentions(&out, "__utoipa_path"), "{out}");
+        let out = expand(quote!(method = GET, path = "/a/", scopes = ["org:read"]), quote!(post));
+        assert_eq!(compile_errors(&out).len(), 1, "{out}");
+        assert!(!mentions(&out, "__utoipa_path"), "{out}");
+    }
+
+    #[test]
+    fn only_utoipa_path_is_taken() {
+        let out = expand_with(
+            &Config::sentry(),
+            quote!(method = GET, path = "/a/", scopes = ["org:read"]),
+            quote!(
+                #[path(responses())]
+                #[other::path(x)]
+                fn a() {}
+            ),
+        );
+        assert!(!mentions(&out, "__utoipa_path"), "{out}");
+        assert!(super::is_utoipa_path(&syn::parse_quote!(::utoipa::path)));
+        assert!(!super::is_utoipa_path(&syn::parse_quote!(utoipa::path::x)));
+    }
+}

@@ -109,7 +109,7 @@ macro_rules! __utoipa_path {
     ($($tokens:tt)*) => {
         ::core::compile_error! {
             "`#[utoipa::path]` under `#[scopegate::endpoint]` needs scopegate's `utoipa` feature\n\
-     = help: enable it: `scopegate = { version = \"0.1\", features = [\"utoipa\"] }`"
+= help: enable it: `scopegate = { version = \"0.1\", features = [\"utoipa\"] }`"
         }
     };
 }

@@ -2,7 +2,10 @@
 //!
 //! A small single-tenant API — documents, comments and share links — declared and enforced with
 //! scopegate, with its own vocabulary (`doc:*`, `share:*`) and one gate (`sharing`), as a
-//! single-tenant service (see `scopegate.toml`). Callers present
+//! single-tenant service (see `scopegate.toml`), served under `/v1`. Its OpenAPI spec is built with
+//! utoipa — request and response schemas derived with `ToSchema`, each handler's
+//! `#[utoipa::path]` below its `#[scopegate::endpoint]`, which writes the method, the path and the
+//! enforced security into it — and served at `GET /v1/openapi.json`. Callers present
 //! `Authorization: Bearer <token>`; a token carries its own scopes, limited by its user's role, and
 //! a superuser's token is an active superuser.
 //!
@@ -16,16 +19,17 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use scopegate::axum::{ApiRouter, ApiService, Authorized, OwnedMembership, Resolved, Resolver};
 use scopegate::axum::{bearer_token, invalid_credentials};
 use scopegate::{Endpoint, OrganizationState, Principal, Registry, TeamId, UserId};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::{OpenApi, ToSchema};
 
 /// This crate's registry, built with its own `scopegate.toml`.
 pub fn registry() -> &'static Registry {
@@ -187,18 +191,24 @@ fn not_found() -> Response {
         .into_response()
 }
 
+/// Liveness probe.
 #[scopegate::endpoint(method = GET, path = "/health/", unauthenticated = "Load balancers probe it.")]
+#[utoipa::path(tag = "service", responses((status = 200, description = "The service is up", body = String)))]
 async fn health() -> &'static str {
     "ok"
 }
 
+/// Who the caller is, and the scopes their token holds.
 #[scopegate::endpoint(method = GET, path = "/me/", authenticated = "Every signed-in user sees who they are.")]
+#[utoipa::path(tag = "service", responses((status = 200, description = "The caller", body = Caller)))]
 async fn me(auth: Authorized) -> Json<Value> {
     let scopes: Vec<&str> = auth.scope_names().collect();
     Json(json!({"principal": auth.principal.kind(), "scopes": scopes}))
 }
 
+/// Lists the documents.
 #[scopegate::endpoint(method = GET, path = "/documents/", scopes = ["doc:read"], owner = "docs", publish = public)]
+#[utoipa::path(tag = "docs", responses((status = 200, description = "Every document", body = [Document])))]
 async fn list_documents(State(service): State<Service>) -> Json<Value> {
     let docs: Vec<Value> =
         service.data().documents.iter().map(|(id, title)| json!({"id": id, "title": title})).collect();
@@ -206,13 +216,19 @@ async fn list_documents(State(service): State<Service>) -> Json<Value> {
 }
 
 /// A new document's title.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct NewDocument {
     /// The title.
     pub title: String,
 }
 
+/// Creates a document.
 #[scopegate::endpoint(method = POST, path = "/documents/", scopes = ["doc:write"], owner = "docs", publish = public)]
+#[utoipa::path(
+    tag = "docs",
+    request_body = NewDocument,
+    responses((status = 201, description = "The new document", body = Document)),
+)]
 async fn create_document(
     State(service): State<Service>,
     Json(new): Json<NewDocument>,
@@ -223,7 +239,16 @@ async fn create_document(
     (StatusCode::CREATED, Json(json!({"id": id, "title": new.title})))
 }
 
+/// One document.
 #[scopegate::endpoint(method = GET, path = "/documents/{document_id}/", scopes = ["doc:read"], owner = "docs")]
+#[utoipa::path(
+    tag = "docs",
+    params(DocumentId),
+    responses(
+        (status = 200, description = "The document", body = Document),
+        (status = 404, description = "No such document", body = Error),
+    ),
+)]
 async fn document_details(State(service): State<Service>, Path(id): Path<u64>) -> Response {
     match service.data().documents.iter().find(|(d, _)| *d == id) {
         Some((id, title)) => Json(json!({"id": id, "title": title})).into_response(),
@@ -231,7 +256,16 @@ async fn document_details(State(service): State<Service>, Path(id): Path<u64>) -
     }
 }
 
+/// Deletes a document.
 #[scopegate::endpoint(method = DELETE, path = "/documents/{document_id}/", scopes = ["doc:admin"], owner = "docs")]
+#[utoipa::path(
+    tag = "docs",
+    params(DocumentId),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such document", body = Error),
+    ),
+)]
 async fn delete_document(State(service): State<Service>, Path(id): Path<u64>) -> Response {
     let mut data = service.data();
     let before = data.documents.len();
@@ -240,7 +274,7 @@ async fn delete_document(State(service): State<Service>, Path(id): Path<u64>) ->
 }
 
 /// A comment's text.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct NewComment {
     /// The text.
     pub text: String,
@@ -252,6 +286,16 @@ pub struct NewComment {
     scopes = ["doc:read", "doc:write"],
     readonly_exception = "Readers may comment on documents they can read; comments never change the document.",
     owner = "docs",
+)]
+/// Comments on a document.
+#[utoipa::path(
+    tag = "docs",
+    params(DocumentId),
+    request_body = NewComment,
+    responses(
+        (status = 201, description = "Commented"),
+        (status = 404, description = "No such document", body = Error),
+    ),
 )]
 async fn add_comment(
     State(service): State<Service>,
@@ -273,6 +317,12 @@ async fn add_comment(
     gate = sharing,
     owner = "sharing",
 )]
+/// The share links of a document.
+#[utoipa::path(
+    tag = "sharing",
+    params(DocumentId),
+    responses((status = 200, description = "The links", body = [String])),
+)]
 async fn list_shares(State(service): State<Service>, Path(id): Path<u64>) -> Json<Value> {
     let links: Vec<String> =
         service.data().shares.iter().filter(|(d, _)| *d == id).map(|(_, l)| l.clone()).collect();
@@ -286,6 +336,15 @@ async fn list_shares(State(service): State<Service>, Path(id): Path<u64>) -> Jso
     gate = sharing,
     owner = "sharing",
 )]
+/// Creates a share link.
+#[utoipa::path(
+    tag = "sharing",
+    params(DocumentId),
+    responses(
+        (status = 201, description = "The new link", body = ShareLink),
+        (status = 404, description = "No such document", body = Error),
+    ),
+)]
 async fn create_share(State(service): State<Service>, Path(id): Path<u64>) -> Response {
     let mut data = service.data();
     if !data.documents.iter().any(|(d, _)| *d == id) {
@@ -297,7 +356,7 @@ async fn create_share(State(service): State<Service>, Path(id): Path<u64>) -> Re
 }
 
 /// The sharing settings an instance operator sets.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct Sharing {
     /// The feature flag.
     pub enabled: bool,
@@ -318,25 +377,122 @@ pub struct Sharing {
     superuser = "Turning public sharing on is an instance-wide decision for the operators.",
     owner = "ops",
 )]
+/// Sets the sharing gate.
+#[utoipa::path(tag = "service", request_body = Sharing, responses((status = 204, description = "Saved")))]
 async fn update_sharing(State(service): State<Service>, Json(s): Json<Sharing>) -> StatusCode {
     service.set_sharing(s.enabled, s.granular, &s.users, &s.teams);
     StatusCode::NO_CONTENT
 }
 
-/// The API: every handler mounted from its declaration, each behind scopegate's decision.
+/// The prefix every declared path is served under.
+pub const BASE_PATH: &str = "/v1";
+
+/// The API: every handler mounted from its declaration under [`BASE_PATH`], each behind
+/// scopegate's decision, and the OpenAPI spec of exactly that (see [`openapi`]).
 pub fn app(service: Service) -> ApiService {
-    ApiRouter::new(registry(), service.clone())
-        .routes(scopegate::routes![
-            health,
-            me,
-            list_documents,
-            create_document,
-            document_details,
-            delete_document,
-            add_comment,
-            list_shares,
-            create_share,
-            update_sharing,
-        ])
-        .with_state(service)
+    let router = ApiRouter::new(registry(), service.clone()).base_path(BASE_PATH).routes(scopegate::routes![
+        health,
+        me,
+        list_documents,
+        create_document,
+        document_details,
+        delete_document,
+        add_comment,
+        list_shares,
+        create_share,
+        update_sharing,
+        openapi_json,
+    ]);
+    // The base path is given once, to the router; the spec reads it from there.
+    let json =
+        openapi(router.base()).to_json().unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
+    let spec = SpecJson(json.into());
+    router.layer(Extension(spec)).with_state(service)
+}
+
+/// The API's OpenAPI 3.1 document: utoipa's derive over the handlers, completed by scopegate
+/// (the bearer scheme with the vocabulary, `base` as the server URL, each operation's security).
+pub fn openapi(base: &str) -> utoipa::openapi::OpenApi {
+    let mut spec = ApiDoc::openapi();
+    scopegate::utoipa::Security::bearer(registry()).base_path(base).apply(&mut spec);
+    spec
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Documents", description = "A single-tenant document API, declared and enforced with scopegate."),
+    paths(
+        health,
+        me,
+        list_documents,
+        create_document,
+        document_details,
+        delete_document,
+        add_comment,
+        list_shares,
+        create_share,
+        update_sharing,
+        openapi_json,
+    ),
+    tags(
+        (name = "docs", description = "Documents and comments"),
+        (name = "sharing", description = "Public share links, behind the `sharing` gate"),
+        (name = "service", description = "The caller, settings and the service itself"),
+    ),
+)]
+struct ApiDoc;
+
+/// The spec, serialized once when the app is built.
+#[derive(Clone, Debug)]
+struct SpecJson(Arc<str>);
+
+/// This API's OpenAPI document.
+#[scopegate::endpoint(method = GET, path = "/openapi.json", unauthenticated = "The API's description is public.")]
+#[utoipa::path(tag = "service", responses((status = 200, description = "The OpenAPI 3.1 document")))]
+async fn openapi_json(Extension(spec): Extension<SpecJson>) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], spec.0.to_string()).into_response()
+}
+
+/// A document's id, in the path.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct DocumentId {
+    /// The document's id.
+    pub document_id: u64,
+}
+
+/// A document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Document {
+    /// Its id.
+    pub id: u64,
+    /// Its title.
+    pub title: String,
+}
+
+/// A share link.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShareLink {
+    /// The link, relative to the service.
+    pub link: String,
+}
+
+/// Who is calling.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Caller {
+    /// The kind of principal, e.g. `user_token`.
+    pub principal: String,
+    /// The scopes the token holds.
+    pub scopes: Vec<String>,
+}
+
+/// The JSON body of an error: a denial by scopegate, or a missing object.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Error {
+    /// The HTTP status.
+    pub status: u16,
+    /// Machine-readable reason, e.g. `missing_scope`.
+    pub error: String,
+    /// Human-readable explanation.
+    pub detail: String,
 }

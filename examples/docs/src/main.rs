@@ -1,9 +1,9 @@
-//! `cargo run -p scopegate-example-docs`: the document API on http://127.0.0.1:8001/ (in memory,
-//! seeded; see `Service::seeded` for the tokens).
+//! `cargo run -p scopegate-example-docs`: the document API on http://127.0.0.1:8001/v1/ (in memory,
+//! seeded; see `Service::seeded` for the tokens), its OpenAPI spec at `/v1/openapi.json`.
 
 use std::process::ExitCode;
 
-use scopegate_example_docs::{Service, app, registry};
+use scopegate_example_docs::{BASE_PATH, Service, app, registry};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -18,7 +18,10 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    eprintln!("scopegate-example-docs listening on http://127.0.0.1:8001/ ({} endpoints)", registry().len());
+    eprintln!(
+        "scopegate-example-docs listening on http://127.0.0.1:8001{BASE_PATH}/ ({} endpoints; spec at {BASE_PATH}/openapi.json)",
+        registry().len()
+    );
     match axum::serve(listener, app(Service::seeded())).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

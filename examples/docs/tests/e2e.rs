@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use reqwest::Method;
-use scopegate_example_docs::{Service, app, registry};
+use scopegate_example_docs::{BASE_PATH, Service, app, openapi, registry};
 use serde_json::{Value, json};
 
 struct Api {
@@ -20,7 +20,7 @@ impl Api {
         let addr = listener.local_addr().unwrap();
         let api = app(service.clone());
         tokio::spawn(async move { axum::serve(listener, api).await.unwrap() });
-        Api { base: format!("http://{addr}"), client: reqwest::Client::new(), service }
+        Api { base: format!("http://{addr}{BASE_PATH}"), client: reqwest::Client::new(), service }
     }
 
     async fn call(
@@ -129,7 +129,7 @@ async fn sharing_is_gated_by_the_services_feature_and_allowlists() {
 fn the_registry_conforms_and_is_single_tenant() {
     let registry = registry();
     assert!(!registry.config().has_organizations());
-    assert_eq!(registry.len(), 10);
+    assert_eq!(registry.len(), 11);
     scopegate::testing::assert_conformance(registry);
 }
 
@@ -163,4 +163,48 @@ async fn denials_speak_http_auth() {
     assert_eq!(challenge(&guest), None);
     // Any signed-in caller still passes an `authenticated` endpoint.
     assert_eq!(api.get("/me/", Some("tok-guest")).await.0, 200);
+}
+
+/// The spec is served without credentials, is valid OpenAPI 3.1, documents every declared
+/// endpoint with exactly the security it enforces, and says where the API is served.
+#[tokio::test]
+async fn the_openapi_spec_documents_what_is_enforced() {
+    let api = Api::start().await;
+    let (status, served) = api.get("/openapi.json", None).await;
+    assert_eq!(status, 200, "{served}");
+
+    let schema: Value =
+        serde_json::from_str(include_str!("../../../runtime/tests/data/openapi-3.1-schema.json")).unwrap();
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let errors: Vec<String> =
+        validator.iter_errors(&served).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert_eq!(errors, Vec::<String>::new());
+
+    // The served document is the one the check passes on.
+    let spec = openapi(BASE_PATH);
+    assert_eq!(served, serde_json::to_value(&spec).unwrap());
+    scopegate::utoipa::Check::new(registry())
+        .base_path(BASE_PATH)
+        .run(&spec)
+        .unwrap_or_else(|d| panic!("{d}"));
+
+    assert_eq!(served["servers"], json!([{"url": "/v1"}]));
+    let op = |path: &str, method: &str| served["paths"][path][method].clone();
+    assert_eq!(op("/documents/", "post")["security"], json!([{"auth_token": ["doc:write"]}]));
+    assert_eq!(
+        op("/documents/{document_id}/comments/", "post")["security"],
+        json!([{"auth_token": ["doc:read"]}, {"auth_token": ["doc:write"]}])
+    );
+    assert_eq!(op("/me/", "get")["security"], json!([{"auth_token": []}]));
+    assert_eq!(op("/openapi.json", "get")["security"], json!([]));
+    assert_eq!(op("/documents/{document_id}/shares/", "get")["x-scopegate-gate"], "sharing");
+    // utoipa's schemas and parameters.
+    assert_eq!(
+        op("/documents/", "post")["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/NewDocument"
+    );
+    assert_eq!(op("/documents/{document_id}/", "get")["parameters"][0]["schema"]["type"], "integer");
+    let scheme = &served["components"]["securitySchemes"]["auth_token"];
+    assert_eq!((scheme["type"].as_str(), scheme["scheme"].as_str()), (Some("http"), Some("bearer")));
+    assert_eq!(scheme["x-scopes"]["doc:read"], "doc:read (read-only)");
 }

@@ -58,16 +58,18 @@ pub use ::utoipa;
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __utoipa_path {
-    ($vis:vis $name:ident $path_type:ident $target:ident { $($documented:tt)* }) => {
+    // `$documented` (utoipa's attribute on the signature) is matched as one braced token tree and
+    // emitted as a block: a `$(…)*` repetition would walk each of its tokens.
+    ($vis:vis $name:ident $path_type:ident $target:ident $documented:tt) => {
         #[doc(hidden)]
         #[allow(non_camel_case_types)]
-        #[derive(Clone, Copy, Debug)]
+        #[derive(Clone)]
         $vis struct $path_type;
         const _: () = {
             use $crate::__private as __sg;
             #[allow(non_camel_case_types)]
             struct $target;
-            $($documented)*
+            $documented
             impl __sg::utoipa::Path for $path_type {
                 fn path() -> __sg::String {
                     <$target as __sg::utoipa::Path>::path()

@@ -66,6 +66,19 @@ impl PlannedPolicy {
     pub fn scope_match(&self) -> ScopeMatch {
         self.requirement.scope_match()
     }
+
+    /// `{"scopes": [...], "scope_match": "any"|"all", "adds": [...], "drops": [...]}`: the plan as
+    /// the OpenAPI dump (`x-planned-scopes`) and the utoipa integration
+    /// (`x-scopegate-planned-scopes`) document it.
+    #[cfg(feature = "serde")]
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "scopes": self.scopes(),
+            "scope_match": self.scope_match().as_str(),
+            "adds": self.adds,
+            "drops": self.drops,
+        })
+    }
 }
 
 /// One rollup row: the requests one principal made on one day to one endpoint that the planned

@@ -37,7 +37,7 @@
 //! async fn list_dashboards() {}
 //!
 //! #[scopegate::endpoint(
-//!     method = POST, path = "/organizations/{org}/dashboards/", scopes = all("org:read", "org:write"),
+//!     method = POST, path = "/organizations/{org}/dashboards/", scopes = all("org:write", "member:read"),
 //! )]
 //! #[utoipa::path(params(("org" = String, Path)), responses((status = 201, description = "Created")))]
 //! async fn create_dashboard() {}
@@ -54,7 +54,7 @@
 //! let json = serde_json::to_value(&spec).unwrap();
 //! let dashboards = &json["paths"]["/organizations/{org}/dashboards/"];
 //! assert_eq!(dashboards["get"]["security"], serde_json::json!([{"auth_token": ["org:read"]}]));
-//! assert_eq!(dashboards["post"]["security"], serde_json::json!([{"auth_token": ["org:read", "org:write"]}]));
+//! assert_eq!(dashboards["post"]["security"], serde_json::json!([{"auth_token": ["org:write", "member:read"]}]));
 //! assert_eq!(json["servers"][0]["url"], "/api/0");
 //! ```
 
@@ -299,15 +299,7 @@ fn document(operation: &mut Operation, endpoint: &Endpoint, scheme: &str) {
         put("x-scopegate-readonly-exception", json!(note));
     }
     if let Some(plan) = PlannedPolicy::of(endpoint) {
-        put(
-            "x-scopegate-planned-scopes",
-            json!({
-                "scopes": plan.scopes(),
-                "scope_match": plan.scope_match().as_str(),
-                "adds": plan.adds,
-                "drops": plan.drops,
-            }),
-        );
+        put("x-scopegate-planned-scopes", plan.to_json());
     }
     if let Some(sunset) = endpoint.sunset() {
         put("x-scopegate-sunset", json!(sunset.to_string()));

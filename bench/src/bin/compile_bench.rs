@@ -1,10 +1,11 @@
-//! Compile-time cost of `#[scopegate::endpoint]`: generates five library crates in a temporary
+//! Compile-time cost of `#[scopegate::endpoint]`: generates six library crates in a temporary
 //! workspace — the same N handlers as plain functions, as plain functions each registered with a
 //! bare `inventory::submit!` of a record of the same shape (the floor of any registration through
 //! `inventory`), as plain functions each registered with a bare `inventory::submit!` of scopegate's
 //! own record (`Endpoint`, what the macro registers, without the macro, the type `routes!` names or
 //! the class checks), with `#[scopegate::endpoint]`, and with `#[utoipa::path]` (a peer attribute
-//! macro that also describes each endpoint) — builds their
+//! macro that also describes each endpoint), and with both — `#[scopegate::endpoint]` above
+//! `#[utoipa::path]`, which then carries no method, path or security (feature `utoipa`) — builds their
 //! dependencies once, then times `cargo build -p <crate>` (or `cargo check`) of each crate alone,
 //! several runs in rotating order, and prints the medians and ratios.
 //!
@@ -272,6 +273,28 @@ fn utoipa_crate(routes: &[Route]) -> String {
     s
 }
 
+/// The handlers of [`scopegate_crate`], each also documented with `#[utoipa::path]` below its
+/// `#[scopegate::endpoint]`, as scopegate's `utoipa` feature has it: utoipa's attribute without the
+/// method, the path and the security (scopegate writes them), otherwise as in [`utoipa_crate`].
+fn combined_crate(routes: &[Route]) -> String {
+    let mut s = scopegate_crate(routes).replacen(
+        "handlers declared with #[scopegate::endpoint]",
+        "handlers declared with #[scopegate::endpoint] above #[utoipa::path]",
+        1,
+    );
+    for (i, r) in routes.iter().enumerate() {
+        let params: Vec<String> =
+            r.params.iter().map(|p| format!("(\"{p}\" = String, Path, description = \"{p}\")")).collect();
+        let utoipa = format!(
+            "#[utoipa::path(\n    params({}),\n    responses((status = 200, description = \"ok\", body = String)),\n    \
+             tag = \"bench\",\n)]\npub async fn handler_{i}()",
+            params.join(", ")
+        );
+        s = s.replacen(&format!("pub async fn handler_{i}()"), &utoipa, 1);
+    }
+    s
+}
+
 fn write(path: &Path, contents: &str) -> Result<(), String> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -279,7 +302,7 @@ fn write(path: &Path, contents: &str) -> Result<(), String> {
     std::fs::write(path, contents).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-const CRATES: [&str; 5] = ["plain", "inventory", "record", "scopegate", "utoipa"];
+const CRATES: [&str; 6] = ["plain", "inventory", "record", "scopegate", "utoipa", "combined"];
 
 fn generate(dir: &Path, repo: &Path, handlers: usize) -> Result<(), String> {
     let routes = routes(handlers);
@@ -287,7 +310,7 @@ fn generate(dir: &Path, repo: &Path, handlers: usize) -> Result<(), String> {
     let runtime = runtime.to_str().ok_or("the repository path is not UTF-8")?;
     write(
         &dir.join("Cargo.toml"),
-        "[workspace]\nresolver = \"3\"\nmembers = [\"plain\", \"inventory\", \"record\", \"scopegate\", \"utoipa\"]\n",
+        "[workspace]\nresolver = \"3\"\nmembers = [\"plain\", \"inventory\", \"record\", \"scopegate\", \"utoipa\", \"combined\"]\n",
     )?;
     for (name, dep, source) in [
         ("plain", String::new(), plain_crate(&routes)),
@@ -295,6 +318,11 @@ fn generate(dir: &Path, repo: &Path, handlers: usize) -> Result<(), String> {
         ("record", format!("scopegate = {{ path = {runtime:?} }}\n"), record_crate(&routes)),
         ("scopegate", format!("scopegate = {{ path = {runtime:?} }}\n"), scopegate_crate(&routes)),
         ("utoipa", "utoipa = \"5\"\n".to_string(), utoipa_crate(&routes)),
+        (
+            "combined",
+            format!("scopegate = {{ path = {runtime:?}, features = [\"utoipa\"] }}\nutoipa = \"5\"\n"),
+            combined_crate(&routes),
+        ),
     ] {
         write(
             &dir.join(name).join("Cargo.toml"),
@@ -389,8 +417,8 @@ fn run(args: &Args) -> Result<(), String> {
     for name in CRATES {
         cargo(&dir, &target, &[verb, "-p", &format!("gen-{name}"), "--quiet"], ticks)?;
     }
-    let mut wall: [Vec<f64>; 5] = Default::default();
-    let mut cpu: [Vec<f64>; 5] = Default::default();
+    let mut wall: [Vec<f64>; 6] = Default::default();
+    let mut cpu: [Vec<f64>; 6] = Default::default();
     for run in 0..args.runs {
         for k in 0..CRATES.len() {
             let i = (k + run) % CRATES.len();
@@ -401,8 +429,8 @@ fn run(args: &Args) -> Result<(), String> {
             cpu[i].push(t.cpu);
         }
     }
-    let [pw, iw, rw, sw, uw] = wall.map(|mut t| median(&mut t).unwrap_or(f64::NAN));
-    let [pc, ic, rc, sc, uc] = cpu.map(|mut t| median(&mut t).unwrap_or(f64::NAN));
+    let [pw, iw, rw, sw, uw, bw] = wall.map(|mut t| median(&mut t).unwrap_or(f64::NAN));
+    let [pc, ic, rc, sc, uc, bc] = cpu.map(|mut t| median(&mut t).unwrap_or(f64::NAN));
     println!(
         "`cargo {verb} -p <crate>` of {} handlers, median of {} runs (CARGO_INCREMENTAL=0); \
          CPU = user + system time of cargo and rustc:",
@@ -417,6 +445,7 @@ fn run(args: &Args) -> Result<(), String> {
         ("plain + scopegate record", rw, rc),
         ("#[scopegate::endpoint]", sw, sc),
         ("#[utoipa::path]", uw, uc),
+        ("#[scopegate::endpoint] + #[utoipa::path]", bw, bc),
     ] {
         println!(
             "| {name} | {w:.2} | {c:.2} | {:.2}× | {:.2}× | {:.2}× | {:.2}× |",
@@ -430,13 +459,16 @@ fn run(args: &Args) -> Result<(), String> {
     let per_handler = |c: f64| (c - pc) * 1000.0 / args.handlers as f64;
     println!(
         "CPU added per handler over plain functions: plain + inventory {:.3} ms, plain + scopegate record {:.3} ms \
-         ({:.2}× inventory's), #[scopegate::endpoint] {:.3} ms ({:.2}× inventory's), #[utoipa::path] {:.3} ms",
+         ({:.2}× inventory's), #[scopegate::endpoint] {:.3} ms ({:.2}× inventory's), #[utoipa::path] {:.3} ms, \
+         #[scopegate::endpoint] + #[utoipa::path] {:.3} ms ({:.2}× utoipa's)",
         per_handler(ic),
         per_handler(rc),
         per_handler(rc) / per_handler(ic),
         per_handler(sc),
         per_handler(sc) / per_handler(ic),
-        per_handler(uc)
+        per_handler(uc),
+        per_handler(bc),
+        per_handler(bc) / per_handler(uc)
     );
     if args.keep {
         eprintln!("kept {}", dir.display());

@@ -234,15 +234,7 @@ fn operation(e: &Endpoint, operation_id: String) -> Value {
         op.insert("x-readonly-exception".into(), Value::String(note.to_string()));
     }
     if let Some(plan) = PlannedPolicy::of(e) {
-        op.insert(
-            "x-planned-scopes".into(),
-            json!({
-                "scopes": plan.scopes(),
-                "scope_match": plan.scope_match().as_str(),
-                "adds": plan.adds,
-                "drops": plan.drops,
-            }),
-        );
+        op.insert("x-planned-scopes".into(), plan.to_json());
     }
     if let Some(sunset) = e.sunset() {
         op.insert("x-sunset".into(), Value::String(sunset.to_string()));

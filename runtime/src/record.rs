@@ -449,9 +449,9 @@ impl Endpoint {
     /// caller (`authenticated`, `superuser`), none for `unauthenticated`.
     ///
     /// ```
-    /// # #[scopegate::endpoint(method = GET, path = "/organizations/{org}/", scopes = ["org:read", "org:write"])]
+    /// # #[scopegate::endpoint(method = GET, path = "/ref/security/{org}/", scopes = ["org:read", "org:write"])]
     /// # fn details() {}
-    /// # #[scopegate::endpoint(method = GET, path = "/health/", unauthenticated = "probes")]
+    /// # #[scopegate::endpoint(method = GET, path = "/ref/security/health/", unauthenticated = "probes")]
     /// # fn health() {}
     /// let registry = scopegate::Registry::global();
     /// let details = registry.by_handler(concat!(module_path!(), "::details")).unwrap();

@@ -27,7 +27,7 @@
 //!   endpoint documented with exactly the enforced security, no documented operation that no
 //!   endpoint declares — with the list of differences on failure.
 //!
-//! ```
+//! ```standalone_crate
 //! use scopegate::utoipa::Security;
 //! use utoipa::OpenApi;
 //!
@@ -105,7 +105,7 @@ enum Scheme {
 /// Use it as a modifier of utoipa's derive, or call [`apply`](Security::apply) on any
 /// `utoipa::openapi::OpenApi`:
 ///
-/// ```
+/// ```standalone_crate
 /// # #[scopegate::endpoint(method = GET, path = "/ping/", authenticated = "anyone signed in")]
 /// # #[utoipa::path(responses((status = 200, description = "pong")))]
 /// # async fn ping() {}
@@ -464,7 +464,7 @@ pub fn check(spec: &OpenApi, registry: &Registry) -> Result<(), Differences> {
 
 /// [`check`] with options.
 ///
-/// ```
+/// ```standalone_crate
 /// # #[scopegate::endpoint(method = GET, path = "/a/", authenticated = "anyone", publish = public, owner = "x")]
 /// # #[utoipa::path(responses((status = 200, description = "ok")))]
 /// # async fn a() {}

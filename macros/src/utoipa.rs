@@ -5,12 +5,14 @@
 //!
 //! The expansion (`scopegate::__utoipa_path!`, which needs scopegate's `utoipa` feature):
 //! utoipa's attribute, completed, on the handler's signature with an empty body, implementing
-//! `utoipa::Path` for a hidden type; and `__path_<handler>` — the type `#[derive(OpenApi)]`'s
-//! `paths(handler)` names — delegating to it, with the operation's `security` and `x-scopegate-*`
-//! extensions written from the endpoint's registered record (so a permission class's scopes,
-//! known only to the compiler's const evaluation, are documented too).
+//! `utoipa::Path` for a hidden type `__scopegate_utoipa_<handler>`; and `__path_<handler>` — the
+//! type `#[derive(OpenApi)]`'s `paths(handler)` names — as an alias of
+//! `scopegate::utoipa::__Documented<that type, the declaration type>`, whose one generic impl
+//! delegates to utoipa's and writes the operation's `security` and `x-scopegate-*` extensions
+//! from the endpoint's registered record (so a permission class's scopes, known only to the
+//! compiler's const evaluation, are documented too).
 
-use proc_macro2::{Delimiter, Ident, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Ident, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
@@ -250,7 +252,7 @@ pub(crate) fn expand(doc: &UtoipaPath, method: Method, path: &LitStr, func: &Han
     let name = &func.ident;
     let vis = &func.vis;
     let path_type = format_ident!("__path_{}", name.unraw(), span = name.span());
-    let target = Ident::new("__ScopegateUtoipaPath", Span::call_site());
+    let target = format_ident!("__scopegate_utoipa_{}", name.unraw(), span = name.span());
     let attr_path = &doc.attr_path;
     let method = Ident::new(&method.as_str().to_ascii_lowercase(), path.span());
     let openapi_path = LitStr::new(&scopegate_core::openapi::path(&path.value()), path.span());
@@ -306,7 +308,7 @@ mod tests {
         let attr = attr.split(")]").next().unwrap_or_default();
         assert!(
             attr.starts_with(
-                "impl_for = __ScopegateUtoipaPath , get , path = \"/organizations/{org}/files/{rest}\" , \
+                "impl_for = __scopegate_utoipa_list_teams , get , path = \"/organizations/{org}/files/{rest}\" , \
                  responses ((status = 200)) , tag = \"teams\""
             ),
             "{attr}"
@@ -317,7 +319,7 @@ mod tests {
         assert!(text.contains("fn list_teams (Query (q) : Query < Filter >) { }"), "{text}");
         // The path type utoipa's derive names, with the handler's visibility.
         assert!(
-            text.contains("__utoipa_path ! { pub list_teams __path_list_teams __ScopegateUtoipaPath"),
+            text.contains("__utoipa_path ! { pub list_teams __path_list_teams __scopegate_utoipa_list_teams"),
             "{text}"
         );
         // The handler itself no longer carries utoipa's attribute.

@@ -42,64 +42,30 @@ macro_rules! endpoint_handlers_must_be_free_functions {
     };
 }
 
-#[cfg(feature = "utoipa")]
-pub use crate::utoipa::__document_operation;
 pub use ::std::{string::String, vec::Vec};
 #[cfg(feature = "utoipa")]
 pub use ::utoipa;
 
 /// What `#[scopegate::endpoint]` emits for a `#[utoipa::path]` below it (see
-/// `scopegate_macros::utoipa`): `$path_type` — `__path_<handler>`, the type utoipa's
-/// `#[openapi(paths(handler))]` names — with the handler's visibility; utoipa's completed
-/// attribute on the handler's signature, implementing `utoipa::Path` for `$target` in a const
-/// block; and `$path_type` delegating to it, its operation completed from the record of the
-/// handler's declaration type `$name`.
+/// `scopegate_macros::utoipa`): `$target`, which utoipa's completed attribute on the handler's
+/// signature (`$documented`, in a const block) implements `utoipa::Path` for, and `$path_type` —
+/// `__path_<handler>`, the type utoipa's `#[openapi(paths(handler))]` names — as
+/// [`Documented`](crate::utoipa::__Documented)`<$target, $name>`, whose operation is completed
+/// from the record of the handler's declaration type `$name`. Both with the handler's visibility.
+/// The delegation is one generic impl for every handler, not items per handler: they cost about a
+/// fifth of utoipa's own expansion to compile (`BENCHMARKS.md`).
 #[cfg(feature = "utoipa")]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __utoipa_path {
-    // `$documented` (utoipa's attribute on the signature) is matched as one braced token tree and
-    // emitted as a block: a `$(…)*` repetition would walk each of its tokens.
     ($vis:vis $name:ident $path_type:ident $target:ident $documented:tt) => {
         #[doc(hidden)]
         #[allow(non_camel_case_types)]
-        #[derive(Clone)]
-        $vis struct $path_type;
-        const _: () = {
-            use $crate::__private as __sg;
-            #[allow(non_camel_case_types)]
-            struct $target;
-            $documented
-            impl __sg::utoipa::Path for $path_type {
-                fn path() -> __sg::String {
-                    <$target as __sg::utoipa::Path>::path()
-                }
-                fn methods() -> __sg::Vec<__sg::utoipa::openapi::path::HttpMethod> {
-                    <$target as __sg::utoipa::Path>::methods()
-                }
-                fn operation() -> __sg::utoipa::openapi::path::Operation {
-                    __sg::__document_operation(
-                        <$target as __sg::utoipa::Path>::operation(),
-                        __sg::TypeId::of::<$name>(),
-                    )
-                }
-            }
-            impl<'t> __sg::utoipa::__dev::Tags<'t> for $path_type {
-                fn tags() -> __sg::Vec<&'t str> {
-                    <$target as __sg::utoipa::__dev::Tags<'t>>::tags()
-                }
-            }
-            impl __sg::utoipa::__dev::SchemaReferences for $path_type {
-                fn schemas(
-                    schemas: &mut __sg::Vec<(
-                        __sg::String,
-                        __sg::utoipa::openapi::RefOr<__sg::utoipa::openapi::schema::Schema>,
-                    )>,
-                ) {
-                    <$target as __sg::utoipa::__dev::SchemaReferences>::schemas(schemas)
-                }
-            }
-        };
+        $vis struct $target;
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        $vis type $path_type = $crate::utoipa::__Documented<$target, $name>;
+        const _: () = $documented;
     };
 }
 

@@ -333,15 +333,52 @@ fn document(operation: &mut Operation, endpoint: &Endpoint, scheme: &str) {
     }
 }
 
-/// What `#[scopegate::endpoint]` + `#[utoipa::path]` generate for `__path_<handler>`'s
-/// `utoipa::Path::operation`: utoipa's operation, completed from the record the same expansion
-/// registered. Not a public API.
+/// `__path_<handler>` of a handler with `#[scopegate::endpoint]` above `#[utoipa::path]`: `T`'s
+/// documentation (what utoipa's attribute generated) with the operation completed from the record
+/// that `D`, the handler's declaration type, carries. Not a public API.
 #[doc(hidden)]
-pub fn __document_operation(mut operation: Operation, carrier: std::any::TypeId) -> Operation {
-    if let Some(endpoint) = Endpoint::declared_by(carrier) {
-        document(&mut operation, endpoint, SECURITY_SCHEME);
+pub struct __Documented<T, D>(std::marker::PhantomData<fn() -> (T, D)>);
+
+impl<T, D> fmt::Debug for __Documented<T, D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(std::any::type_name::<Self>())
     }
-    operation
+}
+
+impl<T, D> Clone for __Documented<T, D> {
+    fn clone(&self) -> Self {
+        __Documented(std::marker::PhantomData)
+    }
+}
+
+impl<T: utoipa::Path, D: 'static> utoipa::Path for __Documented<T, D> {
+    fn path() -> String {
+        T::path()
+    }
+
+    fn methods() -> Vec<utoipa::openapi::path::HttpMethod> {
+        T::methods()
+    }
+
+    fn operation() -> Operation {
+        let mut operation = T::operation();
+        if let Some(endpoint) = Endpoint::declared_by(std::any::TypeId::of::<D>()) {
+            document(&mut operation, endpoint, SECURITY_SCHEME);
+        }
+        operation
+    }
+}
+
+impl<'t, T: utoipa::__dev::Tags<'t>, D> utoipa::__dev::Tags<'t> for __Documented<T, D> {
+    fn tags() -> Vec<&'t str> {
+        T::tags()
+    }
+}
+
+impl<T: utoipa::__dev::SchemaReferences, D> utoipa::__dev::SchemaReferences for __Documented<T, D> {
+    fn schemas(schemas: &mut Vec<(String, RefOr<utoipa::openapi::schema::Schema>)>) {
+        T::schemas(schemas);
+    }
 }
 
 /// One way a spec and the registry disagree (see [`check`]).

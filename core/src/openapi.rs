@@ -54,7 +54,7 @@ pub fn security<'a>(form: AccessForm, scopes: &[&'a str], scope_match: ScopeMatc
 /// assert!(same_security(&[vec!["b"], vec!["a"]], &[vec!["a"], vec!["b"]]));
 /// assert!(same_security(&[vec!["a", "b"]], &[vec!["b", "a"]]));
 /// assert!(!same_security(&[vec!["a", "b"]], &[vec!["a"], vec!["b"]]));
-/// assert!(!same_security(&[], &[vec![]]));
+/// assert!(!same_security::<&str, &str>(&[], &[vec![]]));
 /// ```
 pub fn same_security<S: AsRef<str>, T: AsRef<str>>(a: &[Vec<S>], b: &[Vec<T>]) -> bool {
     fn normal<S: AsRef<str>>(list: &[Vec<S>]) -> Vec<Vec<&str>> {

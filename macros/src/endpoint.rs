@@ -32,7 +32,15 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
     // Parse.
     let mut func = handler(&mut cx, &item);
     // `#[utoipa::path]` below: taken off the handler, completed and emitted on its own.
-    let utoipa_attr = func.as_mut().and_then(Handler::take_utoipa_path);
+    let mut utoipa_attrs = func.as_mut().map(Handler::take_utoipa_path).unwrap_or_default().into_iter();
+    let utoipa_attr = utoipa_attrs.next();
+    for extra in utoipa_attrs {
+        cx.error_spanned(
+            &extra,
+            "a declared handler is one operation: it takes one `#[utoipa::path]`",
+            "remove this one, or declare the other operation on a handler of its own",
+        );
+    }
     let fn_name = func.as_ref().map_or_else(|| "endpoint".into(), |f| f.ident.unraw().to_string());
     let ast = EndpointAst::parse(&mut cx, args);
 
@@ -91,8 +99,13 @@ pub(crate) fn expand_with(config: &Config, args: TokenStream, item: TokenStream)
         }
         (Ok(()), None) => quote!(#item),
         (Err(errors), func) => {
-            // Without its `#[utoipa::path]`, which would add errors of its own.
+            // Without its `#[utoipa::path]`, which would add errors of its own; what the
+            // user's `#[openapi(paths(…))]` names documents nothing.
             let item = match (&utoipa_attr, &func) {
+                (Some(_), Some(func)) if func.receiver.is_none() => {
+                    let (item, placeholder) = (func.item(), utoipa::placeholder(func));
+                    quote!(#item #placeholder)
+                }
                 (Some(_), Some(func)) => func.item(),
                 _ => item,
             };

@@ -78,12 +78,15 @@ impl Handler {
 }
 
 impl Handler {
-    /// Takes the first `#[utoipa::path(…)]` (or `#[::utoipa::path(…)]`) out of the handler's
-    /// attributes: `#[scopegate::endpoint]` completes it and emits it on a signature of its own
-    /// (see [`crate::utoipa`]). Any further one is left in place (rustc or utoipa reports it).
-    pub(crate) fn take_utoipa_path(&mut self) -> Option<syn::Attribute> {
-        let at = self.attrs.iter().position(|a| crate::utoipa::is_utoipa_path(a.path()))?;
-        Some(self.attrs.remove(at))
+    /// Takes every `#[utoipa::path(…)]` (or `#[::utoipa::path(…)]`) out of the handler's
+    /// attributes: `#[scopegate::endpoint]` completes the first and emits it on a signature of its
+    /// own (see [`crate::utoipa`]); a handler has one operation, so any further one is an error.
+    pub(crate) fn take_utoipa_path(&mut self) -> Vec<syn::Attribute> {
+        let (taken, kept) = std::mem::take(&mut self.attrs)
+            .into_iter()
+            .partition(|a| crate::utoipa::is_utoipa_path(a.path()));
+        self.attrs = kept;
+        taken
     }
 
     /// The function as written (less the attributes taken off it).
@@ -96,12 +99,20 @@ impl Handler {
     /// and description), for `#[utoipa::path]` to read: the extractor arguments as written, no
     /// return type, not `async`. `fn name<G>(args) {}`.
     pub(crate) fn documented_signature(&self) -> TokenStream {
-        let Handler { attrs, ident, generics, arguments, .. } = self;
+        let Handler { attrs, ident, generics, arguments, rest, .. } = self;
         let docs = attrs.iter().filter(|a| a.path().is_ident("doc") || a.path().is_ident("deprecated"));
+        // The `where` clause (the arguments' types may need its bounds): from a top-level `where`
+        // to the body, the last token.
+        let rest: Vec<TokenTree> = rest.clone().into_iter().collect();
+        let where_clause: TokenStream = rest
+            .iter()
+            .position(|tt| matches!(tt, TokenTree::Ident(i) if i == "where"))
+            .map(|at| rest[at..rest.len().saturating_sub(1)].iter().cloned().collect())
+            .unwrap_or_default();
         quote! {
             #(#docs)*
             #[allow(dead_code, unused_variables, unused_mut, clippy::all)]
-            fn #ident #generics (#arguments) {}
+            fn #ident #generics (#arguments) #where_clause {}
         }
     }
 }

@@ -35,6 +35,8 @@ pub(crate) fn is_utoipa_path(path: &syn::Path) -> bool {
 pub(crate) struct UtoipaPath {
     attr_path: syn::Path,
     kept: Vec<TokenStream>,
+    /// utoipa's default operation id is the function's name as written, `r#type` for a raw one.
+    has_operation_id: bool,
 }
 
 /// The methods `#[utoipa::path]` takes as bare keys.
@@ -62,6 +64,7 @@ pub(crate) fn check(cx: &mut Ctxt, attr: &syn::Attribute, decl: &Declaration) ->
         }
     };
     let mut kept = Vec::new();
+    let mut has_operation_id = false;
     for arg in split_top_level(args) {
         let tokens: TokenStream = arg.iter().cloned().collect();
         let Some(TokenTree::Ident(key)) = arg.first() else {
@@ -91,6 +94,16 @@ pub(crate) fn check(cx: &mut Ctxt, attr: &syn::Attribute, decl: &Declaration) ->
                 "remove it: `#[scopegate::endpoint]` implements `utoipa::Path` for `__path_<handler>`, \
                  which `#[openapi(paths(handler))]` names",
             ),
+            "servers" => cx.error_spanned(
+                &tokens,
+                "`servers` on an operation would document it at a URL it is not served at",
+                "remove it: give the base path once, to `ApiRouter::base_path`, and document it as the \
+                 server URL with `scopegate::utoipa::Security::base_path`",
+            ),
+            "operation_id" => {
+                has_operation_id = true;
+                kept.push(tokens);
+            }
             "context_path" => cx.error_spanned(
                 &tokens,
                 "`context_path` would document a path the handler is not served at",
@@ -100,7 +113,7 @@ pub(crate) fn check(cx: &mut Ctxt, attr: &syn::Attribute, decl: &Declaration) ->
             _ => kept.push(tokens),
         }
     }
-    Some(UtoipaPath { attr_path: attr.path().clone(), kept })
+    Some(UtoipaPath { attr_path: attr.path().clone(), kept, has_operation_id })
 }
 
 /// `get` / `method(get, head)` written in utoipa's attribute: only the declared method agrees.
@@ -246,6 +259,15 @@ fn check_security(cx: &mut Ctxt, decl: &Declaration, tokens: &TokenStream, value
     );
 }
 
+/// What stands for `__path_<handler>` when the declaration has errors: a type that documents
+/// nothing, so that `#[openapi(paths(handler))]` adds no error of its own.
+pub(crate) fn placeholder(func: &Handler) -> TokenStream {
+    let name = &func.ident;
+    let vis = &func.vis;
+    let path_type = format_ident!("__path_{}", name.unraw(), span = name.span());
+    quote!(::scopegate::__utoipa_path! { placeholder #vis #path_type })
+}
+
 /// The items that document the handler (after a successful check): a call of
 /// `scopegate::__utoipa_path!` with the completed attribute and the handler's signature.
 pub(crate) fn expand(doc: &UtoipaPath, method: Method, path: &LitStr, func: &Handler) -> TokenStream {
@@ -256,7 +278,11 @@ pub(crate) fn expand(doc: &UtoipaPath, method: Method, path: &LitStr, func: &Han
     let attr_path = &doc.attr_path;
     let method = Ident::new(&method.as_str().to_ascii_lowercase(), path.span());
     let openapi_path = LitStr::new(&scopegate_core::openapi::path(&path.value()), path.span());
-    let kept = &doc.kept;
+    let mut kept = doc.kept.clone();
+    if !doc.has_operation_id && name.to_string().starts_with("r#") {
+        let id = LitStr::new(&name.unraw().to_string(), name.span());
+        kept.push(quote!(operation_id = #id));
+    }
     let signature = func.documented_signature();
     let call = quote_spanned!(attr_path.span()=> ::scopegate::__utoipa_path!);
     quote! {
@@ -355,12 +381,38 @@ mod tests {
     /// of its own) and nothing is documented.
     #[test]
     fn errors_leave_utoipa_out() {
+        let placeholder = "__utoipa_path ! { placeholder pub __path_list_teams }";
         let out = expand(quote!(method = GET, path = "/a/", scopes = ["org:red"]), quote!(responses()));
         assert_eq!(compile_errors(&out).len(), 1, "{out}");
-        assert!(!mentions(&out, "utoipa") && !mentions(&out, "__utoipa_path"), "{out}");
+        assert!(!mentions(&out, "utoipa") && out.to_string().contains(placeholder), "{out}");
         let out = expand(quote!(method = GET, path = "/a/", scopes = ["org:read"]), quote!(post));
         assert_eq!(compile_errors(&out).len(), 1, "{out}");
-        assert!(!mentions(&out, "__utoipa_path"), "{out}");
+        assert!(out.to_string().contains(placeholder), "{out}");
+    }
+
+    /// The documented signature keeps the `where` clause; a raw name gets its operation id
+    /// without `r#` (utoipa would take it as written).
+    #[test]
+    fn where_clauses_and_raw_names() {
+        let out = expand_with(
+            &Config::sentry(),
+            quote!(method = GET, path = "/a/", scopes = ["org:read"]),
+            quote!(
+                #[utoipa::path(responses())]
+                async fn r#type<S>(State(s): State<Repo<S>>) -> impl IntoResponse
+                where
+                    S: Store + Clone,
+                {
+                }
+            ),
+        );
+        let text = out.to_string();
+        assert!(
+            text.contains("fn r#type < S > (State (s) : State < Repo < S >>) where S : Store + Clone , { }"),
+            "{text}"
+        );
+        assert!(text.contains("operation_id = \"type\""), "{text}");
+        assert!(text.contains("__path_type __scopegate_utoipa_type"), "{text}");
     }
 
     #[test]

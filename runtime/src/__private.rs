@@ -58,6 +58,13 @@ pub use ::utoipa;
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __utoipa_path {
+    // A declaration with errors: `__path_<handler>` documents nothing, so that the user's
+    // `#[openapi(paths(handler))]` adds no error to the declaration's.
+    (placeholder $vis:vis $path_type:ident) => {
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        $vis type $path_type = $crate::utoipa::__Undocumented;
+    };
     ($vis:vis $name:ident $path_type:ident $target:ident $documented:tt) => {
         #[doc(hidden)]
         #[allow(non_camel_case_types)]
@@ -74,6 +81,7 @@ macro_rules! __utoipa_path {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __utoipa_path {
+    (placeholder $($tokens:tt)*) => {};
     ($($tokens:tt)*) => {
         ::core::compile_error! {
             "`#[utoipa::path]` under `#[scopegate::endpoint]` needs scopegate's `utoipa` feature\n\

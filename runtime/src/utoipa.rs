@@ -11,18 +11,21 @@
 //!   requirement holding every scope for `scopes = all(...)`, a requirement without scopes for
 //!   `authenticated` and `superuser`, `security: []` for `unauthenticated` — written from the
 //!   endpoint's registered record, so a permission class's scopes are documented too. Writing the
-//!   method, the path or `security` in utoipa's attribute anyway is allowed when it agrees and a
-//!   compile error when it does not; `context_path` and `impl_for` are refused.
+//!   method, the path or `security` in utoipa's attribute anyway is allowed when it agrees (any
+//!   scheme name: the operation names the scheme `auth_token` until [`Security`] writes the
+//!   service's name) and a compile error when it does not; `context_path`, `servers` and
+//!   `impl_for` are refused, and one handler takes one `#[utoipa::path]`.
 //!   The operation also carries the facts utoipa has no field for, as extensions:
 //!   `x-scopegate-publish`, `x-scopegate-gate`, `x-scopegate-readonly-exception`,
 //!   `x-scopegate-planned-scopes` (`{"scopes", "scope_match", "adds", "drops"}`),
-//!   `x-scopegate-sunset` and `x-scopegate-superuser`; and the `401`, `403` (and for a gated
-//!   endpoint `404`) responses a denial answers, where the attribute documents none.
+//!   `x-scopegate-sunset`, `x-scopegate-superuser` and `x-scopegate-experimental`; and the `401`,
+//!   `403` (and for a gated endpoint `404`) responses a denial answers, where the attribute
+//!   documents none.
 //! - **[`Security`]**, a [`utoipa::Modify`]: adds the security scheme (HTTP bearer, an API key, or
 //!   OAuth2 with the vocabulary as its scopes) under the name the service gives it, documents the
 //!   base path as the server URL, and (re)writes the security of every operation a declared
-//!   endpoint serves — also in specs not built with utoipa's derive (assembled by hand, merged, or
-//!   built with utoipa-axum): call [`Security::apply`].
+//!   endpoint serves — also in specs not built with utoipa's derive (operations assembled by hand,
+//!   or merged from other documents): call [`Security::apply`].
 //! - **[`check`]**, for tests: the finished spec against the registry, both ways — every declared
 //!   endpoint documented with exactly the enforced security, no documented operation that no
 //!   endpoint declares — with the list of differences on failure.
@@ -177,6 +180,7 @@ impl Security {
     /// # Panics
     /// When `base` is not a literal path starting with `/` and not ending with `/`, as
     /// `ApiRouter::base_path` panics: a misconfigured service must not start.
+    #[track_caller]
     pub fn base_path(mut self, base: &str) -> Security {
         self.base_path = crate::registry::base_path(base);
         self
@@ -193,8 +197,9 @@ impl Security {
                 servers.push(Server::new(base.clone()));
             }
             for server in servers.iter_mut() {
-                if !server.url.ends_with(base.as_str()) {
-                    server.url = format!("{}{base}", server.url.trim_end_matches('/'));
+                let url = server.url.trim_end_matches('/');
+                if !url.ends_with(base.as_str()) {
+                    server.url = format!("{url}{base}");
                 }
             }
         }
@@ -381,6 +386,36 @@ impl<T: utoipa::__dev::SchemaReferences, D> utoipa::__dev::SchemaReferences for 
     }
 }
 
+/// `__path_<handler>` of a declaration with errors (which the build reports): documents nothing.
+/// Not a public API.
+#[doc(hidden)]
+#[derive(Clone, Debug)]
+pub struct __Undocumented;
+
+impl utoipa::Path for __Undocumented {
+    fn path() -> String {
+        String::new()
+    }
+
+    fn methods() -> Vec<utoipa::openapi::path::HttpMethod> {
+        Vec::new()
+    }
+
+    fn operation() -> Operation {
+        Operation::new()
+    }
+}
+
+impl<'t> utoipa::__dev::Tags<'t> for __Undocumented {
+    fn tags() -> Vec<&'t str> {
+        Vec::new()
+    }
+}
+
+impl utoipa::__dev::SchemaReferences for __Undocumented {
+    fn schemas(_: &mut Vec<(String, RefOr<utoipa::openapi::schema::Schema>)>) {}
+}
+
 /// One way a spec and the registry disagree (see [`check`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -401,17 +436,18 @@ pub enum Difference {
         /// The documented path.
         path: String,
     },
-    /// A documented operation whose `security` is not what its endpoint enforces.
+    /// A documented operation whose `security` is not what its endpoint enforces: other
+    /// alternatives or scopes, another scheme, or none.
     Security {
         /// The method.
         method: Method,
         /// The path.
         path: &'static str,
-        /// The documented requirements (scopes per requirement; `None` when the operation has no
-        /// `security` of its own, or a requirement names no scheme or several).
-        documented: Option<Vec<Vec<String>>>,
-        /// The enforced ones ([`Endpoint::security`]).
-        enforced: Vec<Vec<&'static str>>,
+        /// The operation's `security` as the spec has it (its own, else the document's); `None`
+        /// when it has neither.
+        documented: Option<Value>,
+        /// The enforced one, naming the scheme checked for.
+        enforced: Value,
     },
     /// A requirement refers to a scheme `components.securitySchemes` does not define.
     UnknownScheme {
@@ -422,29 +458,18 @@ pub enum Difference {
         /// The scheme's name.
         scheme: String,
     },
-    /// The spec's servers do not carry the base path.
+    /// Server URLs (of the document, a path or an operation) that do not end with the base path.
     BasePath {
         /// The base path expected.
         expected: String,
-        /// The spec's server URLs.
-        servers: Vec<String>,
+        /// The server URLs, with where they are set: `servers`, `paths./x/.servers`,
+        /// `paths./x/.get.servers`.
+        servers: Vec<(String, String)>,
     },
 }
 
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fn list<S: AsRef<str>>(security: &[Vec<S>]) -> String {
-            let items: Vec<String> = security
-                .iter()
-                .map(|r| {
-                    format!(
-                        "[{}]",
-                        r.iter().map(|s| format!("{:?}", s.as_ref())).collect::<Vec<_>>().join(", ")
-                    )
-                })
-                .collect();
-            format!("[{}]", items.join(", "))
-        }
         match self {
             Difference::Undocumented { method, path, handler } => {
                 write!(f, "{method} {path} ({handler}) is declared but not documented")
@@ -452,22 +477,28 @@ impl fmt::Display for Difference {
             Difference::Undeclared { method, path } => {
                 write!(f, "{method} {path} is documented but no endpoint declares it")
             }
-            Difference::Security { method, path, documented, enforced } => {
-                let documented =
-                    documented.as_deref().map_or_else(|| "no security of its own".to_string(), list);
-                write!(
-                    f,
-                    "{method} {path} documents security {documented}, but {} is enforced",
-                    list(enforced)
-                )
-            }
+            Difference::Security { method, path, documented, enforced } => match documented {
+                Some(documented) => {
+                    write!(f, "{method} {path} documents security {documented}, but {enforced} is enforced")
+                }
+                None => write!(f, "{method} {path} documents no security, but {enforced} is enforced"),
+            },
             Difference::UnknownScheme { method, path, scheme } => write!(
                 f,
                 "{method} {path} refers to the security scheme {scheme:?}, which components.securitySchemes \
                  does not define"
             ),
             Difference::BasePath { expected, servers } => {
-                write!(f, "the servers {servers:?} do not end with the base path {expected:?}")
+                let servers: Vec<String> = servers.iter().map(|(at, url)| format!("{at}: {url:?}")).collect();
+                if servers.is_empty() {
+                    write!(f, "no server URL carries the base path {expected:?}")
+                } else {
+                    write!(
+                        f,
+                        "server URLs that do not end with the base path {expected:?}: {}",
+                        servers.join(", ")
+                    )
+                }
             }
         }
     }
@@ -491,10 +522,13 @@ impl std::error::Error for Differences {}
 
 /// Checks a finished spec against the registry, both ways: every declared endpoint is documented
 /// (at its method and OpenAPI path, `{*rest}` as `{rest}`) with exactly the `security` it
-/// enforces (the same alternatives, each the same scopes, naming a scheme the spec defines), and
-/// every documented operation is declared. `Err` lists every difference.
+/// enforces — the same alternatives, each the same scopes, naming the scheme `auth_token` (see
+/// [`Check::scheme`]), which the spec defines — and every documented operation is declared. An
+/// operation without `security` of its own has the document's (OpenAPI 3.1). `Err` lists every
+/// difference.
 ///
-/// See [`Check`] for a spec that documents only the published endpoints or has a base path.
+/// See [`Check`] for a spec that names its scheme otherwise, documents only the published
+/// endpoints or has a base path.
 pub fn check(spec: &OpenApi, registry: &Registry) -> Result<(), Differences> {
     Check::new(registry).run(spec)
 }
@@ -514,23 +548,32 @@ pub fn check(spec: &OpenApi, registry: &Registry) -> Result<(), Differences> {
 /// use utoipa::OpenApi;
 /// let registry = scopegate::Registry::global();
 /// let mut spec = ApiDoc::openapi();
-/// Security::bearer(registry).base_path("/v1").apply(&mut spec);
+/// Security::bearer(registry).name("bearer").base_path("/v1").apply(&mut spec);
 /// // `internal` is private and not documented: only the published endpoints must be.
-/// Check::new(registry).published_only().base_path("/v1").run(&spec).unwrap();
-/// let differences = scopegate::utoipa::check(&spec, registry).unwrap_err();
+/// Check::new(registry).scheme("bearer").published_only().base_path("/v1").run(&spec).unwrap();
+/// let differences = Check::new(registry).scheme("bearer").run(&spec).unwrap_err();
 /// assert!(differences.to_string().contains("GET /internal/"), "{differences}");
 /// ```
 #[derive(Clone, Debug)]
 pub struct Check<'r> {
     registry: &'r Registry,
+    scheme: String,
     published_only: bool,
     base_path: Option<String>,
 }
 
 impl<'r> Check<'r> {
-    /// Every declared endpoint must be documented; no base path.
+    /// Every declared endpoint must be documented, its requirements naming `auth_token`; no base
+    /// path.
     pub fn new(registry: &'r Registry) -> Check<'r> {
-        Check { registry, published_only: false, base_path: None }
+        Check { registry, scheme: SECURITY_SCHEME.to_string(), published_only: false, base_path: None }
+    }
+
+    /// The scheme every requirement must name: the one the service's callers use (as given to
+    /// [`Security::name`]).
+    pub fn scheme(mut self, name: impl Into<String>) -> Check<'r> {
+        self.scheme = name.into();
+        self
     }
 
     /// Only the published endpoints (`publish = public` or `public_experimental`) must be
@@ -540,7 +583,13 @@ impl<'r> Check<'r> {
         self
     }
 
-    /// Every server URL must end with this base path (see [`Security::base_path`]).
+    /// Every server URL — the document's, and any a path or an operation sets — must end with this
+    /// base path (see [`Security::base_path`]).
+    ///
+    /// # Panics
+    /// As [`Security::base_path`] does, on a base path that is not literal, does not start with `/`
+    /// or ends with `/`.
+    #[track_caller]
     pub fn base_path(mut self, base: &str) -> Check<'r> {
         self.base_path = crate::registry::base_path(base);
         self
@@ -556,28 +605,31 @@ impl<'r> Check<'r> {
             .unwrap_or_default();
         let served = served(self.registry);
         let mut documented: BTreeSet<(Method, String)> = BTreeSet::new();
+        let mut servers: Vec<(String, String)> =
+            spec.servers.iter().flatten().map(|s| ("servers".to_string(), s.url.clone())).collect();
         // A clone: `PathItem`'s operations are reached mutably only; the check leaves `spec` as is.
         let mut paths = spec.paths.paths.clone();
         for (path, item) in paths.iter_mut() {
-            let trace = item.trace.is_some();
+            servers.extend(
+                item.servers.iter().flatten().map(|s| (format!("paths.{path}.servers"), s.url.clone())),
+            );
+            if item.trace.is_some() {
+                differences.push(Difference::Undeclared { method: "TRACE".to_string(), path: path.clone() });
+            }
             for (method, operation) in operations(item) {
+                let at = format!("paths.{path}.{}.servers", method.as_str().to_ascii_lowercase());
+                servers.extend(operation.servers.iter().flatten().map(|s| (at.clone(), s.url.clone())));
                 documented.insert((method, path.clone()));
                 match served.get(&(method, path.clone())) {
-                    Some(endpoint) => check_operation(
-                        operation,
-                        spec.security.as_ref(),
-                        endpoint,
-                        &schemes,
-                        &mut differences,
-                    ),
+                    Some(endpoint) => {
+                        let own = operation.security.as_ref().or(spec.security.as_ref());
+                        self.check_security(own, endpoint, &schemes, &mut differences);
+                    }
                     None => differences.push(Difference::Undeclared {
                         method: method.as_str().to_string(),
                         path: path.clone(),
                     }),
                 }
-            }
-            if trace {
-                differences.push(Difference::Undeclared { method: "TRACE".to_string(), path: path.clone() });
             }
         }
         let mut undocumented: Vec<&Endpoint> = served
@@ -595,37 +647,33 @@ impl<'r> Check<'r> {
             handler: e.handler(),
         }));
         if let Some(base) = &self.base_path {
-            let servers: Vec<String> =
-                spec.servers.iter().flatten().map(|s| s.url.trim_end_matches('/').to_string()).collect();
-            if servers.is_empty() || servers.iter().any(|url| !url.ends_with(base.as_str())) {
-                differences.push(Difference::BasePath { expected: base.clone(), servers });
+            let document_has_one = spec.servers.as_ref().is_some_and(|s| !s.is_empty());
+            let wrong: Vec<(String, String)> = servers
+                .into_iter()
+                .filter(|(_, url)| !url.trim_end_matches('/').ends_with(base.as_str()))
+                .collect();
+            if !wrong.is_empty() || !document_has_one {
+                differences.push(Difference::BasePath { expected: base.clone(), servers: wrong });
             }
         }
         if differences.is_empty() { Ok(()) } else { Err(Differences(differences)) }
     }
-}
 
-/// The operation's `security` against the endpoint's.
-fn check_operation(
-    operation: &Operation,
-    global: Option<&Vec<SecurityRequirement>>,
-    endpoint: &'static Endpoint,
-    schemes: &BTreeSet<&str>,
-    differences: &mut Vec<Difference>,
-) {
-    let enforced = endpoint.security();
-    // Without `security` of its own, an operation has the document's (OpenAPI 3.1 §4.8.10).
-    let own = operation.security.as_ref().or(global);
-    let requirements: Option<Vec<BTreeMap<String, Vec<String>>>> = own.map(|list| {
-        list.iter()
-            .map(|r| {
-                serde_json::to_value(r).ok().and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()
-            })
-            .collect()
-    });
-    let mut documented: Option<Vec<Vec<String>>> = Some(Vec::new());
-    for requirement in requirements.iter().flatten() {
-        for scheme in requirement.keys() {
+    /// The operation's `security` (`own`: its own, else the document's) against the endpoint's.
+    fn check_security(
+        &self,
+        own: Option<&Vec<SecurityRequirement>>,
+        endpoint: &'static Endpoint,
+        schemes: &BTreeSet<&str>,
+        differences: &mut Vec<Difference>,
+    ) {
+        let enforced = endpoint.security();
+        // `SecurityRequirement` exposes no accessor: read it as OpenAPI does, from its JSON.
+        let documented: Option<Value> = own.map(|list| serde_json::to_value(list).unwrap_or(Value::Null));
+        let requirements: Vec<BTreeMap<String, Vec<String>>> =
+            documented.as_ref().and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_default();
+        let named: BTreeSet<&String> = requirements.iter().flat_map(BTreeMap::keys).collect();
+        for scheme in named {
             if !schemes.contains(scheme.as_str()) {
                 differences.push(Difference::UnknownScheme {
                     method: endpoint.method(),
@@ -634,28 +682,35 @@ fn check_operation(
                 });
             }
         }
-        let mut scopes = requirement.values();
-        match (scopes.next(), scopes.next()) {
-            (Some(scopes), None) => {
-                if let Some(d) = &mut documented {
-                    d.push(scopes.clone());
+        // Each requirement names this check's scheme alone; `{}` (anyone) only where no credentials
+        // are needed. Anything else disagrees.
+        let mut alternatives: Option<Vec<Vec<String>>> = documented.as_ref().map(|_| Vec::new());
+        for requirement in &requirements {
+            let mut entries = requirement.iter();
+            match (entries.next(), entries.next()) {
+                (Some((scheme, scopes)), None) if *scheme == self.scheme => {
+                    if let Some(a) = &mut alternatives {
+                        a.push(scopes.clone());
+                    }
                 }
+                (None, _) if enforced.is_empty() => {}
+                _ => alternatives = None,
             }
-            // `{}`: the operation may be called without credentials.
-            (None, _) if enforced.is_empty() => {}
-            _ => documented = None,
         }
-    }
-    if requirements.is_none() && !enforced.is_empty() {
-        documented = None;
-    }
-    let agrees = documented.as_ref().is_some_and(|d| scopegate_core::openapi::same_security(d, &enforced));
-    if !agrees {
-        differences.push(Difference::Security {
-            method: endpoint.method(),
-            path: endpoint.path(),
-            documented,
-            enforced,
-        });
+        let agrees = match &alternatives {
+            Some(a) => scopegate_core::openapi::same_security(a, &enforced),
+            // No `security` anywhere: nothing is required, which is right only without credentials.
+            None => documented.is_none() && enforced.is_empty(),
+        };
+        if !agrees {
+            let enforced: Vec<Value> =
+                enforced.iter().map(|scopes| json!({ &self.scheme: scopes })).collect();
+            differences.push(Difference::Security {
+                method: endpoint.method(),
+                path: endpoint.path(),
+                documented,
+                enforced: Value::Array(enforced),
+            });
+        }
     }
 }

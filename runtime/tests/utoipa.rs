@@ -307,8 +307,7 @@ fn the_check_compares_both_ways() {
     assert_eq!(differences.0.len(), 1, "{differences}");
     assert_eq!(
         differences.0[0].to_string(),
-        "POST /organizations/{org}/dashboards/ documents security [[\"org:read\"]], but \
-         [[\"org:write\", \"member:read\"]] is enforced"
+        r#"POST /organizations/{org}/dashboards/ documents security [{"auth_token":["org:read"]}], but [{"auth_token":["org:write","member:read"]}] is enforced"#
     );
 
     // A scheme the spec does not define: the derive alone, without `Security`.
@@ -338,21 +337,34 @@ fn schemes_names_and_base_path() {
     assert_eq!(scopes["org:read"], "org:read (read-only)");
     assert_eq!(operation(&json, "/me/", "get")["security"], json!([{"oauth": []}]));
     assert_eq!(json["servers"], json!([{"url": "/api/0"}]));
-    Check::new(registry()).base_path("/api/0").run(&spec).unwrap_or_else(|d| panic!("{d}"));
-    let differences = Check::new(registry()).base_path("/api/1").run(&spec).expect_err("another base");
+    Check::new(registry()).scheme("oauth").base_path("/api/0").run(&spec).unwrap_or_else(|d| panic!("{d}"));
+    // The default check looks for `auth_token`.
+    assert!(check(&spec, registry()).is_err());
+    let differences =
+        Check::new(registry()).scheme("oauth").base_path("/api/1").run(&spec).expect_err("another base");
     assert_eq!(
         differences.0,
-        [Difference::BasePath { expected: "/api/1".into(), servers: vec!["/api/0".into()] }]
+        [Difference::BasePath {
+            expected: "/api/1".into(),
+            servers: vec![("servers".into(), "/api/0".into())]
+        }]
     );
 
-    // Existing servers get the base path appended, once.
+    // Existing servers get the base path appended, once; one that carries it already is kept.
     let mut spec = ApiDoc::openapi();
-    spec.servers = Some(vec![utoipa::openapi::Server::new("https://acme.example/")]);
+    spec.servers = Some(vec![
+        utoipa::openapi::Server::new("https://acme.example/"),
+        utoipa::openapi::Server::new("https://eu.acme.example/api/0/"),
+    ]);
     let security = Security::api_key(registry(), "X-Api-Key").base_path("/api/0");
     security.apply(&mut spec);
     security.apply(&mut spec);
     let json = serde_json::to_value(&spec).expect("serializes");
-    assert_eq!(json["servers"], json!([{"url": "https://acme.example/api/0"}]));
+    assert_eq!(
+        json["servers"],
+        json!([{"url": "https://acme.example/api/0"}, {"url": "https://eu.acme.example/api/0/"}])
+    );
+    Check::new(registry()).base_path("/api/0").run(&spec).unwrap_or_else(|d| panic!("{d}"));
     let scheme = &json["components"]["securitySchemes"]["auth_token"];
     assert_eq!(
         (scheme["type"].as_str(), scheme["in"].as_str(), scheme["name"].as_str()),
@@ -404,4 +416,98 @@ fn apply_completes_a_hand_built_spec() {
     let json = serde_json::to_value(&spec).expect("serializes");
     assert_eq!(json["paths"]["/me/"]["get"]["security"], json!([{"auth_token": []}]));
     assert!(json["paths"]["/elsewhere/"]["get"].get("security").is_none());
+}
+
+/// The check reads `security` as OpenAPI does, and says exactly what differs.
+#[test]
+fn the_check_reads_security_as_openapi_does() {
+    use utoipa::openapi::security::SecurityRequirement;
+    let documented = || {
+        let mut spec = ApiDoc::openapi();
+        Security::bearer(registry()).apply(&mut spec);
+        spec
+    };
+    fn operation<'a>(
+        spec: &'a mut utoipa::openapi::OpenApi,
+        path: &str,
+    ) -> &'a mut utoipa::openapi::path::Operation {
+        let item = spec.paths.paths.get_mut(path).expect("documented");
+        item.get.as_mut().or(item.put.as_mut()).expect("an operation")
+    }
+    let only = |spec: &utoipa::openapi::OpenApi| match check(spec, registry()) {
+        Ok(()) => Vec::new(),
+        Err(d) => d.0,
+    };
+
+    // Without `security` of its own, an operation has the document's.
+    let mut spec = documented();
+    operation(&mut spec, "/me/").security = None;
+    assert_eq!(only(&spec).len(), 1, "no security at all for a signed-in endpoint");
+    assert_eq!(
+        only(&spec)[0].to_string(),
+        r#"GET /me/ documents no security, but [{"auth_token":[]}] is enforced"#
+    );
+    spec.security = Some(vec![SecurityRequirement::new("auth_token", Vec::<String>::new())]);
+    assert_eq!(only(&spec), []);
+    // ... which an unauthenticated endpoint overrides with `[]` (as `Security` writes it); `{}`
+    // (anyone) says the same.
+    operation(&mut spec, "/health/").security = Some(vec![SecurityRequirement::default()]);
+    assert_eq!(only(&spec), []);
+    operation(&mut spec, "/health/").security = None;
+    assert_eq!(only(&spec).len(), 1, "the document's requirement reaches the health check");
+
+    // `{}` on an endpoint that needs credentials, two schemes in one requirement, another scheme.
+    for security in [
+        vec![SecurityRequirement::default()],
+        vec![
+            SecurityRequirement::new("auth_token", Vec::<String>::new()).add("api_key", Vec::<String>::new()),
+        ],
+        // Defined (by the first `apply`), but not the scheme the service's callers use.
+        vec![SecurityRequirement::new("auth_token", Vec::<String>::new())],
+    ] {
+        let mut spec = documented();
+        Security::api_key(registry(), "X-Api-Key").name("api_key").apply(&mut spec);
+        operation(&mut spec, "/settings/").security = Some(security.clone());
+        let differences = only(&spec);
+        // Every other operation names `api_key` now, and the check looks for `auth_token`.
+        assert!(differences.len() > 1);
+        let settings = Check::new(registry()).scheme("api_key").run(&spec).expect_err("settings").0;
+        assert_eq!(settings.len(), 1, "{settings:?}");
+        assert!(settings[0].to_string().starts_with("PUT /settings/ documents security"), "{settings:?}");
+    }
+
+    // An undefined scheme is reported once per operation, whatever its requirements.
+    let mut spec = ApiDoc::openapi();
+    spec.components.as_mut().map(|c| c.security_schemes.clear());
+    let unknown: Vec<String> = only(&spec)
+        .iter()
+        .filter(|d| matches!(d, Difference::UnknownScheme { path: "/organizations/{org}/dashboards/", .. }))
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(unknown.len(), 2, "GET (two requirements) and POST once each: {unknown:?}");
+
+    // Servers an operation sets are checked against the base path too.
+    let mut spec = documented();
+    Security::bearer(registry()).base_path("/api/0").apply(&mut spec);
+    operation(&mut spec, "/me/").servers =
+        Some(vec![utoipa::openapi::Server::new("https://elsewhere.example/")]);
+    let differences = Check::new(registry()).base_path("/api/0").run(&spec).expect_err("operation servers").0;
+    assert_eq!(
+        differences,
+        [Difference::BasePath {
+            expected: "/api/0".into(),
+            servers: vec![("paths./me/.get.servers".into(), "https://elsewhere.example/".into())]
+        }]
+    );
+
+    // Only the published endpoints must be documented.
+    let mut partial = Partial::openapi();
+    Security::bearer(registry()).apply(&mut partial);
+    let differences =
+        Check::new(registry()).published_only().run(&partial).expect_err("published ones left out").0;
+    assert!(differences.iter().all(|d| matches!(d, Difference::Undocumented { .. })));
+    assert!(!differences.iter().any(|d| d.to_string().contains("GET /me/")), "{differences:?}");
+    assert!(
+        differences.iter().any(|d| d.to_string().contains("PUT /organizations/{org}/searches/{search_id}/"))
+    );
 }

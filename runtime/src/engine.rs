@@ -287,7 +287,7 @@ impl Registry {
     fn grants(&self, standing: Standing<'_>, policy: &EndpointPolicy) -> Result<bool, NoStanding> {
         match policy.scope_match {
             ScopeMatch::Any => self.grants_any(standing, policy.required(), policy.required_up()),
-            ScopeMatch::All => self.grants_all(standing, policy.required()),
+            ScopeMatch::All => self.grants_all(standing, policy.required(), policy.required_up()),
         }
     }
 
@@ -307,7 +307,7 @@ impl Registry {
         let standing = self.standing(request, policy.organization_scoped);
         match policy.scope_match {
             ScopeMatch::Any => self.grants_any(standing, &wide.required, &wide.required_up),
-            ScopeMatch::All => self.grants_all(standing, &wide.required),
+            ScopeMatch::All => self.grants_all(standing, &wide.required, &wide.required_up),
         }
     }
 
@@ -353,9 +353,15 @@ impl Registry {
         accepted.any_shared(role, |i| self.scopes.closure_holds(held, i))
     }
 
-    /// All-of: `effective ⊇ required`.
+    /// All-of: `effective ⊇ required`; `implying`: the scopes that imply a required scope other
+    /// than themselves (or empty: unknown).
     #[inline(always)]
-    fn grants_all(&self, standing: Standing<'_>, required: impl Mask) -> Result<bool, NoStanding> {
+    fn grants_all(
+        &self,
+        standing: Standing<'_>,
+        required: impl Mask,
+        implying: impl Mask,
+    ) -> Result<bool, NoStanding> {
         Ok(match standing.principal {
             Principal::Anonymous => false,
             Principal::User { active_superuser: true, .. } => required.within(self.scopes.all()),
@@ -365,13 +371,13 @@ impl Registry {
                 // closure(token) ∩ role ⊇ required: the role holds all of it, and so does the
                 // token's closure.
                 (UserCredential::Token { scopes }, Some(m)) => {
-                    required.within(&m.role_scopes) && self.scopes.closure_covers(scopes, required)
+                    required.within(&m.role_scopes) && self.scopes.closure_covers(scopes, required, implying)
                 }
             },
             Principal::OrgToken { organization, scopes }
             | Principal::Integration { organization, scopes } => {
                 standing.own(*organization)?;
-                self.scopes.closure_covers(scopes, required)
+                self.scopes.closure_covers(scopes, required, implying)
             }
         })
     }
@@ -650,14 +656,19 @@ mod tests {
             };
             // A registry refuses an empty `all()` (`RegistryError::EmptyRequirement`).
             prop_assume!(!(all_of && required.is_empty()));
-            let up = registry.scopes.implying(required);
+            // As the registry compiles them: any-of's up-set, all-of's strict one.
+            let up = if all_of {
+                registry.scopes.strictly_implying(required)
+            } else {
+                registry.scopes.implying(required)
+            };
             let at = (required | up).window_start().expect("a vocabulary of 27 scopes fits one window");
             let (window, window_up) = (Window { at, bits: required.window(at) }, Window { at, bits: up.window(at) });
             let granted = match (all_of, whole) {
                 (false, false) => registry.grants_any(standing, window, window_up),
                 (false, true) => registry.grants_any(standing, &required, &up),
-                (true, false) => registry.grants_all(standing, window),
-                (true, true) => registry.grants_all(standing, &required),
+                (true, false) => registry.grants_all(standing, window, window_up),
+                (true, true) => registry.grants_all(standing, &required, &up),
             };
             let effective = registry.effective(standing);
             // `grants` names a user without standing (`NoMembership`), to whom `effective` gives

@@ -177,7 +177,10 @@ pub(crate) struct EndpointPolicy {
     /// The required scopes (any one, or all), as a window from word `at`.
     pub(crate) required: u128,
     /// Any-of: the scopes whose closure meets `required`: a token without any of them is refused
-    /// in one intersection (see `ScopeTable::implying`). All-of: unused (empty).
+    /// in one intersection (see `ScopeTable::implying`). All-of: the scopes that imply a required
+    /// scope other than themselves (`ScopeTable::strictly_implying`): a token lacking a required
+    /// scope and holding none of them is refused in one intersection; empty when there are none
+    /// or they do not fit the requirement's window (then each missing scope is looked up).
     pub(crate) required_up: u128,
     /// The same, as declared (what a `missing_scope` denial lists).
     pub(crate) scopes: &'static [&'static str],
@@ -209,8 +212,19 @@ impl EndpointPolicy {
             scopes: endpoint.scopes(),
             gate,
         };
-        let window = (required | required_up).window_start().and_then(|at| u8::try_from(at).ok());
-        match window {
+        let window = |set: ScopeSet| set.window_start().and_then(|at| u8::try_from(at).ok());
+        let mut required_up = required_up;
+        let mut window_at = window(required | required_up);
+        // All-of's up-set is a shortcut, not the answer: when it widens a requirement that fits a
+        // window beyond one, drop it rather than decide out of line.
+        if scope_match == ScopeMatch::All
+            && window_at.is_none()
+            && let Some(at) = window(required)
+        {
+            window_at = Some(at);
+            required_up = ScopeSet::EMPTY;
+        }
+        match window_at {
             Some(at) => {
                 policy.wide = false;
                 policy.at = at;
@@ -254,6 +268,11 @@ impl PolicyWindow<'_> {
 }
 
 impl crate::scopes::Mask for PolicyWindow<'_> {
+    #[inline(always)]
+    fn is_empty(self) -> bool {
+        self.window().bits == 0
+    }
+
     #[inline(always)]
     fn meets(self, held: &ScopeSet) -> bool {
         self.window().meets(held)
@@ -465,11 +484,13 @@ impl Registry {
             if e.scope_match() == Some(ScopeMatch::All) && e.scopes().is_empty() {
                 errors.push(RegistryError::EmptyRequirement { handler: describe(e) });
             }
-            // Any-of: a token must hold a scope whose closure meets the accepted ones. All-of is
-            // decided scope by scope (`ScopeTable::closure_covers`).
+            // Any-of: a token must hold a scope whose closure meets the accepted ones. All-of: a
+            // token lacking a required scope must hold one that implies it (then decided scope by
+            // scope, `ScopeTable::closure_covers`).
             let implying = |set: ScopeSet, scope_match: ScopeMatch| match (scope_match, scopes.as_ref()) {
                 (ScopeMatch::Any, Some(table)) => table.implying(set),
-                _ => ScopeSet::EMPTY,
+                (ScopeMatch::All, Some(table)) => table.strictly_implying(set),
+                (_, None) => ScopeSet::EMPTY,
             };
             let scope_match = e.scope_match().unwrap_or_default();
             let up = implying(accepted, scope_match);

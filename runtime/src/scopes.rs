@@ -312,6 +312,8 @@ impl Window {
 /// a whole [`ScopeSet`] for a requirement that spans more than 128 bits of a large vocabulary.
 /// The decision is written once over this trait.
 pub(crate) trait Mask: Copy {
+    /// `self = ∅`.
+    fn is_empty(self) -> bool;
     /// `held ∩ self ≠ ∅`.
     fn meets(self, held: &ScopeSet) -> bool;
     /// `self ∩ a ∩ b ≠ ∅`.
@@ -368,6 +370,11 @@ fn window_indices(at: usize, mut bits: u128) -> impl Iterator<Item = usize> {
 
 impl Mask for Window {
     #[inline(always)]
+    fn is_empty(self) -> bool {
+        self.bits == 0
+    }
+
+    #[inline(always)]
     fn meets(self, held: &ScopeSet) -> bool {
         held.window(self.at) & self.bits != 0
     }
@@ -404,6 +411,10 @@ impl Mask for Window {
 }
 
 impl Mask for &ScopeSet {
+    fn is_empty(self) -> bool {
+        ScopeSet::is_empty(*self)
+    }
+
     fn meets(self, held: &ScopeSet) -> bool {
         held.contains_any(*self)
     }
@@ -519,6 +530,13 @@ impl ScopeTable {
         set.indices().fold(ScopeSet::EMPTY, |up, i| up | self.implied_by_set(i))
     }
 
+    /// Every scope that implies a scope of `set` other than itself: a token that lacks some scope
+    /// of an all-of requirement can be granted it only through one of these (a token holding none
+    /// is refused in one intersection).
+    pub(crate) fn strictly_implying(&self, set: ScopeSet) -> ScopeSet {
+        set.indices().fold(ScopeSet::EMPTY, |up, i| up | self.implied_by_set(i).without(i))
+    }
+
     /// `implied_by[i]` as a set.
     fn implied_by_set(&self, i: usize) -> ScopeSet {
         match self.implied_by.get(i) {
@@ -559,10 +577,15 @@ impl ScopeTable {
     }
 
     /// `closure(held) ⊇ required`, without closing `held`: an all-of requirement's question.
+    /// `implying` is [`strictly_implying`](Self::strictly_implying)`(required)`, or empty when it
+    /// is not known (then every missing scope is looked up).
     #[inline(always)]
-    pub(crate) fn closure_covers(&self, held: &ScopeSet, required: impl Mask) -> bool {
-        // The common case first: a token holding the required scopes themselves.
-        required.within(held) || required.all_missing(held, |i| self.closure_holds(held, i))
+    pub(crate) fn closure_covers(&self, held: &ScopeSet, required: impl Mask, implying: impl Mask) -> bool {
+        // The common case first: a token holding the required scopes themselves; then one
+        // intersection refuses a token that holds nothing implying a required scope.
+        required.within(held)
+            || ((implying.is_empty() || implying.meets(held))
+                && required.all_missing(held, |i| self.closure_holds(held, i)))
     }
 
     /// The set closed under the hierarchy.
@@ -629,12 +652,21 @@ mod tests {
             for (h, w) in [(set(held, &all), set(wanted, &all)), (set(dense, &all), set(wanted, &all))] {
                 let closed = table.closure(h);
                 prop_assert_eq!(table.closure_meets(&h, &w), closed.contains_any(w));
-                prop_assert_eq!(table.closure_covers(&h, &w), closed.is_superset(w));
+                // With the up-set that refuses early, and without it (unknown: looked up).
+                let up = table.strictly_implying(w);
+                prop_assert_eq!(table.closure_covers(&h, &w, &up), closed.is_superset(w));
+                prop_assert_eq!(table.closure_covers(&h, &w, &ScopeSet::EMPTY), closed.is_superset(w));
+                // The shortcut's premise: a token granted a scope it lacks holds a scope of `up`.
+                prop_assert!(h.is_superset(w) || !closed.is_superset(w) || h.contains_any(up));
                 prop_assert_eq!(h.contains_any(table.implying(w)), closed.contains_any(w));
                 if let Some(at) = w.window_start() {
                     let window = Window { at, bits: w.window(at) };
                     prop_assert_eq!(table.closure_meets(&h, window), closed.contains_any(w));
-                    prop_assert_eq!(table.closure_covers(&h, window), closed.is_superset(w));
+                    prop_assert_eq!(table.closure_covers(&h, window, &up), closed.is_superset(w));
+                    if let Some(up_at) = (w | up).window_start() {
+                        let (window, up) = (Window { at: up_at, bits: w.window(up_at) }, Window { at: up_at, bits: up.window(up_at) });
+                        prop_assert_eq!(table.closure_covers(&h, window, up), closed.is_superset(w));
+                    }
                     prop_assert_eq!(window.shared(&h).collect::<ScopeSet>(), w & h);
                     prop_assert_eq!(window.meets_both(&h, &closed), !(w & h & closed).is_empty());
                 }

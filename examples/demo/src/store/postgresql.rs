@@ -1232,6 +1232,20 @@ const GATE_USE_LOCK: i64 = 0x5c09_e6a7_e000_0003;
 /// The usage statements, in a write's transaction.
 struct Usage<'t, 'c>(&'t mut Transaction<'c>);
 
+/// A rollup row's key and count, bound as `$1` … `$7` (day, handler, method, principal kind,
+/// principal, organization, requests).
+fn rollup_params<'r>(row: &'r usage::RollupRow<'_>) -> [&'r (dyn postgres::types::ToSql + Sync); 7] {
+    [
+        &row.day,
+        &row.handler,
+        &row.method,
+        &row.principal_kind,
+        &row.principal,
+        &row.organization_id,
+        &row.requests,
+    ]
+}
+
 /// A count as the bounds compare it.
 fn count(row: &Row) -> StoreResult<u64> {
     Ok(u64::try_from(row.try_get::<_, i64>(0)?).unwrap_or(0))
@@ -1246,15 +1260,7 @@ impl usage::RollupTx for Usage<'_, '_> {
         let n = self.0.execute(
             "UPDATE would_break_rollups SET requests = requests + $7 WHERE day = $1::text::date \
              AND handler = $2 AND method = $3 AND principal_kind = $4 AND principal = $5 AND organization_id = $6",
-            &[
-                &row.day,
-                &row.handler,
-                &row.method,
-                &row.principal_kind,
-                &row.principal,
-                &row.organization_id,
-                &row.requests,
-            ],
+            &rollup_params(row),
         )?;
         Ok(n > 0)
     }
@@ -1273,15 +1279,7 @@ impl usage::RollupTx for Usage<'_, '_> {
              requests) VALUES ($1::text::date, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (day, handler, method, principal_kind, principal, organization_id) \
              DO UPDATE SET requests = would_break_rollups.requests + EXCLUDED.requests",
-            &[
-                &row.day,
-                &row.handler,
-                &row.method,
-                &row.principal_kind,
-                &row.principal,
-                &row.organization_id,
-                &row.requests,
-            ],
+            &rollup_params(row),
         )?;
         Ok(())
     }

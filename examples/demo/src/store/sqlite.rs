@@ -938,6 +938,20 @@ impl DataStore for SqliteStore {
 /// The usage statements, in a write's transaction.
 struct Usage<'t, 'c>(&'t Transaction<'c>);
 
+/// A rollup row's key and count, bound as `?1` … `?7` (day, handler, method, principal kind,
+/// principal, organization, requests).
+fn rollup_params<'r>(row: &'r usage::RollupRow<'_>) -> [&'r dyn rusqlite::ToSql; 7] {
+    [
+        &row.day,
+        &row.handler,
+        &row.method,
+        &row.principal_kind,
+        &row.principal,
+        &row.organization_id,
+        &row.requests,
+    ]
+}
+
 impl usage::RollupTx for Usage<'_, '_> {
     fn forget_rollups_before(&mut self, day: &str) -> StoreResult<u64> {
         let n = self.0.prepare_cached("DELETE FROM would_break_rollups WHERE day < ?1")?.execute([day])?;
@@ -951,15 +965,7 @@ impl usage::RollupTx for Usage<'_, '_> {
                 "UPDATE would_break_rollups SET requests = requests + ?7 WHERE day = ?1 AND handler = ?2 \
                  AND method = ?3 AND principal_kind = ?4 AND principal = ?5 AND organization_id = ?6",
             )?
-            .execute(params![
-                row.day,
-                row.handler,
-                row.method,
-                row.principal_kind,
-                row.principal,
-                row.organization_id,
-                row.requests
-            ])?;
+            .execute(rollup_params(row))?;
         Ok(n > 0)
     }
 
@@ -982,15 +988,7 @@ impl usage::RollupTx for Usage<'_, '_> {
                  ON CONFLICT (day, handler, method, principal_kind, principal, organization_id) \
                  DO UPDATE SET requests = requests + excluded.requests",
             )?
-            .execute(params![
-                row.day,
-                row.handler,
-                row.method,
-                row.principal_kind,
-                row.principal,
-                row.organization_id,
-                row.requests
-            ])?;
+            .execute(rollup_params(row))?;
         Ok(())
     }
 }

@@ -53,7 +53,7 @@ pub use ::utoipa;
 /// [`Documented`](crate::utoipa::__Documented)`<$target, $name>`, whose operation is completed
 /// from the record of the handler's declaration type `$name`. Both with the handler's visibility.
 /// The delegation is one generic impl for every handler, not items per handler: they cost about a
-/// fifth of utoipa's own expansion to compile (`BENCHMARKS.md`).
+/// quarter of utoipa's own expansion to compile (`BENCHMARKS.md`).
 #[cfg(feature = "utoipa")]
 #[doc(hidden)]
 #[macro_export]
